@@ -1,0 +1,111 @@
+/*
+ * mm.h - memory: physical regions, the page pool, heaps, page tables and
+ * guarded stacks.
+ *
+ * The pool and the heap are objects, not globals, so that a heap can be
+ * instantiated once per compartment. mm_init() sets up the kernel's own
+ * instances: mm_phys (all free RAM) and mm_kheap (the default heap).
+ */
+#ifndef BULKHEAD_MM_H
+#define BULKHEAD_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MM_PAGE_SIZE	4096
+
+/* A range of physical memory [base, base + len). */
+struct mm_region {
+	uint64_t base;
+	uint64_t len;
+};
+
+/*
+ * Sort `r`, merge overlaps, shrink each region to whole pages, and cut out
+ * every reserved range. `r` has room for `cap` entries (cutting can split
+ * a region in two). Returns the new count, or -1 if `cap` was too small.
+ */
+int mm_regions_normalize(struct mm_region *r, int n, int cap,
+			 const struct mm_region *reserved, int nreserved);
+
+/* A physical page pool: one bit per page, 1 = free, lowest address first. */
+struct mm_page_pool {
+	uint64_t base;		/* address of the first page the bitmap covers */
+	uint64_t npages;	/* pages covered (free or not) */
+	uint64_t *bitmap;	/* npages bits */
+	uint64_t free_pages;	/* pages currently free */
+	uint64_t hint;		/* no free page lies in words below this */
+};
+
+/* Bytes of bitmap needed to cover sorted regions `r`. */
+size_t mm_page_pool_bitmap_bytes(const struct mm_region *r, int n);
+void mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r,
+		       int n, uint64_t *bitmap);
+/* `count` contiguous pages; returns their address or 0 when none. */
+uint64_t mm_page_pool_alloc(struct mm_page_pool *p, size_t count);
+/* Returns 0, or -1 if some page was not allocated (double free, bad range). */
+int mm_page_pool_free(struct mm_page_pool *p, uint64_t addr, size_t count);
+
+/*
+ * A heap: boundary-tag chunks with segregated free lists and immediate
+ * coalescing. Memory comes from regions added with mm_heap_add_region();
+ * when no free chunk fits, `grow` (if set) is asked for a region of at
+ * least the given size. Allocation failure returns NULL and never
+ * corrupts the heap.
+ */
+#define MM_HEAP_BINS	128
+
+struct mm_heap_chunk;
+struct mm_heap_region;
+
+struct mm_heap {
+	const char *name;			/* for reports */
+	struct mm_heap_chunk *bins[MM_HEAP_BINS]; /* free lists by size */
+	uint64_t nonempty[MM_HEAP_BINS / 64];	/* bit i: bins[i] non-empty */
+	struct mm_heap_region *regions;		/* every region added */
+	size_t bytes_total;			/* sum of region sizes */
+	size_t bytes_used;			/* in allocated chunks */
+	int (*grow)(struct mm_heap *h, size_t min_bytes); /* may be NULL */
+	void *owner;				/* for `grow`: whose pages */
+};
+
+void mm_heap_init(struct mm_heap *h, const char *name);
+int mm_heap_add_region(struct mm_heap *h, void *base, size_t len);
+void *mm_heap_alloc(struct mm_heap *h, size_t size);
+void *mm_heap_alloc_aligned(struct mm_heap *h, size_t align, size_t size);
+void *mm_heap_realloc(struct mm_heap *h, void *p, size_t size);
+/* Returns 0, or -1 if `p` is not an allocated chunk of this heap. */
+int mm_heap_free(struct mm_heap *h, void *p);
+size_t mm_heap_usable_size(const void *p);
+/* Walk every chunk; 0 if consistent, else -1 and a reason in *why. */
+int mm_heap_check(const struct mm_heap *h, const char **why);
+
+/* Page tables: 4 KiB pages, every level a user page (protection keys). */
+#define VM_WRITE	0x1	/* writable */
+#define VM_EXEC		0x2	/* executable (otherwise NX) */
+
+int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags);
+int vm_unmap(uintptr_t va, size_t len);
+/* The leaf entry mapping va, or 0 when unmapped. */
+uint64_t vm_lookup(uintptr_t va);
+/* Whether every table on the walk to va has U/S set (for tests). */
+int vm_walk_all_user(uintptr_t va);
+
+/* A stack with an unmapped guard page below `bottom`. */
+struct mm_stack {
+	uintptr_t bottom;	/* lowest usable byte */
+	uintptr_t top;		/* one past the highest byte */
+};
+
+int mm_stack_alloc(size_t size, struct mm_stack *out);
+void mm_stack_free(const struct mm_stack *s);
+
+/* The kernel's instances and boot-time set-up. */
+extern struct mm_page_pool mm_phys;
+extern struct mm_heap mm_kheap;
+void mm_init(struct mm_region *ram, int n, int cap);
+void *mm_page_alloc(size_t count);	/* zeroed pages, or NULL */
+void mm_page_free(void *p, size_t count);
+uint64_t mm_total_bytes(void);		/* RAM the pool manages at boot */
+
+#endif

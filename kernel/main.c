@@ -1,0 +1,95 @@
+/*
+ * main.c - the boot story of Bulkhead, one subsystem at a time.
+ *
+ * boot/entry.asm arrives here in long mode on the boot stack, with
+ * interrupts off and a temporary 4 GiB identity map.
+ */
+#include <string.h>
+#include <bulkhead/arch.h>
+#include <bulkhead/boot.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/libc.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/time.h>
+#include <bulkhead/trap.h>
+
+#define MAIN_ARGS_MAX	32
+
+/* Written by the build for each image (build/<image>/image.c). */
+extern const char bulkhead_image_name[];
+extern const char bulkhead_app_name[];
+extern const unsigned long bulkhead_main_stack;
+
+static struct boot_info boot;
+
+static void set_log_level(void)
+{
+	const char *v = cmdline_get("loglevel");
+
+	if (!v)
+		return;
+	if (strcmp(v, "err") == 0)
+		printk_set_level(LOG_ERR);
+	else if (strcmp(v, "warn") == 0)
+		printk_set_level(LOG_WARN);
+	else if (strcmp(v, "info") == 0)
+		printk_set_level(LOG_INFO);
+	else if (strcmp(v, "debug") == 0)
+		printk_set_level(LOG_DEBUG);
+	else
+		pr_warn("cmdline: loglevel=%s is not err, warn, info or debug; "
+			"keeping info\n", v);
+}
+
+static void banner(void)
+{
+	uint64_t khz = time_tsc_hz() / 1000;
+
+	pr_info("%s %s (image %s, app %s)\n", BULKHEAD_NAME, BULKHEAD_VERSION,
+		bulkhead_image_name, bulkhead_app_name);
+	pr_info("  memory %lu MiB usable, TSC %lu.%03lu MHz (%s), %s%s%s\n",
+		(unsigned long)(mm_total_bytes() >> 20),
+		(unsigned long)(khz / 1000), (unsigned long)(khz % 1000),
+		time_tsc_source(), boot.loader,
+		boot.loader_name[0] ? " from " : "", boot.loader_name);
+}
+
+/* argv[0] is the app; the words after "--" on the command line follow. */
+static int app_args(char **argv)
+{
+	const char *want = cmdline_get("app");
+
+	if (want && strcmp(want, bulkhead_app_name) != 0)
+		panic("cmdline: app=%s, but image %s holds app %s", want,
+		      bulkhead_image_name, bulkhead_app_name);
+	argv[0] = (char *)bulkhead_app_name;
+	int argc = 1 + cmdline_argv(argv + 1, MAIN_ARGS_MAX - 2);
+
+	argv[argc] = NULL;
+	return argc;
+}
+
+void kmain(uint32_t magic, uintptr_t info)
+{
+	char *argv[MAIN_ARGS_MAX];
+
+	console_init();		/* COM1 and VGA: printk works from here on */
+	gdt_init();		/* GDT and a TSS holding the interrupt stacks */
+	trap_init();		/* IDT for all 256 vectors, PIC remapped */
+	boot_info_init(magic, info, &boot);	/* memory map, command line */
+	cmdline_init(boot.cmdline);
+	set_log_level();
+	mm_init(boot.ram, boot.nram, BOOT_MAX_REGIONS);	/* pages, W^X tables, heap */
+	trap_init_stacks();	/* interrupt stacks with guard pages */
+	time_init();		/* TSC calibration, periodic timer */
+	sched_init();		/* this context becomes thread "boot" */
+	irq_enable();
+	libc_init();		/* newlib's per-thread state and stdio */
+	banner();
+
+	int argc = app_args(argv);
+
+	kernel_exit(libc_run_main(bulkhead_app_name, argc, argv,
+				  bulkhead_main_stack));
+}

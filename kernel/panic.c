@@ -1,0 +1,70 @@
+/*
+ * panic.c - stopping the machine: kernel_exit, panic and backtraces.
+ */
+#include <bulkhead/arch.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/sched.h>
+
+#define BACKTRACE_MAX	16
+
+/*
+ * QEMU's isa-debug-exit makes the process exit with (value << 1) | 1. We
+ * write status + 1, so a guest status s becomes the host status 2s + 3 and
+ * host statuses 0 and 1 keep their QEMU meanings (normal quit, QEMU error).
+ * scripts/qemu-run.sh maps it back. Without the device (real hardware)
+ * the CPU halts for good.
+ */
+void kernel_exit(int status)
+{
+	irq_save();
+	printk(LOG_INFO, "%s: exit status %d\n", BULKHEAD_NAME, status);
+	outl(PORT_DEBUG_EXIT, (uint32_t)(status & 0x7f) + 1);
+	for (;;)
+		cpu_halt();
+}
+
+/* The stack the frame-pointer walk may read: the current thread's. */
+static int frame_ok(uintptr_t rbp)
+{
+	uintptr_t lo = 0, hi = 0;
+	struct sched_thread *t = sched_current();
+
+	if (t)
+		sched_thread_stack(t, &lo, &hi);
+	return rbp >= lo && rbp + 16 <= hi && (rbp & 7) == 0;
+}
+
+void kernel_backtrace(uintptr_t rbp)
+{
+	char sym[96];
+
+	if (!frame_ok(rbp))
+		return;
+	pr_err("  backtrace:\n");
+	for (int i = 0; i < BACKTRACE_MAX && frame_ok(rbp); i++) {
+		uintptr_t ret = ((uintptr_t *)rbp)[1];
+
+		if (!ret)
+			break;
+		ksyms_format(ret, sym, sizeof(sym));
+		pr_err("    0x%016lx %s\n", ret, sym);
+		rbp = ((uintptr_t *)rbp)[0];
+	}
+}
+
+void panic(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	struct sched_thread *t;
+
+	irq_save();
+	va_start(ap, fmt);
+	kfmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	t = sched_current();
+	pr_err("\nPANIC: %s (thread \"%s\")\n", buf,
+	       t ? sched_thread_name(t) : "boot");
+	kernel_backtrace((uintptr_t)__builtin_frame_address(0));
+	kernel_exit(EXIT_PANIC);
+}

@@ -1,0 +1,97 @@
+/*
+ * mm.c - boot-time set-up of the kernel's page pool, page tables and
+ * default heap.
+ */
+#include <string.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
+#include "mm_impl.h"
+
+#define LOW_MEMORY_END	0x100000	/* BIOS data, VGA, option ROMs */
+#define KHEAP_GROW_MIN	(1024 * 1024)
+
+struct mm_page_pool mm_phys;
+struct mm_heap mm_kheap;
+static uint64_t total_bytes;
+
+uint64_t mm_total_bytes(void)
+{
+	return total_bytes;
+}
+
+void *mm_page_alloc(size_t count)
+{
+	uint64_t pa = mm_page_pool_alloc(&mm_phys, count);
+
+	if (!pa)
+		return NULL;
+	memset((void *)(uintptr_t)pa, 0, count * MM_PAGE_SIZE);
+	return (void *)(uintptr_t)pa;
+}
+
+void mm_page_free(void *p, size_t count)
+{
+	if (mm_page_pool_free(&mm_phys, (uintptr_t)p, count) != 0)
+		panic("mm: freeing %zu pages at %p that are not allocated",
+		      count, p);
+}
+
+/* The kernel heap grows by whole runs of pages, at least 1 MiB at a time. */
+static int kheap_grow(struct mm_heap *h, size_t min_bytes)
+{
+	size_t bytes = ALIGN_UP(min_bytes, (size_t)MM_PAGE_SIZE);
+
+	if (bytes < KHEAP_GROW_MIN)
+		bytes = KHEAP_GROW_MIN;
+	uint64_t pa = mm_page_pool_alloc(&mm_phys, bytes / MM_PAGE_SIZE);
+
+	if (!pa)
+		return -1;
+	return mm_heap_add_region(h, (void *)(uintptr_t)pa, bytes);
+}
+
+/*
+ * `ram` lists the usable RAM of the memory map (room for `cap` entries).
+ * It is normalised in place into the free regions.
+ */
+void mm_init(struct mm_region *ram, int n, int cap)
+{
+	struct mm_region all[64];
+	int nall = n < (int)ARRAY_SIZE(all) ? n : (int)ARRAY_SIZE(all);
+
+	memcpy(all, ram, nall * sizeof(*ram));
+	nall = mm_regions_normalize(all, nall, ARRAY_SIZE(all), NULL, 0);
+	for (int i = 0; i < nall; i++)
+		total_bytes += all[i].len;
+
+	const struct mm_region reserved[] = {
+		{ 0, LOW_MEMORY_END },
+		{ (uintptr_t)__kernel_start,
+		  (uintptr_t)__kernel_end - (uintptr_t)__kernel_start },
+	};
+
+	n = mm_regions_normalize(ram, n, cap, reserved, ARRAY_SIZE(reserved));
+	if (n <= 0)
+		panic("mm: no usable memory above the kernel");
+
+	/* The bitmap lives at the start of the first region large enough. */
+	size_t bm_bytes = ALIGN_UP(mm_page_pool_bitmap_bytes(ram, n),
+				   (size_t)MM_PAGE_SIZE);
+	int i;
+
+	for (i = 0; i < n && ram[i].len < bm_bytes; i++)
+		;
+	if (i == n)
+		panic("mm: no region can hold the %zu-byte page bitmap",
+		      bm_bytes);
+	uint64_t *bitmap = (uint64_t *)(uintptr_t)ram[i].base;
+
+	ram[i].base += bm_bytes;
+	ram[i].len -= bm_bytes;
+	mm_page_pool_init(&mm_phys, ram, n, bitmap);
+
+	vm_init(all, nall);
+
+	mm_heap_init(&mm_kheap, "kernel");
+	mm_kheap.grow = kheap_grow;
+}

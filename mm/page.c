@@ -1,0 +1,113 @@
+/*
+ * page.c - the physical page pool: a bitmap over the span of the free
+ * regions, one bit per 4 KiB page, 1 = free. Allocation is first fit from
+ * the lowest address, so early page tables land in low memory. Pure logic
+ * (it never touches the pages), tested on the host.
+ */
+#include <string.h>
+#include <bulkhead/mm.h>
+
+#define BITS	64
+
+static int bit_get(const uint64_t *bm, uint64_t i)
+{
+	return (bm[i / BITS] >> (i % BITS)) & 1;
+}
+
+static void bit_set(uint64_t *bm, uint64_t i, int v)
+{
+	if (v)
+		bm[i / BITS] |= 1ULL << (i % BITS);
+	else
+		bm[i / BITS] &= ~(1ULL << (i % BITS));
+}
+
+static uint64_t span_pages(const struct mm_region *r, int n)
+{
+	if (n == 0)
+		return 0;
+	return (r[n - 1].base + r[n - 1].len - r[0].base) / MM_PAGE_SIZE;
+}
+
+size_t mm_page_pool_bitmap_bytes(const struct mm_region *r, int n)
+{
+	return (size_t)((span_pages(r, n) + BITS - 1) / BITS) * sizeof(uint64_t);
+}
+
+void mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r,
+		       int n, uint64_t *bitmap)
+{
+	p->base = n ? r[0].base : 0;
+	p->npages = span_pages(r, n);
+	p->bitmap = bitmap;
+	p->free_pages = 0;
+	p->hint = 0;
+	memset(bitmap, 0, mm_page_pool_bitmap_bytes(r, n));
+	for (int i = 0; i < n; i++) {
+		uint64_t first = (r[i].base - p->base) / MM_PAGE_SIZE;
+
+		for (uint64_t j = 0; j < r[i].len / MM_PAGE_SIZE; j++)
+			bit_set(bitmap, first + j, 1);
+		p->free_pages += r[i].len / MM_PAGE_SIZE;
+	}
+}
+
+static uint64_t alloc_one(struct mm_page_pool *p)
+{
+	uint64_t words = (p->npages + BITS - 1) / BITS;
+
+	for (uint64_t w = p->hint; w < words; w++) {
+		if (!p->bitmap[w])
+			continue;
+		uint64_t i = w * BITS + (uint64_t)__builtin_ctzll(p->bitmap[w]);
+
+		p->hint = w;
+		bit_set(p->bitmap, i, 0);
+		p->free_pages--;
+		return p->base + i * MM_PAGE_SIZE;
+	}
+	p->hint = words;
+	return 0;
+}
+
+uint64_t mm_page_pool_alloc(struct mm_page_pool *p, size_t count)
+{
+	if (count == 0 || count > p->free_pages)
+		return 0;
+	if (count == 1)
+		return alloc_one(p);
+
+	uint64_t run = 0;
+
+	for (uint64_t i = p->hint * BITS; i < p->npages; i++) {
+		run = bit_get(p->bitmap, i) ? run + 1 : 0;
+		if (run < count)
+			continue;
+		uint64_t first = i + 1 - count;
+
+		for (uint64_t j = first; j <= i; j++)
+			bit_set(p->bitmap, j, 0);
+		p->free_pages -= count;
+		return p->base + first * MM_PAGE_SIZE;
+	}
+	return 0;
+}
+
+int mm_page_pool_free(struct mm_page_pool *p, uint64_t addr, size_t count)
+{
+	if (addr < p->base || addr % MM_PAGE_SIZE)
+		return -1;
+	uint64_t first = (addr - p->base) / MM_PAGE_SIZE;
+
+	if (first + count > p->npages || first + count < first)
+		return -1;
+	for (uint64_t j = first; j < first + count; j++)
+		if (bit_get(p->bitmap, j))
+			return -1;	/* already free: nothing is changed */
+	for (uint64_t j = first; j < first + count; j++)
+		bit_set(p->bitmap, j, 1);
+	p->free_pages += count;
+	if (first / BITS < p->hint)
+		p->hint = first / BITS;
+	return 0;
+}

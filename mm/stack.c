@@ -1,0 +1,97 @@
+/*
+ * stack.c - stacks with guard pages, in their own virtual region.
+ *
+ * Each stack takes its pages one by one from the pool and maps them just
+ * above an unmapped guard page, so an overflow faults at once. Virtual
+ * ranges of freed stacks are kept for reuse; the region is 64 TiB, so
+ * the number of stacks is limited by RAM, not by address space.
+ */
+#include <bulkhead/kernel.h>
+#include <bulkhead/x86.h>
+#include <bulkhead/mm.h>
+
+struct vrange {
+	uintptr_t base;		/* guard page included */
+	size_t len;
+	struct vrange *next;
+};
+
+static uintptr_t next_va = STACK_REGION_BASE;
+static struct vrange *free_ranges;
+
+static uintptr_t take_range(size_t len)
+{
+	for (struct vrange **pp = &free_ranges; *pp; pp = &(*pp)->next) {
+		struct vrange *r = *pp;
+
+		if (r->len < len)
+			continue;
+		uintptr_t base = r->base;
+
+		r->base += len;
+		r->len -= len;
+		if (r->len == 0) {
+			*pp = r->next;
+			mm_heap_free(&mm_kheap, r);
+		}
+		return base;
+	}
+	uintptr_t base = next_va;
+
+	next_va += len;
+	return base;
+}
+
+static void give_range(uintptr_t base, size_t len)
+{
+	struct vrange *r = mm_heap_alloc(&mm_kheap, sizeof(*r));
+
+	if (!r)
+		return;		/* the virtual range is lost, nothing else */
+	r->base = base;
+	r->len = len;
+	r->next = free_ranges;
+	free_ranges = r;
+}
+
+static void unmap_pages(uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		uint64_t pte = vm_lookup(va);
+
+		if (pte) {
+			vm_unmap(va, PAGE_SIZE);
+			mm_page_free((void *)(uintptr_t)(pte & PTE_ADDR_MASK), 1);
+		}
+	}
+}
+
+int mm_stack_alloc(size_t size, struct mm_stack *out)
+{
+	size = ALIGN_UP(size, (size_t)PAGE_SIZE);
+	if (size == 0)
+		return -1;
+	uintptr_t base = take_range(size + PAGE_SIZE);
+	uintptr_t bottom = base + PAGE_SIZE;
+
+	for (uintptr_t va = bottom; va < bottom + size; va += PAGE_SIZE) {
+		void *page = mm_page_alloc(1);
+
+		if (!page || vm_map(va, (uintptr_t)page, PAGE_SIZE, VM_WRITE)) {
+			if (page)
+				mm_page_free(page, 1);
+			unmap_pages(bottom, va);
+			give_range(base, size + PAGE_SIZE);
+			return -1;
+		}
+	}
+	out->bottom = bottom;
+	out->top = bottom + size;
+	return 0;
+}
+
+void mm_stack_free(const struct mm_stack *s)
+{
+	unmap_pages(s->bottom, s->top);
+	give_range(s->bottom - PAGE_SIZE, s->top - s->bottom + PAGE_SIZE);
+}

@@ -1,0 +1,129 @@
+/*
+ * vm.c - the kernel's page tables: 4 KiB pages, identity-mapped RAM, W^X.
+ *
+ * Every entry at every level has U/S set and SMEP/SMAP stay off: ring-0
+ * code touching a "user" page is what makes protection keys apply to it.
+ * Intermediate tables are writable and executable; the leaf decides.
+ */
+#include <string.h>
+#include <bulkhead/arch.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
+#include "mm_impl.h"
+
+#define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)
+
+static uint64_t *pml4;	/* the active top-level table once vm_init ran */
+
+static unsigned idx(uintptr_t va, int level)
+{
+	return (va >> (12 + 9 * (level - 1))) & 0x1ff;
+}
+
+/* The level-1 entry for va, creating missing tables if `create`. */
+static uint64_t *walk(uintptr_t va, int create)
+{
+	uint64_t *table = pml4;
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t *e = &table[idx(va, level)];
+
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			void *page = mm_page_alloc(1);
+
+			if (!page)
+				return NULL;
+			*e = (uintptr_t)page | TABLE_FLAGS;
+		}
+		if (*e & PTE_PS)
+			return NULL;	/* a large page: not ours to split */
+		table = (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
+	}
+	return &table[idx(va, 1)];
+}
+
+int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags)
+{
+	uint64_t bits = PTE_P | PTE_U;
+
+	if (flags & VM_WRITE)
+		bits |= PTE_W;
+	if (!(flags & VM_EXEC))
+		bits |= PTE_NX;
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(va + off, 1);
+
+		if (!pte)
+			return -1;
+		*pte = ((pa + off) & PTE_ADDR_MASK) | bits;
+		invlpg(va + off);
+	}
+	return 0;
+}
+
+int vm_unmap(uintptr_t va, size_t len)
+{
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(va + off, 0);
+
+		if (pte) {
+			*pte = 0;
+			invlpg(va + off);
+		}
+	}
+	return 0;
+}
+
+uint64_t vm_lookup(uintptr_t va)
+{
+	uint64_t *pte = walk(va, 0);
+
+	return pte && (*pte & PTE_P) ? *pte : 0;
+}
+
+int vm_walk_all_user(uintptr_t va)
+{
+	uint64_t *table = pml4;
+
+	for (int level = 4; level >= 1; level--) {
+		uint64_t e = table[idx(va, level)];
+
+		if (!(e & PTE_P) || !(e & PTE_U))
+			return 0;
+		table = (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
+	}
+	return 1;
+}
+
+static void map_or_die(uintptr_t start, uintptr_t end, unsigned flags)
+{
+	if (vm_map(start, start, end - start, flags) != 0)
+		panic("vm: no memory for page tables mapping 0x%lx-0x%lx",
+		      (unsigned long)start, (unsigned long)end);
+}
+
+/*
+ * Build the final tables and switch to them: RAM read-write and
+ * non-executable, the image by segment (text RX, rodata R, data RW),
+ * the VGA text buffer, and nothing at page 0 or under the boot stack.
+ */
+void vm_init(const struct mm_region *ram, int n)
+{
+	pml4 = mm_page_alloc(1);
+	if (!pml4)
+		panic("vm: no memory for the top-level page table");
+
+	for (int i = 0; i < n; i++)
+		map_or_die(ram[i].base, ram[i].base + ram[i].len, VM_WRITE);
+	map_or_die(0xb8000, 0xc0000, VM_WRITE);
+	map_or_die((uintptr_t)__kernel_start, (uintptr_t)__text_end, VM_EXEC);
+	map_or_die((uintptr_t)__rodata_start, (uintptr_t)__rodata_end, 0);
+	map_or_die((uintptr_t)__data_start, (uintptr_t)__kernel_end, VM_WRITE);
+	vm_unmap(0, PAGE_SIZE);
+	vm_unmap((uintptr_t)boot_stack_guard, PAGE_SIZE);
+
+	write_cr4(read_cr4() & ~(uint64_t)(CR4_SMEP | CR4_SMAP));
+	write_cr3((uintptr_t)pml4);
+}

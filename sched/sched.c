@@ -1,0 +1,439 @@
+/*
+ * sched.c - the cooperative scheduler: a FIFO run queue, a sleep list
+ * sorted by wake-up time, and an idle thread that halts the CPU.
+ *
+ * Every list is touched with interrupts off, so an interrupt handler may
+ * wake a thread (sched_wake_one) at any time; switching only ever happens
+ * in schedule(), called by the running thread itself.
+ */
+#include <string.h>
+#include <bulkhead/arch.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/time.h>
+
+#define IDLE_STACK	(16 * 1024)
+
+enum thread_state {
+	T_RUNNABLE,	/* running, or in the run queue */
+	T_BLOCKED,	/* in a wait queue, maybe also in the sleep list */
+	T_SLEEPING,	/* only in the sleep list */
+	T_EXITED,	/* finished, waiting to be joined or reaped */
+};
+
+struct sched_thread {
+	uint64_t rsp;			/* saved stack pointer when not running */
+	uint64_t id;			/* 1, 2, ... in creation order */
+	char name[SCHED_NAME_MAX];
+	enum thread_state state;
+	struct sched_thread *q_next;	/* run queue or wait queue links */
+	struct sched_thread *q_prev;
+	struct sched_waitq *waitq;	/* wait queue it is blocked on */
+	struct sched_thread *s_next;	/* sleep list link */
+	int on_sleep_list;
+	uint64_t wake_at;		/* deadline on the monotonic clock, ns */
+	int timed_out;			/* the deadline, not a wake-up, ended the wait */
+	struct mm_stack stack;		/* bottom..top, guard page below */
+	int owns_stack;			/* 0 for the boot thread */
+	void *ret;			/* what the entry function returned */
+	int detached;			/* free on exit, nobody joins */
+	struct sched_waitq joiners;	/* threads in sched_join */
+	void *libc_state;		/* libc's per-thread data */
+	struct sched_thread *reap_next;	/* detached and exited: to be freed */
+};
+
+/* The frame sched_switch pops (sched/switch.asm). */
+struct switch_frame {
+	uint32_t mxcsr;
+	uint16_t fpu_cw;
+	uint16_t pad;
+	uint64_t r15, r14, r13, r12, rbx, rbp;
+	uint64_t ret;
+};
+
+_Static_assert(sizeof(struct switch_frame) == 64, "switch.asm frame");
+_Static_assert(__builtin_offsetof(struct sched_thread, rsp) == 0,
+	       "sched_switch saves through the thread pointer");
+
+void sched_switch(uint64_t *save_rsp, uint64_t load_rsp);
+void sched_thread_start(void);
+
+static struct sched_thread boot_thread;
+static struct sched_thread *current;
+static struct sched_thread *idle;
+static struct sched_waitq runq;
+static struct sched_thread *sleepers;	/* sorted by wake_at */
+static struct sched_thread *reap_list;
+static uint64_t next_id = 1;
+static unsigned long nthreads;
+static struct sched_hooks hooks;
+
+static void q_push(struct sched_waitq *q, struct sched_thread *t)
+{
+	t->q_next = NULL;
+	t->q_prev = q->tail;
+	if (q->tail)
+		q->tail->q_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static void q_remove(struct sched_waitq *q, struct sched_thread *t)
+{
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		q->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		q->tail = t->q_prev;
+	t->q_next = t->q_prev = NULL;
+}
+
+static struct sched_thread *q_pop(struct sched_waitq *q)
+{
+	struct sched_thread *t = q->head;
+
+	if (t)
+		q_remove(q, t);
+	return t;
+}
+
+static void sleep_insert(struct sched_thread *t)
+{
+	struct sched_thread **pp = &sleepers;
+
+	while (*pp && (*pp)->wake_at <= t->wake_at)
+		pp = &(*pp)->s_next;
+	t->s_next = *pp;
+	*pp = t;
+	t->on_sleep_list = 1;
+}
+
+static void sleep_remove(struct sched_thread *t)
+{
+	for (struct sched_thread **pp = &sleepers; *pp; pp = &(*pp)->s_next) {
+		if (*pp == t) {
+			*pp = t->s_next;
+			break;
+		}
+	}
+	t->on_sleep_list = 0;
+}
+
+/* Make a blocked or sleeping thread runnable. Interrupts are off. */
+static void make_runnable(struct sched_thread *t)
+{
+	if (t->waitq) {
+		q_remove(t->waitq, t);
+		t->waitq = NULL;
+	}
+	if (t->on_sleep_list)
+		sleep_remove(t);
+	t->state = T_RUNNABLE;
+	q_push(&runq, t);
+}
+
+static void expire_sleepers(void)
+{
+	uint64_t now = time_now_ns();
+
+	while (sleepers && sleepers->wake_at <= now) {
+		struct sched_thread *t = sleepers;
+
+		t->timed_out = t->state == T_BLOCKED;
+		make_runnable(t);
+	}
+}
+
+static void free_thread(struct sched_thread *t)
+{
+	if (hooks.thread_fini)
+		hooks.thread_fini(t);
+	if (t->owns_stack)
+		mm_stack_free(&t->stack);
+	mm_heap_free(&mm_kheap, t);
+}
+
+/*
+ * Switch to the next runnable thread, or to idle. The caller has already
+ * put `current` where it belongs (run queue, wait queue, sleep list) and
+ * holds interrupts off. Returns when `current` runs again.
+ */
+static void schedule(void)
+{
+	expire_sleepers();
+	struct sched_thread *next = q_pop(&runq);
+
+	if (!next)
+		next = idle;
+	if (next == current)
+		return;
+	struct sched_thread *prev = current;
+
+	current = next;
+	if (hooks.switch_to)
+		hooks.switch_to(next);
+	sched_switch(&prev->rsp, next->rsp);
+
+	/* Back in `prev`: free threads that exited detached meanwhile. */
+	while (reap_list) {
+		struct sched_thread *t = reap_list;
+
+		reap_list = t->reap_next;
+		free_thread(t);
+	}
+}
+
+static void *idle_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		irq_save();
+		schedule();
+		if (!runq.head)
+			cpu_idle();	/* sti; hlt: the timer wakes us */
+	}
+	return NULL;
+}
+
+static struct sched_thread *new_thread(const char *name)
+{
+	struct sched_thread *t = mm_heap_alloc(&mm_kheap, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	strncpy(t->name, name, sizeof(t->name) - 1);
+	return t;
+}
+
+struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
+				  void *arg, size_t stack_size)
+{
+	struct sched_thread *t = new_thread(name);
+
+	if (!t)
+		return NULL;
+	if (mm_stack_alloc(stack_size ? stack_size : SCHED_STACK_DEFAULT,
+			   &t->stack) != 0) {
+		mm_heap_free(&mm_kheap, t);
+		return NULL;
+	}
+	t->owns_stack = 1;
+	if (hooks.thread_init && hooks.thread_init(t) != 0) {
+		mm_stack_free(&t->stack);
+		mm_heap_free(&mm_kheap, t);
+		return NULL;
+	}
+
+	/* A frame that sched_switch "returns" from into sched_thread_start,
+	 * with the return address 8 below a 16-byte boundary. */
+	struct switch_frame *f = (struct switch_frame *)(t->stack.top - 8) - 1;
+
+	memset(f, 0, sizeof(*f));
+	f->mxcsr = 0x1f80;		/* all SSE exceptions masked */
+	f->fpu_cw = 0x037f;		/* x87 default */
+	f->r12 = (uintptr_t)fn;
+	f->r13 = (uintptr_t)arg;
+	f->ret = (uintptr_t)sched_thread_start;
+	t->rsp = (uintptr_t)f;
+
+	uint64_t flags = irq_save();
+
+	t->id = next_id++;
+	nthreads++;
+	t->state = T_RUNNABLE;
+	q_push(&runq, t);
+	irq_restore(flags);
+	return t;
+}
+
+void sched_init(void)
+{
+	extern char boot_stack_bottom[], boot_stack_top[];
+
+	strcpy(boot_thread.name, "boot");
+	boot_thread.id = next_id++;
+	boot_thread.state = T_RUNNABLE;
+	boot_thread.stack.bottom = (uintptr_t)boot_stack_bottom;
+	boot_thread.stack.top = (uintptr_t)boot_stack_top;
+	current = &boot_thread;
+	nthreads = 1;
+
+	idle = new_thread("idle");
+	if (!idle || mm_stack_alloc(IDLE_STACK, &idle->stack) != 0)
+		panic("sched: no memory for the idle thread");
+	idle->owns_stack = 1;
+	struct switch_frame *f =
+		(struct switch_frame *)(idle->stack.top - 8) - 1;
+
+	memset(f, 0, sizeof(*f));
+	f->mxcsr = 0x1f80;
+	f->fpu_cw = 0x037f;
+	f->r12 = (uintptr_t)idle_main;
+	f->ret = (uintptr_t)sched_thread_start;
+	idle->rsp = (uintptr_t)f;
+	idle->state = T_RUNNABLE;
+}
+
+void sched_set_hooks(const struct sched_hooks *h)
+{
+	hooks = *h;
+	if (hooks.thread_init && hooks.thread_init(&boot_thread) != 0)
+		panic("sched: libc state for the boot thread");
+	if (hooks.switch_to)
+		hooks.switch_to(current);
+}
+
+void sched_yield(void)
+{
+	uint64_t flags = irq_save();
+
+	if (current != idle)
+		q_push(&runq, current);
+	schedule();
+	irq_restore(flags);
+}
+
+void sched_sleep_ns(uint64_t ns)
+{
+	uint64_t flags = irq_save();
+
+	current->wake_at = time_now_ns() + ns;
+	current->state = T_SLEEPING;
+	sleep_insert(current);
+	schedule();
+	irq_restore(flags);
+}
+
+int sched_wait(struct sched_waitq *wq, uint64_t deadline_ns)
+{
+	uint64_t flags = irq_save();
+
+	if (current == idle)
+		panic("sched: the idle thread may not block");
+	current->state = T_BLOCKED;
+	current->timed_out = 0;
+	current->waitq = wq;
+	q_push(wq, current);
+	if (deadline_ns) {
+		current->wake_at = deadline_ns;
+		sleep_insert(current);
+	}
+	schedule();
+	int timed_out = current->timed_out;
+
+	irq_restore(flags);
+	return timed_out ? SCHED_ETIMEDOUT : 0;
+}
+
+int sched_wake_one(struct sched_waitq *wq)
+{
+	uint64_t flags = irq_save();
+	int n = 0;
+
+	if (wq->head) {
+		make_runnable(wq->head);
+		n = 1;
+	}
+	irq_restore(flags);
+	return n;
+}
+
+int sched_wake_all(struct sched_waitq *wq)
+{
+	uint64_t flags = irq_save();
+	int n = 0;
+
+	while (wq->head) {
+		make_runnable(wq->head);
+		n++;
+	}
+	irq_restore(flags);
+	return n;
+}
+
+void sched_exit(void *ret)
+{
+	irq_save();
+	if (current == &boot_thread || current == idle)
+		panic("sched: thread \"%s\" may not exit", current->name);
+	current->ret = ret;
+	current->state = T_EXITED;
+	nthreads--;
+	while (current->joiners.head)
+		make_runnable(current->joiners.head);
+	if (current->detached) {
+		current->reap_next = reap_list;
+		reap_list = current;
+	}
+	schedule();
+	panic("sched: an exited thread ran again");
+}
+
+void *sched_join(struct sched_thread *t)
+{
+	if (t == current)
+		panic("sched: thread \"%s\" joins itself", t->name);
+	if (t->detached)
+		panic("sched: join of detached thread \"%s\"", t->name);
+	while (t->state != T_EXITED)
+		sched_wait(&t->joiners, 0);
+	void *ret = t->ret;
+
+	free_thread(t);
+	return ret;
+}
+
+void sched_detach(struct sched_thread *t)
+{
+	uint64_t flags = irq_save();
+
+	t->detached = 1;
+	if (t->state == T_EXITED) {
+		t->reap_next = reap_list;
+		reap_list = t;
+	}
+	irq_restore(flags);
+}
+
+struct sched_thread *sched_current(void)
+{
+	return current;
+}
+
+const char *sched_thread_name(const struct sched_thread *t)
+{
+	return t->name;
+}
+
+uint64_t sched_thread_id(const struct sched_thread *t)
+{
+	return t->id;
+}
+
+void sched_thread_stack(const struct sched_thread *t, uintptr_t *lo,
+			uintptr_t *hi)
+{
+	*lo = t->stack.bottom;
+	*hi = t->stack.top;
+}
+
+unsigned long sched_thread_count(void)
+{
+	return nthreads;
+}
+
+void *sched_libc_state(const struct sched_thread *t)
+{
+	return t->libc_state;
+}
+
+void sched_set_libc_state(struct sched_thread *t, void *state)
+{
+	t->libc_state = state;
+}

@@ -1,0 +1,67 @@
+; sched/switch.asm - the cooperative context switch and a new thread's
+; first instructions.
+
+global sched_switch
+global sched_thread_start
+extern sched_exit
+
+section .text
+
+; void sched_switch(uint64_t *save_rsp, uint64_t load_rsp)
+;
+; Saves the callee-saved state of the running thread on its own stack,
+; stores the stack pointer in *save_rsp (rdi), loads load_rsp (rsi) and
+; resumes the thread that was saved there. Caller-saved registers,
+; including every XMM register, are dead across a call by the ABI and are
+; not saved. Called with interrupts off; the resumed thread restores its
+; own interrupt flag.
+;
+; Saved frame, lowest address first (load_rsp points at it):
+;
+;   +0   mxcsr (4 bytes) | x87 control word (2 bytes) | pad
+;   +8   r15
+;   +16  r14
+;   +24  r13
+;   +32  r12
+;   +40  rbx
+;   +48  rbp
+;   +56  return address
+;
+; sched.c builds the same frame for a new thread (struct switch_frame).
+sched_switch:
+	push rbp				; frame.rbp
+	push rbx				; frame.rbx
+	push r12				; frame.r12
+	push r13				; frame.r13
+	push r14				; frame.r14
+	push r15				; frame.r15
+	sub rsp, 8
+	stmxcsr [rsp]				; frame.mxcsr
+	fnstcw [rsp + 4]			; frame.fpu_cw
+	mov [rdi], rsp
+	mov rsp, rsi
+	ldmxcsr [rsp]
+	fldcw [rsp + 4]
+	add rsp, 8
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	ret
+
+; The return address of a new thread's frame. r12 = entry function,
+; r13 = its argument; rsp is 16-byte aligned here. Interrupts are enabled
+; (the switch that got here ran with them off), the function is called,
+; and its return value goes to sched_exit.
+sched_thread_start:
+	sti
+	mov rdi, r13
+	call r12
+	mov rdi, rax
+	call sched_exit
+	ud2
+
+; No executable stack.
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,95 @@
+/*
+ * ktest.c - runs registered test cases and prints KTAP, on the host and in
+ * the guest alike (it needs only stdio and string functions).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "ktest.h"
+
+extern const struct ktest __start_ktests[] __attribute__((weak));
+extern const struct ktest __stop_ktests[] __attribute__((weak));
+
+static int case_failed;
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("    # %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	case_failed = 1;
+}
+
+int ktest_failed(void)
+{
+	return case_failed;
+}
+
+void ktest_expect(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# expect: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int selected(const struct ktest *t, const char *filter)
+{
+	size_t sl = strlen(t->suite);
+
+	if (strcmp(filter, "all") == 0)
+		return !t->expect_fault;
+	if (strcmp(filter, t->suite) == 0)
+		return !t->expect_fault;
+	return strncmp(filter, t->suite, sl) == 0 && filter[sl] == '.' &&
+	       strcmp(filter + sl + 1, t->name) == 0;
+}
+
+static void list(void)
+{
+	const char *last = "";
+
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		if (t->expect_fault) {
+			printf("# fault %s.%s\n", t->suite, t->name);
+		} else if (strcmp(t->suite, last) != 0) {
+			printf("# suite %s\n", t->suite);
+			last = t->suite;
+		}
+	}
+}
+
+int ktest_run(const char *filter)
+{
+	int n = 0, i = 0, failures = 0;
+
+	if (strcmp(filter, "list") == 0) {
+		list();
+		return 0;
+	}
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++)
+		n += selected(t, filter);
+	printf("KTAP version 1\n1..%d\n", n);
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		if (!selected(t, filter))
+			continue;
+		case_failed = 0;
+		fflush(stdout);
+		t->fn();
+		failures += case_failed;
+		printf("%sok %d %s.%s\n", case_failed ? "not " : "", ++i,
+		       t->suite, t->name);
+	}
+	fflush(stdout);
+	if (n == 0)
+		printf("# no test matches \"%s\"\n", filter);
+	return n == 0 ? 1 : failures;
+}

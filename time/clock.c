@@ -1,0 +1,131 @@
+/*
+ * clock.c - the TSC as a monotonic clock, calibrated at boot, and the
+ * periodic PIT interrupt.
+ */
+#include <stdlib.h>
+#include <bulkhead/arch.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/time.h>
+#include <bulkhead/trap.h>
+#include "time_impl.h"
+
+#define PIT_HZ			1193182
+#define CALIBRATE_MS		10
+#define CALIBRATE_ROUNDS	5
+
+static uint64_t tsc_hz;
+static uint64_t tsc_at_boot;
+static uint64_t ns_per_tick_fp;	/* ns per TSC cycle, 32.32 fixed point */
+static const char *tsc_source = "pit";
+static volatile uint64_t ticks;
+static uint64_t wall_at_boot_ns;
+
+/*
+ * Count TSC cycles while PIT channel 2 counts down CALIBRATE_MS in
+ * one-shot mode (its output pin, readable in port 0x61, goes high at 0).
+ */
+static uint64_t pit_measure_tsc(void)
+{
+	uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
+	uint8_t gate = inb(PORT_PIT_GATE);
+
+	outb(PORT_PIT_GATE, (gate & ~0x02) | 0x01);	/* gate on, speaker off */
+	outb(PORT_PIT_CMD, 0xb0);	/* channel 2, lo/hi byte, mode 0 */
+	outb(PORT_PIT_CH2, count & 0xff);
+	outb(PORT_PIT_CH2, count >> 8);
+	uint64_t start = rdtsc();
+
+	while (!(inb(PORT_PIT_GATE) & 0x20))
+		;
+	uint64_t cycles = rdtsc() - start;
+
+	outb(PORT_PIT_GATE, gate);
+	return cycles * 1000 / CALIBRATE_MS;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of several PIT windows: one slow window cannot skew it. */
+static uint64_t calibrate_tsc(void)
+{
+	uint64_t hz[CALIBRATE_ROUNDS];
+
+	for (int i = 0; i < CALIBRATE_ROUNDS; i++)
+		hz[i] = pit_measure_tsc();
+	qsort(hz, CALIBRATE_ROUNDS, sizeof(hz[0]), cmp_u64);
+	return hz[CALIBRATE_ROUNDS / 2];
+}
+
+static uint64_t fwcfg_tsc_hz(void)
+{
+	char buf[24] = { 0 };
+
+	if (fwcfg_read_file("opt/bulkhead/tsc_khz", buf, sizeof(buf) - 1) <= 0)
+		return 0;
+	return strtoull(buf, NULL, 10) * 1000;
+}
+
+static void timer_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	ticks++;
+}
+
+void time_init(void)
+{
+	tsc_hz = fwcfg_tsc_hz();
+	if (tsc_hz)
+		tsc_source = "fw_cfg";
+	else
+		tsc_hz = calibrate_tsc();
+	if (tsc_hz < 1000000)
+		panic("time: TSC calibration gave %lu Hz", (unsigned long)tsc_hz);
+	ns_per_tick_fp = (NSEC_PER_SEC << 32) / tsc_hz;
+	tsc_at_boot = rdtsc();
+	wall_at_boot_ns = rtc_read_ns();
+
+	uint16_t divisor = PIT_HZ / TIME_HZ;
+
+	outb(PORT_PIT_CMD, 0x34);	/* channel 0, lo/hi byte, rate generator */
+	outb(PORT_PIT_CH0, divisor & 0xff);
+	outb(PORT_PIT_CH0, divisor >> 8);
+	trap_irq_register(0, timer_irq);
+}
+
+uint64_t time_now_ns(void)
+{
+	uint64_t delta = rdtsc() - tsc_at_boot;
+
+	return (uint64_t)(((unsigned __int128)delta * ns_per_tick_fp) >> 32);
+}
+
+uint64_t time_wall_ns(void)
+{
+	return wall_at_boot_ns + time_now_ns();
+}
+
+uint64_t time_tsc_hz(void)
+{
+	return tsc_hz;
+}
+
+const char *time_tsc_source(void)
+{
+	return tsc_source;
+}
+
+uint64_t time_ticks(void)
+{
+	return ticks;
+}
+
+void time_sleep_ns(uint64_t ns)
+{
+	sched_sleep_ns(ns);
+}
