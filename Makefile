@@ -52,6 +52,12 @@ HOSTCFLAGS	:= -std=gnu11 -O1 -g -Iinclude -Itests \
 # Extra words for the guest command line of `make run`, e.g. ARGS="-- a b".
 ARGS		?=
 
+# Objects depend on this file, which changes only when KCFLAGS does, so a
+# change of flags rebuilds everything and an unchanged build rebuilds nothing.
+FLAGS_FILE	:= $(BUILD)/.kcflags
+$(shell mkdir -p $(BUILD) && { echo '$(KCFLAGS)' | cmp -s - $(FLAGS_FILE) || \
+	echo '$(KCFLAGS)' > $(FLAGS_FILE); })
+
 # --- the libraries ----------------------------------------------------------
 LIBS :=
 include boot/build.mk kernel/build.mk mm/build.mk sched/build.mk \
@@ -81,7 +87,7 @@ $(GENINC)/x86.inc: include/bulkhead/x86.h scripts/gen-x86-inc.sh
 	@mkdir -p $(@D)
 	scripts/gen-x86-inc.sh $< $@
 
-$(OBJDIR)/%.c.o: %.c | $(NEWLIB_STAMP)
+$(OBJDIR)/%.c.o: %.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c $< -o $@
@@ -114,7 +120,7 @@ $(BUILD)/$(1)/image.c: Makefile
 		'const char bulkhead_app_name[] = "$(2)";' \
 		'const unsigned long bulkhead_main_stack = $(3);' > $$@
 
-$(BUILD)/$(1)/image.o: $(BUILD)/$(1)/image.c | $(NEWLIB_STAMP)
+$(BUILD)/$(1)/image.o: $(BUILD)/$(1)/image.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
 	@$(CC) $(KCFLAGS) -c $$< -o $$@
 
 $(BUILD)/$(1).elf: linker/kernel.ld scripts/link-image.sh \
@@ -145,21 +151,28 @@ $(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.elf scripts/mkiso.sh | $(DEPS_STAMP)
 
 # --- tests ------------------------------------------------------------------
 HOST_TEST_BIN := $(BUILD)/tests/host-tests
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.c.o: %.c
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $<"
 	@$(CC) $(HOSTCFLAGS) -c $< -o $@
 $(HOST_TEST_BIN): $(patsubst %,$(BUILD)/host/%.o,$(HOST_TEST_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(HOSTCFLAGS) -o $@ $^
+	@echo "  HOSTLD  $@"
+	@$(CC) $(HOSTCFLAGS) -o $@ $^
 
 test: $(HOST_TEST_BIN) $(BUILD)/tests/ktest.elf $(BUILD)/bulkhead.elf \
 		$(BUILD)/bulkhead.iso
 	$(PYTHON) scripts/run-tests.py --build $(BUILD)
 
+# --- style ------------------------------------------------------------------
+# Fails when any tracked C file differs from .clang-format's layout.
+check-style:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
 # --- housekeeping -----------------------------------------------------------
 clean:
 	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok \
+		! -name .kcflags \
 		-exec rm -rf {} + 2>/dev/null || true
 
 distclean:

@@ -6,15 +6,15 @@
 #include <bulkhead/boot.h>
 #include <bulkhead/kernel.h>
 
-#define MB1_FLAG_CMDLINE	(1u << 2)
-#define MB1_FLAG_MMAP		(1u << 6)
-#define MB1_FLAG_LOADER		(1u << 9)
-#define MB_MEMORY_AVAILABLE	1
+#define MB1_FLAG_CMDLINE    (1u << 2)
+#define MB1_FLAG_MMAP	    (1u << 6)
+#define MB1_FLAG_LOADER	    (1u << 9)
+#define MB_MEMORY_AVAILABLE 1
 
-#define MB2_TAG_END		0
-#define MB2_TAG_CMDLINE		1
-#define MB2_TAG_LOADER		2
-#define MB2_TAG_MMAP		6
+#define MB2_TAG_END	    0
+#define MB2_TAG_CMDLINE	    1
+#define MB2_TAG_LOADER	    2
+#define MB2_TAG_MMAP	    6
 
 struct mb1_info {
 	uint32_t flags;
@@ -30,7 +30,7 @@ struct mb1_info {
 } __attribute__((packed));
 
 struct mb1_mmap_entry {
-	uint32_t size;		/* of the rest of the entry */
+	uint32_t size; /* of the rest of the entry */
 	uint64_t addr;
 	uint64_t len;
 	uint32_t type;
@@ -66,10 +66,17 @@ static void add_ram(struct boot_info *out, uint64_t addr, uint64_t len)
 	out->nram++;
 }
 
-static void copy_str(char *dst, size_t size, const char *src)
+/* Copy a string of at most `max` bytes (it may lack its NUL) into dst. */
+static void copy_str(char *dst, size_t size, const char *src, size_t max)
 {
-	strncpy(dst, src ? src : "", size - 1);
-	dst[size - 1] = '\0';
+	size_t n = 0;
+
+	if (src)
+		while (n < max && n < size - 1 && src[n])
+			n++;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 int boot_parse_mb2(const void *info, struct boot_info *out)
@@ -86,21 +93,25 @@ int boot_parse_mb2(const void *info, struct boot_info *out)
 
 		if (tag->type == MB2_TAG_END)
 			return 0;
-		if (tag->size < sizeof(*tag) || off + tag->size > total)
+		/* Written so that no sum can wrap around. */
+		if (tag->size < sizeof(*tag) || tag->size > total - off)
 			return -1;
+		size_t body = tag->size - sizeof(*tag);
+
 		if (tag->type == MB2_TAG_CMDLINE)
 			copy_str(out->cmdline, sizeof(out->cmdline),
-				 (const char *)(tag + 1));
+				 (const char *)(tag + 1), body);
 		else if (tag->type == MB2_TAG_LOADER)
 			copy_str(out->loader_name, sizeof(out->loader_name),
-				 (const char *)(tag + 1));
+				 (const char *)(tag + 1), body);
 		else if (tag->type == MB2_TAG_MMAP) {
 			const struct mb2_mmap *m = (const void *)tag;
 
-			if (m->entry_size < sizeof(struct mb2_mmap_entry))
+			if (tag->size < sizeof(*m) ||
+			    m->entry_size < sizeof(struct mb2_mmap_entry))
 				return -1;
-			for (uint32_t e = sizeof(*m); e + m->entry_size <= m->size;
-			     e += m->entry_size) {
+			for (uint32_t e = sizeof(*m);
+			     e + m->entry_size <= m->size; e += m->entry_size) {
 				const struct mb2_mmap_entry *ent =
 					(const void *)((const uint8_t *)m + e);
 
@@ -110,7 +121,7 @@ int boot_parse_mb2(const void *info, struct boot_info *out)
 		}
 		off = (off + tag->size + 7) & ~7u;
 	}
-	return -1;	/* no end tag */
+	return -1; /* no end tag */
 }
 
 int boot_parse_mb1(const void *info, const void *mmap, const char *cmdline,
@@ -121,15 +132,18 @@ int boot_parse_mb1(const void *info, const void *mmap, const char *cmdline,
 	memset(out, 0, sizeof(*out));
 	out->loader = "multiboot1";
 	if (mb->flags & MB1_FLAG_CMDLINE)
-		copy_str(out->cmdline, sizeof(out->cmdline), cmdline);
+		copy_str(out->cmdline, sizeof(out->cmdline), cmdline,
+			 sizeof(out->cmdline));
 	if (!(mb->flags & MB1_FLAG_MMAP))
 		return -1;
 	const uint8_t *p = mmap;
 
-	for (uint32_t off = 0; off + sizeof(struct mb1_mmap_entry) <= mb->mmap_length;) {
+	for (uint32_t off = 0;
+	     off + sizeof(struct mb1_mmap_entry) <= mb->mmap_length;) {
 		const struct mb1_mmap_entry *e = (const void *)(p + off);
 
-		if (e->size < sizeof(*e) - sizeof(e->size))
+		if (e->size < sizeof(*e) - sizeof(e->size) ||
+		    e->size > mb->mmap_length - off - sizeof(e->size))
 			return -1;
 		if (e->type == MB_MEMORY_AVAILABLE)
 			add_ram(out, e->addr, e->len);
@@ -151,7 +165,8 @@ void boot_info_init(uint32_t magic, uintptr_t info, struct boot_info *out)
 				   (const char *)(uintptr_t)mb->cmdline, out);
 		if (mb->flags & MB1_FLAG_LOADER)
 			copy_str(out->loader_name, sizeof(out->loader_name),
-				 (const char *)(uintptr_t)mb->boot_loader_name);
+				 (const char *)(uintptr_t)mb->boot_loader_name,
+				 sizeof(out->loader_name));
 	} else {
 		panic("boot: unknown loader magic 0x%x (not multiboot)", magic);
 	}
@@ -160,5 +175,6 @@ void boot_info_init(uint32_t magic, uintptr_t info, struct boot_info *out)
 		      (unsigned long)info);
 	if (out->truncated)
 		pr_warn("boot: memory map has more than %d usable regions; "
-			"the rest is ignored\n", BOOT_MAX_REGIONS);
+			"the rest is ignored\n",
+			BOOT_MAX_REGIONS);
 }

@@ -8,14 +8,14 @@
 #include <string.h>
 #include <bulkhead/kernel.h>
 
-#define CMDLINE_MAX	1024
-#define CMDLINE_WORDS	64
+#define CMDLINE_MAX   1024
+#define CMDLINE_WORDS 64
 
-static char raw[CMDLINE_MAX];		/* the line as given */
-static char words_buf[CMDLINE_MAX];	/* the same, split at spaces */
-static char *words[CMDLINE_WORDS];	/* kernel words, before "--" */
+static char raw[CMDLINE_MAX];	    /* the line as given */
+static char words_buf[CMDLINE_MAX]; /* the same, split at spaces */
+static char *words[CMDLINE_WORDS];  /* kernel words, before "--" */
 static int nwords;
-static char *args[CMDLINE_WORDS];	/* application words, after "--" */
+static char *args[CMDLINE_WORDS]; /* application words, after "--" */
 static int nargs;
 
 void cmdline_init(const char *line)

@@ -5,7 +5,29 @@
 #include <bulkhead/kernel.h>
 #include "console_impl.h"
 
+#define LOG_RING_SIZE 16384
+
 static enum log_level printk_level = LOG_INFO;
+static char log_ring[LOG_RING_SIZE]; /* the last printk output, like dmesg */
+static uint64_t log_written;	     /* bytes ever appended to log_ring */
+
+static void log_append(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		log_ring[(log_written + i) % LOG_RING_SIZE] = s[i];
+	log_written += len;
+}
+
+size_t printk_log_tail(char *buf, size_t size)
+{
+	uint64_t flags = irq_save();
+	size_t n = log_written < size ? (size_t)log_written : size;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = log_ring[(log_written - n + i) % LOG_RING_SIZE];
+	irq_restore(flags);
+	return n;
+}
 
 void console_init(void)
 {
@@ -54,5 +76,9 @@ void printk(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
+	uint64_t flags = irq_save();
+
+	log_append(buf, (size_t)n);
 	console_write(buf, (size_t)n);
+	irq_restore(flags);
 }

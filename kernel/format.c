@@ -13,9 +13,9 @@
 #include <bulkhead/kernel.h>
 
 struct out {
-	char *buf;	/* destination */
-	size_t size;	/* capacity, including the NUL */
-	size_t len;	/* characters produced so far (may exceed size) */
+	char *buf;   /* destination */
+	size_t size; /* capacity, including the NUL */
+	size_t len;  /* characters produced so far (may exceed size) */
 };
 
 static void put(struct out *o, char c)
@@ -70,7 +70,7 @@ static int utoa(unsigned long long v, unsigned base, int upper, char *tmp)
 
 int kfmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%') {
@@ -114,7 +114,7 @@ int kfmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			else if (*p == 'z')
 				lng = 1;
 			else if (*p == 'h')
-				;	/* promoted to int anyway */
+				; /* promoted to int anyway */
 			else
 				break;
 		}
@@ -140,7 +140,7 @@ int kfmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!str)
 				str = "(null)";
-			while (str[n] && (prec < 0 || n < prec))
+			while ((prec < 0 || n < prec) && str[n])
 				n++;
 			emit(&o, "", str, n, width, left, 0);
 			break;
@@ -148,8 +148,10 @@ int kfmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i':
 			s = lng >= 2 ? va_arg(ap, long long)
-			    : lng ? va_arg(ap, long) : va_arg(ap, int);
-			u = s < 0 ? -(unsigned long long)s : (unsigned long long)s;
+			    : lng    ? va_arg(ap, long)
+				     : va_arg(ap, int);
+			u = s < 0 ? -(unsigned long long)s
+				  : (unsigned long long)s;
 			emit(&o, s < 0 ? "-" : "", tmp, utoa(u, 10, 0, tmp),
 			     width, left, zero);
 			break;
@@ -157,8 +159,8 @@ int kfmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X':
 			u = lng >= 2 ? va_arg(ap, unsigned long long)
-			    : lng ? va_arg(ap, unsigned long)
-				  : va_arg(ap, unsigned int);
+			    : lng    ? va_arg(ap, unsigned long)
+				     : va_arg(ap, unsigned int);
 			emit(&o, "", tmp,
 			     utoa(u, *p == 'u' ? 10 : 16, *p == 'X', tmp),
 			     width, left, zero);

@@ -6,8 +6,8 @@
 #include <bulkhead/arch.h>
 #include <bulkhead/kernel.h>
 
-#define FW_CFG_SIGNATURE	0x0000
-#define FW_CFG_FILE_DIR		0x0019
+#define FW_CFG_SIGNATURE 0x0000
+#define FW_CFG_FILE_DIR	 0x0019
 
 static void fwcfg_select(uint16_t key)
 {
@@ -40,7 +40,7 @@ int fwcfg_read_file(const char *name, void *buf, size_t size)
 	fwcfg_select(FW_CFG_FILE_DIR);
 	fwcfg_read(count, 4);
 	for (uint32_t i = 0; i < be32(count); i++) {
-		uint8_t ent[64];	/* size(4) select(2) reserved(2) name(56) */
+		uint8_t ent[64]; /* size(4) select(2) reserved(2) name(56) */
 
 		fwcfg_read(ent, sizeof(ent));
 		ent[63] = '\0';

@@ -10,17 +10,17 @@
 
 struct tss {
 	uint32_t reserved0;
-	uint64_t rsp[3];	/* stacks for privilege changes: unused */
+	uint64_t rsp[3]; /* stacks for privilege changes: unused */
 	uint64_t reserved1;
-	uint64_t ist[7];	/* interrupt stack table, slots 1..7 */
+	uint64_t ist[7]; /* interrupt stack table, slots 1..7 */
 	uint64_t reserved2;
 	uint16_t reserved3;
-	uint16_t iomap_base;	/* no I/O bitmap */
+	uint16_t iomap_base; /* no I/O bitmap */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
-#define EARLY_IST_SIZE	8192
+#define EARLY_IST_SIZE 8192
 
 static struct tss tss;
 static uint64_t gdt[5];
@@ -38,8 +38,8 @@ void gdt_init(void)
 	uint64_t limit = sizeof(tss) - 1;
 
 	gdt[0] = 0;
-	gdt[SEL_KCODE / 8] = 0x00af9a000000ffffULL;	/* 64-bit code, DPL 0 */
-	gdt[SEL_KDATA / 8] = 0x00cf92000000ffffULL;	/* data, DPL 0 */
+	gdt[SEL_KCODE / 8] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
+	gdt[SEL_KDATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
 	/* 16-byte available 64-bit TSS descriptor (type 9, present). */
 	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
 			   0x89ULL << 40 | ((limit >> 16) & 0xf) << 48 |
@@ -47,27 +47,28 @@ void gdt_init(void)
 	gdt[SEL_TSS / 8 + 1] = base >> 32;
 
 	for (int slot = 1; slot <= 4; slot++)
-		gdt_set_ist(slot, (uintptr_t)early_ist[slot - 1] + EARLY_IST_SIZE);
+		gdt_set_ist(slot,
+			    (uintptr_t)early_ist[slot - 1] + EARLY_IST_SIZE);
 	tss.iomap_base = sizeof(tss);
 
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) ptr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	} __attribute__((packed)) ptr = {sizeof(gdt) - 1, (uintptr_t)gdt};
 
-	__asm__ volatile(
-		"lgdt %0\n\t"
-		"pushq %1\n\t"
-		"leaq 1f(%%rip), %%rax\n\t"
-		"pushq %%rax\n\t"
-		"lretq\n"
-		"1:\n\t"
-		"movl %2, %%eax\n\t"
-		"movl %%eax, %%ds\n\t"
-		"movl %%eax, %%es\n\t"
-		"movl %%eax, %%ss\n\t"
-		"ltr %w3\n\t"
-		:
-		: "m"(ptr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)
-		: "rax", "memory");
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %2, %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "ltr %w3\n\t"
+			 :
+			 : "m"(ptr), "i"(SEL_KCODE), "i"(SEL_KDATA),
+			   "r"(SEL_TSS)
+			 : "rax", "memory");
 }

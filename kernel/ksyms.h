@@ -7,11 +7,11 @@
 #include <stdint.h>
 
 struct ksym {
-	uint64_t addr;		/* start address of the symbol */
-	const char *name;	/* its name */
+	uint64_t addr;	  /* start address of the symbol */
+	const char *name; /* its name */
 };
 
-extern const struct ksym ksyms_table[];	/* sorted by address */
+extern const struct ksym ksyms_table[]; /* sorted by address */
 extern const unsigned long ksyms_count;
 
 const struct ksym *ksyms_find(const struct ksym *tab, unsigned long n,

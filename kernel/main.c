@@ -14,7 +14,7 @@
 #include <bulkhead/time.h>
 #include <bulkhead/trap.h>
 
-#define MAIN_ARGS_MAX	32
+#define MAIN_ARGS_MAX 32
 
 /* Written by the build for each image (build/<image>/image.c). */
 extern const char bulkhead_image_name[];
@@ -39,7 +39,8 @@ static void set_log_level(void)
 		printk_set_level(LOG_DEBUG);
 	else
 		pr_warn("cmdline: loglevel=%s is not err, warn, info or debug; "
-			"keeping info\n", v);
+			"keeping info\n",
+			v);
 }
 
 static void banner(void)
@@ -74,18 +75,19 @@ void kmain(uint32_t magic, uintptr_t info)
 {
 	char *argv[MAIN_ARGS_MAX];
 
-	console_init();		/* COM1 and VGA: printk works from here on */
-	gdt_init();		/* GDT and a TSS holding the interrupt stacks */
-	trap_init();		/* IDT for all 256 vectors, PIC remapped */
-	boot_info_init(magic, info, &boot);	/* memory map, command line */
+	console_init(); /* COM1 and VGA: printk works from here on */
+	gdt_init();	/* GDT and a TSS holding the interrupt stacks */
+	trap_init();	/* IDT for all 256 vectors, PIC remapped */
+	boot_info_init(magic, info, &boot); /* memory map, command line */
 	cmdline_init(boot.cmdline);
 	set_log_level();
-	mm_init(boot.ram, boot.nram, BOOT_MAX_REGIONS);	/* pages, W^X tables, heap */
-	trap_init_stacks();	/* interrupt stacks with guard pages */
-	time_init();		/* TSC calibration, periodic timer */
-	sched_init();		/* this context becomes thread "boot" */
+	mm_init(boot.ram, boot.nram,
+		BOOT_MAX_REGIONS); /* pages, W^X tables, heap */
+	trap_init_stacks();	   /* interrupt stacks with guard pages */
+	time_init();		   /* TSC calibration, periodic timer */
+	sched_init();		   /* this context becomes thread "boot" */
 	irq_enable();
-	libc_init();		/* newlib's per-thread state and stdio */
+	libc_init(); /* newlib's per-thread state and stdio */
 	banner();
 
 	int argc = app_args(argv);

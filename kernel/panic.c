@@ -5,20 +5,31 @@
 #include <bulkhead/kernel.h>
 #include <bulkhead/sched.h>
 
-#define BACKTRACE_MAX	16
+#define BACKTRACE_MAX	      16
+
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define ACPI_SLP_EN_S5	      0x2000 /* PM1a control: sleep type 5, enable */
 
 /*
  * QEMU's isa-debug-exit makes the process exit with (value << 1) | 1. We
  * write status + 1, so a guest status s becomes the host status 2s + 3 and
  * host statuses 0 and 1 keep their QEMU meanings (normal quit, QEMU error).
- * scripts/qemu-run.sh maps it back. Without the device (real hardware)
- * the CPU halts for good.
+ * scripts/qemu-run.sh maps it back. Without that device, a virtual machine
+ * is powered off through the PM1a control ports QEMU's machines use (the
+ * status is then lost); on bare metal the CPU halts for good.
  */
 void kernel_exit(int status)
 {
+	uint32_t r[4];
+
 	irq_save();
 	printk(LOG_INFO, "%s: exit status %d\n", BULKHEAD_NAME, status);
 	outl(PORT_DEBUG_EXIT, (uint32_t)(status & 0x7f) + 1);
+	cpuid(1, 0, r);
+	if (r[2] & CPUID1_ECX_HYPERVISOR) {
+		outw(PORT_ACPI_PM1A_Q35, ACPI_SLP_EN_S5);
+		outw(PORT_ACPI_PM1A_PIIX, ACPI_SLP_EN_S5);
+	}
 	for (;;)
 		cpu_halt();
 }
@@ -46,7 +57,9 @@ void kernel_backtrace(uintptr_t rbp)
 
 		if (!ret)
 			break;
-		ksyms_format(ret, sym, sizeof(sym));
+		/* ret - 1 is inside the call: a call to a noreturn function
+		 * may be the last instruction of its caller. */
+		ksyms_format(ret - 1, sym, sizeof(sym));
 		pr_err("    0x%016lx %s\n", ret, sym);
 		rbp = ((uintptr_t *)rbp)[0];
 	}

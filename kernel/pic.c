@@ -5,12 +5,12 @@
 #include <bulkhead/arch.h>
 #include "pic.h"
 
-#define ICW1_INIT_ICW4	0x11	/* edge triggered, cascade, ICW4 follows */
-#define ICW4_8086	0x01
-#define OCW3_READ_ISR	0x0b
-#define PIC_EOI		0x20
+#define ICW1_INIT_ICW4 0x11 /* edge triggered, cascade, ICW4 follows */
+#define ICW4_8086      0x01
+#define OCW3_READ_ISR  0x0b
+#define PIC_EOI	       0x20
 
-static uint16_t mask = 0xffff & ~(1 << 2);	/* cascade line stays open */
+static uint16_t mask = 0xffff & ~(1 << 2); /* cascade line stays open */
 
 static void pic_write_mask(void)
 {
@@ -22,9 +22,9 @@ void pic_init(void)
 {
 	outb(PORT_PIC1_CMD, ICW1_INIT_ICW4);
 	outb(PORT_PIC2_CMD, ICW1_INIT_ICW4);
-	outb(PORT_PIC1_DATA, VEC_IRQ_BASE);	/* ICW2: vector offsets */
+	outb(PORT_PIC1_DATA, VEC_IRQ_BASE); /* ICW2: vector offsets */
 	outb(PORT_PIC2_DATA, VEC_IRQ_BASE + 8);
-	outb(PORT_PIC1_DATA, 1 << 2);		/* ICW3: slave on line 2 */
+	outb(PORT_PIC1_DATA, 1 << 2); /* ICW3: slave on line 2 */
 	outb(PORT_PIC2_DATA, 2);
 	outb(PORT_PIC1_DATA, ICW4_8086);
 	outb(PORT_PIC2_DATA, ICW4_8086);
@@ -55,6 +55,6 @@ int pic_is_spurious(int irq)
 	if (inb(port) & 0x80)
 		return 0;
 	if (irq == 15)
-		outb(PORT_PIC1_CMD, PIC_EOI);	/* the master saw a real IRQ 2 */
+		outb(PORT_PIC1_CMD, PIC_EOI); /* the master saw a real IRQ 2 */
 	return 1;
 }

@@ -4,19 +4,19 @@
 #include <bulkhead/arch.h>
 #include "console_impl.h"
 
-#define UART_DATA	0	/* transmit/receive buffer (DLAB=0) */
-#define UART_IER	1	/* interrupt enable (DLAB=0) */
-#define UART_DLL	0	/* divisor low (DLAB=1) */
-#define UART_DLH	1	/* divisor high (DLAB=1) */
-#define UART_FCR	2	/* FIFO control */
-#define UART_LCR	3	/* line control */
-#define UART_MCR	4	/* modem control */
-#define UART_LSR	5	/* line status */
-#define UART_SCR	7	/* scratch register */
-#define LSR_DATA_READY	0x01
-#define LSR_THR_EMPTY	0x20
-#define LCR_DLAB	0x80
-#define LCR_8N1		0x03
+#define UART_DATA      0 /* transmit/receive buffer (DLAB=0) */
+#define UART_IER       1 /* interrupt enable (DLAB=0) */
+#define UART_DLL       0 /* divisor low (DLAB=1) */
+#define UART_DLH       1 /* divisor high (DLAB=1) */
+#define UART_FCR       2 /* FIFO control */
+#define UART_LCR       3 /* line control */
+#define UART_MCR       4 /* modem control */
+#define UART_LSR       5 /* line status */
+#define UART_SCR       7 /* scratch register */
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY  0x20
+#define LCR_DLAB       0x80
+#define LCR_8N1	       0x03
 
 static int serial_present;
 
@@ -28,11 +28,11 @@ int serial_init(void)
 		return -1;
 	outb(PORT_COM1 + UART_IER, 0x00);
 	outb(PORT_COM1 + UART_LCR, LCR_DLAB);
-	outb(PORT_COM1 + UART_DLL, 1);		/* 115200 baud */
+	outb(PORT_COM1 + UART_DLL, 1); /* 115200 baud */
 	outb(PORT_COM1 + UART_DLH, 0);
 	outb(PORT_COM1 + UART_LCR, LCR_8N1);
-	outb(PORT_COM1 + UART_FCR, 0xc7);	/* FIFOs on, cleared */
-	outb(PORT_COM1 + UART_MCR, 0x03);	/* DTR, RTS */
+	outb(PORT_COM1 + UART_FCR, 0xc7); /* FIFOs on, cleared */
+	outb(PORT_COM1 + UART_MCR, 0x03); /* DTR, RTS */
 	serial_present = 1;
 	return 0;
 }

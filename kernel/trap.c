@@ -14,8 +14,8 @@
 #include <bulkhead/trap.h>
 #include "pic.h"
 
-#define IST_STACK_SIZE	(16 * 1024)
-#define IDT_INTERRUPT_GATE 0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define IST_STACK_SIZE	   (16 * 1024)
+#define IDT_INTERRUPT_GATE 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -40,21 +40,38 @@ static struct idt_entry idt[256];
 static trap_irq_fn irq_handlers[16];
 
 static const char *const exception_names[32][2] = {
-	{ "#DE", "divide error" }, { "#DB", "debug" },
-	{ "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
-	{ "#OF", "overflow" }, { "#BR", "bound range" },
-	{ "#UD", "invalid opcode" }, { "#NM", "device not available" },
-	{ "#DF", "double fault" }, { "#MF", "coprocessor overrun" },
-	{ "#TS", "invalid TSS" }, { "#NP", "segment not present" },
-	{ "#SS", "stack-segment fault" }, { "#GP", "general protection" },
-	{ "#PF", "page fault" }, { "#15", "reserved" },
-	{ "#MF", "x87 floating point" }, { "#AC", "alignment check" },
-	{ "#MC", "machine check" }, { "#XM", "SIMD floating point" },
-	{ "#VE", "virtualization" }, { "#CP", "control protection" },
-	{ "#22", "reserved" }, { "#23", "reserved" }, { "#24", "reserved" },
-	{ "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
-	{ "#HV", "hypervisor injection" }, { "#VC", "VMM communication" },
-	{ "#SX", "security" }, { "#31", "reserved" },
+	{"#DE", "divide error"},
+	{"#DB", "debug"},
+	{"NMI", "non-maskable interrupt"},
+	{"#BP", "breakpoint"},
+	{"#OF", "overflow"},
+	{"#BR", "bound range"},
+	{"#UD", "invalid opcode"},
+	{"#NM", "device not available"},
+	{"#DF", "double fault"},
+	{"#MF", "coprocessor overrun"},
+	{"#TS", "invalid TSS"},
+	{"#NP", "segment not present"},
+	{"#SS", "stack-segment fault"},
+	{"#GP", "general protection"},
+	{"#PF", "page fault"},
+	{"#15", "reserved"},
+	{"#MF", "x87 floating point"},
+	{"#AC", "alignment check"},
+	{"#MC", "machine check"},
+	{"#XM", "SIMD floating point"},
+	{"#VE", "virtualization"},
+	{"#CP", "control protection"},
+	{"#22", "reserved"},
+	{"#23", "reserved"},
+	{"#24", "reserved"},
+	{"#25", "reserved"},
+	{"#26", "reserved"},
+	{"#27", "reserved"},
+	{"#HV", "hypervisor injection"},
+	{"#VC", "VMM communication"},
+	{"#SX", "security"},
+	{"#31", "reserved"},
 };
 
 const char *trap_vector_name(unsigned vector)
@@ -88,7 +105,7 @@ void trap_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uintptr_t)idt };
+	} __attribute__((packed)) ptr = {sizeof(idt) - 1, (uintptr_t)idt};
 
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 	pic_init();
@@ -130,8 +147,8 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 	char sym[96], what[96];
 
 	pr_err("\nFAULT: %s %s (vector %u) in thread \"%s\"\n",
-	       trap_vector_name(v), v < 32 ? exception_names[v][1] : "",
-	       v, t ? sched_thread_name(t) : "boot");
+	       trap_vector_name(v), v < 32 ? exception_names[v][1] : "", v,
+	       t ? sched_thread_name(t) : "boot");
 	if (v == 14) {
 		pf_decode(tf->error, what, sizeof(what));
 		pr_err("  error 0x%lx: %s\n", tf->error, what);
@@ -143,9 +160,19 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 	if (v == 14) {
 		ksyms_format(cr2, sym, sizeof(sym));
 		pr_err("  cr2 0x%016lx %s\n", cr2, sym);
+		if (t) {
+			uintptr_t lo, hi;
+
+			sched_thread_stack(t, &lo, &hi);
+			if (cr2 < lo && cr2 >= lo - PAGE_SIZE)
+				pr_err("  cr2 is in the guard page below the "
+				       "stack of thread \"%s\": stack "
+				       "overflow\n",
+				       sched_thread_name(t));
+		}
 	}
-	pr_err("  rsp 0x%016lx rbp 0x%016lx rflags 0x%lx\n", tf->rsp,
-	       tf->rbp, tf->rflags);
+	pr_err("  rsp 0x%016lx rbp 0x%016lx rflags 0x%lx\n", tf->rsp, tf->rbp,
+	       tf->rflags);
 	pr_err("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax,
 	       tf->rbx, tf->rcx, tf->rdx);
 	pr_err("  rsi %016lx rdi %016lx r8  %016lx r9  %016lx\n", tf->rsi,

@@ -6,9 +6,9 @@
 #include <bulkhead/arch.h>
 #include "console_impl.h"
 
-#define VGA_COLS	80
-#define VGA_ROWS	25
-#define VGA_ATTR	0x0700	/* light grey on black */
+#define VGA_COLS 80
+#define VGA_ROWS 25
+#define VGA_ATTR 0x0700 /* light grey on black */
 
 static volatile uint16_t *const vga = (volatile uint16_t *)0xb8000;
 static int row, col;

@@ -15,12 +15,12 @@ struct __lock {
 	struct sched_mutex mutex;
 };
 
-struct __lock __lock___sinit_recursive_mutex = { { .recursive = 1 } };
-struct __lock __lock___sfp_recursive_mutex = { { .recursive = 1 } };
-struct __lock __lock___atexit_recursive_mutex = { { .recursive = 1 } };
+struct __lock __lock___sinit_recursive_mutex = {{.recursive = 1}};
+struct __lock __lock___sfp_recursive_mutex = {{.recursive = 1}};
+struct __lock __lock___atexit_recursive_mutex = {{.recursive = 1}};
 struct __lock __lock___at_quick_exit_mutex;
-struct __lock __lock___malloc_recursive_mutex = { { .recursive = 1 } };
-struct __lock __lock___env_recursive_mutex = { { .recursive = 1 } };
+struct __lock __lock___malloc_recursive_mutex = {{.recursive = 1}};
+struct __lock __lock___env_recursive_mutex = {{.recursive = 1}};
 struct __lock __lock___tz_mutex;
 struct __lock __lock___dd_hash_mutex;
 struct __lock __lock___arc4random_mutex;

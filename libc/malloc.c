@@ -33,7 +33,8 @@ void free(void *p)
 {
 	if (mm_heap_free(heap(), p) != 0)
 		panic("free(%p): not a block allocated from heap \"%s\" "
-		      "(double free or stray pointer)", p, heap()->name);
+		      "(double free or stray pointer)",
+		      p, heap()->name);
 }
 
 void *calloc(size_t n, size_t size)

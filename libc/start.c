@@ -97,9 +97,9 @@ static void *main_thread(void *arg)
 int libc_run_main(const char *name, int argc, char **argv,
 		  unsigned long stack_size)
 {
-	struct main_args args = { argc, argv };
+	struct main_args args = {argc, argv};
 	struct sched_thread *t =
-		sched_create(name, main_thread, &args, stack_size);
+		sched_create("main", main_thread, &args, stack_size);
 
 	if (!t)
 		panic("libc: no memory for the main thread of %s", name);

@@ -78,7 +78,7 @@ int fstat(int fd, struct stat *st)
 		errno = EBADF;
 		return -1;
 	}
-	*st = (struct stat){ .st_mode = S_IFCHR, .st_blksize = 0 };
+	*st = (struct stat){.st_mode = S_IFCHR, .st_blksize = 0};
 	return 0;
 }
 
@@ -223,7 +223,8 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 /* All time is "user" time: there is no kernel/user split to report. */
 clock_t times(struct tms *t)
 {
-	clock_t now = (clock_t)(time_now_ns() / (NSEC_PER_SEC / CLOCKS_PER_SEC));
+	clock_t now =
+		(clock_t)(time_now_ns() / (NSEC_PER_SEC / CLOCKS_PER_SEC));
 
 	t->tms_utime = now;
 	t->tms_stime = 0;

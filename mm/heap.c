@@ -25,25 +25,25 @@
 #include <string.h>
 #include <bulkhead/mm.h>
 
-#define ALIGN		16
-#define HDR		16		/* prev_size + head */
-#define MIN_CHUNK	32		/* header + two list links */
-#define IN_USE		1UL
-#define PREV_IN_USE	2UL
-#define FLAGS		(IN_USE | PREV_IN_USE)
-#define SMALL_LIMIT	1024
-#define MAX_REQUEST	((size_t)1 << 46)
+#define ALIGN	    16
+#define HDR	    16 /* prev_size + head */
+#define MIN_CHUNK   32 /* header + two list links */
+#define IN_USE	    1UL
+#define PREV_IN_USE 2UL
+#define FLAGS	    (IN_USE | PREV_IN_USE)
+#define SMALL_LIMIT 1024
+#define MAX_REQUEST ((size_t)1 << 46)
 
 struct mm_heap_chunk {
-	size_t prev_size;		/* size of the previous chunk, if free */
-	size_t head;			/* size | flags */
-	struct mm_heap_chunk *next;	/* free list links (free chunks only) */
+	size_t prev_size;	    /* size of the previous chunk, if free */
+	size_t head;		    /* size | flags */
+	struct mm_heap_chunk *next; /* free list links (free chunks only) */
 	struct mm_heap_chunk *prev;
 };
 
 struct mm_heap_region {
-	struct mm_heap_region *next;	/* all regions of the heap */
-	size_t len;			/* bytes, header included */
+	struct mm_heap_region *next; /* all regions of the heap */
+	size_t len;		     /* bytes, header included */
 };
 
 _Static_assert(sizeof(struct mm_heap_region) == ALIGN, "region header");
@@ -76,8 +76,8 @@ static void *payload_of(struct mm_heap_chunk *c)
 static int bin_index(size_t size)
 {
 	if (size < SMALL_LIMIT)
-		return (int)(size / ALIGN);		/* 2..63 */
-	int log = 63 - __builtin_clzll(size);		/* >= 10 */
+		return (int)(size / ALIGN);   /* 2..63 */
+	int log = 63 - __builtin_clzll(size); /* >= 10 */
 	int i = 64 + (log - 10);
 
 	return i < MM_HEAP_BINS ? i : MM_HEAP_BINS - 1;
@@ -174,7 +174,8 @@ static struct mm_heap_chunk *take_fit(struct mm_heap *h, size_t need)
 			bits &= ~0ULL << (i % 64);
 		if (!bits)
 			continue;
-		struct mm_heap_chunk *c = h->bins[w * 64 + __builtin_ctzll(bits)];
+		struct mm_heap_chunk *c =
+			h->bins[w * 64 + __builtin_ctzll(bits)];
 
 		bin_remove(h, c);
 		return c;
@@ -232,6 +233,10 @@ static void release(struct mm_heap *h, struct mm_heap_chunk *c)
 	size_t prev_flag = c->head & PREV_IN_USE;
 	struct mm_heap_chunk *n = next_chunk(c);
 
+	/* Mark the header free even if it is about to be absorbed by its
+	 * free predecessor: a stale "in use" header inside a free chunk
+	 * would let a second free() of the same pointer pass owns(). */
+	c->head &= ~IN_USE;
 	if (!(n->head & IN_USE)) {
 		bin_remove(h, n);
 		size += csize(n);
@@ -370,7 +375,7 @@ void *mm_heap_realloc(struct mm_heap *h, void *p, size_t size)
 	void *q = mm_heap_alloc(h, size);
 
 	if (!q)
-		return NULL;	/* p is left as it was */
+		return NULL; /* p is left as it was */
 	memcpy(q, p, have - HDR);
 	mm_heap_free(h, p);
 	return q;
@@ -429,7 +434,8 @@ int mm_heap_check(const struct mm_heap *h, const char **why)
 			*why = "bin bitmap disagrees with bins";
 			return -1;
 		}
-		for (const struct mm_heap_chunk *c = h->bins[i]; c; c = c->next) {
+		for (const struct mm_heap_chunk *c = h->bins[i]; c;
+		     c = c->next) {
 			if (c->head & IN_USE || bin_index(csize(c)) != i) {
 				*why = "wrong chunk in a bin";
 				return -1;

@@ -7,8 +7,8 @@
 #include <bulkhead/mm.h>
 #include "mm_impl.h"
 
-#define LOW_MEMORY_END	0x100000	/* BIOS data, VGA, option ROMs */
-#define KHEAP_GROW_MIN	(1024 * 1024)
+#define LOW_MEMORY_END 0x100000 /* BIOS data, VGA, option ROMs */
+#define KHEAP_GROW_MIN (1024 * 1024)
 
 struct mm_page_pool mm_phys;
 struct mm_heap mm_kheap;
@@ -65,9 +65,9 @@ void mm_init(struct mm_region *ram, int n, int cap)
 		total_bytes += all[i].len;
 
 	const struct mm_region reserved[] = {
-		{ 0, LOW_MEMORY_END },
-		{ (uintptr_t)__kernel_start,
-		  (uintptr_t)__kernel_end - (uintptr_t)__kernel_start },
+		{0, LOW_MEMORY_END},
+		{(uintptr_t)__kernel_start,
+		 (uintptr_t)__kernel_end - (uintptr_t)__kernel_start},
 	};
 
 	n = mm_regions_normalize(ram, n, cap, reserved, ARRAY_SIZE(reserved));
@@ -88,7 +88,8 @@ void mm_init(struct mm_region *ram, int n, int cap)
 
 	ram[i].base += bm_bytes;
 	ram[i].len -= bm_bytes;
-	mm_page_pool_init(&mm_phys, ram, n, bitmap);
+	if (mm_page_pool_init(&mm_phys, ram, n, bitmap) != 0)
+		panic("mm: more than %d free memory regions", MM_POOL_REGIONS);
 
 	vm_init(all, nall);
 

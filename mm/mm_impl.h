@@ -4,7 +4,7 @@
 
 #include <bulkhead/mm.h>
 
-extern char boot_stack_guard[];	/* boot/entry.asm */
+extern char boot_stack_guard[]; /* boot/entry.asm */
 
 void vm_init(const struct mm_region *ram, int n);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <bulkhead/mm.h>
 
-#define BITS	64
+#define BITS 64
 
 static int bit_get(const uint64_t *bm, uint64_t i)
 {
@@ -31,12 +31,17 @@ static uint64_t span_pages(const struct mm_region *r, int n)
 
 size_t mm_page_pool_bitmap_bytes(const struct mm_region *r, int n)
 {
-	return (size_t)((span_pages(r, n) + BITS - 1) / BITS) * sizeof(uint64_t);
+	return (size_t)((span_pages(r, n) + BITS - 1) / BITS) *
+	       sizeof(uint64_t);
 }
 
-void mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r,
-		       int n, uint64_t *bitmap)
+int mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r, int n,
+		      uint64_t *bitmap)
 {
+	if (n > MM_POOL_REGIONS)
+		return -1;
+	memcpy(p->regions, r, n * sizeof(*r));
+	p->nregions = n;
 	p->base = n ? r[0].base : 0;
 	p->npages = span_pages(r, n);
 	p->bitmap = bitmap;
@@ -50,6 +55,21 @@ void mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r,
 			bit_set(bitmap, first + j, 1);
 		p->free_pages += r[i].len / MM_PAGE_SIZE;
 	}
+	return 0;
+}
+
+/* Whether [addr, addr + count pages) lies inside one of the pool's regions. */
+static int is_pool_ram(const struct mm_page_pool *p, uint64_t addr,
+		       size_t count)
+{
+	for (int i = 0; i < p->nregions; i++) {
+		const struct mm_region *r = &p->regions[i];
+
+		if (addr >= r->base && addr < r->base + r->len &&
+		    count <= (r->base + r->len - addr) / MM_PAGE_SIZE)
+			return 1;
+	}
+	return 0;
 }
 
 static uint64_t alloc_one(struct mm_page_pool *p)
@@ -99,11 +119,12 @@ int mm_page_pool_free(struct mm_page_pool *p, uint64_t addr, size_t count)
 		return -1;
 	uint64_t first = (addr - p->base) / MM_PAGE_SIZE;
 
-	if (first + count > p->npages || first + count < first)
+	if (first + count > p->npages || first + count < first ||
+	    !is_pool_ram(p, addr, count))
 		return -1;
 	for (uint64_t j = first; j < first + count; j++)
 		if (bit_get(p->bitmap, j))
-			return -1;	/* already free: nothing is changed */
+			return -1; /* already free: nothing is changed */
 	for (uint64_t j = first; j < first + count; j++)
 		bit_set(p->bitmap, j, 1);
 	p->free_pages += count;

@@ -28,15 +28,15 @@ static int subtract(struct mm_region *r, int n, int cap, struct mm_region cut)
 
 		if (ce <= s || cs >= e)
 			continue;
-		if (cs <= s && ce >= e) {		/* swallowed */
+		if (cs <= s && ce >= e) { /* swallowed */
 			r[i] = r[--n];
 			i--;
-		} else if (cs <= s) {			/* head cut */
+		} else if (cs <= s) { /* head cut */
 			r[i].base = ce;
 			r[i].len = e - ce;
-		} else if (ce >= e) {			/* tail cut */
+		} else if (ce >= e) { /* tail cut */
 			r[i].len = cs - s;
-		} else {				/* split */
+		} else { /* split */
 			if (n == cap)
 				return -1;
 			r[i].len = cs - s;
@@ -84,8 +84,10 @@ int mm_regions_normalize(struct mm_region *r, int n, int cap,
 	/* Whole pages only: round starts up and ends down. */
 	m = 0;
 	for (int i = 0; i < n; i++) {
-		uint64_t s = (r[i].base + MM_PAGE_SIZE - 1) & ~(uint64_t)(MM_PAGE_SIZE - 1);
-		uint64_t e = (r[i].base + r[i].len) & ~(uint64_t)(MM_PAGE_SIZE - 1);
+		uint64_t s = (r[i].base + MM_PAGE_SIZE - 1) &
+			     ~(uint64_t)(MM_PAGE_SIZE - 1);
+		uint64_t e =
+			(r[i].base + r[i].len) & ~(uint64_t)(MM_PAGE_SIZE - 1);
 
 		if (e > s) {
 			r[m].base = s;

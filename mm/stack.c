@@ -11,7 +11,7 @@
 #include <bulkhead/mm.h>
 
 struct vrange {
-	uintptr_t base;		/* guard page included */
+	uintptr_t base; /* guard page included */
 	size_t len;
 	struct vrange *next;
 };
@@ -47,7 +47,7 @@ static void give_range(uintptr_t base, size_t len)
 	struct vrange *r = mm_heap_alloc(&mm_kheap, sizeof(*r));
 
 	if (!r)
-		return;		/* the virtual range is lost, nothing else */
+		return; /* the virtual range is lost, nothing else */
 	r->base = base;
 	r->len = len;
 	r->next = free_ranges;
@@ -61,7 +61,8 @@ static void unmap_pages(uintptr_t from, uintptr_t to)
 
 		if (pte) {
 			vm_unmap(va, PAGE_SIZE);
-			mm_page_free((void *)(uintptr_t)(pte & PTE_ADDR_MASK), 1);
+			mm_page_free((void *)(uintptr_t)(pte & PTE_ADDR_MASK),
+				     1);
 		}
 	}
 }

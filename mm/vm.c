@@ -11,9 +11,9 @@
 #include <bulkhead/mm.h>
 #include "mm_impl.h"
 
-#define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
 
-static uint64_t *pml4;	/* the active top-level table once vm_init ran */
+static uint64_t *pml4; /* the active top-level table once vm_init ran */
 
 static unsigned idx(uintptr_t va, int level)
 {
@@ -38,7 +38,7 @@ static uint64_t *walk(uintptr_t va, int create)
 			*e = (uintptr_t)page | TABLE_FLAGS;
 		}
 		if (*e & PTE_PS)
-			return NULL;	/* a large page: not ours to split */
+			return NULL; /* a large page: not ours to split */
 		table = (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
 	}
 	return &table[idx(va, 1)];

@@ -13,34 +13,34 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 
-#define IDLE_STACK	(16 * 1024)
+#define IDLE_STACK (16 * 1024)
 
 enum thread_state {
-	T_RUNNABLE,	/* running, or in the run queue */
-	T_BLOCKED,	/* in a wait queue, maybe also in the sleep list */
-	T_SLEEPING,	/* only in the sleep list */
-	T_EXITED,	/* finished, waiting to be joined or reaped */
+	T_RUNNABLE, /* running, or in the run queue */
+	T_BLOCKED,  /* in a wait queue, maybe also in the sleep list */
+	T_SLEEPING, /* only in the sleep list */
+	T_EXITED,   /* finished, waiting to be joined or reaped */
 };
 
 struct sched_thread {
-	uint64_t rsp;			/* saved stack pointer when not running */
-	uint64_t id;			/* 1, 2, ... in creation order */
+	uint64_t rsp; /* saved stack pointer when not running */
+	uint64_t id;  /* 1, 2, ... in creation order */
 	char name[SCHED_NAME_MAX];
 	enum thread_state state;
-	struct sched_thread *q_next;	/* run queue or wait queue links */
+	struct sched_thread *q_next; /* run queue or wait queue links */
 	struct sched_thread *q_prev;
-	struct sched_waitq *waitq;	/* wait queue it is blocked on */
-	struct sched_thread *s_next;	/* sleep list link */
+	struct sched_waitq *waitq;   /* wait queue it is blocked on */
+	struct sched_thread *s_next; /* sleep list link */
 	int on_sleep_list;
-	uint64_t wake_at;		/* deadline on the monotonic clock, ns */
-	int timed_out;			/* the deadline, not a wake-up, ended the wait */
-	struct mm_stack stack;		/* bottom..top, guard page below */
-	int owns_stack;			/* 0 for the boot thread */
-	void *ret;			/* what the entry function returned */
-	int detached;			/* free on exit, nobody joins */
+	uint64_t wake_at;      /* deadline on the monotonic clock, ns */
+	int timed_out;	       /* the deadline, not a wake-up, ended the wait */
+	struct mm_stack stack; /* bottom..top, guard page below */
+	int owns_stack;	       /* 0 for the boot thread */
+	void *ret;	       /* what the entry function returned */
+	int detached;	       /* free on exit, nobody joins */
 	struct sched_waitq joiners;	/* threads in sched_join */
 	void *libc_state;		/* libc's per-thread data */
-	struct sched_thread *reap_next;	/* detached and exited: to be freed */
+	struct sched_thread *reap_next; /* detached and exited: to be freed */
 };
 
 /* The frame sched_switch pops (sched/switch.asm). */
@@ -63,7 +63,7 @@ static struct sched_thread boot_thread;
 static struct sched_thread *current;
 static struct sched_thread *idle;
 static struct sched_waitq runq;
-static struct sched_thread *sleepers;	/* sorted by wake_at */
+static struct sched_thread *sleepers; /* sorted by wake_at */
 static struct sched_thread *reap_list;
 static uint64_t next_id = 1;
 static unsigned long nthreads;
@@ -195,7 +195,7 @@ static void *idle_main(void *arg)
 		irq_save();
 		schedule();
 		if (!runq.head)
-			cpu_idle();	/* sti; hlt: the timer wakes us */
+			cpu_idle(); /* sti; hlt: the timer wakes us */
 	}
 	return NULL;
 }
@@ -209,6 +209,24 @@ static struct sched_thread *new_thread(const char *name)
 	memset(t, 0, sizeof(*t));
 	strncpy(t->name, name, sizeof(t->name) - 1);
 	return t;
+}
+
+/*
+ * Build the frame sched_switch "returns" from into sched_thread_start: the
+ * return address is the top slot, so after `ret` the stack pointer is the
+ * 16-byte aligned top, as a call site needs.
+ */
+static void init_frame(struct sched_thread *t, sched_entry_fn fn, void *arg)
+{
+	struct switch_frame *f = (struct switch_frame *)t->stack.top - 1;
+
+	memset(f, 0, sizeof(*f));
+	f->mxcsr = 0x1f80;  /* all SSE exceptions masked */
+	f->fpu_cw = 0x037f; /* x87 default */
+	f->r12 = (uintptr_t)fn;
+	f->r13 = (uintptr_t)arg;
+	f->ret = (uintptr_t)sched_thread_start;
+	t->rsp = (uintptr_t)f;
 }
 
 struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
@@ -230,17 +248,7 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 		return NULL;
 	}
 
-	/* A frame that sched_switch "returns" from into sched_thread_start,
-	 * with the return address 8 below a 16-byte boundary. */
-	struct switch_frame *f = (struct switch_frame *)(t->stack.top - 8) - 1;
-
-	memset(f, 0, sizeof(*f));
-	f->mxcsr = 0x1f80;		/* all SSE exceptions masked */
-	f->fpu_cw = 0x037f;		/* x87 default */
-	f->r12 = (uintptr_t)fn;
-	f->r13 = (uintptr_t)arg;
-	f->ret = (uintptr_t)sched_thread_start;
-	t->rsp = (uintptr_t)f;
+	init_frame(t, fn, arg);
 
 	uint64_t flags = irq_save();
 
@@ -268,15 +276,7 @@ void sched_init(void)
 	if (!idle || mm_stack_alloc(IDLE_STACK, &idle->stack) != 0)
 		panic("sched: no memory for the idle thread");
 	idle->owns_stack = 1;
-	struct switch_frame *f =
-		(struct switch_frame *)(idle->stack.top - 8) - 1;
-
-	memset(f, 0, sizeof(*f));
-	f->mxcsr = 0x1f80;
-	f->fpu_cw = 0x037f;
-	f->r12 = (uintptr_t)idle_main;
-	f->ret = (uintptr_t)sched_thread_start;
-	idle->rsp = (uintptr_t)f;
+	init_frame(idle, idle_main, NULL);
 	idle->state = T_RUNNABLE;
 }
 

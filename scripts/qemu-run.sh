@@ -3,6 +3,7 @@
 # this terminal, and exit with the guest's own exit status.
 #
 # usage: qemu-run.sh [--debug] IMAGE.elf [command-line words...]
+#        qemu-run.sh --cdrom IMAGE.iso      (boot through GRUB's menu)
 #
 # The guest ends through isa-debug-exit writing status+1, so QEMU exits
 # with 2*status+3 (kernel/panic.c); QEMU's own 0 and 1 mean the guest
@@ -11,12 +12,18 @@
 set -u
 
 debug=
-if [ "${1:-}" = "--debug" ]; then
-	debug="-s -S"
-	shift
-fi
+cdrom=
+case "${1:-}" in
+--debug) debug="-s -S"; shift ;;
+--cdrom) cdrom=1; shift ;;
+esac
 image=$1
 shift
+if [ -n "$cdrom" ]; then
+	set -- -cdrom "$image"
+else
+	set -- -kernel "$image" -append "$*"
+fi
 
 timeout_cmd=
 [ -n "${QEMU_TIMEOUT:-}" ] && timeout_cmd="timeout --foreground -k 5 $QEMU_TIMEOUT"
@@ -25,7 +32,7 @@ timeout_cmd=
 $timeout_cmd qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-256M}" \
 	-display none -serial stdio -monitor none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$image" -append "$*" $debug ${QEMU_EXTRA:-} </dev/null
+	"$@" $debug ${QEMU_EXTRA:-} </dev/null
 rc=$?
 case $rc in
 0) echo "qemu-run: the guest stopped without an exit status" >&2; exit 1 ;;

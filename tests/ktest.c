@@ -41,14 +41,20 @@ void ktest_expect(const char *fmt, ...)
 	fflush(stdout);
 }
 
+void ktest_expect_exit(int status)
+{
+	printf("# expect-exit: %d\n", status);
+	fflush(stdout);
+}
+
 static int selected(const struct ktest *t, const char *filter)
 {
 	size_t sl = strlen(t->suite);
 
 	if (strcmp(filter, "all") == 0)
-		return !t->expect_fault;
+		return !t->alone;
 	if (strcmp(filter, t->suite) == 0)
-		return !t->expect_fault;
+		return !t->alone;
 	return strncmp(filter, t->suite, sl) == 0 && filter[sl] == '.' &&
 	       strcmp(filter + sl + 1, t->name) == 0;
 }
@@ -58,8 +64,8 @@ static void list(void)
 	const char *last = "";
 
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
-		if (t->expect_fault) {
-			printf("# fault %s.%s\n", t->suite, t->name);
+		if (t->alone) {
+			printf("# alone %s.%s\n", t->suite, t->name);
 		} else if (strcmp(t->suite, last) != 0) {
 			printf("# suite %s\n", t->suite);
 			last = t->suite;

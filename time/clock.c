@@ -10,13 +10,13 @@
 #include <bulkhead/trap.h>
 #include "time_impl.h"
 
-#define PIT_HZ			1193182
-#define CALIBRATE_MS		10
-#define CALIBRATE_ROUNDS	5
+#define PIT_HZ		 1193182
+#define CALIBRATE_MS	 10
+#define CALIBRATE_ROUNDS 5
 
 static uint64_t tsc_hz;
 static uint64_t tsc_at_boot;
-static uint64_t ns_per_tick_fp;	/* ns per TSC cycle, 32.32 fixed point */
+static uint64_t ns_per_tick_fp; /* ns per TSC cycle, 32.32 fixed point */
 static const char *tsc_source = "pit";
 static volatile uint64_t ticks;
 static uint64_t wall_at_boot_ns;
@@ -30,8 +30,8 @@ static uint64_t pit_measure_tsc(void)
 	uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
 	uint8_t gate = inb(PORT_PIT_GATE);
 
-	outb(PORT_PIT_GATE, (gate & ~0x02) | 0x01);	/* gate on, speaker off */
-	outb(PORT_PIT_CMD, 0xb0);	/* channel 2, lo/hi byte, mode 0 */
+	outb(PORT_PIT_GATE, (gate & ~0x02) | 0x01); /* gate on, speaker off */
+	outb(PORT_PIT_CMD, 0xb0); /* channel 2, lo/hi byte, mode 0 */
 	outb(PORT_PIT_CH2, count & 0xff);
 	outb(PORT_PIT_CH2, count >> 8);
 	uint64_t start = rdtsc();
@@ -64,7 +64,7 @@ static uint64_t calibrate_tsc(void)
 
 static uint64_t fwcfg_tsc_hz(void)
 {
-	char buf[24] = { 0 };
+	char buf[24] = {0};
 
 	if (fwcfg_read_file("opt/bulkhead/tsc_khz", buf, sizeof(buf) - 1) <= 0)
 		return 0;
@@ -85,14 +85,15 @@ void time_init(void)
 	else
 		tsc_hz = calibrate_tsc();
 	if (tsc_hz < 1000000)
-		panic("time: TSC calibration gave %lu Hz", (unsigned long)tsc_hz);
+		panic("time: TSC calibration gave %lu Hz",
+		      (unsigned long)tsc_hz);
 	ns_per_tick_fp = (NSEC_PER_SEC << 32) / tsc_hz;
 	tsc_at_boot = rdtsc();
 	wall_at_boot_ns = rtc_read_ns();
 
 	uint16_t divisor = PIT_HZ / TIME_HZ;
 
-	outb(PORT_PIT_CMD, 0x34);	/* channel 0, lo/hi byte, rate generator */
+	outb(PORT_PIT_CMD, 0x34); /* channel 0, lo/hi byte, rate generator */
 	outb(PORT_PIT_CH0, divisor & 0xff);
 	outb(PORT_PIT_CH0, divisor >> 8);
 	trap_irq_register(0, timer_irq);

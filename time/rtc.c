@@ -6,11 +6,11 @@
 #include <bulkhead/time.h>
 #include "time_impl.h"
 
-#define CMOS_INDEX	0x70
-#define CMOS_DATA	0x71
-#define RTC_UPDATING	0x80	/* status A: an update is in progress */
-#define RTC_BINARY	0x04	/* status B: values are binary, not BCD */
-#define RTC_24H		0x02	/* status B: 24-hour clock */
+#define CMOS_INDEX   0x70
+#define CMOS_DATA    0x71
+#define RTC_UPDATING 0x80 /* status A: an update is in progress */
+#define RTC_BINARY   0x04 /* status B: values are binary, not BCD */
+#define RTC_24H	     0x02 /* status B: 24-hour clock */
 
 static uint8_t cmos(uint8_t reg)
 {
@@ -40,7 +40,7 @@ static int bcd(int v)
 uint64_t rtc_read_ns(void)
 {
 	uint8_t r[6], again[6];
-	static const uint8_t regs[6] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09 };
+	static const uint8_t regs[6] = {0x00, 0x02, 0x04, 0x07, 0x08, 0x09};
 
 	/* Read until two passes agree, outside an update. */
 	for (int tries = 0; tries < 1000; tries++) {

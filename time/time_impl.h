@@ -4,6 +4,6 @@
 
 #include <stdint.h>
 
-uint64_t rtc_read_ns(void);	/* the CMOS clock, as ns since 1970 */
+uint64_t rtc_read_ns(void); /* the CMOS clock, as ns since 1970 */
 
 #endif

@@ -14,9 +14,9 @@
 static void *worker(void *arg)
 {
 	long id = (long)arg;
-	struct timespec ts = { 0, 1000000 * (WORKERS - id) };
+	struct timespec ts = {0, 1000000 * (WORKERS - id)};
 
-	nanosleep(&ts, NULL);	/* the last-started wakes first */
+	nanosleep(&ts, NULL); /* the last-started wakes first */
 	return (void *)(id * id);
 }
 
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 
 	long us = (t1.tv_sec - t0.tv_sec) * 1000000 +
 		  (t1.tv_nsec - t0.tv_nsec) / 1000;
-	printf("%d threads joined, sum of squares %ld, %ld us\n", WORKERS,
-	       sum, us);
+	printf("%d threads joined, sum of squares %ld, %ld us\n", WORKERS, sum,
+	       us);
 	return sum == 14 ? 0 : 1;
 }

@@ -8,18 +8,18 @@
 #include <stdint.h>
 #include <bulkhead/mm.h>
 
-#define BOOT_MB1_MAGIC		0x2badb002	/* eax from a multiboot1 loader */
-#define BOOT_MB2_MAGIC		0x36d76289	/* eax from a multiboot2 loader */
-#define BOOT_MAX_REGIONS	64
-#define BOOT_CMDLINE_MAX	1024
+#define BOOT_MB1_MAGIC	 0x2badb002 /* eax from a multiboot1 loader */
+#define BOOT_MB2_MAGIC	 0x36d76289 /* eax from a multiboot2 loader */
+#define BOOT_MAX_REGIONS 64
+#define BOOT_CMDLINE_MAX 1024
 
 struct boot_info {
 	const char *loader;			/* "multiboot1", "multiboot2" */
-	struct mm_region ram[BOOT_MAX_REGIONS];	/* usable RAM, as reported */
+	struct mm_region ram[BOOT_MAX_REGIONS]; /* usable RAM, as reported */
 	int nram;
-	int truncated;				/* more regions than fit */
+	int truncated; /* more regions than fit */
 	char cmdline[BOOT_CMDLINE_MAX];
-	char loader_name[64];			/* e.g. "GRUB 2.06" */
+	char loader_name[64]; /* e.g. "GRUB 2.06" */
 };
 
 /*

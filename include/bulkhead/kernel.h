@@ -9,13 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BULKHEAD_NAME		"Bulkhead"
-#define BULKHEAD_VERSION	"0.1.0"
+#define BULKHEAD_NAME	    "Bulkhead"
+#define BULKHEAD_VERSION    "0.1.0"
 
 /* Guest exit statuses reported through isa-debug-exit (see kernel_exit). */
-#define EXIT_OK			0
-#define EXIT_FAILURE_STATUS	1
-#define EXIT_PANIC		125	/* a panic or an unexpected fault */
+#define EXIT_OK		    0
+#define EXIT_FAILURE_STATUS 1
+#define EXIT_PANIC	    125 /* a panic or an unexpected fault */
 
 /* printk levels: lower is more important. */
 enum log_level {
@@ -28,7 +28,7 @@ enum log_level {
 /* Console: COM1 and VGA text mode, whichever exist. */
 void console_init(void);
 void console_write(const char *s, size_t len);
-int console_read_char(void);	/* -1 when no byte is waiting */
+int console_read_char(void); /* -1 when no byte is waiting */
 
 /* Formatting without libc: safe in fault handlers (no locks, no heap). */
 int kfmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
@@ -38,16 +38,19 @@ int kfmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 void printk_set_level(enum log_level level);
 void printk(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-#define pr_err(...)	printk(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...)	printk(LOG_WARN, __VA_ARGS__)
-#define pr_info(...)	printk(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...)	printk(LOG_DEBUG, __VA_ARGS__)
+/* Copy the last `size` bytes of printk output (a 16 KiB ring) into buf. */
+size_t printk_log_tail(char *buf, size_t size);
+#define pr_err(...)   printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  printk(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
 
 /* Stop the machine with a guest exit status (QEMU isa-debug-exit). */
 __attribute__((noreturn)) void kernel_exit(int status);
 
 /* Report a fatal error (message, thread, backtrace) and stop. */
-__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
+							   ...);
 
 /* Print "<symbol+0xoff>" for an address into buf. */
 void ksyms_format(uintptr_t addr, char *buf, size_t size);
@@ -57,9 +60,9 @@ void kernel_backtrace(uintptr_t rbp);
 
 /* Command line: "key=value" words, and the words after "--" as argv. */
 void cmdline_init(const char *line);
-const char *cmdline_get(const char *key);	/* NULL when absent */
+const char *cmdline_get(const char *key); /* NULL when absent */
 const char *cmdline_raw(void);
-int cmdline_argv(char **argv, int max);	/* words after "--" */
+int cmdline_argv(char **argv, int max); /* words after "--" */
 
 /* QEMU fw_cfg: copy file `name` into buf; returns its size or -1. */
 int fwcfg_read_file(const char *name, void *buf, size_t size);
@@ -69,8 +72,8 @@ extern char __kernel_start[], __kernel_end[];
 extern char __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __bss_start[], __bss_end[];
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)	 (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 
 #endif

@@ -11,8 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <bulkhead/x86.h> /* PTE_* bits returned by vm_lookup */
 
-#define MM_PAGE_SIZE	4096
+#define MM_PAGE_SIZE 4096
 
 /* A range of physical memory [base, base + len). */
 struct mm_region {
@@ -28,19 +29,28 @@ struct mm_region {
 int mm_regions_normalize(struct mm_region *r, int n, int cap,
 			 const struct mm_region *reserved, int nreserved);
 
-/* A physical page pool: one bit per page, 1 = free, lowest address first. */
+/*
+ * A physical page pool: one bit per page, 1 = free, lowest address first.
+ * The regions are kept, so pages in holes between them can never be
+ * freed into the pool.
+ */
+#define MM_POOL_REGIONS 64
+
 struct mm_page_pool {
-	uint64_t base;		/* address of the first page the bitmap covers */
-	uint64_t npages;	/* pages covered (free or not) */
-	uint64_t *bitmap;	/* npages bits */
-	uint64_t free_pages;	/* pages currently free */
-	uint64_t hint;		/* no free page lies in words below this */
+	uint64_t base;	     /* address of the first page the bitmap covers */
+	uint64_t npages;     /* pages covered (free or not) */
+	uint64_t *bitmap;    /* npages bits */
+	uint64_t free_pages; /* pages currently free */
+	uint64_t hint;	     /* no free page lies in words below this */
+	struct mm_region regions[MM_POOL_REGIONS]; /* what is RAM */
+	int nregions;
 };
 
 /* Bytes of bitmap needed to cover sorted regions `r`. */
 size_t mm_page_pool_bitmap_bytes(const struct mm_region *r, int n);
-void mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r,
-		       int n, uint64_t *bitmap);
+/* Returns 0, or -1 if there are more than MM_POOL_REGIONS regions. */
+int mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r, int n,
+		      uint64_t *bitmap);
 /* `count` contiguous pages; returns their address or 0 when none. */
 uint64_t mm_page_pool_alloc(struct mm_page_pool *p, size_t count);
 /* Returns 0, or -1 if some page was not allocated (double free, bad range). */
@@ -53,20 +63,20 @@ int mm_page_pool_free(struct mm_page_pool *p, uint64_t addr, size_t count);
  * least the given size. Allocation failure returns NULL and never
  * corrupts the heap.
  */
-#define MM_HEAP_BINS	128
+#define MM_HEAP_BINS 128
 
 struct mm_heap_chunk;
 struct mm_heap_region;
 
 struct mm_heap {
-	const char *name;			/* for reports */
+	const char *name;			  /* for reports */
 	struct mm_heap_chunk *bins[MM_HEAP_BINS]; /* free lists by size */
-	uint64_t nonempty[MM_HEAP_BINS / 64];	/* bit i: bins[i] non-empty */
-	struct mm_heap_region *regions;		/* every region added */
-	size_t bytes_total;			/* sum of region sizes */
-	size_t bytes_used;			/* in allocated chunks */
+	uint64_t nonempty[MM_HEAP_BINS / 64];	  /* bit i: bins[i] non-empty */
+	struct mm_heap_region *regions;		  /* every region added */
+	size_t bytes_total;			  /* sum of region sizes */
+	size_t bytes_used;			  /* in allocated chunks */
 	int (*grow)(struct mm_heap *h, size_t min_bytes); /* may be NULL */
-	void *owner;				/* for `grow`: whose pages */
+	void *owner; /* for `grow`: whose pages */
 };
 
 void mm_heap_init(struct mm_heap *h, const char *name);
@@ -81,8 +91,8 @@ size_t mm_heap_usable_size(const void *p);
 int mm_heap_check(const struct mm_heap *h, const char **why);
 
 /* Page tables: 4 KiB pages, every level a user page (protection keys). */
-#define VM_WRITE	0x1	/* writable */
-#define VM_EXEC		0x2	/* executable (otherwise NX) */
+#define VM_WRITE 0x1 /* writable */
+#define VM_EXEC	 0x2 /* executable (otherwise NX) */
 
 int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags);
 int vm_unmap(uintptr_t va, size_t len);
@@ -93,8 +103,8 @@ int vm_walk_all_user(uintptr_t va);
 
 /* A stack with an unmapped guard page below `bottom`. */
 struct mm_stack {
-	uintptr_t bottom;	/* lowest usable byte */
-	uintptr_t top;		/* one past the highest byte */
+	uintptr_t bottom; /* lowest usable byte */
+	uintptr_t top;	  /* one past the highest byte */
 };
 
 int mm_stack_alloc(size_t size, struct mm_stack *out);
@@ -104,8 +114,8 @@ void mm_stack_free(const struct mm_stack *s);
 extern struct mm_page_pool mm_phys;
 extern struct mm_heap mm_kheap;
 void mm_init(struct mm_region *ram, int n, int cap);
-void *mm_page_alloc(size_t count);	/* zeroed pages, or NULL */
+void *mm_page_alloc(size_t count); /* zeroed pages, or NULL */
 void mm_page_free(void *p, size_t count);
-uint64_t mm_total_bytes(void);		/* RAM the pool manages at boot */
+uint64_t mm_total_bytes(void); /* RAM the pool manages at boot */
 
 #endif

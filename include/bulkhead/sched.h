@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCHED_STACK_DEFAULT	(64 * 1024)
-#define SCHED_NAME_MAX		32
-#define SCHED_ETIMEDOUT		(-1)
+#define SCHED_STACK_DEFAULT (64 * 1024)
+#define SCHED_NAME_MAX	    32
+#define SCHED_ETIMEDOUT	    (-1)
 
-struct sched_thread;	/* opaque */
+struct sched_thread; /* opaque */
 
 /* A FIFO of blocked threads. Zero-initialised is empty. */
 struct sched_waitq {
@@ -25,9 +25,9 @@ struct sched_waitq {
 };
 
 struct sched_mutex {
-	struct sched_thread *owner;	/* NULL when free */
-	unsigned depth;			/* recursive holds by the owner */
-	int recursive;			/* may the owner lock again? */
+	struct sched_thread *owner; /* NULL when free */
+	unsigned depth;		    /* recursive holds by the owner */
+	int recursive;		    /* may the owner lock again? */
 	struct sched_waitq waiters;
 };
 
@@ -61,7 +61,7 @@ const char *sched_thread_name(const struct sched_thread *t);
 uint64_t sched_thread_id(const struct sched_thread *t);
 void sched_thread_stack(const struct sched_thread *t, uintptr_t *lo,
 			uintptr_t *hi);
-unsigned long sched_thread_count(void);	/* threads alive, idle excluded */
+unsigned long sched_thread_count(void); /* threads alive, idle excluded */
 
 /* Per-thread slot for libc state (newlib's struct _reent). */
 void *sched_libc_state(const struct sched_thread *t);
@@ -93,7 +93,7 @@ int sched_wake_all(struct sched_waitq *wq);
 
 void sched_mutex_init(struct sched_mutex *m, int recursive);
 void sched_mutex_lock(struct sched_mutex *m);
-int sched_mutex_trylock(struct sched_mutex *m);	/* 0 on success */
+int sched_mutex_trylock(struct sched_mutex *m); /* 0 on success */
 void sched_mutex_unlock(struct sched_mutex *m);
 
 void sched_sem_init(struct sched_sem *s, long count);

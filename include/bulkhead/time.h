@@ -11,15 +11,15 @@
 
 #include <stdint.h>
 
-#define TIME_HZ		1000
-#define NSEC_PER_SEC	1000000000ULL
+#define TIME_HZ	     1000
+#define NSEC_PER_SEC 1000000000ULL
 
 void time_init(void);
-uint64_t time_now_ns(void);		/* monotonic, since boot */
-uint64_t time_wall_ns(void);		/* since 1970, from the RTC at boot */
+uint64_t time_now_ns(void);  /* monotonic, since boot */
+uint64_t time_wall_ns(void); /* since 1970, from the RTC at boot */
 uint64_t time_tsc_hz(void);
-const char *time_tsc_source(void);	/* "pit" or "fw_cfg" */
-uint64_t time_ticks(void);		/* timer interrupts so far */
+const char *time_tsc_source(void); /* "pit" or "fw_cfg" */
+uint64_t time_ticks(void);	   /* timer interrupts so far */
 void time_sleep_ns(uint64_t ns);
 
 /* Days-from-civil arithmetic, exposed for host tests. */

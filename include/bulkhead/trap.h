@@ -14,14 +14,14 @@
  */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp;		/* interrupted frame pointer */
+	uint64_t rbp; /* interrupted frame pointer */
 	uint64_t rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector;	/* 0..255 */
-	uint64_t error;		/* CPU error code, or 0 */
-	uint64_t rip;		/* interrupted instruction */
+	uint64_t vector; /* 0..255 */
+	uint64_t error;	 /* CPU error code, or 0 */
+	uint64_t rip;	 /* interrupted instruction */
 	uint64_t cs;
 	uint64_t rflags;
-	uint64_t rsp;		/* interrupted stack pointer */
+	uint64_t rsp; /* interrupted stack pointer */
 	uint64_t ss;
 };
 

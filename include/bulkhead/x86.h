@@ -12,88 +12,90 @@
 /* x86-constants-begin */
 
 /* CR0 */
-#define CR0_PE			0x00000001	/* protected mode */
-#define CR0_MP			0x00000002	/* monitor coprocessor */
-#define CR0_EM			0x00000004	/* x87 emulation (must be 0) */
-#define CR0_WP			0x00010000	/* ring 0 honours read-only pages */
-#define CR0_PG			0x80000000	/* paging */
+#define CR0_PE		    0x00000001 /* protected mode */
+#define CR0_MP		    0x00000002 /* monitor coprocessor */
+#define CR0_EM		    0x00000004 /* x87 emulation (must be 0) */
+#define CR0_WP		    0x00010000 /* ring 0 honours read-only pages */
+#define CR0_PG		    0x80000000 /* paging */
 
 /* CR4 */
-#define CR4_PAE			0x00000020	/* physical address extension */
-#define CR4_PGE			0x00000080	/* global pages */
-#define CR4_OSFXSR		0x00000200	/* fxsave/fxrstor and SSE */
-#define CR4_OSXMMEXCPT		0x00000400	/* SSE exceptions */
-#define CR4_SMEP		0x00100000	/* supervisor-mode execution prevention */
-#define CR4_SMAP		0x00200000	/* supervisor-mode access prevention */
-#define CR4_PKE			0x00400000	/* protection keys for user pages */
+#define CR4_PAE		    0x00000020 /* physical address extension */
+#define CR4_PGE		    0x00000080 /* global pages */
+#define CR4_OSFXSR	    0x00000200 /* fxsave/fxrstor and SSE */
+#define CR4_OSXMMEXCPT	    0x00000400 /* SSE exceptions */
+#define CR4_SMEP	    0x00100000 /* supervisor-mode execution prevention */
+#define CR4_SMAP	    0x00200000 /* supervisor-mode access prevention */
+#define CR4_PKE		    0x00400000 /* protection keys for user pages */
 
 /* MSRs */
-#define MSR_EFER		0xc0000080	/* extended feature enable */
-#define EFER_LME		0x00000100	/* long mode enable */
-#define EFER_NXE		0x00000800	/* no-execute enable */
+#define MSR_EFER	    0xc0000080 /* extended feature enable */
+#define EFER_LME	    0x00000100 /* long mode enable */
+#define EFER_NXE	    0x00000800 /* no-execute enable */
 
 /* CPUID */
-#define CPUID_EXT_FEATURES	0x80000001	/* extended feature leaf */
-#define CPUID_EXT_LM		0x20000000	/* EDX bit 29: long mode */
-#define CPUID_EXT_NX		0x00100000	/* EDX bit 20: no-execute */
+#define CPUID_EXT_FEATURES  0x80000001 /* extended feature leaf */
+#define CPUID_EXT_LM	    0x20000000 /* EDX bit 29: long mode */
+#define CPUID_EXT_NX	    0x00100000 /* EDX bit 20: no-execute */
 
 /* Page-table entry bits (all levels) */
-#define PTE_P			0x001		/* present */
-#define PTE_W			0x002		/* writable */
-#define PTE_U			0x004		/* user page: protection keys apply */
-#define PTE_PS			0x080		/* 2 MiB page (in a PD entry) */
-#define PTE_NX			0x8000000000000000	/* no execute */
-#define PTE_ADDR_MASK		0x000ffffffffff000	/* physical frame */
-#define PTE_PKEY_SHIFT		59		/* protection key, bits 59..62 */
+#define PTE_P		    0x001 /* present */
+#define PTE_W		    0x002 /* writable */
+#define PTE_U		    0x004 /* user page: protection keys apply */
+#define PTE_PS		    0x080 /* 2 MiB page (in a PD entry) */
+#define PTE_NX		    0x8000000000000000 /* no execute */
+#define PTE_ADDR_MASK	    0x000ffffffffff000 /* physical frame */
+#define PTE_PKEY_SHIFT	    59		       /* protection key, bits 59..62 */
 
 /* Page-fault error code bits */
-#define PF_P			0x01		/* page was present */
-#define PF_W			0x02		/* write access */
-#define PF_U			0x04		/* user-mode access */
-#define PF_RSVD			0x08		/* reserved bit set */
-#define PF_I			0x10		/* instruction fetch */
-#define PF_PK			0x20		/* protection-key violation */
+#define PF_P		    0x01 /* page was present */
+#define PF_W		    0x02 /* write access */
+#define PF_U		    0x04 /* user-mode access */
+#define PF_RSVD		    0x08 /* reserved bit set */
+#define PF_I		    0x10 /* instruction fetch */
+#define PF_PK		    0x20 /* protection-key violation */
 
 /* GDT selectors */
-#define SEL_KCODE		0x08		/* 64-bit ring-0 code */
-#define SEL_KDATA		0x10		/* ring-0 data */
-#define SEL_TSS			0x18		/* task-state segment (16 bytes) */
+#define SEL_KCODE	    0x08 /* 64-bit ring-0 code */
+#define SEL_KDATA	    0x10 /* ring-0 data */
+#define SEL_TSS		    0x18 /* task-state segment (16 bytes) */
 
 /* RFLAGS */
-#define RFLAGS_IF		0x200		/* interrupts enabled */
+#define RFLAGS_IF	    0x200 /* interrupts enabled */
 
 /* I/O ports */
-#define PORT_COM1		0x3f8		/* first serial port */
-#define PORT_PIC1_CMD		0x20		/* 8259 master */
-#define PORT_PIC1_DATA		0x21
-#define PORT_PIC2_CMD		0xa0		/* 8259 slave */
-#define PORT_PIC2_DATA		0xa1
-#define PORT_PIT_CH0		0x40		/* 8254 channel 0 (IRQ 0) */
-#define PORT_PIT_CH2		0x42		/* 8254 channel 2 (speaker gate) */
-#define PORT_PIT_CMD		0x43
-#define PORT_PIT_GATE		0x61		/* bit 0 gates ch2, bit 5 = ch2 out */
-#define PORT_DEBUG_EXIT		0xf4		/* QEMU isa-debug-exit */
-#define PORT_FWCFG_SEL		0x510		/* QEMU fw_cfg selector */
-#define PORT_FWCFG_DATA		0x511		/* QEMU fw_cfg data */
-#define PORT_VGA_CRTC_IDX	0x3d4		/* VGA cursor registers */
-#define PORT_VGA_CRTC_DATA	0x3d5
+#define PORT_COM1	    0x3f8 /* first serial port */
+#define PORT_PIC1_CMD	    0x20  /* 8259 master */
+#define PORT_PIC1_DATA	    0x21
+#define PORT_PIC2_CMD	    0xa0 /* 8259 slave */
+#define PORT_PIC2_DATA	    0xa1
+#define PORT_PIT_CH0	    0x40 /* 8254 channel 0 (IRQ 0) */
+#define PORT_PIT_CH2	    0x42 /* 8254 channel 2 (speaker gate) */
+#define PORT_PIT_CMD	    0x43
+#define PORT_PIT_GATE	    0x61   /* bit 0 gates ch2, bit 5 = ch2 out */
+#define PORT_DEBUG_EXIT	    0xf4   /* QEMU isa-debug-exit */
+#define PORT_FWCFG_SEL	    0x510  /* QEMU fw_cfg selector */
+#define PORT_FWCFG_DATA	    0x511  /* QEMU fw_cfg data */
+#define PORT_ACPI_PM1A_Q35  0x604  /* QEMU q35 PM1a control */
+#define PORT_ACPI_PM1A_PIIX 0xb004 /* QEMU i440fx (PIIX4) PM1a control */
+#define PORT_VGA_CRTC_IDX   0x3d4  /* VGA cursor registers */
+#define PORT_VGA_CRTC_DATA  0x3d5
 
 /* Interrupt vectors */
-#define VEC_IRQ_BASE		32		/* PIC IRQ 0 lands here */
-#define VEC_TIMER		32		/* PIT channel 0 */
-#define VEC_SPURIOUS_MASTER	39		/* IRQ 7 */
-#define VEC_SPURIOUS_SLAVE	47		/* IRQ 15 */
+#define VEC_IRQ_BASE	    32 /* PIC IRQ 0 lands here */
+#define VEC_TIMER	    32 /* PIT channel 0 */
+#define VEC_SPURIOUS_MASTER 39 /* IRQ 7 */
+#define VEC_SPURIOUS_SLAVE  47 /* IRQ 15 */
 
 /* Interrupt-stack-table slots, as numbered in IDT entries */
-#define IST_FAULT		1		/* CPU exceptions */
-#define IST_DOUBLE		2		/* #DF: a separate stack always */
-#define IST_NMI			3		/* NMI and #MC */
-#define IST_IRQ			4		/* device interrupts */
+#define IST_FAULT	    1 /* CPU exceptions */
+#define IST_DOUBLE	    2 /* #DF: a separate stack always */
+#define IST_NMI		    3 /* NMI and #MC */
+#define IST_IRQ		    4 /* device interrupts */
 
 /* Memory layout */
-#define PAGE_SIZE		4096
-#define KERNEL_PHYS_BASE	0x100000	/* the image loads at 1 MiB */
-#define STACK_REGION_BASE	0x400000000000	/* thread stacks (virtual) */
+#define PAGE_SIZE	    4096
+#define KERNEL_PHYS_BASE    0x100000	   /* the image loads at 1 MiB */
+#define STACK_REGION_BASE   0x400000000000 /* thread stacks (virtual) */
 
 /* x86-constants-end */
 

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Bulkhead's test runner: host unit tests, in-QEMU test kernels, the
+default application, and the GRUB ISO. Prints one line per case and, last,
+`N passed, N failed`. Exits 1 if anything failed.
+
+In-QEMU suites print KTAP; a suite that stops early (panic, fault, hang)
+fails every case it did not report. Cases that end the machine themselves
+(TEST_ALONE) announce `# expect-exit: N` and `# expect: text` lines; the
+runner checks the exit status and finds each text in the output.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
+KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
+KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
+# Extra QEMU arguments for suites that need them.
+SUITE_QEMU = {
+    "timefw": "-fw_cfg name=opt/bulkhead/tsc_khz,string=1234567",
+}
+TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
+
+
+class Result:
+    def __init__(self, name, ok, detail=""):
+        self.name, self.ok, self.detail = name, ok, detail
+
+
+def boot(image, cmdline, extra="", cdrom=False):
+    """Boot an image; return (guest exit status, output lines)."""
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=extra)
+    cmd = [QEMU_RUN, "--cdrom", image] if cdrom else [QEMU_RUN, image] + cmdline.split()
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    text = p.stdout.decode("utf-8", "replace").replace("\r", "")
+    return p.returncode, text.splitlines()
+
+
+def tail(lines, n=25):
+    return "\n".join("    | " + l for l in lines[-n:])
+
+
+def parse_ktap(prefix, lines, status, what):
+    """Results of a KTAP run; missing cases and a bad status are failures."""
+    plan, results = None, []
+    for line in lines:
+        m = KTAP_PLAN.match(line.strip())
+        if m and plan is None:
+            plan = int(m.group(1))
+        m = KTAP_RESULT.match(line)
+        if m:
+            detail = "" if not m.group(1) else tail(lines)
+            results.append(Result(prefix + m.group(3), not m.group(1), detail))
+    if plan is None:
+        return [Result(prefix + what, False,
+                       "no KTAP plan (exit %d)\n%s" % (status, tail(lines)))]
+    if len(results) < plan:
+        results.append(Result(prefix + what, False,
+                              "%d of %d cases reported before it stopped "
+                              "(exit %d)\n%s" % (len(results), plan, status,
+                                                 tail(lines))))
+    elif status != (0 if all(r.ok for r in results) else 1):
+        results.append(Result(prefix + what + ".exit", False,
+                              "exit status %d does not match the results" % status))
+    return results
+
+
+def run_host(build):
+    binary = os.path.join(build, "tests", "host-tests")
+    p = subprocess.run([binary], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=TIMEOUT)
+    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    return parse_ktap("host.", lines, p.returncode, "host-tests")
+
+
+def run_suite(ktest, suite):
+    status, lines = boot(ktest, "test=%s bootmark=seen -- one two" % suite,
+                         SUITE_QEMU.get(suite, ""))
+    return parse_ktap("qemu.", lines, status, suite)
+
+
+def run_alone(ktest, case):
+    status, lines = boot(ktest, "test=%s" % case)
+    name = "qemu." + case
+    want_exit, expects, start = None, [], None
+    for i, line in enumerate(lines):
+        if line.startswith("# expect-exit: "):
+            want_exit = int(line.split(": ", 1)[1])
+            start = i
+        elif line.startswith("# expect: "):
+            expects.append(line.split(": ", 1)[1])
+            start = i
+    if want_exit is None:
+        return [Result(name, False, "the case announced no exit status\n" + tail(lines))]
+    after = "\n".join(lines[start + 1:])
+    missing = [e for e in expects if e not in after]
+    if status != want_exit:
+        return [Result(name, False, "exit status %d, expected %d\n%s"
+                       % (status, want_exit, tail(lines)))]
+    if missing:
+        return [Result(name, False, "missing from the output: %s\n%s"
+                       % ("; ".join(repr(m) for m in missing), tail(lines)))]
+    return [Result(name, True)]
+
+
+def check_output(name, status, lines, want_status, texts):
+    out = "\n".join(lines)
+    missing = [t for t in texts if not re.search(t, out)]
+    if status != want_status:
+        return [Result(name, False, "exit status %d, expected %d\n%s"
+                       % (status, want_status, tail(lines)))]
+    if missing:
+        return [Result(name, False, "missing: %s\n%s" % (missing, tail(lines)))]
+    return [Result(name, True)]
+
+
+def run_app(build):
+    status, lines = boot(os.path.join(build, "bulkhead.elf"), "")
+    return check_output("image.app_hello_runs", status, lines, 0, [
+        r"Bulkhead \d+\.\d+\.\d+ \(image bulkhead, app hello\)",
+        r"memory \d+ MiB usable, TSC \d+\.\d{3} MHz \(pit\), multiboot1",
+        r"hello from hello on Bulkhead",
+        r"4 threads joined, sum of squares 14",
+        r"Bulkhead: exit status 0"])
+
+
+def run_iso(build):
+    status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
+    return check_output("image.iso_boots_through_grub", status, lines, 0, [
+        r"Bulkhead: bulkhead",
+        r"multiboot2 from GRUB",
+        r"hello from hello on Bulkhead",
+        r"Bulkhead: exit status 0"])
+
+
+def run_grub_file(build):
+    image = os.path.join(build, "bulkhead.elf")
+    out = []
+    for flag, name in (("--is-x86-multiboot2", "multiboot2"),
+                       ("--is-x86-multiboot", "multiboot1")):
+        rc = subprocess.run(["grub-file", flag, image]).returncode
+        out.append(Result("image.grub_file_accepts_" + name, rc == 0,
+                          "grub-file %s rejected %s" % (flag, image)))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    args = ap.parse_args()
+    build = args.build
+    ktest = os.path.join(build, "tests", "ktest.elf")
+
+    status, lines = boot(ktest, "test=list")
+    suites = [l.split()[2] for l in lines if l.startswith("# suite ")]
+    alone = [l.split()[2] for l in lines if l.startswith("# alone ")]
+    if not suites:
+        print("run-tests: the test kernel listed no suites:\n" + tail(lines))
+        print("0 passed, 1 failed")
+        return 1
+
+    jobs = [lambda: run_host(build), lambda: run_grub_file(build),
+            lambda: run_app(build), lambda: run_iso(build)]
+    jobs += [lambda s=s: run_suite(ktest, s) for s in suites]
+    jobs += [lambda c=c: run_alone(ktest, c) for c in alone]
+
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for batch in pool.map(lambda job: job(), jobs):
+            for r in batch:
+                print("%-4s %s" % ("ok" if r.ok else "FAIL", r.name))
+                if not r.ok and r.detail:
+                    print(r.detail)
+                sys.stdout.flush()
+                results.append(r)
+    passed = sum(r.ok for r in results)
+    failed = len(results) - passed
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
