@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bulkhead/arch.h>
 #include <bulkhead/boot.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/libc.h>
 #include <bulkhead/mm.h>
@@ -16,10 +17,6 @@
 
 #define MAIN_ARGS_MAX 32
 
-/* Written by the build for each image (build/<image>/image.c). */
-extern const char bulkhead_image_name[];
-extern const char bulkhead_app_name[];
-extern const unsigned long bulkhead_main_stack;
 
 static struct boot_info boot;
 
@@ -47,13 +44,15 @@ static void banner(void)
 {
 	uint64_t khz = time_tsc_hz() / 1000;
 
-	pr_info("%s %s (image %s, app %s)\n", BULKHEAD_NAME, BULKHEAD_VERSION,
-		bulkhead_image_name, bulkhead_app_name);
+	pr_info("%s %s (config %s, backend %s, app %s)\n", BULKHEAD_NAME,
+		BULKHEAD_VERSION, comp_config.name, comp_config.backend,
+		comp_config.app);
 	pr_info("  memory %lu MiB usable, TSC %lu.%03lu MHz (%s), %s%s%s\n",
 		(unsigned long)(mm_total_bytes() >> 20),
 		(unsigned long)(khz / 1000), (unsigned long)(khz % 1000),
 		time_tsc_source(), boot.loader,
 		boot.loader_name[0] ? " from " : "", boot.loader_name);
+	comp_print_layout();
 }
 
 /* argv[0] is the app; the words after "--" on the command line follow. */
@@ -61,10 +60,10 @@ static int app_args(char **argv)
 {
 	const char *want = cmdline_get("app");
 
-	if (want && strcmp(want, bulkhead_app_name) != 0)
+	if (want && strcmp(want, comp_config.app) != 0)
 		panic("cmdline: app=%s, but image %s holds app %s", want,
-		      bulkhead_image_name, bulkhead_app_name);
-	argv[0] = (char *)bulkhead_app_name;
+		      comp_config.name, comp_config.app);
+	argv[0] = (char *)comp_config.app;
 	int argc = 1 + cmdline_argv(argv + 1, MAIN_ARGS_MAX - 2);
 
 	argv[argc] = NULL;
@@ -92,6 +91,6 @@ void kmain(uint32_t magic, uintptr_t info)
 
 	int argc = app_args(argv);
 
-	kernel_exit(libc_run_main(bulkhead_app_name, argc, argv,
-				  bulkhead_main_stack));
+	kernel_exit(libc_run_main(comp_config.app, argc, argv,
+				  comp_config.main_stack));
 }

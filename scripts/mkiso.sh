@@ -1,15 +1,17 @@
 #!/bin/sh
-# Build a BIOS-bootable GRUB ISO with a menu entry per image.
+# Build a BIOS-bootable GRUB ISO with one menu entry per configuration.
 #
-# usage: mkiso.sh OUT.iso IMAGE.elf...
+# usage: mkiso.sh OUT.iso CONFIG.toml...
 #
-# GRUB loads each image through multiboot2. Its menu and the kernel's
-# console both go to the serial port as well as the screen, so a headless
+# Each configuration's image is build/<name>/bulkhead.elf (beside OUT).
+# GRUB loads it through multiboot2. GRUB's menu and the kernel's console
+# both go to the serial port as well as the screen, so a headless
 # `qemu -serial stdio` shows the boot end to end.
 set -eu
 
 out=$1
 shift
+build=$(dirname "$out")
 dir=$out.d
 rm -rf "$dir"
 mkdir -p "$dir/boot/grub"
@@ -22,11 +24,12 @@ terminal_output serial console
 set timeout=3
 set default=0
 CFG
-for image in "$@"; do
-	name=$(basename "$image" .elf)
-	cp "$image" "$dir/boot/$name.elf"
+for config in "$@"; do
+	name=$(basename "$config" .toml)
+	desc=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb")).get("description", ""))' "$config")
+	cp "$build/$name/bulkhead.elf" "$dir/boot/$name.elf"
 	cat >> "$cfg" <<CFG
-menuentry "Bulkhead: $name" {
+menuentry "Bulkhead: $name${desc:+ - $desc}" {
 	multiboot2 /boot/$name.elf
 	boot
 }

@@ -78,6 +78,46 @@ def run_host(build):
     return parse_ktap("host.", lines, p.returncode, "host-tests")
 
 
+UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|skipped.*)$")
+
+
+def run_config_tests():
+    """The configuration tool's unit tests (Python unittest)."""
+    p = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s",
+                        os.path.join("tests", "config"), "-v"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=TIMEOUT)
+    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    results = []
+    for line in lines:
+        m = UNITTEST_LINE.match(line)
+        if m:
+            results.append(Result("config." + m.group(1), m.group(3) == "ok",
+                                  tail(lines)))
+    if not results or (p.returncode != 0 and all(r.ok for r in results)):
+        results.append(Result("config.unittest", False,
+                              "exit %d\n%s" % (p.returncode, tail(lines))))
+    return results
+
+
+def run_bad_config(build):
+    """make with a wrong configuration stops with file:line: message."""
+    bad = os.path.join(build, "tests", "bad-config.toml")
+    os.makedirs(os.path.dirname(bad), exist_ok=True)
+    with open(bad, "w") as f:
+        f.write('app = "hello"\nbackend = "mpk"\n\n[[compartment]]\n'
+                'name = "a"\ndefault = true\nlibraries = ["sched", "nosuchlib"]\n')
+    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + bad, "image"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+    out = p.stdout.decode("utf-8", "replace")
+    want = "%s:7: " % bad
+    ok = p.returncode != 0 and want in out and "nosuchlib" in out
+    return [Result("config.make_stops_on_a_bad_config", ok,
+                   "exit %d, expected a line starting %r:\n%s"
+                   % (p.returncode, want, out[-2000:]))]
+
+
 def run_suite(ktest, suite):
     status, lines = boot(ktest, "test=%s bootmark=seen -- one two" % suite,
                          SUITE_QEMU.get(suite, ""))
@@ -120,9 +160,10 @@ def check_output(name, status, lines, want_status, texts):
 
 
 def run_app(build):
-    status, lines = boot(os.path.join(build, "bulkhead.elf"), "")
+    status, lines = boot(os.path.join(build, "default", "bulkhead.elf"), "")
     return check_output("image.app_hello_runs", status, lines, 0, [
-        r"Bulkhead \d+\.\d+\.\d+ \(image bulkhead, app hello\)",
+        r"Bulkhead \d+\.\d+\.\d+ \(config default, backend fcall, app hello\)",
+        r"compartment all \(default\): boot kernel mm sched time hello libc",
         r"memory \d+ MiB usable, TSC \d+\.\d{3} MHz \(pit\), multiboot1",
         r"hello from hello on Bulkhead",
         r"4 threads joined, sum of squares 14",
@@ -132,14 +173,14 @@ def run_app(build):
 def run_iso(build):
     status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
     return check_output("image.iso_boots_through_grub", status, lines, 0, [
-        r"Bulkhead: bulkhead",
+        r"Bulkhead: default - hello, one compartment, no isolation",
         r"multiboot2 from GRUB",
         r"hello from hello on Bulkhead",
         r"Bulkhead: exit status 0"])
 
 
 def run_grub_file(build):
-    image = os.path.join(build, "bulkhead.elf")
+    image = os.path.join(build, "default", "bulkhead.elf")
     out = []
     for flag, name in (("--is-x86-multiboot2", "multiboot2"),
                        ("--is-x86-multiboot", "multiboot1")):
@@ -154,7 +195,7 @@ def main():
     ap.add_argument("--build", default="build")
     args = ap.parse_args()
     build = args.build
-    ktest = os.path.join(build, "tests", "ktest.elf")
+    ktest = os.path.join(build, "ktest", "bulkhead.elf")
 
     status, lines = boot(ktest, "test=list")
     suites = [l.split()[2] for l in lines if l.startswith("# suite ")]
@@ -164,7 +205,8 @@ def main():
         print("0 passed, 1 failed")
         return 1
 
-    jobs = [lambda: run_host(build), lambda: run_grub_file(build),
+    jobs = [lambda: run_host(build), lambda: run_config_tests(),
+            lambda: run_bad_config(build), lambda: run_grub_file(build),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda s=s: run_suite(ktest, s) for s in suites]
     jobs += [lambda c=c: run_alone(ktest, c) for c in alone]

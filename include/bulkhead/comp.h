@@ -1,0 +1,53 @@
+/*
+ * comp.h - the compartment table: which compartments an image has, what
+ * each holds, and where its sections lie. Generated per configuration by
+ * scripts/gen-image.py (build/<config>/comp_table.c) and read at boot to
+ * set up isolation.
+ */
+#ifndef BULKHEAD_COMP_H
+#define BULKHEAD_COMP_H
+
+#include <stdint.h>
+
+#define COMP_MAX 64
+
+/* A page-aligned address range [start, end). */
+struct comp_range {
+	uintptr_t start;
+	uintptr_t end;
+};
+
+struct comp_desc {
+	const char *name;	   /* from the configuration */
+	int index;		   /* 0.. in configuration order */
+	int pkey;		   /* protection key (mpk), else -1 */
+	int is_default;		   /* takes the libraries nobody named */
+	const char *libraries;	   /* space-separated, for reports */
+	const char *hardening;	   /* space-separated, for reports */
+	struct comp_range text;	   /* code */
+	struct comp_range rodata;  /* constants */
+	struct comp_range data;	   /* initialised data */
+	struct comp_range bss;	   /* zeroed data */
+};
+
+/* The image's configuration. */
+struct comp_config {
+	const char *name;	/* configs/<name>.toml */
+	const char *backend;	/* "fcall", "mpk" or "ept" */
+	const char *gate;	/* "light" or "full" */
+	const char *app;	/* the application library */
+	unsigned long main_stack; /* bytes for the app's main thread */
+	unsigned count;		/* compartments */
+	const struct comp_desc *comps;
+	struct comp_range shared; /* data every compartment may use */
+	struct comp_range gates;  /* the gate trampolines' code */
+};
+
+extern const struct comp_config comp_config;
+
+/* The compartment whose sections hold addr, or NULL. */
+const struct comp_desc *comp_of_addr(uintptr_t addr);
+/* Print the layout (one line per compartment) at boot. */
+void comp_print_layout(void);
+
+#endif

@@ -1,0 +1,814 @@
+#!/usr/bin/env python3
+"""Read, validate and export a Bulkhead image configuration (configs/<name>.toml).
+
+A configuration groups the image's libraries into isolation compartments and
+picks the isolation backend. Standard library only (tomllib, Python 3.11+).
+
+Schema
+------
+Top level::
+
+    app = "hello"            # required: the application library (one of the known apps)
+    backend = "mpk"          # required: "fcall" | "mpk" | "ept"
+    gate = "full"            # optional, default "light":
+                             #   "light" = shared stack,
+                             #   "full"  = private per-compartment stacks, registers cleared
+    stack_data = "dss"       # optional, default "shared-heap": how stack data passed by
+                             #   reference across a gate is handled: "shared-heap" | "dss"
+    description = "..."      # optional free text (shown in the GRUB menu)
+
+One ``[[compartment]]`` table per compartment, in file order::
+
+    [[compartment]]
+    name = "core"            # required, [a-z][a-z0-9_]{0,15}, unique
+    libraries = ["boot", "kernel", "mm", "sched", "time"]
+                             # optional array of strings, default []; may be empty
+                             #   only for the default compartment
+    default = true           # optional boolean; exactly one compartment has it
+    hardening = ["stack-protector", "ubsan"]
+                             # optional array from "stack-protector", "ubsan",
+                             #   "kasan", "cet"
+
+Semantics
+---------
+- The image holds the known (non-app) libraries plus the chosen ``app``.
+  Every one of them not named in a ``libraries`` array goes to the default
+  compartment (appended after its listed libraries, in the order of the
+  known-library list, the app last).
+- ``libc`` is never listed: every compartment gets its own copy.
+- A library belongs to exactly one compartment and is listed at most once.
+- Apps other than ``app`` may not be listed (an image holds one app).
+- ``boot``, ``kernel`` and ``mm`` form the kernel core and must end up in the
+  same compartment (after default placement).
+- Compartment limits per backend: fcall 64, mpk 15 (protection keys 0..14;
+  key 15 is the shared domain), ept 8.
+- Each compartment gets ``index`` = its 0-based position in the file. With
+  the mpk backend it also gets a protection key ``pkey``: 0 for the default
+  compartment, then 1, 2, ... for the others in file order.
+
+Errors are collected (all of them, not just the first), sorted by line and
+reported as ``FILE:LINE: message``, one per line. tomllib gives no line
+numbers, so a small scanner (``_scan``) records where each key, table header
+and array element sits in the text.
+
+Command line::
+
+    bulkhead_config.py CONFIG.toml --libs "boot kernel mm sched time" \\
+        --apps "hello ktest" [--out DIR] [--print]
+
+``--out DIR`` writes DIR/config.mk (only when its content changes, so make
+does not rebuild needlessly); ``--print`` prints a one-line summary. On error
+the report goes to stderr and the exit status is 1.
+
+Python API: ``load(path, libraries, apps) -> Config`` (raises ``ConfigError``),
+``Config``, ``Compartment``, ``ConfigError``; also ``make_fragment(config)``
+and ``summary(config)`` used by the command line.
+"""
+
+import argparse
+import dataclasses
+import os
+import re
+import sys
+import tempfile
+import tomllib
+
+# ---------------------------------------------------------------------------
+# Schema constants
+# ---------------------------------------------------------------------------
+
+TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "compartment")
+COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
+BACKENDS = ("fcall", "mpk", "ept")
+GATES = ("light", "full")
+STACK_DATA = ("shared-heap", "dss")
+HARDENING = ("stack-protector", "ubsan", "kasan", "cet")
+DEFAULT_GATE = "light"
+DEFAULT_STACK_DATA = "shared-heap"
+NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,15}\Z")
+KERNEL_CORE = ("boot", "kernel", "mm")
+
+# Maximum number of compartments per backend, and why.
+BACKEND_LIMITS = {
+    "fcall": (64, "compartment ids are tracked in a 64-bit mask"),
+    "mpk": (15, "protection keys 0..14; key 15 is the shared domain"),
+    "ept": (8, "one EPT view per compartment and the backend supports 8 views"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Public data types
+# ---------------------------------------------------------------------------
+
+class ConfigError(Exception):
+    """All errors found in a configuration; str() is the full report."""
+
+    # Keep the (file, line, message) triples sorted by line so the report
+    # reads top to bottom; the sort is stable, so errors on one line keep the
+    # order in which the checks found them.
+    def __init__(self, errors):
+        self.errors = sorted(errors, key=lambda e: e[1])
+        super().__init__(self.report())
+
+    # One "FILE:LINE: message" per line, as compilers do, so editors can jump.
+    def report(self):
+        return "\n".join("%s:%d: %s" % e for e in self.errors)
+
+    def __str__(self):
+        return self.report()
+
+
+@dataclasses.dataclass
+class Compartment:
+    name: str
+    index: int
+    libraries: list[str]
+    default: bool
+    hardening: list[str]
+    pkey: int | None
+    line: int
+
+
+@dataclasses.dataclass
+class Config:
+    path: str
+    name: str
+    app: str
+    backend: str
+    gate: str
+    stack_data: str
+    description: str
+    compartments: list[Compartment]
+
+    # Return the compartment holding a library of the image; KeyError for a
+    # library that is not in the image (libc is in every compartment, so it
+    # has no single answer and raises too).
+    def compartment_of(self, library: str) -> Compartment:
+        for comp in self.compartments:
+            if library in comp.libraries:
+                return comp
+        raise KeyError("library %r is not in any compartment of %s" % (library, self.name))
+
+    # The default compartment (validation guarantees exactly one).
+    def default_compartment(self) -> Compartment:
+        return next(c for c in self.compartments if c.default)
+
+
+# ---------------------------------------------------------------------------
+# Line scanner
+# ---------------------------------------------------------------------------
+#
+# tomllib parses the file but keeps no positions, so this scanner walks the
+# text once more and records where things are. It only runs on text tomllib
+# has already accepted, so it can be lenient and never reports errors. It
+# understands what configurations use:
+#   - comments (# to end of line, outside strings), blank lines;
+#   - table headers [x] and [[x]] (each [[x]] occurrence is a new instance,
+#     numbered in file order, matching tomllib's list order);
+#   - "key = value" lines, bare or quoted keys; for dotted keys only the
+#     first part is recorded;
+#   - values: basic "..." strings (with backslash escapes), literal '...'
+#     strings, triple-quoted strings, booleans/numbers/dates (skipped as one
+#     word), inline tables {...} (skipped), and arrays, which may span lines
+#     and nest; for an array the line of every top-level element is kept.
+# A sub-table header [x.y] after [[x]] records key "y" in the last x instance
+# (that is where tomllib puts it); keys under it are not recorded.
+
+
+@dataclasses.dataclass
+class _Table:
+    """Positions inside one table: its header line, key lines, element lines."""
+    line: int
+    keys: dict[str, int] = dataclasses.field(default_factory=dict)
+    elements: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+
+    # Line of a key, falling back to the table header when unknown.
+    def key_line(self, key):
+        return self.keys.get(key, self.line)
+
+    # Line of element i of array `key`, falling back to the key line.
+    def element_line(self, key, i):
+        lines = self.elements.get(key, [])
+        return lines[i] if i < len(lines) else self.key_line(key)
+
+
+@dataclasses.dataclass
+class _Positions:
+    """Scanner result: the root table and every [[name]] instance."""
+    root: _Table
+    arrays: dict[str, list[_Table]]
+
+    # Positions of instance i of array-of-tables `name` (falls back to the
+    # line of the key in the root table if the scanner did not see it, e.g.
+    # for an inline array of tables).
+    def instance(self, name, i):
+        tables = self.arrays.get(name, [])
+        if i < len(tables):
+            return tables[i]
+        return _Table(self.root.key_line(name))
+
+
+class _Scanner:
+    """Character-level walk over TOML text; see the comment block above."""
+
+    def __init__(self, text):
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    # Current character, or "" at the end of the text.
+    def peek(self, offset=0):
+        i = self.pos + offset
+        return self.text[i] if i < len(self.text) else ""
+
+    # Consume one character, counting lines.
+    def advance(self):
+        if self.peek() == "\n":
+            self.line += 1
+        self.pos += 1
+
+    # Skip spaces, tabs and comments; also newlines when `newlines` is true
+    # (inside arrays and between statements).
+    def skip_blank(self, newlines):
+        while self.pos < len(self.text):
+            c = self.peek()
+            if c in " \t\r":
+                self.advance()
+            elif c == "#":
+                while self.peek() not in ("\n", ""):
+                    self.advance()
+            elif c == "\n" and newlines:
+                self.advance()
+            else:
+                return
+
+    # Skip the rest of the current line (after a value or header).
+    def skip_line(self):
+        while self.peek() not in ("\n", ""):
+            self.advance()
+
+    # Consume a string starting at the current quote and return its text
+    # (escapes are kept raw; only used for keys, which have none in practice).
+    def read_string(self):
+        quote = self.peek()
+        if self.text.startswith(quote * 3, self.pos):
+            for _ in range(3):
+                self.advance()
+            start = self.pos
+            while self.pos < len(self.text) and not self.text.startswith(quote * 3, self.pos):
+                if quote == '"' and self.peek() == "\\":
+                    self.advance()
+                self.advance()
+            end = self.pos
+            for _ in range(3):
+                self.advance()
+            # A multi-line string may end with up to two extra quotes.
+            while self.peek() == quote:
+                self.advance()
+            return self.text[start:end]
+        self.advance()
+        start = self.pos
+        while self.peek() not in (quote, "\n", ""):
+            if quote == '"' and self.peek() == "\\":
+                self.advance()
+            self.advance()
+        end = self.pos
+        if self.peek() == quote:
+            self.advance()
+        return self.text[start:end]
+
+    # Skip one value of any kind; for an array return the line of each of its
+    # top-level elements, otherwise None.
+    def read_value(self):
+        c = self.peek()
+        if c in ('"', "'"):
+            self.read_string()
+        elif c == "[":
+            return self.read_array()
+        elif c == "{":
+            self.skip_inline_table()
+        else:
+            # Bare scalar: true/false, numbers, dates. Stop at a delimiter.
+            while self.peek() not in ("", "\n", ",", "]", "}", "#", " ", "\t", "\r"):
+                self.advance()
+        return None
+
+    # Consume an array (which may span lines) and return its element lines.
+    def read_array(self):
+        self.advance()  # "["
+        lines = []
+        while self.pos < len(self.text):
+            self.skip_blank(newlines=True)
+            c = self.peek()
+            if c == "]":
+                self.advance()
+                break
+            if c == ",":
+                self.advance()
+                continue
+            if c == "":
+                break
+            lines.append(self.line)
+            before = self.pos
+            self.read_value()
+            if self.pos == before:  # never loop forever on odd input
+                self.advance()
+        return lines
+
+    # Consume an inline table {...}, minding strings and nested braces.
+    def skip_inline_table(self):
+        depth = 0
+        while self.pos < len(self.text):
+            c = self.peek()
+            if c in ('"', "'"):
+                self.read_string()
+                continue
+            self.advance()
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    return
+
+    # Read a key (bare or quoted, possibly dotted) up to "="; return the parts.
+    def read_key(self):
+        parts = []
+        while self.pos < len(self.text):
+            self.skip_blank(newlines=False)
+            c = self.peek()
+            if c in ('"', "'"):
+                parts.append(self.read_string())
+            else:
+                start = self.pos
+                while self.peek() not in ("", "\n", "=", ".", "]", " ", "\t", "\r", "#"):
+                    self.advance()
+                parts.append(self.text[start:self.pos])
+            self.skip_blank(newlines=False)
+            if self.peek() == ".":
+                self.advance()
+                continue
+            return parts
+        return parts
+
+    # Walk the whole text and return the positions of keys and elements.
+    def scan(self):
+        root = _Table(1)
+        arrays = {}
+        current = root  # table receiving "key =" lines (None: not recorded)
+        while True:
+            self.skip_blank(newlines=True)
+            if self.pos >= len(self.text):
+                break
+            line = self.line
+            if self.peek() == "[":
+                double = self.peek(1) == "["
+                self.advance()
+                if double:
+                    self.advance()
+                parts = self.read_key()
+                self.skip_line()
+                head = parts[0] if parts else ""
+                root.keys.setdefault(head, line)
+                if double and len(parts) == 1:
+                    current = _Table(line)
+                    arrays.setdefault(head, []).append(current)
+                else:
+                    if len(parts) > 1 and arrays.get(head):
+                        arrays[head][-1].keys.setdefault(parts[1], line)
+                    # Keys of a plain top-level [x] table are kept (harmless);
+                    # keys of deeper tables are not recorded.
+                    current = _Table(line) if len(parts) == 1 else None
+                continue
+            parts = self.read_key()
+            if self.peek() == "=":
+                self.advance()
+                self.skip_blank(newlines=False)
+                elements = self.read_value()
+                if current is not None and parts:
+                    current.keys.setdefault(parts[0], line)
+                    if elements is not None and len(parts) == 1:
+                        current.elements.setdefault(parts[0], elements)
+            self.skip_line()
+        return _Positions(root, arrays)
+
+
+# Record the line of every key, table header and array element of `text`.
+def _scan(text):
+    return _Scanner(text).scan()
+
+
+# ---------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------
+
+# Human name of a TOML value's type, for "expected X, got Y" messages.
+def _type_name(value):
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "table"
+    return "date/time"
+
+
+# Quote and join a list of names for "valid values are ..." messages.
+def _choices(values):
+    return ", ".join('"%s"' % v for v in values)
+
+
+# Turn a tomllib syntax error into (line, message): tomllib appends
+# "(at line L, column C)" or "(at end of document)" to its message.
+def _syntax_error(exc, text):
+    msg = str(exc)
+    m = re.search(r"\s*\(at line (\d+), column \d+\)\s*$", msg)
+    if m:
+        return int(m.group(1)), msg[:m.start()]
+    m = re.search(r"\s*\(at end of document\)\s*$", msg)
+    if m:
+        return max(1, text.count("\n") + (0 if text.endswith("\n") else 1)), msg[:m.start()]
+    return 1, msg
+
+
+class _Checker:
+    """Runs every check over parsed data + positions, collecting errors."""
+
+    def __init__(self, path, data, pos, libraries, apps):
+        self.path = path
+        self.data = data
+        self.pos = pos
+        self.libraries = list(libraries)
+        self.apps = list(apps)
+        self.errors = []
+
+    # Record one error at `line`.
+    def error(self, line, msg):
+        self.errors.append((self.path, line, msg))
+
+    # Check an optional top-level string key against a set of values; return
+    # the value to use (the default when missing or invalid).
+    def top_choice(self, key, valid, default, required=False):
+        root = self.pos.root
+        if key not in self.data:
+            if required:
+                self.error(1, 'missing required key "%s" (valid values: %s)' % (key, _choices(valid)))
+            return default
+        value = self.data[key]
+        line = root.key_line(key)
+        if not isinstance(value, str):
+            self.error(line, '"%s" must be a string, got %s' % (key, _type_name(value)))
+            return default
+        if valid is not None and value not in valid:
+            self.error(line, 'invalid %s "%s": valid values are %s' % (key, value, _choices(valid)))
+            return default
+        return value
+
+    # Check the top-level keys; return (app, backend, gate, stack_data, description).
+    def check_top(self):
+        root = self.pos.root
+        for key in self.data:
+            if key not in TOP_KEYS:
+                self.error(root.key_line(key), 'unknown top-level key "%s" (known keys: %s)'
+                           % (key, ", ".join(TOP_KEYS)))
+        app = self.top_choice("app", None, None, required=False)
+        if "app" not in self.data:
+            self.error(1, 'missing required key "app" (known apps: %s)' % ", ".join(self.apps))
+        elif app is not None and app not in self.apps:
+            self.error(root.key_line("app"), 'unknown app "%s": known apps are %s'
+                       % (app, ", ".join(self.apps)))
+            app = None
+        backend = self.top_choice("backend", BACKENDS, None, required=True)
+        gate = self.top_choice("gate", GATES, DEFAULT_GATE)
+        stack_data = self.top_choice("stack_data", STACK_DATA, DEFAULT_STACK_DATA)
+        description = self.top_choice("description", None, "")
+        return app, backend, gate, stack_data, description or ""
+
+    # Check the array-of-strings key `key` of compartment table `comp` and
+    # yield (element index, value) for its string elements. A generator, so
+    # type errors are recorded interleaved with the caller's per-element
+    # checks, in element order.
+    def string_array(self, comp, table, key):
+        value = comp[key]
+        if not isinstance(value, list):
+            self.error(table.key_line(key), '"%s" must be an array of strings, got %s'
+                       % (key, _type_name(value)))
+            return
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield i, item
+            else:
+                self.error(table.element_line(key, i), '"%s" entries must be strings, got %s'
+                           % (key, _type_name(item)))
+
+    # Check every compartment table; return a list of per-compartment dicts
+    # (name, table positions, listed libraries with lines, default flag,
+    # hardening) for the placement checks that follow.
+    def check_compartments(self, app, backend):
+        comps = self.data.get("compartment")
+        if comps is None:
+            self.error(1, 'no compartments: add at least one [[compartment]] table with default = true')
+            return []
+        if not isinstance(comps, list) or not all(isinstance(c, dict) for c in comps):
+            self.error(self.pos.root.key_line("compartment"),
+                       '"compartment" must be an array of tables: write [[compartment]]')
+            return []
+        if not comps:
+            self.error(self.pos.root.key_line("compartment"),
+                       'no compartments: add at least one [[compartment]] table with default = true')
+            return []
+
+        result = []
+        names = {}  # name -> header line of its first compartment
+        for index, comp in enumerate(comps):
+            table = self.pos.instance("compartment", index)
+            # "listed": number of entries in "libraries" (None: wrong type).
+            listed = comp.get("libraries", [])
+            # "label" names the compartment in messages even if its name is bad.
+            label = comp.get("name") if isinstance(comp.get("name"), str) else "#%d" % index
+            info = {"name": None, "label": label, "table": table, "libs": [], "default": False,
+                    "hardening": [], "index": index,
+                    "listed": len(listed) if isinstance(listed, list) else None}
+            result.append(info)
+
+            for key in comp:
+                if key not in COMPARTMENT_KEYS:
+                    self.error(table.key_line(key), 'unknown key "%s" in [[compartment]] (known keys: %s)'
+                               % (key, ", ".join(COMPARTMENT_KEYS)))
+
+            # name: required, well-formed, unique.
+            if "name" not in comp:
+                self.error(table.line, '[[compartment]] is missing required key "name"')
+            elif not isinstance(comp["name"], str):
+                self.error(table.key_line("name"), '"name" must be a string, got %s'
+                           % _type_name(comp["name"]))
+            elif not NAME_RE.match(comp["name"]):
+                self.error(table.key_line("name"), 'invalid compartment name "%s": names match '
+                           '[a-z][a-z0-9_]{0,15} (lower case letter, then up to 15 lower case '
+                           'letters, digits or _)' % comp["name"])
+            elif comp["name"] in names:
+                self.error(table.key_line("name"), 'duplicate compartment name "%s" (first used at line %d)'
+                           % (comp["name"], names[comp["name"]]))
+            else:
+                names[comp["name"]] = table.key_line("name")
+                info["name"] = comp["name"]
+
+            # default: optional boolean.
+            if "default" in comp:
+                if isinstance(comp["default"], bool):
+                    info["default"] = comp["default"]
+                else:
+                    self.error(table.key_line("default"), '"default" must be a boolean (true or false), got %s'
+                               % _type_name(comp["default"]))
+
+            # libraries: optional array of strings naming image libraries.
+            if "libraries" in comp:
+                items = self.string_array(comp, table, "libraries")
+                for i, lib in items:
+                    line = table.element_line("libraries", i)
+                    if lib == "libc":
+                        self.error(line, "libc is part of every compartment (each compartment gets "
+                                   "its own copy); do not list it")
+                    elif lib in self.apps and lib != app:
+                        if app is None:
+                            continue  # the app itself is in error; don't pile on
+                        self.error(line, 'app "%s" cannot be listed: an image holds one app and this '
+                                   'one is "%s"' % (lib, app))
+                    elif lib not in self.libraries and lib != app:
+                        self.error(line, 'unknown library "%s" (known libraries: %s; apps: %s)'
+                                   % (lib, ", ".join(self.libraries), ", ".join(self.apps)))
+                    else:
+                        info["libs"].append((lib, line))
+
+            # hardening: optional array of known option names.
+            if "hardening" in comp:
+                items = self.string_array(comp, table, "hardening")
+                for i, opt in items:
+                    line = table.element_line("hardening", i)
+                    if opt not in HARDENING:
+                        self.error(line, 'unknown hardening "%s": valid values are %s'
+                                   % (opt, _choices(HARDENING)))
+                    elif opt in info["hardening"]:
+                        self.error(line, 'hardening "%s" listed twice' % opt)
+                    else:
+                        info["hardening"].append(opt)
+
+        # Backend limit: error at the first [[compartment]] beyond it.
+        if backend in BACKEND_LIMITS:
+            limit, why = BACKEND_LIMITS[backend]
+            if len(comps) > limit:
+                self.error(self.pos.instance("compartment", limit).line,
+                           'too many compartments for backend "%s": %d found, at most %d (%s)'
+                           % (backend, len(comps), limit, why))
+        return result
+
+    # Check the default flags; return the info of the default compartment
+    # (or None when there is none).
+    def check_default(self, comps):
+        first = None
+        for info in comps:
+            if not info["default"]:
+                continue
+            line = info["table"].key_line("default")
+            if first is None:
+                first = info
+            else:
+                self.error(line, 'more than one default compartment: "%s" is already the default '
+                           '(line %d)' % (first["label"], first["table"].key_line("default")))
+        if comps and first is None:
+            self.error(1, "no default compartment: mark exactly one [[compartment]] with default = true "
+                       "(it receives every library not listed elsewhere)")
+        return first
+
+    # Place libraries: each listed once overall; unlisted ones go to the
+    # default compartment. Returns {library: (compartment info, line)} where
+    # line is the element line, or the default compartment's header line for
+    # default-placed libraries.
+    def place(self, comps, default, app):
+        where = {}
+        for info in comps:
+            seen = {}
+            kept = []
+            for lib, line in info["libs"]:
+                if lib in seen:
+                    self.error(line, 'library "%s" listed twice in compartment "%s" (first at line %d)'
+                               % (lib, info["label"], seen[lib]))
+                    continue
+                seen[lib] = line
+                if lib in where:
+                    other, other_line = where[lib]
+                    self.error(line, 'library "%s" is already in compartment "%s" (compartment at '
+                               'line %d, listed at line %d); a library belongs to one compartment'
+                               % (lib, other["label"], other["table"].line, other_line))
+                    continue
+                where[lib] = (info, line)
+                kept.append(lib)
+            info["placed"] = kept
+        # Empty non-default compartments: no "libraries" key (error at the
+        # header) or "libraries = []" (error at the key).
+        for info in comps:
+            if not info["default"] and info["listed"] == 0:
+                self.error(info["table"].key_line("libraries"),
+                           'compartment "%s" has no libraries (only the default compartment '
+                           'may be empty)' % (info["label"]))
+        if default is not None:
+            image = self.libraries + ([app] if app is not None else [])
+            for lib in image:
+                if lib not in where:
+                    where[lib] = (default, default["table"].line)
+                    default["placed"].append(lib)
+        return where
+
+    # boot, kernel and mm must share a compartment: the compartment holding
+    # most of them is their home; each one elsewhere is reported at its line.
+    def check_kernel_core(self, where):
+        members = [lib for lib in KERNEL_CORE if lib in where]
+        if len(members) < 2:
+            return
+        homes = [where[lib][0]["index"] for lib in members]
+        if len(set(homes)) == 1:
+            return
+        counts = {h: homes.count(h) for h in homes}
+        best = max(counts.values())
+        if best > 1:
+            home = next(h for h in homes if counts[h] == best)
+        else:
+            home = where["kernel"][0]["index"] if "kernel" in where else homes[0]
+        for lib in members:
+            info, line = where[lib]
+            if info["index"] != home:
+                self.error(line, 'boot, kernel and mm form the kernel core and must share a compartment '
+                           '("%s" is in compartment "%s", the others are not)' % (lib, info["label"]))
+
+
+# Parse and validate a configuration file; return a Config or raise
+# ConfigError with every error found.
+def load(path: str, libraries: list[str], apps: list[str]) -> Config:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([(path, 1, "cannot read configuration: %s" % exc)]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, msg = _syntax_error(exc, text)
+        raise ConfigError([(path, line, "syntax error: %s" % msg)]) from None
+
+    checker = _Checker(path, data, _scan(text), libraries, apps)
+    app, backend, gate, stack_data, description = checker.check_top()
+    comps = checker.check_compartments(app, backend)
+    default = checker.check_default(comps)
+    where = checker.place(comps, default, app)
+    checker.check_kernel_core(where)
+    if checker.errors:
+        raise ConfigError(checker.errors)
+
+    # Build the result: index = file order; mpk keys 0 (default), then 1.. .
+    compartments = []
+    next_key = 1
+    for info in comps:
+        pkey = None
+        if backend == "mpk":
+            if info["default"]:
+                pkey = 0
+            else:
+                pkey = next_key
+                next_key += 1
+        compartments.append(Compartment(
+            name=info["name"], index=info["index"], libraries=list(info["placed"]),
+            default=info["default"], hardening=list(info["hardening"]), pkey=pkey,
+            line=info["table"].line))
+    return Config(path=path, name=os.path.splitext(os.path.basename(path))[0], app=app,
+                  backend=backend, gate=gate, stack_data=stack_data,
+                  description=description, compartments=compartments)
+
+
+# ---------------------------------------------------------------------------
+# Outputs
+# ---------------------------------------------------------------------------
+
+# Text of the make fragment describing a configuration (see the docstring).
+def make_fragment(config: Config) -> str:
+    lines = ["# Generated from %s by scripts/bulkhead_config.py: do not edit." % config.path]
+
+    def var(name, value):
+        lines.append(("%s := %s" % (name, value)).rstrip())
+
+    var("CFG_NAME", config.name)
+    var("CFG_APP", config.app)
+    var("CFG_BACKEND", config.backend)
+    var("CFG_GATE", config.gate)
+    var("CFG_STACK_DATA", config.stack_data)
+    var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
+    var("CFG_DEFAULT", config.default_compartment().name)
+    for comp in config.compartments:
+        var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries))
+        var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))
+        if comp.pkey is not None:
+            var("CFG_COMP_%s_PKEY" % comp.name, str(comp.pkey))
+    return "\n".join(lines) + "\n"
+
+
+# One-line human summary, e.g. "x: backend mpk (gate full), compartments core[...] app[...]".
+def summary(config: Config) -> str:
+    comps = " ".join("%s[%s]" % (c.name, " ".join(c.libraries)) for c in config.compartments)
+    return "%s: backend %s (gate %s), compartments %s" % (config.name, config.backend, config.gate, comps)
+
+
+# Write `content` to `path` only if it differs from what is there, so the
+# file's mtime (and thus make's view of it) only changes on real changes.
+# Returns True if the file was written.
+def write_if_changed(path: str, content: str) -> bool:
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            if f.read() == content:
+                return False
+    except OSError:
+        pass
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, exist_ok=True)
+    # Write a temporary file and rename it, so an interrupted run never
+    # leaves a half-written fragment behind.
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".config.mk.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return True
+
+
+# Command line entry point; returns the exit status.
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Validate a Bulkhead configuration and write config.mk.")
+    parser.add_argument("config", help="configuration file, e.g. configs/hello.toml")
+    parser.add_argument("--libs", required=True, help='known non-app libraries, space separated')
+    parser.add_argument("--apps", required=True, help='known app libraries, space separated')
+    parser.add_argument("--out", help="directory to write config.mk into (created if needed)")
+    parser.add_argument("--print", action="store_true", dest="print_summary",
+                        help="print a one-line summary of the configuration")
+    args = parser.parse_args(argv)
+    try:
+        config = load(args.config, args.libs.split(), args.apps.split())
+    except ConfigError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    if args.out:
+        write_if_changed(os.path.join(args.out, "config.mk"), make_fragment(config))
+    if args.print_summary:
+        print(summary(config))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

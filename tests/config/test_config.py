@@ -1,0 +1,570 @@
+"""Unit tests for scripts/bulkhead_config.py (configuration loader and CLI).
+
+Run: cd /work/main && python3 -m unittest discover -s tests/config -v
+
+Each test writes a small configuration into a temporary directory (or copies
+one from fixtures/), loads it and checks the result or the exact
+"FILE:LINE: message" of the errors.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "bulkhead_config.py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import bulkhead_config as bc  # noqa: E402
+
+LIBS = ["boot", "kernel", "mm", "sched", "time"]
+APPS = ["hello", "ktest"]
+
+# A valid configuration that the error tests start from (line numbers in
+# comments are the ones tests refer to).
+BASE = """\
+app = "hello"
+backend = "mpk"
+
+[[compartment]]
+name = "core"
+libraries = ["boot", "kernel", "mm"]
+default = true
+
+[[compartment]]
+name = "app"
+libraries = ["hello"]
+"""
+
+
+class ConfigTestCase(unittest.TestCase):
+    """Helpers: write a config to a temp file, load it, check errors."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="bulkhead-config-test-")
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    # Write `text` (dedented) to a file in the temp dir and return its path.
+    def write(self, text, name="t.toml"):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(textwrap.dedent(text))
+        return path
+
+    # Load `text` and return the Config (fails the test on ConfigError).
+    def load(self, text, name="t.toml", libs=LIBS, apps=APPS):
+        path = self.write(text, name)
+        try:
+            return bc.load(path, libs, apps)
+        except bc.ConfigError as exc:
+            self.fail("unexpected errors:\n%s" % exc)
+
+    # Load `text`, expect ConfigError and return its errors list.
+    def errors(self, text, libs=LIBS, apps=APPS):
+        path = self.write(text)
+        with self.assertRaises(bc.ConfigError) as cm:
+            bc.load(path, libs, apps)
+        exc = cm.exception
+        # Every error is also in the report as "FILE:LINE: message".
+        for file, line, msg in exc.errors:
+            self.assertEqual(file, path)
+            self.assertIn("%s:%d: %s" % (file, line, msg), str(exc))
+        return exc.errors
+
+    # Expect an error at `line` whose message contains every phrase.
+    def assertError(self, text, line, *phrases, **kw):
+        errs = self.errors(text, **kw)
+        for _, l, msg in errs:
+            if l == line and all(p in msg for p in phrases):
+                return errs
+        self.fail("no error at line %d containing %r; got:\n%s"
+                  % (line, phrases, "\n".join("%d: %s" % (l, m) for _, l, m in errs)))
+
+    # Expect exactly one error, at `line`, containing every phrase.
+    def assertOnlyError(self, text, line, *phrases, **kw):
+        errs = self.assertError(text, line, *phrases, **kw)
+        self.assertEqual(len(errs), 1, errs)
+        return errs
+
+
+# ---------------------------------------------------------------------------
+# Valid configurations
+# ---------------------------------------------------------------------------
+
+class TestValid(ConfigTestCase):
+
+    def test_base_config_loads(self):
+        cfg = self.load(BASE, name="mpk2.toml")
+        self.assertEqual(cfg.name, "mpk2")
+        self.assertEqual(cfg.app, "hello")
+        self.assertEqual(cfg.backend, "mpk")
+        self.assertEqual([c.name for c in cfg.compartments], ["core", "app"])
+
+    def test_defaults_for_gate_stack_data_description(self):
+        cfg = self.load(BASE)
+        self.assertEqual(cfg.gate, "light")
+        self.assertEqual(cfg.stack_data, "shared-heap")
+        self.assertEqual(cfg.description, "")
+
+    def test_explicit_gate_stack_data_description(self):
+        cfg = self.load('gate = "full"\nstack_data = "dss"\ndescription = "demo image"\n' + BASE)
+        self.assertEqual((cfg.gate, cfg.stack_data, cfg.description), ("full", "dss", "demo image"))
+
+    def test_default_placement(self):
+        # Unlisted libraries (and the unlisted app) go to the default
+        # compartment, after its own, in known-library order, app last.
+        cfg = self.load("""\
+            app = "hello"
+            backend = "fcall"
+            [[compartment]]
+            name = "k"
+            libraries = ["mm", "boot", "kernel"]
+            [[compartment]]
+            name = "rest"
+            libraries = ["time"]
+            default = true
+            """)
+        self.assertEqual(cfg.compartments[0].libraries, ["mm", "boot", "kernel"])
+        self.assertEqual(cfg.compartments[1].libraries, ["time", "sched", "hello"])
+        self.assertIs(cfg.compartment_of("hello"), cfg.compartments[1])
+
+    def test_single_empty_default_compartment_gets_everything(self):
+        cfg = self.load("""\
+            app = "ktest"
+            backend = "fcall"
+            [[compartment]]
+            name = "all"
+            default = true
+            """)
+        self.assertEqual(cfg.compartments[0].libraries, LIBS + ["ktest"])
+        self.assertIsNone(cfg.compartments[0].pkey)
+        self.assertTrue(cfg.compartments[0].default)
+
+    def test_index_pkey_and_line(self):
+        # Default in the middle: keys 0 for it, then 1, 2 in file order.
+        cfg = self.load("""\
+            app = "hello"
+            backend = "mpk"
+
+            [[compartment]]
+            name = "a"
+            libraries = ["sched"]
+
+            [[compartment]]
+            name = "core"
+            default = true
+
+            [[compartment]]
+            name = "b"
+            libraries = ["time"]
+            hardening = ["kasan", "cet"]
+            """)
+        comps = cfg.compartments
+        self.assertEqual([c.name for c in comps], ["a", "core", "b"])
+        self.assertEqual([c.index for c in comps], [0, 1, 2])
+        self.assertEqual([c.pkey for c in comps], [1, 0, 2])
+        self.assertEqual([c.line for c in comps], [4, 8, 12])
+        self.assertEqual(comps[2].hardening, ["kasan", "cet"])
+        self.assertEqual(comps[0].hardening, [])
+
+    def test_no_pkeys_for_fcall_and_ept(self):
+        for backend in ("fcall", "ept"):
+            cfg = self.load(BASE.replace('"mpk"', '"%s"' % backend))
+            self.assertEqual([c.pkey for c in cfg.compartments], [None, None])
+
+    def test_compartment_of(self):
+        cfg = self.load(BASE)
+        self.assertEqual(cfg.compartment_of("sched").name, "core")
+        self.assertEqual(cfg.compartment_of("hello").name, "app")
+        with self.assertRaises(KeyError):
+            cfg.compartment_of("ktest")
+        with self.assertRaises(KeyError):
+            cfg.compartment_of("libc")
+
+    def test_cet_with_ept_is_fine(self):
+        cfg = self.load(BASE.replace('"mpk"', '"ept"') + 'hardening = ["cet"]\n')
+        self.assertEqual(cfg.compartments[1].hardening, ["cet"])
+
+    def test_comments_and_single_quoted_strings(self):
+        # '#' and brackets inside strings are not comments or arrays; the
+        # error below must still be reported at its real line.
+        errs = self.errors("""\
+            # leading comment ["not", "an", "array"]
+            app = 'hello'   # trailing comment
+            backend = "mpk"
+            description = 'a # b [c] = d'
+            gate = "x\\"y # z"
+
+            [[compartment]]   # header comment
+            name = 'core'
+            libraries = ['boot', 'kernel', 'mm']  # ["ignored"]
+            default = true
+            hardening = ['nope']
+            """)
+        self.assertEqual([(l, m.split(":")[0]) for _, l, m in errs],
+                         [(5, 'invalid gate "x"y # z"'), (11, 'unknown hardening "nope"')])
+
+    def test_multiline_array_element_lines(self):
+        self.assertOnlyError("""\
+            app = "hello"
+            backend = "mpk"
+            [[compartment]]
+            name = "core"
+            libraries = [
+                "boot",      # line 6
+                "kernel",
+                # a comment line
+                "mm", "tiem",
+            ]
+            default = true
+            """, 9, 'unknown library "tiem"')
+
+    def test_scanner_positions(self):
+        # White-box check of the line scanner on less common constructs.
+        pos = bc._scan(textwrap.dedent('''\
+            a = """multi
+            line ] [ "string"
+            """
+            b = { x = [1, 2], y = "}" }
+            [[t]]
+            "quoted" = 1
+            arr = [ [1, 2],
+              [3], 'x' ]
+            [[t]]
+            k = true
+            '''))
+        self.assertEqual(pos.root.keys, {"a": 1, "b": 4, "t": 5})
+        self.assertEqual(pos.instance("t", 0).line, 5)
+        self.assertEqual(pos.instance("t", 0).keys, {"quoted": 6, "arr": 7})
+        self.assertEqual(pos.instance("t", 0).elements["arr"], [7, 8, 8])
+        self.assertEqual(pos.instance("t", 1).keys, {"k": 10})
+
+
+# ---------------------------------------------------------------------------
+# Syntax and top-level checks
+# ---------------------------------------------------------------------------
+
+class TestTopLevel(ConfigTestCase):
+
+    def test_syntax_error(self):
+        errs = self.assertOnlyError(BASE + 'hardening = ["a" "b"]\n', 12, "syntax error:")
+        msg = errs[0][2]
+        self.assertNotIn("(at line", msg)
+        self.assertNotIn("column", msg)
+
+    def test_syntax_error_duplicate_key(self):
+        self.assertOnlyError('app = "hello"\napp = "ktest"\n', 2, "syntax error:")
+
+    def test_unknown_top_level_key(self):
+        self.assertOnlyError(BASE.replace('backend = "mpk"', 'backend = "mpk"\nisolation = "x"'),
+                             3, 'unknown top-level key "isolation"', "known keys: app, backend")
+
+    def test_unknown_top_level_table(self):
+        self.assertOnlyError(BASE + "\n[network]\nmtu = 1500\n", 13, 'unknown top-level key "network"')
+
+    def test_missing_app_and_backend(self):
+        errs = self.errors(BASE.replace('app = "hello"\nbackend = "mpk"\n', "\n"))
+        self.assertEqual([l for _, l, _ in errs], [1, 1])
+        self.assertIn('missing required key "app"', errs[0][2])
+        self.assertIn('missing required key "backend"', errs[1][2])
+
+    def test_unknown_app(self):
+        self.assertError(BASE.replace('app = "hello"', 'app = "world"'), 1,
+                         'unknown app "world"', "hello, ktest")
+
+    def test_invalid_backend(self):
+        self.assertOnlyError(BASE.replace('"mpk"', '"vmx"'), 2,
+                             'invalid backend "vmx"', '"fcall", "mpk", "ept"')
+
+    def test_invalid_gate(self):
+        self.assertOnlyError('gate = "heavy"\n' + BASE, 1, 'invalid gate "heavy"', '"light", "full"')
+
+    def test_invalid_stack_data(self):
+        self.assertOnlyError('\nstack_data = "stack"\n' + BASE, 2,
+                             'invalid stack_data "stack"', '"shared-heap", "dss"')
+
+    def test_wrong_type_top_level(self):
+        self.assertOnlyError(BASE.replace('backend = "mpk"', 'backend = "mpk"\ndescription = 3'),
+                             3, '"description" must be a string', "got integer")
+
+    def test_no_compartments(self):
+        self.assertOnlyError('app = "hello"\nbackend = "mpk"\n', 1, "no compartments")
+
+    def test_compartment_not_array_of_tables(self):
+        self.assertOnlyError('app = "hello"\nbackend = "mpk"\n[compartment]\nname = "core"\n',
+                             3, "must be an array of tables", "[[compartment]]")
+
+
+# ---------------------------------------------------------------------------
+# Compartment checks
+# ---------------------------------------------------------------------------
+
+class TestCompartments(ConfigTestCase):
+
+    def test_unknown_compartment_key(self):
+        self.assertOnlyError(BASE + 'stack = "private"\n', 12,
+                             'unknown key "stack"', "known keys: name, libraries, default, hardening")
+
+    def test_libraries_wrong_type(self):
+        self.assertOnlyError(BASE.replace('["hello"]', '"hello"'), 11,
+                             '"libraries" must be an array of strings', "got string")
+
+    def test_library_element_wrong_type(self):
+        self.assertOnlyError(BASE.replace('["hello"]', '["hello",\n  42]'), 12,
+                             '"libraries" entries must be strings', "got integer")
+
+    def test_default_wrong_type(self):
+        self.assertOnlyError(BASE.replace("default = true", 'default = "yes"') + "default = true\n",
+                             7, '"default" must be a boolean', "got string")
+
+    def test_hardening_wrong_type(self):
+        self.assertOnlyError(BASE + "hardening = [\n  1,\n]\n", 13,
+                             '"hardening" entries must be strings', "got integer")
+        self.assertOnlyError(BASE + 'hardening = "ubsan"\n', 12,
+                             '"hardening" must be an array of strings')
+
+    def test_unknown_hardening(self):
+        self.assertOnlyError(BASE + 'hardening = ["ubsan", "asan"]\n', 12, 'unknown hardening "asan"',
+                             '"stack-protector", "ubsan", "kasan", "cet"')
+
+    def test_unknown_library(self):
+        self.assertOnlyError(BASE.replace('"mm"]', '"mm", "net"]'), 6, 'unknown library "net"',
+                             "known libraries: boot, kernel, mm, sched, time")
+
+    def test_libc_listed(self):
+        self.assertOnlyError(BASE.replace('["hello"]', '["hello", "libc"]'), 11,
+                             "libc is part of every compartment (each compartment gets its own copy); "
+                             "do not list it")
+
+    def test_library_in_two_compartments(self):
+        text = BASE.replace('["hello"]', '["hello",\n  "mm"]')
+        self.assertError(text, 12, 'library "mm" is already in compartment "core"',
+                         "compartment at line 4", "listed at line 6")
+
+    def test_library_twice_in_one_compartment(self):
+        self.assertOnlyError(BASE.replace('["hello"]', '["hello", "time",\n "time"]'), 12,
+                             'library "time" listed twice in compartment "app"', "first at line 11")
+
+    def test_other_app_listed(self):
+        self.assertOnlyError(BASE.replace('["hello"]', '["hello", "ktest"]'), 11,
+                             'app "ktest" cannot be listed', "one app")
+
+    def test_no_default(self):
+        self.assertOnlyError(BASE.replace("default = true\n", ""), 1, "no default compartment")
+
+    def test_more_than_one_default(self):
+        text = BASE + "default = true\n\n[[compartment]]\nname = \"t\"\nlibraries = [\"time\"]\ndefault = true\n"
+        errs = self.errors(text)
+        self.assertEqual([(l, 'already the default' in m and '"core"' in m and "line 7" in m)
+                          for _, l, m in errs], [(12, True), (17, True)])
+
+    def test_duplicate_compartment_name(self):
+        self.assertOnlyError(BASE.replace('name = "app"', 'name = "core"'), 10,
+                             'duplicate compartment name "core"', "first used at line 5")
+
+    def test_invalid_compartment_names(self):
+        for bad in ("App", "1app", "app-x", "a" * 17, ""):
+            with self.subTest(name=bad):
+                self.assertOnlyError(BASE.replace('name = "app"', 'name = "%s"' % bad), 10,
+                                     'invalid compartment name "%s"' % bad, "[a-z][a-z0-9_]{0,15}")
+        cfg = self.load(BASE.replace('name = "app"', 'name = "%s"' % ("a" * 16)))
+        self.assertEqual(cfg.compartments[1].name, "a" * 16)
+
+    def test_missing_compartment_name(self):
+        self.assertOnlyError(BASE.replace('name = "app"\n', ""), 9, 'missing required key "name"')
+
+    def test_empty_non_default_compartment(self):
+        self.assertOnlyError(BASE.replace('["hello"]', "[]"), 11, 'compartment "app" has no libraries')
+        # Without a "libraries" key the error is at the header.
+        self.assertOnlyError(BASE.replace('libraries = ["hello"]\n', ""), 9,
+                             'compartment "app" has no libraries')
+
+    def test_kernel_core_split_explicitly(self):
+        text = BASE.replace('["boot", "kernel", "mm"]', '["boot", "kernel"]')
+        text = text.replace('["hello"]', '["hello",\n  "mm"]')
+        self.assertOnlyError(text, 12, "boot, kernel and mm form the kernel core and must share a compartment",
+                             '"mm"')
+
+    def test_kernel_core_split_by_default_placement(self):
+        # kernel and mm are listed elsewhere; boot lands in the default
+        # compartment, so the error is at that compartment's header.
+        self.assertOnlyError("""\
+            app = "hello"
+            backend = "fcall"
+            [[compartment]]
+            name = "core"
+            default = true
+            [[compartment]]
+            name = "k"
+            libraries = ["kernel", "mm"]
+            """, 3, "kernel core", '"boot"')
+
+    def test_too_many_compartments(self):
+        for backend, limit, why in (("mpk", 15, "key 15 is the shared domain"),
+                                    ("ept", 8, "EPT"), ("fcall", 64, "64")):
+            with self.subTest(backend=backend):
+                head = 'app = "hello"\nbackend = "%s"\n' % backend
+                comps = ['[[compartment]]\nname = "core"\ndefault = true\n']
+                comps += ['[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, "time")
+                          for i in range(1, limit + 1)]
+                # Each extra compartment lists "time", so also expect
+                # "already in compartment" errors; check only the limit one.
+                text = head + "".join(comps)
+                first_extra_line = 3 + 3 * limit  # header of compartment number limit+1
+                self.assertError(text, first_extra_line, "too many compartments",
+                                 "at most %d" % limit, why)
+                errs = self.errors(text)
+                self.assertEqual(sum("too many" in m for _, _, m in errs), 1)
+
+    def test_compartments_at_limit_ok(self):
+        libs = ["l%d" % i for i in range(14)]
+        text = 'app = "hello"\nbackend = "mpk"\n[[compartment]]\nname = "core"\ndefault = true\n'
+        text += "".join('[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, lib)
+                        for i, lib in enumerate(libs))
+        cfg = self.load(text, libs=LIBS + libs)
+        self.assertEqual(len(cfg.compartments), 15)
+        self.assertEqual(sorted(c.pkey for c in cfg.compartments), list(range(15)))
+
+
+# ---------------------------------------------------------------------------
+# Error reporting
+# ---------------------------------------------------------------------------
+
+class TestReporting(ConfigTestCase):
+
+    def test_multiple_errors_sorted_by_line(self):
+        errs = self.errors("""\
+            app = "hello"
+            backend = "mpk"
+            gate = "heavy"
+            [[compartment]]
+            name = "core"
+            libraries = ["boot", "kernel", "mm",
+                         "libc"]
+            default = true
+            colour = "red"
+            [[compartment]]
+            name = "x"
+            libraries = ["nope"]
+            hardening = ["asan"]
+            """)
+        self.assertEqual([l for _, l, _ in errs], [3, 7, 9, 12, 13])
+        self.assertIn("invalid gate", errs[0][2])
+        self.assertIn("libc", errs[1][2])
+        self.assertIn('unknown key "colour"', errs[2][2])
+        self.assertIn('unknown library "nope"', errs[3][2])
+        self.assertIn('unknown hardening "asan"', errs[4][2])
+
+    def test_config_error_report_format(self):
+        path = self.write(BASE.replace('"mpk"', '"vmx"'))
+        with self.assertRaises(bc.ConfigError) as cm:
+            bc.load(path, LIBS, APPS)
+        self.assertEqual(len(cm.exception.errors), 1)
+        self.assertEqual(str(cm.exception), "%s:2: %s" % (path, cm.exception.errors[0][2]))
+        self.assertIsInstance(cm.exception, Exception)
+
+    def test_unreadable_file(self):
+        with self.assertRaises(bc.ConfigError) as cm:
+            bc.load(os.path.join(self.tmp, "missing.toml"), LIBS, APPS)
+        self.assertIn("cannot read", str(cm.exception))
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+class TestCli(ConfigTestCase):
+
+    # Run the script with `args` from the temp dir; return the CompletedProcess.
+    def run_cli(self, *args):
+        return subprocess.run([sys.executable, str(SCRIPT), *args,
+                               "--libs", " ".join(LIBS), "--apps", " ".join(APPS)],
+                              cwd=self.tmp, capture_output=True, text=True)
+
+    # Copy the fixture into <tmp>/configs/ and return its relative path.
+    def fixture(self):
+        os.makedirs(os.path.join(self.tmp, "configs"))
+        shutil.copy(FIXTURES / "mpk3.toml", os.path.join(self.tmp, "configs", "mpk3.toml"))
+        return "configs/mpk3.toml"
+
+    def test_cli_writes_config_mk(self):
+        cfg = self.fixture()
+        res = self.run_cli(cfg, "--out", "build/mpk3")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stderr, "")
+        with open(os.path.join(self.tmp, "build", "mpk3", "config.mk")) as f:
+            self.assertEqual(f.read(), textwrap.dedent("""\
+                # Generated from configs/mpk3.toml by scripts/bulkhead_config.py: do not edit.
+                CFG_NAME := mpk3
+                CFG_APP := hello
+                CFG_BACKEND := mpk
+                CFG_GATE := full
+                CFG_STACK_DATA := shared-heap
+                CFG_COMPARTMENTS := core sched app
+                CFG_DEFAULT := core
+                CFG_COMP_core_LIBS := boot kernel mm
+                CFG_COMP_core_HARDEN :=
+                CFG_COMP_core_PKEY := 0
+                CFG_COMP_sched_LIBS := sched time
+                CFG_COMP_sched_HARDEN :=
+                CFG_COMP_sched_PKEY := 1
+                CFG_COMP_app_LIBS := hello
+                CFG_COMP_app_HARDEN := stack-protector ubsan
+                CFG_COMP_app_PKEY := 2
+                """))
+
+    def test_cli_no_pkey_lines_for_fcall(self):
+        path = self.write(BASE.replace('"mpk"', '"fcall"'), name="f.toml")
+        res = self.run_cli(path, "--out", "out")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(os.path.join(self.tmp, "out", "config.mk")) as f:
+            text = f.read()
+        self.assertNotIn("PKEY", text)
+        self.assertIn("CFG_COMP_core_LIBS := boot kernel mm sched time\n", text)
+
+    def test_cli_does_not_rewrite_unchanged_file(self):
+        cfg = self.fixture()
+        self.assertEqual(self.run_cli(cfg, "--out", "out").returncode, 0)
+        mk = os.path.join(self.tmp, "out", "config.mk")
+        old = 1_000_000_000_000_000_000  # a fixed past mtime, immune to clock granularity
+        os.utime(mk, ns=(old, old))
+        self.assertEqual(self.run_cli(cfg, "--out", "out").returncode, 0)
+        self.assertEqual(os.stat(mk).st_mtime_ns, old)
+        # A real change rewrites it.
+        path = os.path.join(self.tmp, cfg)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace('"ubsan"]', '"ubsan", "cet"]'))
+        self.assertEqual(self.run_cli(cfg, "--out", "out").returncode, 0)
+        self.assertNotEqual(os.stat(mk).st_mtime_ns, old)
+        with open(mk) as f:
+            self.assertIn("CFG_COMP_app_HARDEN := stack-protector ubsan cet\n", f.read())
+
+    def test_cli_error_exit_status_and_stderr(self):
+        path = self.write(BASE.replace('"mpk"', '"vmx"') + 'hardening = ["asan"]\n', name="bad.toml")
+        res = self.run_cli(path, "--out", "out")
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.stdout, "")
+        lines = res.stderr.splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(lines[0].startswith("%s:2: invalid backend" % path), lines[0])
+        self.assertTrue(lines[1].startswith("%s:12: unknown hardening" % path), lines[1])
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "out", "config.mk")))
+
+    def test_cli_print_summary(self):
+        cfg = self.fixture()
+        res = self.run_cli(cfg, "--print")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, "mpk3: backend mpk (gate full), compartments "
+                                     "core[boot kernel mm] sched[sched time] app[hello]\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
