@@ -18,6 +18,8 @@
 #define MAIN_ARGS_MAX 32
 
 
+extern char boot_stack_bottom[], boot_stack_top[]; /* boot/entry.asm */
+
 static struct boot_info boot;
 
 static void set_log_level(void)
@@ -84,7 +86,8 @@ void kmain(uint32_t magic, uintptr_t info)
 		BOOT_MAX_REGIONS); /* pages, W^X tables, heap */
 	trap_init_stacks();	   /* interrupt stacks with guard pages */
 	time_init();		   /* TSC calibration, periodic timer */
-	sched_init();		   /* this context becomes thread "boot" */
+	/* This context becomes thread "boot". */
+	sched_init((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
 	irq_enable();
 	libc_init(); /* newlib's per-thread state and stdio */
 	banner();

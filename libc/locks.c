@@ -6,6 +6,7 @@
  * all be defined here: defining only some would pull in newlib's lock.o,
  * whose no-op versions of the rest would clash.
  */
+#include <stdlib.h>
 #include <sys/lock.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
@@ -27,7 +28,7 @@ struct __lock __lock___arc4random_mutex;
 
 static void lock_new(_LOCK_T *lock, int recursive)
 {
-	struct __lock *l = mm_heap_alloc(&mm_kheap, sizeof(*l));
+	struct __lock *l = malloc(sizeof(*l));
 
 	if (!l)
 		panic("libc: no memory for a lock");
@@ -47,12 +48,12 @@ void __retarget_lock_init_recursive(_LOCK_T *lock)
 
 void __retarget_lock_close(_LOCK_T lock)
 {
-	mm_heap_free(&mm_kheap, lock);
+	free(lock);
 }
 
 void __retarget_lock_close_recursive(_LOCK_T lock)
 {
-	mm_heap_free(&mm_kheap, lock);
+	free(lock);
 }
 
 void __retarget_lock_acquire(_LOCK_T lock)

@@ -2,7 +2,8 @@
  * malloc.c - newlib's allocation entry points on a Bulkhead heap.
  *
  * newlib is built with MALLOC_PROVIDED, so it has no allocator of its own;
- * every allocation, including stdio's buffers, lands here. Threads never
+ * every allocation, including stdio's buffers, lands here, in the heap of
+ * the compartment whose copy of libc this is. Threads never
  * switch inside a heap call (the scheduler is cooperative), so the heap
  * needs no lock. Handing free() a pointer the heap does not own is a bug
  * that would corrupt memory later: it stops the machine here instead.
@@ -15,9 +16,32 @@
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 
+#define HEAP_GROW_MIN (1024 * 1024)
+
+/* This compartment's heap (each compartment links its own libc). */
+struct mm_heap libc_heap;
+
+/* The heap grows by whole runs of pages, at least 1 MiB at a time. */
+static int heap_grow(struct mm_heap *h, size_t min_bytes)
+{
+	size_t bytes = ALIGN_UP(min_bytes, (size_t)MM_PAGE_SIZE);
+
+	if (bytes < HEAP_GROW_MIN)
+		bytes = HEAP_GROW_MIN;
+	void *pages = mm_page_alloc(bytes / MM_PAGE_SIZE);
+
+	if (!pages)
+		return -1;
+	return mm_heap_add_region(h, pages, bytes);
+}
+
 static struct mm_heap *heap(void)
 {
-	return &mm_kheap;
+	if (!libc_heap.grow) {
+		mm_heap_init(&libc_heap, "libc");
+		libc_heap.grow = heap_grow;
+	}
+	return &libc_heap;
 }
 
 void *malloc(size_t size)

@@ -38,7 +38,7 @@ static void no_cleanup(struct _reent *r)
 
 static int thread_init(struct sched_thread *t)
 {
-	struct _reent *r = mm_heap_alloc(&mm_kheap, sizeof(*r));
+	struct _reent *r = malloc(sizeof(*r));
 
 	if (!r)
 		return -1;
@@ -59,7 +59,7 @@ static void thread_fini(struct sched_thread *t)
 	if (!r)
 		return;
 	_reclaim_reent(r);
-	mm_heap_free(&mm_kheap, r);
+	free(r);
 }
 
 static void switch_to(struct sched_thread *next)

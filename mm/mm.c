@@ -1,6 +1,5 @@
 /*
- * mm.c - boot-time set-up of the kernel's page pool, page tables and
- * default heap.
+ * mm.c - boot-time set-up of the page pool and the page tables.
  */
 #include <string.h>
 #include <bulkhead/kernel.h>
@@ -8,10 +7,8 @@
 #include "mm_impl.h"
 
 #define LOW_MEMORY_END 0x100000 /* BIOS data, VGA, option ROMs */
-#define KHEAP_GROW_MIN (1024 * 1024)
 
 struct mm_page_pool mm_phys;
-struct mm_heap mm_kheap;
 static uint64_t total_bytes;
 
 uint64_t mm_total_bytes(void)
@@ -34,20 +31,6 @@ void mm_page_free(void *p, size_t count)
 	if (mm_page_pool_free(&mm_phys, (uintptr_t)p, count) != 0)
 		panic("mm: freeing %zu pages at %p that are not allocated",
 		      count, p);
-}
-
-/* The kernel heap grows by whole runs of pages, at least 1 MiB at a time. */
-static int kheap_grow(struct mm_heap *h, size_t min_bytes)
-{
-	size_t bytes = ALIGN_UP(min_bytes, (size_t)MM_PAGE_SIZE);
-
-	if (bytes < KHEAP_GROW_MIN)
-		bytes = KHEAP_GROW_MIN;
-	uint64_t pa = mm_page_pool_alloc(&mm_phys, bytes / MM_PAGE_SIZE);
-
-	if (!pa)
-		return -1;
-	return mm_heap_add_region(h, (void *)(uintptr_t)pa, bytes);
 }
 
 /*
@@ -92,7 +75,4 @@ void mm_init(struct mm_region *ram, int n, int cap)
 		panic("mm: more than %d free memory regions", MM_POOL_REGIONS);
 
 	vm_init(all, nall);
-
-	mm_heap_init(&mm_kheap, "kernel");
-	mm_kheap.grow = kheap_grow;
 }

@@ -6,6 +6,7 @@
  * ranges of freed stacks are kept for reuse; the region is 64 TiB, so
  * the number of stacks is limited by RAM, not by address space.
  */
+#include <stdlib.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/x86.h>
 #include <bulkhead/mm.h>
@@ -32,7 +33,7 @@ static uintptr_t take_range(size_t len)
 		r->len -= len;
 		if (r->len == 0) {
 			*pp = r->next;
-			mm_heap_free(&mm_kheap, r);
+			free(r);
 		}
 		return base;
 	}
@@ -44,7 +45,7 @@ static uintptr_t take_range(size_t len)
 
 static void give_range(uintptr_t base, size_t len)
 {
-	struct vrange *r = mm_heap_alloc(&mm_kheap, sizeof(*r));
+	struct vrange *r = malloc(sizeof(*r));
 
 	if (!r)
 		return; /* the virtual range is lost, nothing else */

@@ -6,6 +6,7 @@
  * wake a thread (sched_wake_one) at any time; switching only ever happens
  * in schedule(), called by the running thread itself.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <bulkhead/arch.h>
 #include <bulkhead/kernel.h>
@@ -155,7 +156,7 @@ static void free_thread(struct sched_thread *t)
 		hooks.thread_fini(t);
 	if (t->owns_stack)
 		mm_stack_free(&t->stack);
-	mm_heap_free(&mm_kheap, t);
+	free(t);
 }
 
 /*
@@ -202,7 +203,7 @@ static void *idle_main(void *arg)
 
 static struct sched_thread *new_thread(const char *name)
 {
-	struct sched_thread *t = mm_heap_alloc(&mm_kheap, sizeof(*t));
+	struct sched_thread *t = malloc(sizeof(*t));
 
 	if (!t)
 		return NULL;
@@ -238,13 +239,13 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 		return NULL;
 	if (mm_stack_alloc(stack_size ? stack_size : SCHED_STACK_DEFAULT,
 			   &t->stack) != 0) {
-		mm_heap_free(&mm_kheap, t);
+		free(t);
 		return NULL;
 	}
 	t->owns_stack = 1;
 	if (hooks.thread_init && hooks.thread_init(t) != 0) {
 		mm_stack_free(&t->stack);
-		mm_heap_free(&mm_kheap, t);
+		free(t);
 		return NULL;
 	}
 
@@ -260,15 +261,13 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 	return t;
 }
 
-void sched_init(void)
+void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 {
-	extern char boot_stack_bottom[], boot_stack_top[];
-
 	strcpy(boot_thread.name, "boot");
 	boot_thread.id = next_id++;
 	boot_thread.state = T_RUNNABLE;
-	boot_thread.stack.bottom = (uintptr_t)boot_stack_bottom;
-	boot_thread.stack.top = (uintptr_t)boot_stack_top;
+	boot_thread.stack.bottom = boot_stack_bottom;
+	boot_thread.stack.top = boot_stack_top;
 	current = &boot_thread;
 	nthreads = 1;
 

@@ -170,10 +170,25 @@ def run_app(build):
         r"Bulkhead: exit status 0"])
 
 
+def config_names():
+    return sorted(os.path.basename(c)[:-5] for c in os.listdir("configs")
+                  if c.endswith(".toml"))
+
+
+def run_config_image(build, name):
+    """Every configuration in configs/ boots and its app succeeds."""
+    status, lines = boot(os.path.join(build, name, "bulkhead.elf"), "")
+    return check_output("image.config_%s_runs" % name, status, lines, 0, [
+        r"\(config %s, backend \w+, app \w+\)" % name,
+        r"compartment \w+ \(default\)",
+        r"Bulkhead: exit status 0"])
+
+
 def run_iso(build):
     status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
     return check_output("image.iso_boots_through_grub", status, lines, 0, [
         r"Bulkhead: default - hello, one compartment, no isolation",
+    ] + [r"Bulkhead: %s\b" % n for n in config_names()] + [
         r"multiboot2 from GRUB",
         r"hello from hello on Bulkhead",
         r"Bulkhead: exit status 0"])
@@ -208,6 +223,7 @@ def main():
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
             lambda: run_bad_config(build), lambda: run_grub_file(build),
             lambda: run_app(build), lambda: run_iso(build)]
+    jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
     jobs += [lambda s=s: run_suite(ktest, s) for s in suites]
     jobs += [lambda c=c: run_alone(ktest, c) for c in alone]
 

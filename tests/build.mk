@@ -7,5 +7,5 @@ ktest_SRCS := tests/ktest.c tests/kernel/main.c $(wildcard tests/kernel/test_*.c
 # Host unit tests: pure kernel sources built natively with sanitizers.
 HOST_TEST_SRCS := tests/ktest.c tests/host/main.c tests/host/stubs.c \
 	$(wildcard tests/host/test_*.c) \
-	mm/regions.c mm/page.c mm/heap.c kernel/format.c kernel/cmdline.c \
+	mm/regions.c mm/page.c libc/heap.c kernel/format.c kernel/cmdline.c \
 	kernel/ksyms.c boot/bootinfo.c time/rtc.c

@@ -2,9 +2,10 @@
  * mm.h - memory: physical regions, the page pool, heaps, page tables and
  * guarded stacks.
  *
- * The pool and the heap are objects, not globals, so that a heap can be
- * instantiated once per compartment. mm_init() sets up the kernel's own
- * instances: mm_phys (all free RAM) and mm_kheap (the default heap).
+ * The pool and the heap are objects, not globals. mm_init() sets up the
+ * kernel's pool, mm_phys (all free RAM). The heap code is linked into
+ * every compartment's copy of libc, which keeps one heap instance
+ * (libc_heap) growing from mm_page_alloc().
  */
 #ifndef BULKHEAD_MM_H
 #define BULKHEAD_MM_H
@@ -112,7 +113,6 @@ void mm_stack_free(const struct mm_stack *s);
 
 /* The kernel's instances and boot-time set-up. */
 extern struct mm_page_pool mm_phys;
-extern struct mm_heap mm_kheap;
 void mm_init(struct mm_region *ram, int n, int cap);
 void *mm_page_alloc(size_t count); /* zeroed pages, or NULL */
 void mm_page_free(void *p, size_t count);

@@ -42,8 +42,9 @@ struct sched_cond {
 
 typedef void *(*sched_entry_fn)(void *arg);
 
-/* Adopt the running boot context as thread "boot"; start the idle thread. */
-void sched_init(void);
+/* Adopt the running boot context, whose stack is [bottom, top), as thread
+ * "boot"; start the idle thread. */
+void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top);
 
 /* A new runnable thread with a guarded stack, or NULL when out of memory. */
 struct sched_thread *sched_create(const char *name, sched_entry_fn fn,

@@ -9,6 +9,8 @@
 #include <bulkhead/mm.h>
 #include "ktest.h"
 
+extern struct mm_heap libc_heap; /* this compartment's heap (libc/malloc.c) */
+
 extern char boot_stack_guard[], boot_stack_bottom[];
 
 static const int some_constant = 42;
@@ -36,7 +38,7 @@ TEST(boot, data_bss_heap_stack_are_rw_nx)
 {
 	static char bss_thing[64];
 	char local;
-	void *heap = mm_heap_alloc(&mm_kheap, 64);
+	void *heap = mm_heap_alloc(&libc_heap, 64);
 	uintptr_t addrs[] = {(uintptr_t)&some_variable, (uintptr_t)bss_thing,
 			     (uintptr_t)heap, (uintptr_t)&local};
 
@@ -47,7 +49,7 @@ TEST(boot, data_bss_heap_stack_are_rw_nx)
 		KT_ASSERT(pte & PTE_W);
 		KT_ASSERT(pte & PTE_NX);
 	}
-	mm_heap_free(&mm_kheap, heap);
+	mm_heap_free(&libc_heap, heap);
 }
 
 TEST(boot, every_level_is_a_user_page)

@@ -137,7 +137,7 @@ TEST_ALONE(fault, double_free_is_caught)
 
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("PANIC: free(%p): not a block allocated from heap "
-		     "\"kernel\"",
+		     "\"libc\"",
 		     p);
 	free(p);
 	free(again);

@@ -9,6 +9,8 @@
 #include <bulkhead/mm.h>
 #include "ktest.h"
 
+extern struct mm_heap libc_heap; /* this compartment's heap (libc/malloc.c) */
+
 TEST(mm, pages_are_zeroed_mapped_and_returned)
 {
 	uint64_t before = mm_phys.free_pages;
@@ -38,7 +40,7 @@ TEST(mm, kernel_heap_grows_and_stays_consistent)
 {
 	const char *why;
 	void *blocks[12];
-	size_t total = mm_kheap.bytes_total;
+	size_t total = libc_heap.bytes_total;
 
 	for (int i = 0; i < 12; i++) {
 		blocks[i] = malloc(1 << 20);
@@ -47,18 +49,18 @@ TEST(mm, kernel_heap_grows_and_stays_consistent)
 	}
 	/* gcc assumes malloc() leaves other globals alone: re-read. */
 	__asm__ volatile("" : : : "memory");
-	KT_ASSERT(mm_kheap.bytes_total > total);
+	KT_ASSERT(libc_heap.bytes_total > total);
 	for (int i = 0; i < 12; i++) {
 		KT_ASSERT(((uint8_t *)blocks[i])[12345] == i);
 		free(blocks[i]);
 	}
-	KT_EXPECT_EQ(mm_heap_check(&mm_kheap, &why), 0);
+	KT_EXPECT_EQ(mm_heap_check(&libc_heap, &why), 0);
 }
 
 TEST(mm, malloc_out_of_memory_returns_null)
 {
 	const char *why;
-	size_t used = mm_kheap.bytes_used;
+	size_t used = libc_heap.bytes_used;
 
 	errno = 0;
 	KT_ASSERT(malloc((size_t)1 << 40) == NULL);
@@ -67,8 +69,8 @@ TEST(mm, malloc_out_of_memory_returns_null)
 
 	KT_ASSERT(calloc(huge, 16) == NULL);
 	__asm__ volatile("" : : : "memory"); /* see above */
-	KT_EXPECT_EQ(mm_kheap.bytes_used, used);
-	KT_EXPECT_EQ(mm_heap_check(&mm_kheap, &why), 0);
+	KT_EXPECT_EQ(libc_heap.bytes_used, used);
+	KT_EXPECT_EQ(mm_heap_check(&libc_heap, &why), 0);
 	void *p = malloc(100); /* still works afterwards */
 
 	KT_ASSERT(p != NULL);
