@@ -277,6 +277,17 @@ def main():
     except bulkhead_config.ConfigError as e:
         print(str(e), file=sys.stderr)
         sys.exit(1)
+    # Refuse what the build cannot honour yet rather than ignore it.
+    unsupported = ["%s:%d: compartment %s asks for hardening %s, which this "
+                   "build does not apply yet" % (cfg.path, c.line, c.name,
+                                                 ", ".join(c.hardening))
+                   for c in cfg.compartments if c.hardening]
+    if cfg.backend != "fcall":
+        unsupported.insert(0, "%s:1: backend %s is not implemented yet "
+                           "(fcall is)" % (cfg.path, cfg.backend))
+    if unsupported:
+        print("\n".join(unsupported), file=sys.stderr)
+        sys.exit(1)
     if args.what == "check":
         check(cfg, args.out, args.comp, args.object)
         return
