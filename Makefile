@@ -186,10 +186,15 @@ debug: $(IMAGE)
 # The ISO holds every configuration in configs/, one GRUB menu entry each.
 ISO_CONFIGS	:= $(wildcard configs/*.toml)
 ISO_IMAGES	:= $(foreach c,$(ISO_CONFIGS),$(BUILD)/$(basename $(notdir $(c)))/bulkhead.elf)
-iso: $(BUILD)/bulkhead.iso
-$(BUILD)/bulkhead.iso: images scripts/mkiso.sh | $(DEPS_STAMP)
-	@echo "  ISO     $@"
-	@scripts/mkiso.sh $@ $(ISO_CONFIGS)
+ISO		:= $(BUILD)/bulkhead.iso
+# The images are made by sub-makes, so the ISO is rebuilt only when one of
+# them (or a configuration) is newer than it.
+iso: images | $(DEPS_STAMP)
+	@if [ ! -f $(ISO) ] || [ -n "$$(find $(ISO_IMAGES) $(ISO_CONFIGS) \
+			scripts/mkiso.sh -newer $(ISO))" ]; then \
+		echo "  ISO     $(ISO)"; \
+		scripts/mkiso.sh $(ISO) $(ISO_CONFIGS); \
+	fi
 
 # Build the image of every configuration in configs/ (one make each, since
 # each has its own config.mk).
@@ -219,7 +224,7 @@ test-images: | $(NEWLIB_STAMP)
 		$(MAKE) --no-print-directory CONFIG=$$c image || exit 1; \
 	done
 
-test: $(HOST_TEST_BIN) test-images $(BUILD)/bulkhead.iso
+test: $(HOST_TEST_BIN) test-images iso
 	$(PYTHON) scripts/run-tests.py --build $(BUILD)
 
 # --- style ------------------------------------------------------------------
