@@ -67,7 +67,7 @@ include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 # among them: every compartment links its own copy of it.
 KERNEL_LIBS	:= boot kernel mm sched time
 # Application libraries; a configuration picks one.
-APPS		:= hello ktest
+APPS		:= hello ktest stray
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
@@ -123,7 +123,7 @@ CFGDIR		:= $(BUILD)/$(CFG)
 COMPDIR		:= $(CFGDIR)/comp
 IMAGE		:= $(CFGDIR)/bulkhead.elf
 CONFIG_ARGS	= $(CONFIG) --libs "$(KERNEL_LIBS)" --apps "$(APPS)" --out $(CFGDIR)
-API_FILES	:= $(wildcard */*.api apps/*/*.api)
+API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api)
 
 ifeq ($(filter clean distclean deps check-style,$(MAKECMDGOALS)),)
 include $(CFGDIR)/config.mk
@@ -168,7 +168,8 @@ COMP_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).o)
 
 image: $(IMAGE)
 $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
-		scripts/check-image.py $(COMP_OBJS) $(CFGDIR)/comp_table.o
+		scripts/check-image.py scripts/scan-wrpkru.py $(COMP_OBJS) \
+		$(CFGDIR)/comp_table.o
 	@echo "  LINK    $@"
 	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" LD="$(LD)" PYTHON="$(PYTHON)" \
 	scripts/link-image.sh $@ $(CFGDIR)/kernel.ld $(COMP_OBJS) \

@@ -34,7 +34,7 @@ MAIN_STACK = 256 * 1024
 def api_path(lib):
     """Where library `lib` declares its exported functions."""
     for path in ("%s/%s.api" % (lib, lib), "apps/%s/%s.api" % (lib, lib),
-                 "tests/%s.api" % lib):
+                 "tests/%s.api" % lib, "tests/%s/%s.api" % (lib, lib)):
         if os.path.exists(path):
             return path
     raise SystemExit("gen-image: library %s has no API file "
@@ -94,6 +94,14 @@ def linker_script(cfg):
            "\t.boot : { KEEP(*(.boot.header)) *(.boot.text) } :text"]
     for c in names:
         out.append(section(c, "text", "%s(.text .text.*)" % obj(c)) + " :text")
+    out.append("\t. = ALIGN(%d);\n"
+               "\t/* The only code allowed to write PKRU (scripts/scan-wrpkru.py). */\n"
+               "\t.text.gates : {\n"
+               "\t\t__gates_start = .;\n"
+               "\t\tKEEP(*(.gates.text))\n"
+               "\t\t. = ALIGN(%d);\n"
+               "\t\t__gates_end = .;\n"
+               "\t} :text" % (PAGE, PAGE))
     out.append("\t. = ALIGN(%d);\n\t.text.common : { *(.text .text.*) } :text" % PAGE)
     out.append("\t. = ALIGN(%d);\n\t__text_end = .;" % PAGE)
     out.append("\t__rodata_start = .;")
@@ -172,6 +180,7 @@ def comp_table(cfg):
             out.append("extern char __comp_%s_%s_start[], __comp_%s_%s_end[];"
                        % (c.name, kind, c.name, kind))
     out.append("extern char __shared_start[], __shared_end[];")
+    out.append("extern char __gates_start[], __gates_end[];")
     out.append("")
     out.append("static const struct comp_desc comps[] = {")
     for c in cfg.compartments:
@@ -198,6 +207,7 @@ def comp_table(cfg):
     out.append("\t.count = %d," % len(cfg.compartments))
     out.append("\t.comps = comps,")
     out.append("\t.shared = { (uintptr_t)__shared_start, (uintptr_t)__shared_end },")
+    out.append("\t.gates = { (uintptr_t)__gates_start, (uintptr_t)__gates_end },")
     out.append("};")
     return "\n".join(out) + "\n"
 

@@ -8,8 +8,9 @@
 # Linking changes addresses, so it takes three links: (1) with an empty
 # table, (2) with a table of (1)'s symbols, which has the final size, so
 # (2)'s addresses are final, (3) with a table of (2)'s symbols. The script
-# checks that (2) and (3) agree, then checks the layout and writes the
-# symbol map (OUT.sym) and disassembly (OUT.dis) beside the image.
+# checks that (2) and (3) agree, then checks the layout, rejects any
+# WRPKRU/XRSTOR outside the gate section, and writes the symbol map
+# (OUT.sym) and disassembly (OUT.dis) beside the image.
 set -eu
 
 out=$1 ldscript=$2
@@ -44,6 +45,7 @@ if ! cmp -s "$tmp/pass2.nm" "$tmp/pass3.nm"; then
 	exit 1
 fi
 $PYTHON "$here/check-image.py" "$tmp/pass3.elf"
+$PYTHON "$here/scan-wrpkru.py" "$tmp/pass3.elf" "$tmp/pass3.nm" "$out"
 mv "$tmp/pass3.elf" "$out"
 base=${out%.elf}
 mv "$tmp/pass3.nm" "$base.sym"

@@ -118,6 +118,25 @@ def run_bad_config(build):
                    % (p.returncode, want, out[-2000:]))]
 
 
+def run_stray_wrpkru(build):
+    """An image whose app holds WRPKRU and XRSTOR does not link."""
+    config = os.path.join("tests", "configs", "bad", "stray.toml")
+    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+    out = p.stdout.decode("utf-8", "replace")
+    want = [r"build/stray/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
+            r"<main\+0x[0-9a-f]+>, compartment app\): WRPKRU \(0f 01 ef\) "
+            r"outside the gate section",
+            r"<main\+0x[0-9a-f]+>, compartment app\): XRSTOR \(0f ae /5\) "
+            r"outside the gate section"]
+    missing = [w for w in want if not re.search(w, out)]
+    ok = p.returncode != 0 and not missing and not os.path.exists(
+        os.path.join(build, "stray", "bulkhead.elf"))
+    return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
+                   "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
+
+
 def run_suite(ktest, suite):
     status, lines = boot(ktest, "test=%s bootmark=seen -- one two" % suite,
                          SUITE_QEMU.get(suite, ""))
@@ -221,7 +240,8 @@ def main():
         return 1
 
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
-            lambda: run_bad_config(build), lambda: run_grub_file(build),
+            lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
+            lambda: run_grub_file(build),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
     jobs += [lambda s=s: run_suite(ktest, s) for s in suites]

@@ -4,6 +4,11 @@
 LIBS += ktest
 ktest_SRCS := tests/ktest.c tests/kernel/main.c $(wildcard tests/kernel/test_*.c)
 
+# An application carrying a stray WRPKRU and XRSTOR: the build must refuse
+# to link it (tests/configs/bad/stray.toml).
+LIBS += stray
+stray_SRCS := tests/stray/main.c
+
 # Host unit tests: pure kernel sources built natively with sanitizers.
 HOST_TEST_SRCS := tests/ktest.c tests/host/main.c tests/host/stubs.c \
 	$(wildcard tests/host/test_*.c) \

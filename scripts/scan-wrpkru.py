@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Reject an image that could change PKRU outside its gates.
+
+usage: scan-wrpkru.py IMAGE.elf SYMBOLS.nm [NAME]   (NAME: for reports)
+
+Under the MPK backend the only instructions allowed to write PKRU are the
+gates' own. Any other WRPKRU (0f 01 ef) or XRSTOR (0f ae /5 with a memory
+operand; also covers XRSTOR64, whose REX prefix comes first) in executable
+memory is a gadget an attacker could jump to, whether it is a real
+instruction or bytes that merely appear inside one (an immediate, a
+displacement). So, as ERIM does, every byte offset of every executable
+segment is scanned, not just instruction boundaries. Allowed range: the
+gate section [__gates_start, __gates_end).
+
+Exits 1 naming the image, the file offset, the address, the symbol and the
+compartment of each occurrence.
+"""
+import struct
+import sys
+
+PT_LOAD, PF_X = 1, 1
+
+
+def load_symbols(path):
+    """Sorted (address, name) pairs from `nm -n` output."""
+    syms = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "tTwWrRdDbB":
+                syms.append((int(parts[0], 16), parts[2]))
+    syms.sort()
+    return syms
+
+
+def symbol_of(syms, addr):
+    best = None
+    for a, name in syms:
+        if a > addr:
+            break
+        best = (a, name)
+    return "<%s+0x%x>" % (best[1], addr - best[0]) if best else "<?>"
+
+
+def compartment_of(syms, addr):
+    """The compartment whose __comp_<name>_text_start/_end hold addr."""
+    starts = {n[len("__comp_"):-len("_text_start")]: a for a, n in syms
+              if n.startswith("__comp_") and n.endswith("_text_start")}
+    ends = {n[len("__comp_"):-len("_text_end")]: a for a, n in syms
+            if n.startswith("__comp_") and n.endswith("_text_end")}
+    for name, start in starts.items():
+        if start <= addr < ends.get(name, 0):
+            return name
+    return "none (common code)"
+
+
+def find(data, start, end):
+    """(offset, what) of every WRPKRU or XRSTOR byte sequence in data[start:end]."""
+    hits = []
+    i = start
+    while i < end - 2:
+        if data[i] == 0x0F:
+            b1, b2 = data[i + 1], data[i + 2]
+            if b1 == 0x01 and b2 == 0xEF:
+                hits.append((i, "WRPKRU (0f 01 ef)"))
+            elif b1 == 0xAE and (b2 >> 3) & 7 == 5 and b2 >> 6 != 3:
+                hits.append((i, "XRSTOR (0f ae /5)"))
+        i += 1
+    return hits
+
+
+def main():
+    image, nm = sys.argv[1], sys.argv[2]
+    data = open(image, "rb").read()
+    if len(sys.argv) > 3:
+        image = sys.argv[3]
+    syms = load_symbols(nm)
+    addr_of = {name: a for a, name in syms}
+    gates = (addr_of.get("__gates_start", 0), addr_of.get("__gates_end", 0))
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    errors = []
+    for n in range(phnum):
+        p_type, p_flags, p_offset, p_vaddr, _pa, p_filesz, _ms, _al = \
+            struct.unpack_from("<IIQQQQQQ", data, phoff + n * phentsize)
+        if p_type != PT_LOAD or not p_flags & PF_X:
+            continue
+        for off, what in find(data, p_offset, p_offset + p_filesz):
+            addr = p_vaddr + off - p_offset
+            if gates[0] <= addr < gates[1]:
+                continue
+            errors.append("%s: offset 0x%x (address 0x%x %s, compartment %s): "
+                          "%s outside the gate section"
+                          % (image, off, addr, symbol_of(syms, addr),
+                             compartment_of(syms, addr), what))
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
