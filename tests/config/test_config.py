@@ -1,6 +1,6 @@
 """Unit tests for scripts/bulkhead_config.py (configuration loader and CLI).
 
-Run: cd /work/main && python3 -m unittest discover -s tests/config -v
+Run from the top of the tree: python3 -m unittest discover -s tests/config -v
 
 Each test writes a small configuration into a temporary directory (or copies
 one from fixtures/), loads it and checks the result or the exact
