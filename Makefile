@@ -140,40 +140,70 @@ $(CFGDIR)/layout.stamp: $(CFGDIR)/config.mk scripts/gen-image.py $(API_FILES)
 	@touch $@
 $(CFGDIR)/kernel.ld $(CFGDIR)/comp_table.c: $(CFGDIR)/layout.stamp
 	@test -f $@ || $(PYTHON) scripts/gen-image.py layout $(CONFIG_ARGS)
-$(COMPDIR)/%.keep: $(CFGDIR)/layout.stamp
+$(COMPDIR)/%.keep $(COMPDIR)/%.glue.c: $(CFGDIR)/layout.stamp
 	@test -f $@ || $(PYTHON) scripts/gen-image.py layout $(CONFIG_ARGS)
+
+# Per-compartment constants of its libc copy (its protection key, and the
+# application's entry in the application's compartment).
+$(COMPDIR)/%.glue.o: $(COMPDIR)/%.glue.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
+	@$(CC) $(KCFLAGS) -c $< -o $@
 
 $(CFGDIR)/comp_table.o: $(CFGDIR)/comp_table.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
 	@$(CC) $(KCFLAGS) -c $< -o $@
 
 # A compartment: its libraries and a private copy of libc (Bulkhead's glue,
 # newlib, libgcc) in one object, checked for references into other
-# compartments that are not exported, then stripped to its exports.
+# compartments that are not exported, its calls into other compartments
+# sent to gate stubs, then stripped to what others may enter.
 define comp_rule
 $(COMPDIR)/$(1).raw.o: $(foreach l,$(CFG_COMP_$(1)_LIBS),$(call lib_obj,$(l))) \
-		$(call lib_obj,libc) $(NEWLIB_STAMP)
+		$(call lib_obj,libc) $(COMPDIR)/$(1).glue.o $(NEWLIB_STAMP)
 	@mkdir -p $$(@D)
 	@echo "  COMP    $$@"
 	@$(LD) -r -z noexecstack -o $$@ $(foreach l,$(CFG_COMP_$(1)_LIBS),$(call lib_obj,$(l))) \
-		$(call lib_obj,libc) --start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
+		$(call lib_obj,libc) $(COMPDIR)/$(1).glue.o \
+		--start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
 
-$(COMPDIR)/$(1).o: $(COMPDIR)/$(1).raw.o $(COMPDIR)/$(1).keep $(CFGDIR)/kernel.ld
+$(COMPDIR)/$(1).o: $(COMPDIR)/$(1).raw.o $(COMPDIR)/$(1).keep \
+		$(COMPDIR)/$(1).redef $(CFGDIR)/kernel.ld
 	@$(PYTHON) scripts/gen-image.py check $(CONFIG_ARGS) --comp $(1) --object $$<
-	@objcopy --keep-global-symbols=$(COMPDIR)/$(1).keep $$< $$@
+	@objcopy --redefine-syms=$(COMPDIR)/$(1).redef $$< $$@.tmp
+	@objcopy --keep-global-symbols=$(COMPDIR)/$(1).keep $$@.tmp $$@
+	@rm -f $$@.tmp
 endef
 $(foreach c,$(CFG_COMPARTMENTS),$(eval $(call comp_rule,$(c))))
+
+# The gates: which compartment calls what in which other compartment is
+# read from the compartments' objects; the backend's template gives the
+# stubs (gates/<backend>/), and each compartment a redefinition list.
+RAW_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).raw.o)
+$(CFGDIR)/gates.stamp: $(RAW_OBJS) scripts/gen-image.py $(API_FILES)
+	@$(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) --objects $(RAW_OBJS)
+	@touch $@
+$(CFGDIR)/gates.asm: $(CFGDIR)/gates.stamp
+	@test -f $@ || $(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) \
+		--objects $(RAW_OBJS)
+$(COMPDIR)/%.redef: $(CFGDIR)/gates.stamp
+	@test -f $@ || $(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) \
+		--objects $(RAW_OBJS)
+$(CFGDIR)/gates.o: $(CFGDIR)/gates.asm $(wildcard gates/*/*.inc) $(GENINC)/x86.inc
+	@echo "  GATES   $@"
+	@$(NASM) -f elf64 -g -F dwarf -Igates/ -I$(GENINC)/ $< -o $@
 
 # --- images -----------------------------------------------------------------
 COMP_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).o)
 
 image: $(IMAGE)
+# Linked outside every compartment: the compartment table, the gate stubs
+# and runtime, and gate_callback (which must run in its caller's domain).
+IMAGE_OBJS	:= $(COMP_OBJS) $(CFGDIR)/comp_table.o $(CFGDIR)/gates.o \
+		   $(OBJDIR)/gates/callback.c.o
+
 $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
-		scripts/check-image.py scripts/scan-wrpkru.py $(COMP_OBJS) \
-		$(CFGDIR)/comp_table.o
+		scripts/check-image.py scripts/scan-wrpkru.py $(IMAGE_OBJS)
 	@echo "  LINK    $@"
 	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" LD="$(LD)" PYTHON="$(PYTHON)" \
-	scripts/link-image.sh $@ $(CFGDIR)/kernel.ld $(COMP_OBJS) \
-		$(CFGDIR)/comp_table.o --
+	scripts/link-image.sh $@ $(CFGDIR)/kernel.ld $(IMAGE_OBJS) --
 
 # --- running ----------------------------------------------------------------
 run: $(IMAGE)

@@ -22,8 +22,9 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 #define EARLY_IST_SIZE 8192
 
-static struct tss tss;
-static uint64_t gdt[5];
+/* In .cpu_tables: read in every domain, read-only after boot (comp.c). */
+static struct tss tss __attribute__((section(".cpu_tables"), aligned(64)));
+static uint64_t gdt[5] __attribute__((section(".cpu_tables"), aligned(64)));
 /* Provisional interrupt stacks used until mm hands out guarded ones. */
 static uint8_t early_ist[4][EARLY_IST_SIZE] __attribute__((aligned(16)));
 
@@ -38,8 +39,10 @@ void gdt_init(void)
 	uint64_t limit = sizeof(tss) - 1;
 
 	gdt[0] = 0;
-	gdt[SEL_KCODE / 8] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
-	gdt[SEL_KDATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
+	/* Accessed bits preset: the CPU would otherwise write them into a
+	 * table that becomes read-only. */
+	gdt[SEL_KCODE / 8] = 0x00af9b000000ffffULL; /* 64-bit code, DPL 0 */
+	gdt[SEL_KDATA / 8] = 0x00cf93000000ffffULL; /* data, DPL 0 */
 	/* 16-byte available 64-bit TSS descriptor (type 9, present). */
 	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
 			   0x89ULL << 40 | ((limit >> 16) & 0xf) << 48 |

@@ -8,10 +8,12 @@
  * Bulkhead recovers from a CPU exception.
  */
 #include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
+#include "../gates/gate.h"
 #include "pic.h"
 
 #define IST_STACK_SIZE	   (16 * 1024)
@@ -28,15 +30,18 @@ struct idt_entry {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct idt_entry) == 16, "IDT entry layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, rax) == 14 * 8,
+_Static_assert(__builtin_offsetof(struct trap_frame, r15) == 1 * 8,
 	       "trap_frame registers as pushed by vectors.asm");
-_Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8,
+_Static_assert(__builtin_offsetof(struct trap_frame, rax) == 15 * 8,
+	       "trap_frame registers as pushed by vectors.asm");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == 16 * 8,
 	       "trap_frame vector follows the registers");
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame size");
+_Static_assert(sizeof(struct trap_frame) == 23 * 8, "trap_frame size");
 
 extern const uint64_t trap_vector_table[256];
 
-static struct idt_entry idt[256];
+static struct idt_entry idt[256] __attribute__((section(".cpu_tables"),
+						 aligned(64)));
 static trap_irq_fn irq_handlers[16];
 
 static const char *const exception_names[32][2] = {
@@ -140,6 +145,25 @@ static void pf_decode(uint64_t err, char *buf, size_t size)
 		      err & PF_RSVD ? " reserved-bit" : "");
 }
 
+/* Name who touched whose memory in a protection-key fault. */
+static void pk_report(const struct trap_frame *tf, uint64_t cr2)
+{
+	const struct comp_desc *who = comp_of_pkru((uint32_t)tf->pkru);
+	uint64_t pte = vm_lookup(cr2);
+	int key = (int)((pte & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT);
+	const struct comp_desc *owner = comp_of_pkey(key);
+	const struct comp_desc *code = comp_of_addr(tf->rip);
+
+	pr_err("  protection key: compartment %s (PKRU 0x%08lx) %s memory of "
+	       "%s%s (key %d)%s%s\n",
+	       who ? who->name : "?", (unsigned long)tf->pkru,
+	       tf->error & PF_W ? "wrote" : "read",
+	       key == comp_config.shared_pkey ? "the shared domain" :
+	       "compartment ", key == comp_config.shared_pkey ? "" :
+	       owner ? owner->name : "?", key, code ? ", running code of " : "",
+	       code ? code->name : "");
+}
+
 void trap_report(const struct trap_frame *tf, uint64_t cr2)
 {
 	unsigned v = (unsigned)tf->vector;
@@ -160,6 +184,8 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 	if (v == 14) {
 		ksyms_format(cr2, sym, sizeof(sym));
 		pr_err("  cr2 0x%016lx %s\n", cr2, sym);
+		if (tf->error & PF_PK)
+			pk_report(tf, cr2);
 		if (t) {
 			uintptr_t lo, hi;
 
@@ -192,8 +218,9 @@ void trap_dispatch(struct trap_frame *tf)
 
 		if (pic_is_spurious(irq))
 			return;
+		/* The handler may belong to another compartment. */
 		if (irq_handlers[irq])
-			irq_handlers[irq](tf);
+			gate_callback(GATE_FN(irq_handlers[irq]), tf);
 		pic_eoi(irq);
 		return;
 	}

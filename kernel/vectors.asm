@@ -17,13 +17,18 @@
 ;           +------------------+
 ;   does:   pushes every general register to complete a struct trap_frame
 ;           (include/bulkhead/trap.h), saves the x87/SSE state with fxsave
-;           (handlers may run compiled code that uses SSE), calls
-;           trap_dispatch(frame), then restores all of it and returns with
-;           iretq. Clobbers nothing visible to the interrupted code.
+;           (handlers may run compiled code that uses SSE), switches to the
+;           kernel core's domain keeping the interrupted PKRU in the frame
+;           (gate_trap_enter; a no-op without mpk), calls
+;           trap_dispatch(frame), restores the PKRU (checked by
+;           gate_trap_exit) and everything else, and returns with iretq.
+;           Clobbers nothing visible to the interrupted code.
 
 %include "x86.inc"
 
 extern trap_dispatch
+extern gate_trap_enter
+extern gate_trap_exit
 global trap_vector_table
 
 ; Vectors for which the CPU pushes an error code.
@@ -60,15 +65,20 @@ trap_common:
 	push r13				; trap_frame.r13
 	push r14				; trap_frame.r14
 	push r15				; trap_frame.r15
+	sub rsp, 8				; trap_frame.pkru, filled below
 	mov rbx, rsp				; rbx = struct trap_frame *
 	sub rsp, 512				; fxsave area
 	and rsp, -16
 	fxsave64 [rsp]
 	cld
+	call gate_trap_enter			; kernel core's domain from here
+	mov [rbx], rax				; trap_frame.pkru = interrupted PKRU
 	mov rdi, rbx
 	call trap_dispatch
+	mov edi, [rbx]
+	call gate_trap_exit			; back to the interrupted domain
 	fxrstor64 [rsp]
-	mov rsp, rbx
+	lea rsp, [rbx + 8]			; drop trap_frame.pkru
 	pop r15
 	pop r14
 	pop r13

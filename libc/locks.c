@@ -2,12 +2,16 @@
  * locks.c - newlib's retargetable locks on scheduler mutexes.
  *
  * newlib built with --enable-newlib-retargetable-locking calls these for
- * stdio, atexit, the environment and time zones. Its static locks must
+ * stdio, atexit, the environment and time zones. The scheduler, which may
+ * be in another compartment, works on the locks: they live in shared
+ * memory (the static ones in the shared section, the others on the shared
+ * heap). Its static locks must
  * all be defined here: defining only some would pull in newlib's lock.o,
  * whose no-op versions of the rest would clash.
  */
 #include <stdlib.h>
 #include <sys/lock.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
@@ -16,19 +20,19 @@ struct __lock {
 	struct sched_mutex mutex;
 };
 
-struct __lock __lock___sinit_recursive_mutex = {{.recursive = 1}};
-struct __lock __lock___sfp_recursive_mutex = {{.recursive = 1}};
-struct __lock __lock___atexit_recursive_mutex = {{.recursive = 1}};
-struct __lock __lock___at_quick_exit_mutex;
-struct __lock __lock___malloc_recursive_mutex = {{.recursive = 1}};
-struct __lock __lock___env_recursive_mutex = {{.recursive = 1}};
-struct __lock __lock___tz_mutex;
-struct __lock __lock___dd_hash_mutex;
-struct __lock __lock___arc4random_mutex;
+struct __lock __shared __lock___sinit_recursive_mutex = {{.recursive = 1}};
+struct __lock __shared __lock___sfp_recursive_mutex = {{.recursive = 1}};
+struct __lock __shared __lock___atexit_recursive_mutex = {{.recursive = 1}};
+struct __lock __shared __lock___at_quick_exit_mutex;
+struct __lock __shared __lock___malloc_recursive_mutex = {{.recursive = 1}};
+struct __lock __shared __lock___env_recursive_mutex = {{.recursive = 1}};
+struct __lock __shared __lock___tz_mutex;
+struct __lock __shared __lock___dd_hash_mutex;
+struct __lock __shared __lock___arc4random_mutex;
 
 static void lock_new(_LOCK_T *lock, int recursive)
 {
-	struct __lock *l = malloc(sizeof(*l));
+	struct __lock *l = mm_shared_alloc(sizeof(*l));
 
 	if (!l)
 		panic("libc: no memory for a lock");
@@ -48,12 +52,12 @@ void __retarget_lock_init_recursive(_LOCK_T *lock)
 
 void __retarget_lock_close(_LOCK_T lock)
 {
-	free(lock);
+	mm_shared_free(lock);
 }
 
 void __retarget_lock_close_recursive(_LOCK_T lock)
 {
-	free(lock);
+	mm_shared_free(lock);
 }
 
 void __retarget_lock_acquire(_LOCK_T lock)

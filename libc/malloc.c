@@ -18,6 +18,9 @@
 
 #define HEAP_GROW_MIN (1024 * 1024)
 
+/* This compartment's protection key (its generated glue, comp/NAME.glue.c). */
+extern const int libc_pkey;
+
 /* This compartment's heap (each compartment links its own libc). */
 struct mm_heap libc_heap;
 
@@ -28,7 +31,7 @@ static int heap_grow(struct mm_heap *h, size_t min_bytes)
 
 	if (bytes < HEAP_GROW_MIN)
 		bytes = HEAP_GROW_MIN;
-	void *pages = mm_page_alloc(bytes / MM_PAGE_SIZE);
+	void *pages = mm_page_alloc_key(bytes / MM_PAGE_SIZE, libc_pkey);
 
 	if (!pages)
 		return -1;

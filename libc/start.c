@@ -36,7 +36,7 @@ static void no_cleanup(struct _reent *r)
 	(void)r;
 }
 
-static int thread_init(struct sched_thread *t)
+int libc_thread_init(struct sched_thread *t)
 {
 	struct _reent *r = malloc(sizeof(*r));
 
@@ -52,7 +52,7 @@ static int thread_init(struct sched_thread *t)
 	return 0;
 }
 
-static void thread_fini(struct sched_thread *t)
+void libc_thread_fini(struct sched_thread *t)
 {
 	struct _reent *r = sched_libc_state(t);
 
@@ -62,7 +62,7 @@ static void thread_fini(struct sched_thread *t)
 	free(r);
 }
 
-static void switch_to(struct sched_thread *next)
+void libc_switch_to(struct sched_thread *next)
 {
 	struct _reent *r = sched_libc_state(next);
 
@@ -72,21 +72,29 @@ static void switch_to(struct sched_thread *next)
 void libc_init(void)
 {
 	static const struct sched_hooks hooks = {
-		.thread_init = thread_init,
-		.thread_fini = thread_fini,
-		.switch_to = switch_to,
+		.thread_init = libc_thread_init,
+		.thread_fini = libc_thread_fini,
+		.switch_to = libc_switch_to,
 	};
 
 	__sinit((struct _reent *)_global_impure_ptr);
 	sched_set_hooks(&hooks);
 }
 
+/* The application's arguments, in shared memory for its compartment. */
 struct main_args {
 	int argc;
 	char **argv;
 };
 
-static void *main_thread(void *arg)
+void *libc_app_entry(void *args); /* the app compartment's glue */
+
+/*
+ * The application's main thread, in the application compartment's copy of
+ * libc: its constructors, main(), and exit() with its own atexit handlers
+ * and stdio.
+ */
+void *libc_start_app(void *arg)
 {
 	struct main_args *a = arg;
 
@@ -94,12 +102,36 @@ static void *main_thread(void *arg)
 	exit(main(a->argc, a->argv));
 }
 
+/* Copy argv into one block of shared memory the application may read. */
+static struct main_args *share_args(int argc, char **argv)
+{
+	size_t bytes = sizeof(struct main_args) + (argc + 1) * sizeof(char *);
+
+	for (int i = 0; i < argc; i++)
+		bytes += strlen(argv[i]) + 1;
+	struct main_args *a = mm_shared_alloc(bytes);
+
+	if (!a)
+		return NULL;
+	a->argc = argc;
+	a->argv = (char **)(a + 1);
+	char *p = (char *)(a->argv + argc + 1);
+
+	for (int i = 0; i < argc; i++) {
+		a->argv[i] = strcpy(p, argv[i]);
+		p += strlen(argv[i]) + 1;
+	}
+	a->argv[argc] = NULL;
+	return a;
+}
+
 int libc_run_main(const char *name, int argc, char **argv,
 		  unsigned long stack_size)
 {
-	struct main_args args = {argc, argv};
+	struct main_args *args = share_args(argc, argv);
 	struct sched_thread *t =
-		sched_create("main", main_thread, &args, stack_size);
+		args ? sched_create("main", libc_app_entry, args, stack_size)
+		     : NULL;
 
 	if (!t)
 		panic("libc: no memory for the main thread of %s", name);

@@ -11,7 +11,9 @@
 #include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
+#include <string.h>
 #include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 
@@ -20,14 +22,34 @@ static int is_console(int fd)
 	return fd >= 0 && fd <= 2;
 }
 
+#define BOUNCE_SIZE 256
+
+/*
+ * The console belongs to the kernel core, which may not read this
+ * compartment's memory: the bytes go through a buffer in shared memory.
+ * Threads do not switch inside console_write, so one buffer per
+ * compartment is enough.
+ */
 int write(int fd, const void *buf, size_t len)
 {
-	if (fd == 1 || fd == 2) {
-		console_write(buf, len);
-		return (int)len;
+	static char *bounce;
+
+	if (fd != 1 && fd != 2) {
+		errno = EBADF;
+		return -1;
 	}
-	errno = EBADF;
-	return -1;
+	if (!bounce && !(bounce = mm_shared_alloc(BOUNCE_SIZE))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < BOUNCE_SIZE ? len - done : BOUNCE_SIZE;
+
+		memcpy(bounce, (const char *)buf + done, n);
+		console_write(bounce, n);
+		done += n;
+	}
+	return (int)len;
 }
 
 /* Console input: whatever bytes are waiting, at least one (yields). */

@@ -26,11 +26,22 @@ void *mm_page_alloc(size_t count)
 	return (void *)(uintptr_t)pa;
 }
 
+void *mm_page_alloc_key(size_t count, int pkey)
+{
+	void *p = mm_page_alloc(count);
+
+	if (p && pkey && vm_set_pkey((uintptr_t)p, count * MM_PAGE_SIZE, pkey))
+		panic("mm: bad protection key %d", pkey);
+	return p;
+}
+
+/* Pages come back to the kernel core: key 0 again. */
 void mm_page_free(void *p, size_t count)
 {
 	if (mm_page_pool_free(&mm_phys, (uintptr_t)p, count) != 0)
 		panic("mm: freeing %zu pages at %p that are not allocated",
 		      count, p);
+	vm_set_pkey((uintptr_t)p, count * MM_PAGE_SIZE, 0);
 }
 
 /*

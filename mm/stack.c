@@ -7,6 +7,7 @@
  * the number of stacks is limited by RAM, not by address space.
  */
 #include <stdlib.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/x86.h>
 #include <bulkhead/mm.h>
@@ -77,7 +78,7 @@ int mm_stack_alloc(size_t size, struct mm_stack *out)
 	uintptr_t bottom = base + PAGE_SIZE;
 
 	for (uintptr_t va = bottom; va < bottom + size; va += PAGE_SIZE) {
-		void *page = mm_page_alloc(1);
+		void *page = mm_page_alloc_key(1, comp_stack_pkey());
 
 		if (!page || vm_map(va, (uintptr_t)page, PAGE_SIZE, VM_WRITE)) {
 			if (page)

@@ -76,6 +76,43 @@ int vm_unmap(uintptr_t va, size_t len)
 	return 0;
 }
 
+/* Set the protection key of every mapped page in [va, va + len). */
+int vm_set_pkey(uintptr_t va, size_t len, int pkey)
+{
+	if (pkey < 0 || pkey > 15)
+		return -1;
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(va + off, 0);
+
+		if (!pte || !(*pte & PTE_P))
+			continue;	/* guard pages stay unmapped */
+		*pte = (*pte & ~(uint64_t)PTE_PKEY_MASK) |
+		       (uint64_t)pkey << PTE_PKEY_SHIFT;
+		invlpg(va + off);
+	}
+	return 0;
+}
+
+/* Change write and execute permission of mapped pages, keeping the rest. */
+int vm_protect(uintptr_t va, size_t len, unsigned flags)
+{
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(va + off, 0);
+
+		if (!pte || !(*pte & PTE_P))
+			continue;
+		uint64_t e = *pte & ~(uint64_t)(PTE_W | PTE_NX);
+
+		if (flags & VM_WRITE)
+			e |= PTE_W;
+		if (!(flags & VM_EXEC))
+			e |= PTE_NX;
+		*pte = e;
+		invlpg(va + off);
+	}
+	return 0;
+}
+
 uint64_t vm_lookup(uintptr_t va)
 {
 	uint64_t *pte = walk(va, 0);

@@ -13,6 +13,7 @@
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
+#include "../gates/gate.h"
 
 #define IDLE_STACK (16 * 1024)
 
@@ -41,6 +42,7 @@ struct sched_thread {
 	int detached;	       /* free on exit, nobody joins */
 	struct sched_waitq joiners;	/* threads in sched_join */
 	void *libc_state;		/* libc's per-thread data */
+	uint32_t pkru;			/* PKRU while switched out (mpk) */
 	struct sched_thread *reap_next; /* detached and exited: to be freed */
 };
 
@@ -150,10 +152,16 @@ static void expire_sleepers(void)
 	}
 }
 
+/* Hooks belong to libc, maybe in another compartment: call through a gate. */
+static intptr_t call_hook(void *hook, struct sched_thread *t)
+{
+	return (intptr_t)gate_callback(GATE_FN(hook), t);
+}
+
 static void free_thread(struct sched_thread *t)
 {
 	if (hooks.thread_fini)
-		hooks.thread_fini(t);
+		call_hook(hooks.thread_fini, t);
 	if (t->owns_stack)
 		mm_stack_free(&t->stack);
 	free(t);
@@ -177,8 +185,10 @@ static void schedule(void)
 
 	current = next;
 	if (hooks.switch_to)
-		hooks.switch_to(next);
+		call_hook(hooks.switch_to, next);
+	prev->pkru = gate_pkru_read();
 	sched_switch(&prev->rsp, next->rsp);
+	gate_pkru_restore(prev->pkru);
 
 	/* Back in `prev`: free threads that exited detached meanwhile. */
 	while (reap_list) {
@@ -243,7 +253,7 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 		return NULL;
 	}
 	t->owns_stack = 1;
-	if (hooks.thread_init && hooks.thread_init(t) != 0) {
+	if (hooks.thread_init && call_hook(hooks.thread_init, t) != 0) {
 		mm_stack_free(&t->stack);
 		free(t);
 		return NULL;
@@ -282,10 +292,10 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 void sched_set_hooks(const struct sched_hooks *h)
 {
 	hooks = *h;
-	if (hooks.thread_init && hooks.thread_init(&boot_thread) != 0)
+	if (hooks.thread_init && call_hook(hooks.thread_init, &boot_thread) != 0)
 		panic("sched: libc state for the boot thread");
 	if (hooks.switch_to)
-		hooks.switch_to(current);
+		call_hook(hooks.switch_to, current);
 }
 
 void sched_yield(void)

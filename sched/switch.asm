@@ -4,6 +4,7 @@
 global sched_switch
 global sched_thread_start
 extern sched_exit
+extern gate_callback
 
 section .text
 
@@ -53,12 +54,14 @@ sched_switch:
 
 ; The return address of a new thread's frame. r12 = entry function,
 ; r13 = its argument; rsp is 16-byte aligned here. Interrupts are enabled
-; (the switch that got here ran with them off), the function is called,
-; and its return value goes to sched_exit.
+; (the switch that got here ran with them off), the function is called
+; through gate_callback (it may belong to another compartment), and its
+; return value goes to sched_exit.
 sched_thread_start:
 	sti
-	mov rdi, r13
-	call r12
+	mov rdi, r12
+	mov rsi, r13
+	call gate_callback
 	mov rdi, rax
 	call sched_exit
 	ud2

@@ -7,10 +7,16 @@
         DIR/comp_table.c       the compartment table boot reads
         DIR/comp/NAME.keep     global symbols compartment NAME keeps: the
                                functions its libraries export (*.api)
-    gen-image.py check CONFIG --libs "..." --apps "..." --out DIR \
-            --comp NAME --object RAW.o
+        DIR/comp/NAME.glue.c   per-compartment constants of its libc copy
+    gen-image.py check CONFIG ... --comp NAME --object RAW.o
         fails, naming the symbol and the libraries involved, when the
         compartment refers to something no other compartment exports.
+    gen-image.py gates CONFIG ... --objects RAW.o...
+        DIR/gates.asm          the backend's gate runtime and one stub per
+                               (calling compartment, called function)
+        DIR/comp/NAME.redef    objcopy --redefine-syms list that sends the
+                               compartment's calls to other compartments
+                               through its stubs (empty for fcall)
 
 Each compartment is linked as one relocatable object (its libraries plus a
 private copy of libc); every global symbol not in its keep list is made
@@ -41,23 +47,82 @@ def api_path(lib):
                      "(%s/%s.api or apps/%s/%s.api)" % (lib, lib, lib, lib, lib))
 
 
-def read_api(lib):
-    """{function: argument count} from a library's API file."""
+def read_api(lib, callbacks=False):
+    """{function: argument count} from a library's API file.
+
+    Lines are `NAME COUNT` (a function other compartments may call) or
+    `callback NAME COUNT` (a function of this library that others may be
+    handed a pointer to and call back, such as a thread entry point).
+    With callbacks=True, return the callbacks instead of the functions.
+    """
     path = api_path(lib)
-    funcs = {}
+    funcs, cbs = {}, {}
     with open(path) as f:
         for n, line in enumerate(f, 1):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
             parts = line.split()
+            table = funcs
+            if parts[0] == "callback":
+                table = cbs
+                parts = parts[1:]
             if len(parts) != 2 or not parts[1].isdigit():
-                raise SystemExit("%s:%d: expected 'NAME ARGUMENT-COUNT'" % (path, n))
+                raise SystemExit("%s:%d: expected '[callback] NAME ARGUMENT-COUNT'"
+                                 % (path, n))
             if int(parts[1]) > 6:
                 raise SystemExit("%s:%d: %s takes %s arguments; gates pass at "
                                  "most 6, in registers" % (path, n, parts[0], parts[1]))
-            funcs[parts[0]] = int(parts[1])
-    return funcs
+            table[parts[0]] = int(parts[1])
+    return cbs if callbacks else funcs
+
+
+# Symbols of the gate runtime (gates.asm): any compartment may use them.
+GATE_RUNTIME = {"gate_callback", "gate_trap_enter", "gate_trap_exit",
+                "gate_pkru_read", "gate_pkru_restore", "gate_enter_core"}
+# The application compartment's entry, defined by its glue (libc/start.c).
+APP_ENTRY = "libc_app_entry"
+# The scheduler hooks of the kernel core's copy of libc (libc/start.c).
+LIBC_HOOKS = ("libc_thread_init", "libc_thread_fini", "libc_switch_to")
+
+
+def exports(cfg):
+    """{function: (compartment, library)} for every exported function:
+    calls to these from another compartment go through gate stubs."""
+    out = {}
+    for c in cfg.compartments:
+        for lib in c.libraries:
+            for fn in read_api(lib):
+                out[fn] = (c.name, lib)
+    return out
+
+
+def callbacks(cfg, comp):
+    """Functions of `comp` other compartments only hold pointers to and
+    call through gate_callback: declared callbacks, the app's entry and,
+    in the kernel core, libc's scheduler hooks. References to them are
+    not redirected, so the pointer is the function itself."""
+    names = set()
+    for lib in comp.libraries:
+        names.update(read_api(lib, callbacks=True))
+    if cfg.app in comp.libraries:
+        names.add(APP_ENTRY)
+    if "kernel" in comp.libraries:
+        names.update(LIBC_HOOKS)
+    return names
+
+
+def entries(cfg, comp):
+    """Functions of `comp` another compartment may enter."""
+    names = set(callbacks(cfg, comp))
+    for lib in comp.libraries:
+        names.update(read_api(lib))
+    return sorted(names)
+
+
+def pkru_of(comp):
+    """PKRU value of a compartment's domain: its key and the shared key 15."""
+    return 0xFFFFFFFF & ~(3 << (2 * comp.pkey)) & ~(3 << 30)
 
 
 def section(comp, kind, inputs):
@@ -129,12 +194,21 @@ def linker_script(cfg):
 \t} :rodata
 \t. = ALIGN(%d);
 \t__rodata_end = .;""" % (PAGE, PAGE))
-    out.append("\t__data_start = .;")
+    out.append("""\t__data_start = .;
+\t/* GDT, IDT and TSS: read by the CPU in every domain (key 15, read-only
+\t * once set up). */
+\t.cpu_tables : {
+\t\t__cpu_tables_start = .;
+\t\t*(.cpu_tables)
+\t\t. = ALIGN(%d);
+\t\t__cpu_tables_end = .;
+\t} :data""" % PAGE)
     for c in names:
         out.append(section(c, "data", "%s(.data .data.*)" % obj(c)) + " :data")
     out.append("""\t. = ALIGN(%d);
 \t.data.shared : {
 \t\t__shared_start = .;
+\t\t*(.shared.data)
 \t\t*(.data .data.*)
 \t} :data
 \t__load_end = .;
@@ -181,6 +255,22 @@ def comp_table(cfg):
                        % (c.name, kind, c.name, kind))
     out.append("extern char __shared_start[], __shared_end[];")
     out.append("extern char __gates_start[], __gates_end[];")
+    out.append("extern char __cpu_tables_start[], __cpu_tables_end[];")
+    mpk = cfg.backend == "mpk"
+    if mpk:
+        out.append("typedef void *(*cb_stub)(void *(*)(void *), void *);")
+        for a in cfg.compartments:
+            for b in cfg.compartments:
+                if a is not b:
+                    out.append("void *__cb_%s__%s(void *(*)(void *), void *);" % (a.name, b.name))
+        n = len(cfg.compartments)
+        out.append("")
+        out.append("/* Callback stubs by [caller][callee] compartment index. */")
+        out.append("static const cb_stub cb_stubs[%d] = {" % (n * n))
+        for a in cfg.compartments:
+            for b in cfg.compartments:
+                out.append("\t%s," % ("0" if a is b else "__cb_%s__%s" % (a.name, b.name)))
+        out.append("};")
     out.append("")
     out.append("static const struct comp_desc comps[] = {")
     for c in cfg.compartments:
@@ -190,6 +280,7 @@ def comp_table(cfg):
         out.append("\t\t.name = %s," % c_string(c.name))
         out.append("\t\t.index = %d," % c.index)
         out.append("\t\t.pkey = %d," % (c.pkey if c.pkey is not None else -1))
+        out.append("\t\t.pkru = 0x%08x," % (pkru_of(c) if mpk else 0))
         out.append("\t\t.is_default = %d," % int(c.default))
         out.append("\t\t.libraries = %s," % c_string(" ".join(c.libraries + ["libc"])))
         out.append("\t\t.hardening = %s," % c_string(" ".join(c.hardening)))
@@ -208,18 +299,141 @@ def comp_table(cfg):
     out.append("\t.comps = comps,")
     out.append("\t.shared = { (uintptr_t)__shared_start, (uintptr_t)__shared_end },")
     out.append("\t.gates = { (uintptr_t)__gates_start, (uintptr_t)__gates_end },")
+    out.append("\t.cpu_tables = { (uintptr_t)__cpu_tables_start, "
+               "(uintptr_t)__cpu_tables_end },")
+    out.append("\t.mpk = %d," % int(mpk))
+    out.append("\t.shared_pkey = %d," % (15 if mpk else 0))
+    if mpk:
+        out.append("\t.cb_stubs = cb_stubs,")
     out.append("};")
     return "\n".join(out) + "\n"
 
 
 def keep_list(cfg, comp):
-    """Global symbols compartment `comp` keeps: its libraries' exports."""
-    keep = set()
-    for lib in comp.libraries:
-        keep.update(read_api(lib))
+    """Global symbols compartment `comp` keeps: what others may enter."""
+    keep = set(entries(cfg, comp))
     if "boot" in comp.libraries:
         keep.add("boot_entry32")  # the image's entry point
+    if "kernel" in comp.libraries:
+        keep.add("gate_violation")  # the gate runtime reports through it
     return "".join("%s\n" % s for s in sorted(keep))
+
+
+def glue(cfg, comp):
+    """C source linked into the compartment's own copy of libc."""
+    out = ["/* Generated by scripts/gen-image.py from %s: do not edit. */" % cfg.path,
+           "",
+           "/* Protection key of this compartment's heap pages. */",
+           "const int libc_pkey = %d;" % (comp.pkey if cfg.backend == "mpk" else 0)]
+    if cfg.app in comp.libraries:
+        out += ["",
+                "void *libc_start_app(void *args);",
+                "",
+                "/* The application's main thread enters here (libc/start.c). */",
+                "void *%s(void *args)" % APP_ENTRY,
+                "{",
+                "\treturn libc_start_app(args);",
+                "}"]
+    return "\n".join(out) + "\n"
+
+
+def undefined(obj):
+    """Undefined, non-weak symbols of an object file."""
+    nm = subprocess.run(["nm", "-u", obj], check=True, capture_output=True, text=True)
+    out = []
+    for line in nm.stdout.splitlines():
+        kind, sym = line.split()[-2:]
+        if kind != "w":
+            out.append(sym)
+    return out
+
+
+def gates(cfg, out, objects):
+    """The gate runtime and stubs, and each compartment's redefinitions."""
+    exp = exports(cfg)
+    by_name = {c.name: c for c in cfg.compartments}
+    core = next(c for c in cfg.compartments if "kernel" in c.libraries)
+    stubs, redefs = [], {c.name: [] for c in cfg.compartments}
+    for obj in objects:
+        comp = by_name[os.path.basename(obj)[:-len(".raw.o")]]
+        for sym in sorted(set(undefined(obj))):
+            owner = exp.get(sym)
+            if not owner or owner[0] == comp.name:
+                continue
+            stub = "__gate_%s__%s" % (comp.name, sym)
+            redefs[comp.name].append("%s %s\n" % (sym, stub))
+            stubs.append((stub, sym, comp, by_name[owner[0]]))
+    for name, lines in redefs.items():
+        write_if_changed(os.path.join(out, "comp", name + ".redef"),
+                         "".join(lines) if cfg.backend == "mpk" else "")
+    if cfg.backend == "mpk":
+        text = gates_mpk(cfg, core, stubs)
+    else:
+        text = gates_fcall(cfg)
+    write_if_changed(os.path.join(out, "gates.asm"), text)
+
+
+def gates_fcall(cfg):
+    """fcall: no stubs (calls stay direct) and a runtime of no-ops."""
+    return """; Generated by scripts/gen-image.py from %s: do not edit.
+; Backend fcall: every gate is a direct call, so there are no stubs and
+; the runtime (gates/gate.h) does nothing.
+%%include "fcall/gate.inc"
+""" % cfg.path
+
+
+def gates_mpk(cfg, core, stubs):
+    """mpk: PKRU values, one light gate per stub, the runtime."""
+    out = ["; Generated by scripts/gen-image.py from %s: do not edit." % cfg.path,
+           "; Backend mpk, gate %s." % cfg.gate,
+           '%include "mpk/gate.inc"',
+           ""]
+    for c in cfg.compartments:
+        out.append("%%define PKRU_%s 0x%08x\t; key %d" % (c.name, pkru_of(c), c.pkey))
+        out.append("extern __comp_%s_text_start, __comp_%s_text_end" % (c.name, c.name))
+    out.append("%%define PKRU_CORE PKRU_%s" % core.name)
+    out.append("%%define CORE_TEXT __comp_%s_text_start, __comp_%s_text_end"
+               % (core.name, core.name))
+    out.append("%%macro CHECK_DOMAIN_EAX 0\t; eax must be one of the domains")
+    for c in cfg.compartments:
+        out.append("\tcmp eax, PKRU_%s" % c.name)
+        out.append("\tje %%%%ok")
+    out.append("\tcall gate_mpk_violation")
+    out.append("%%%%ok:")
+    out.append("%endmacro")
+    out.append('%include "mpk/runtime.inc"')
+    out.append("")
+    targets = sorted({s[1] for s in stubs})
+    for t in targets:
+        out.append("extern %s" % t)
+    for c in cfg.compartments:
+        for e in entries(cfg, c):
+            if e not in targets:
+                out.append("extern %s" % e)
+                targets.append(e)
+    out.append("")
+    out.append("section .gates.text")
+    for stub, target, caller, callee in stubs:
+        out.append("GATE_LIGHT %s, %s, PKRU_%s, PKRU_%s, __comp_%s_text_start, "
+                   "__comp_%s_text_end" % (stub, target, caller.name, callee.name,
+                                           caller.name, caller.name))
+    out.append("")
+    out.append("; Entry checks for callbacks: ZF set if r10 is an entry of the compartment.")
+    for c in cfg.compartments:
+        out.append("__cb_check_%s:" % c.name)
+        for e in entries(cfg, c):
+            out.append("\tlea rax, [rel %s]" % e)
+            out.append("\tcmp r10, rax")
+            out.append("\tje .ok")
+        out.append("\ttest rsp, rsp\t\t; not found: ZF clear")
+        out.append(".ok:")
+        out.append("\tret")
+    for a in cfg.compartments:
+        for b in cfg.compartments:
+            if a is not b:
+                out.append("GATE_CALLBACK __cb_%s__%s, PKRU_%s, PKRU_%s, __cb_check_%s, "
+                           "CORE_TEXT" % (a.name, b.name, a.name, b.name, b.name))
+    return "\n".join(out) + "\n"
 
 
 def write_if_changed(path, text):
@@ -244,22 +458,21 @@ def linker_defined(script):
 def check(cfg, out, comp_name, obj):
     """Every undefined symbol must be another compartment's export."""
     comp = next(c for c in cfg.compartments if c.name == comp_name)
-    exports = {}
+    exported = exports(cfg)
     for c in cfg.compartments:
-        for lib in c.libraries:
-            for fn in read_api(lib):
-                exports[fn] = (c.name, lib)
+        for cb in callbacks(cfg, c):
+            exported[cb] = (c.name, "callback")
     with open(os.path.join(out, "kernel.ld")) as f:
         # Also what the generated objects outside compartments define.
         allowed = linker_defined(f.read()) | {"comp_config", "ksyms_table",
-                                              "ksyms_count"}
+                                              "ksyms_count"} | GATE_RUNTIME
     nm = subprocess.run(["nm", "-u", obj], check=True, capture_output=True, text=True)
     errors = []
     for line in nm.stdout.splitlines():
         kind, sym = line.split()[-2:]
         if kind == "w" or sym in allowed:
             continue
-        owner = exports.get(sym)
+        owner = exported.get(sym)
         if owner and owner[0] != comp.name:
             continue
         if owner:
@@ -274,13 +487,14 @@ def check(cfg, out, comp_name, obj):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["layout", "check"])
+    ap.add_argument("what", choices=["layout", "check", "gates"])
     ap.add_argument("config")
     ap.add_argument("--libs", required=True)
     ap.add_argument("--apps", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--comp")
     ap.add_argument("--object")
+    ap.add_argument("--objects", nargs="*")
     args = ap.parse_args()
     try:
         cfg = bulkhead_config.load(args.config, args.libs.split(), args.apps.split())
@@ -292,19 +506,31 @@ def main():
                    "build does not apply yet" % (cfg.path, c.line, c.name,
                                                  ", ".join(c.hardening))
                    for c in cfg.compartments if c.hardening]
-    if cfg.backend != "fcall":
-        unsupported.insert(0, "%s:1: backend %s is not implemented yet "
-                           "(fcall is)" % (cfg.path, cfg.backend))
+    if cfg.backend == "ept" or (cfg.backend == "mpk" and cfg.gate != "light"):
+        unsupported.insert(0, "%s:1: backend %s with %s gates is not "
+                           "implemented yet (fcall and mpk light are)"
+                           % (cfg.path, cfg.backend, cfg.gate))
+    if cfg.backend == "mpk":
+        core = next(c for c in cfg.compartments if "kernel" in c.libraries)
+        if not core.default:
+            unsupported.append("%s:%d: with backend mpk the kernel core (boot, "
+                               "kernel, mm) must be in the default compartment: "
+                               "memory nobody owns yet (free pages, page tables) "
+                               "has key 0, the default's" % (cfg.path, core.line))
     if unsupported:
         print("\n".join(unsupported), file=sys.stderr)
         sys.exit(1)
     if args.what == "check":
         check(cfg, args.out, args.comp, args.object)
         return
+    if args.what == "gates":
+        gates(cfg, args.out, args.objects)
+        return
     write_if_changed(os.path.join(args.out, "kernel.ld"), linker_script(cfg))
     write_if_changed(os.path.join(args.out, "comp_table.c"), comp_table(cfg))
     for c in cfg.compartments:
         write_if_changed(os.path.join(args.out, "comp", c.name + ".keep"), keep_list(cfg, c))
+        write_if_changed(os.path.join(args.out, "comp", c.name + ".glue.c"), glue(cfg, c))
 
 
 if __name__ == "__main__":

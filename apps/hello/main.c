@@ -11,7 +11,9 @@
 
 #define WORKERS 4
 
-static void *worker(void *arg)
+void *worker(void *arg); /* a thread entry: declared in hello.api */
+
+void *worker(void *arg)
 {
 	long id = (long)arg;
 	struct timespec ts = {0, 1000000 * (WORKERS - id)};

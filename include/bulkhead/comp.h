@@ -21,6 +21,7 @@ struct comp_desc {
 	const char *name;	   /* from the configuration */
 	int index;		   /* 0.. in configuration order */
 	int pkey;		   /* protection key (mpk), else -1 */
+	uint32_t pkru;		   /* PKRU of its domain (mpk), else 0 */
 	int is_default;		   /* takes the libraries nobody named */
 	const char *libraries;	   /* space-separated, for reports */
 	const char *hardening;	   /* space-separated, for reports */
@@ -41,6 +42,11 @@ struct comp_config {
 	const struct comp_desc *comps;
 	struct comp_range shared; /* data every compartment may use */
 	struct comp_range gates;  /* the gate trampolines' code */
+	struct comp_range cpu_tables; /* GDT, IDT, TSS */
+	int mpk;		  /* backend mpk: pages carry keys */
+	int shared_pkey;	  /* key of shared memory (15), 0 without mpk */
+	/* mpk: callback stubs by [caller * count + callee] (gates/callback.c). */
+	void *(*const *cb_stubs)(void *(*)(void *), void *);
 };
 
 extern const struct comp_config comp_config;
@@ -49,5 +55,17 @@ extern const struct comp_config comp_config;
 const struct comp_desc *comp_of_addr(uintptr_t addr);
 /* Print the layout (one line per compartment) at boot. */
 void comp_print_layout(void);
+/* The compartment whose domain is this PKRU value, or NULL. */
+const struct comp_desc *comp_of_pkru(uint32_t pkru);
+/* The compartment with protection key `pkey`, or NULL (15 is shared). */
+const struct comp_desc *comp_of_pkey(int pkey);
+/* mpk: tag every page with its key, lock the CPU tables, enable keys and
+ * enter the kernel core's domain. Nothing to do for other backends. */
+void comp_protect(void);
+/* Key for new stacks: shared with light gates, 0 without mpk. */
+int comp_stack_pkey(void);
+
+/* Place a variable in the shared section: every compartment may use it. */
+#define __shared __attribute__((section(".shared.data")))
 
 #endif

@@ -97,6 +97,10 @@ int mm_heap_check(const struct mm_heap *h, const char **why);
 
 int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags);
 int vm_unmap(uintptr_t va, size_t len);
+/* Set the protection key of every mapped page in the range (0..15). */
+int vm_set_pkey(uintptr_t va, size_t len, int pkey);
+/* Change the VM_WRITE/VM_EXEC permission of every mapped page. */
+int vm_protect(uintptr_t va, size_t len, unsigned flags);
 /* The leaf entry mapping va, or 0 when unmapped. */
 uint64_t vm_lookup(uintptr_t va);
 /* Whether every table on the walk to va has U/S set (for tests). */
@@ -115,6 +119,16 @@ void mm_stack_free(const struct mm_stack *s);
 extern struct mm_page_pool mm_phys;
 void mm_init(struct mm_region *ram, int n, int cap);
 void *mm_page_alloc(size_t count); /* zeroed pages, or NULL */
+/* Zeroed pages tagged with protection key `pkey` (a compartment's heap). */
+void *mm_page_alloc_key(size_t count, int pkey);
+/*
+ * The shared heap: memory every compartment may use (key 15 under mpk),
+ * for data passed across gates by pointer. Its bookkeeping is kept in
+ * the kernel core's own memory, out of reach of the compartments that
+ * share the blocks. NULL when out of memory.
+ */
+void *mm_shared_alloc(size_t size);
+void mm_shared_free(void *p);
 void mm_page_free(void *p, size_t count);
 uint64_t mm_total_bytes(void); /* RAM the pool manages at boot */
 

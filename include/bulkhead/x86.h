@@ -36,6 +36,7 @@
 #define CPUID_EXT_FEATURES  0x80000001 /* extended feature leaf */
 #define CPUID_EXT_LM	    0x20000000 /* EDX bit 29: long mode */
 #define CPUID_EXT_NX	    0x00100000 /* EDX bit 20: no-execute */
+#define CPUID7_ECX_PKU	    0x00000008 /* leaf 7 ECX bit 3: protection keys */
 
 /* Page-table entry bits (all levels) */
 #define PTE_P		    0x001 /* present */
@@ -45,6 +46,7 @@
 #define PTE_NX		    0x8000000000000000 /* no execute */
 #define PTE_ADDR_MASK	    0x000ffffffffff000 /* physical frame */
 #define PTE_PKEY_SHIFT	    59		       /* protection key, bits 59..62 */
+#define PTE_PKEY_MASK	    0x7800000000000000 /* bits 59..62 */
 
 /* Page-fault error code bits */
 #define PF_P		    0x01 /* page was present */

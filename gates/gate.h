@@ -1,0 +1,55 @@
+/*
+ * gate.h - the contract every gate backend implements.
+ *
+ * A gate is how control crosses from one compartment to another. Calls to
+ * another compartment's exported functions are redirected at link time to
+ * generated stubs (build/<config>/gates.asm, instantiated from
+ * gates/<backend>/gate.inc); the functions below are the rest of the
+ * runtime each backend provides, called by the kernel core and the
+ * scheduler. They live in the gate section, the only code allowed to
+ * write PKRU (scripts/scan-wrpkru.py).
+ *
+ *   fcall: every gate is a direct call; these are no-ops or plain calls.
+ *   mpk:   PKRU switches with immediates checked after each write.
+ */
+#ifndef GATES_GATE_H
+#define GATES_GATE_H
+
+#include <stdint.h>
+
+/*
+ * Call fn(arg) in the compartment fn belongs to, returning to the
+ * caller's domain afterwards. fn must be an exported or declared callback
+ * function of its compartment (its .api file); anything else stops the
+ * machine with a gate violation. Used for thread entry points, interrupt
+ * handlers and scheduler hooks.
+ */
+void *gate_callback(void *(*fn)(void *), void *arg);
+
+/* Any function pointer as gate_callback's type (via void (*)(void), the
+ * conversion gcc accepts without a cast-function-type warning). */
+#define GATE_FN(f) ((void *(*)(void *))(void (*)(void))(f))
+
+/* Interrupt entry: switch to the kernel core's domain; returns the
+ * interrupted PKRU (0 under fcall). */
+uint32_t gate_trap_enter(void);
+/* Interrupt exit: restore a PKRU saved by gate_trap_enter after checking
+ * it is one of the image's domains. */
+void gate_trap_exit(uint32_t pkru);
+
+/* The current PKRU (0 under fcall). */
+uint32_t gate_pkru_read(void);
+/* Switch to a saved PKRU (checked like gate_trap_exit), for the scheduler. */
+void gate_pkru_restore(uint32_t pkru);
+
+/* Boot: enter the kernel core's domain once every page is tagged. */
+void gate_enter_core(void);
+
+/* Report a gate violation: the kernel core's report, reached only from
+ * gate_mpk_violation once it has switched to the core's domain. */
+__attribute__((noreturn)) void gate_violation(uint32_t pkru, uintptr_t where);
+/* A check failed: enter the core's domain and report, naming the PKRU in
+ * force and the caller's address. Never returns. */
+__attribute__((noreturn)) void gate_mpk_violation(void);
+
+#endif
