@@ -72,6 +72,9 @@ APPS		:= hello ktest stray
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
 
+# Generated intermediates (glue sources and the like) are kept.
+.SECONDARY:
+
 .PHONY: all image run iso test test-gates debug deps clean distclean check-style
 all: image
 

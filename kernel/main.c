@@ -88,6 +88,7 @@ void kmain(uint32_t magic, uintptr_t info)
 	time_init();		   /* TSC calibration, periodic timer */
 	/* This context becomes thread "boot". */
 	sched_init((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
+	comp_protect();		/* mpk: keys on every page, core's domain */
 	irq_enable();
 	libc_init(); /* newlib's per-thread state and stdio */
 	banner();

@@ -87,6 +87,9 @@ int mm_stack_alloc(size_t size, struct mm_stack *out)
 			give_range(base, size + PAGE_SIZE);
 			return -1;
 		}
+		/* The key is per mapping: tag this one too, not just the
+		 * page's identity mapping. */
+		vm_set_pkey(va, PAGE_SIZE, comp_stack_pkey());
 	}
 	out->bottom = bottom;
 	out->top = bottom + size;

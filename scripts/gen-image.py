@@ -392,14 +392,12 @@ def gates_mpk(cfg, core, stubs):
         out.append("%%define PKRU_%s 0x%08x\t; key %d" % (c.name, pkru_of(c), c.pkey))
         out.append("extern __comp_%s_text_start, __comp_%s_text_end" % (c.name, c.name))
     out.append("%%define PKRU_CORE PKRU_%s" % core.name)
-    out.append("%%define CORE_TEXT __comp_%s_text_start, __comp_%s_text_end"
-               % (core.name, core.name))
-    out.append("%%macro CHECK_DOMAIN_EAX 0\t; eax must be one of the domains")
+    out.append("%macro CHECK_DOMAIN_EAX 0\t; eax must be one of the domains")
     for c in cfg.compartments:
         out.append("\tcmp eax, PKRU_%s" % c.name)
-        out.append("\tje %%%%ok")
+        out.append("\tje %%ok")
     out.append("\tcall gate_mpk_violation")
-    out.append("%%%%ok:")
+    out.append("%%ok:")
     out.append("%endmacro")
     out.append('%include "mpk/runtime.inc"')
     out.append("")
@@ -432,7 +430,9 @@ def gates_mpk(cfg, core, stubs):
         for b in cfg.compartments:
             if a is not b:
                 out.append("GATE_CALLBACK __cb_%s__%s, PKRU_%s, PKRU_%s, __cb_check_%s, "
-                           "CORE_TEXT" % (a.name, b.name, a.name, b.name, b.name))
+                           "__comp_%s_text_start, __comp_%s_text_end"
+                           % (a.name, b.name, a.name, b.name, b.name, core.name,
+                              core.name))
     return "\n".join(out) + "\n"
 
 
