@@ -60,6 +60,9 @@ $(shell mkdir -p $(BUILD) && { echo '$(KCFLAGS)' | cmp -s - $(FLAGS_FILE) || \
 
 # --- the libraries ----------------------------------------------------------
 LIBS :=
+# Libraries an image holds only when its configuration names them
+# (fragments add to it).
+OPT_LIBS :=
 include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 	sched/build.mk time/build.mk libc/build.mk apps/build.mk tests/build.mk
 
@@ -67,7 +70,7 @@ include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 # among them: every compartment links its own copy of it.
 KERNEL_LIBS	:= boot kernel mm sched time
 # Application libraries; a configuration picks one.
-APPS		:= hello ktest stray
+APPS		:= hello ktest stray gatetest
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
@@ -125,7 +128,8 @@ CFG		:= $(basename $(notdir $(CONFIG)))
 CFGDIR		:= $(BUILD)/$(CFG)
 COMPDIR		:= $(CFGDIR)/comp
 IMAGE		:= $(CFGDIR)/bulkhead.elf
-CONFIG_ARGS	= $(CONFIG) --libs "$(KERNEL_LIBS)" --apps "$(APPS)" --out $(CFGDIR)
+CONFIG_ARGS	= $(CONFIG) --libs "$(KERNEL_LIBS)" --apps "$(APPS)" \
+		  --optional-libs "$(OPT_LIBS)" --out $(CFGDIR)
 API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api)
 
 ifeq ($(filter clean distclean deps check-style,$(MAKECMDGOALS)),)

@@ -96,6 +96,7 @@ void comp_protect(void)
 		tag(c->bss.start, c->bss.end, c->pkey);
 	}
 	tag(comp_config.shared.start, comp_config.shared.end, shared);
+	tag(comp_config.shared_bss.start, comp_config.shared_bss.end, shared);
 	tag((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top, shared);
 	tag(comp_config.cpu_tables.start, comp_config.cpu_tables.end, shared);
 	/* The CPU only reads its tables from now on: no domain may write. */

@@ -6,13 +6,15 @@
  * the values returned stay valid for the life of the kernel.
  */
 #include <string.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 
 #define CMDLINE_MAX   1024
 #define CMDLINE_WORDS 64
 
-static char raw[CMDLINE_MAX];	    /* the line as given */
-static char words_buf[CMDLINE_MAX]; /* the same, split at spaces */
+/* In shared memory: applications in other compartments read the values. */
+static char raw[CMDLINE_MAX] __shared;	    /* the line as given */
+static char words_buf[CMDLINE_MAX] __shared; /* the same, split at spaces */
 static char *words[CMDLINE_WORDS];  /* kernel words, before "--" */
 static int nwords;
 static char *args[CMDLINE_WORDS]; /* application words, after "--" */

@@ -4,6 +4,7 @@
  * The table is generated from the linked image itself (scripts/gen-ksyms.py)
  * and linked back in; see the three-pass link in kernel/build.mk.
  */
+#include <string.h>
 #include <bulkhead/kernel.h>
 #include "ksyms.h"
 
@@ -27,6 +28,14 @@ const struct ksym *ksyms_find(const struct ksym *tab, unsigned long n,
 			hi = mid;
 	}
 	return &tab[lo];
+}
+
+uintptr_t ksyms_lookup_name(const char *name)
+{
+	for (unsigned long i = 0; i < ksyms_count; i++)
+		if (strcmp(ksyms_table[i].name, name) == 0)
+			return (uintptr_t)ksyms_table[i].addr;
+	return 0;
 }
 
 void ksyms_format(uintptr_t addr, char *buf, size_t size)

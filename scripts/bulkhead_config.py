@@ -440,11 +440,13 @@ def _syntax_error(exc, text):
 class _Checker:
     """Runs every check over parsed data + positions, collecting errors."""
 
-    def __init__(self, path, data, pos, libraries, apps):
+    def __init__(self, path, data, pos, libraries, apps, optional=()):
         self.path = path
         self.data = data
         self.pos = pos
         self.libraries = list(libraries)
+        # Known, but in an image only when a compartment names them.
+        self.optional = list(optional)
         self.apps = list(apps)
         self.errors = []
 
@@ -580,9 +582,10 @@ class _Checker:
                             continue  # the app itself is in error; don't pile on
                         self.error(line, 'app "%s" cannot be listed: an image holds one app and this '
                                    'one is "%s"' % (lib, app))
-                    elif lib not in self.libraries and lib != app:
+                    elif lib not in self.libraries and lib not in self.optional and lib != app:
                         self.error(line, 'unknown library "%s" (known libraries: %s; apps: %s)'
-                                   % (lib, ", ".join(self.libraries), ", ".join(self.apps)))
+                                   % (lib, ", ".join(self.libraries + self.optional),
+                                      ", ".join(self.apps)))
                     else:
                         info["libs"].append((lib, line))
 
@@ -689,7 +692,11 @@ class _Checker:
 
 # Parse and validate a configuration file; return a Config or raise
 # ConfigError with every error found.
-def load(path: str, libraries: list[str], apps: list[str]) -> Config:
+def load(path: str, libraries: list[str], apps: list[str],
+         optional: list[str] = ()) -> Config:
+    """`optional` libraries are valid names that an image holds only when a
+    compartment lists them (test libraries, say); the others in
+    `libraries` are always there, in the default compartment if unnamed."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -702,7 +709,7 @@ def load(path: str, libraries: list[str], apps: list[str]) -> Config:
         line, msg = _syntax_error(exc, text)
         raise ConfigError([(path, line, "syntax error: %s" % msg)]) from None
 
-    checker = _Checker(path, data, _scan(text), libraries, apps)
+    checker = _Checker(path, data, _scan(text), libraries, apps, optional)
     app, backend, gate, stack_data, description = checker.check_top()
     comps = checker.check_compartments(app, backend)
     default = checker.check_default(comps)
@@ -794,12 +801,15 @@ def main(argv=None) -> int:
     parser.add_argument("config", help="configuration file, e.g. configs/hello.toml")
     parser.add_argument("--libs", required=True, help='known non-app libraries, space separated')
     parser.add_argument("--apps", required=True, help='known app libraries, space separated')
+    parser.add_argument("--optional-libs", default="",
+                        help="libraries an image holds only when a compartment names them")
     parser.add_argument("--out", help="directory to write config.mk into (created if needed)")
     parser.add_argument("--print", action="store_true", dest="print_summary",
                         help="print a one-line summary of the configuration")
     args = parser.parse_args(argv)
     try:
-        config = load(args.config, args.libs.split(), args.apps.split())
+        config = load(args.config, args.libs.split(), args.apps.split(),
+                      args.optional_libs.split())
     except ConfigError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

@@ -210,17 +210,20 @@ def linker_script(cfg):
 \t\t__shared_start = .;
 \t\t*(.shared.data)
 \t\t*(.data .data.*)
+\t\t. = ALIGN(%d);
+\t\t__shared_end = .;
 \t} :data
 \t__load_end = .;
-\t__bss_start = .;""" % PAGE)
+\t__bss_start = .;""" % (PAGE, PAGE))
     for c in names:
         out.append(section(c, "bss", "%s(.bss .bss.* COMMON)" % obj(c)) + " :data")
     out.append("""\t. = ALIGN(%d);
 \t.bss.shared : {
+\t\t__shared_bss_start = .;
 \t\t*(.bss .bss.*)
 \t\t*(COMMON)
 \t\t. = ALIGN(%d);
-\t\t__shared_end = .;
+\t\t__shared_bss_end = .;
 \t} :data
 \t__bss_end = .;
 \t__kernel_end = .;
@@ -254,6 +257,7 @@ def comp_table(cfg):
             out.append("extern char __comp_%s_%s_start[], __comp_%s_%s_end[];"
                        % (c.name, kind, c.name, kind))
     out.append("extern char __shared_start[], __shared_end[];")
+    out.append("extern char __shared_bss_start[], __shared_bss_end[];")
     out.append("extern char __gates_start[], __gates_end[];")
     out.append("extern char __cpu_tables_start[], __cpu_tables_end[];")
     mpk = cfg.backend == "mpk"
@@ -298,6 +302,8 @@ def comp_table(cfg):
     out.append("\t.count = %d," % len(cfg.compartments))
     out.append("\t.comps = comps,")
     out.append("\t.shared = { (uintptr_t)__shared_start, (uintptr_t)__shared_end },")
+    out.append("\t.shared_bss = { (uintptr_t)__shared_bss_start, "
+               "(uintptr_t)__shared_bss_end },")
     out.append("\t.gates = { (uintptr_t)__gates_start, (uintptr_t)__gates_end },")
     out.append("\t.cpu_tables = { (uintptr_t)__cpu_tables_start, "
                "(uintptr_t)__cpu_tables_end },")
@@ -491,13 +497,15 @@ def main():
     ap.add_argument("config")
     ap.add_argument("--libs", required=True)
     ap.add_argument("--apps", required=True)
+    ap.add_argument("--optional-libs", default="")
     ap.add_argument("--out", required=True)
     ap.add_argument("--comp")
     ap.add_argument("--object")
     ap.add_argument("--objects", nargs="*")
     args = ap.parse_args()
     try:
-        cfg = bulkhead_config.load(args.config, args.libs.split(), args.apps.split())
+        cfg = bulkhead_config.load(args.config, args.libs.split(), args.apps.split(),
+                                   args.optional_libs.split())
     except bulkhead_config.ConfigError as e:
         print(str(e), file=sys.stderr)
         sys.exit(1)

@@ -137,15 +137,15 @@ def run_stray_wrpkru(build):
                    "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
 
 
-def run_suite(ktest, suite):
-    status, lines = boot(ktest, "test=%s bootmark=seen -- one two" % suite,
+def run_suite(image, prefix, suite):
+    status, lines = boot(image, "test=%s bootmark=seen -- one two" % suite,
                          SUITE_QEMU.get(suite, ""))
-    return parse_ktap("qemu.", lines, status, suite)
+    return parse_ktap(prefix, lines, status, suite)
 
 
-def run_alone(ktest, case):
-    status, lines = boot(ktest, "test=%s" % case)
-    name = "qemu." + case
+def run_alone(image, prefix, case):
+    status, lines = boot(image, "test=%s" % case)
+    name = prefix + case
     want_exit, expects, start = None, [], None
     for i, line in enumerate(lines):
         if line.startswith("# expect-exit: "):
@@ -229,23 +229,30 @@ def main():
     ap.add_argument("--build", default="build")
     args = ap.parse_args()
     build = args.build
-    ktest = os.path.join(build, "ktest", "bulkhead.elf")
 
-    status, lines = boot(ktest, "test=list")
-    suites = [l.split()[2] for l in lines if l.startswith("# suite ")]
-    alone = [l.split()[2] for l in lines if l.startswith("# alone ")]
-    if not suites:
-        print("run-tests: the test kernel listed no suites:\n" + tail(lines))
-        print("0 passed, 1 failed")
-        return 1
+    # Every test kernel (tests/configs/*.toml) lists its suites and the
+    # cases that must run alone.
+    kernels = []
+    for name in sorted(c[:-5] for c in os.listdir(os.path.join("tests", "configs"))
+                       if c.endswith(".toml")):
+        image = os.path.join(build, name, "bulkhead.elf")
+        status, lines = boot(image, "test=list")
+        suites = [l.split()[2] for l in lines if l.startswith("# suite ")]
+        alone = [l.split()[2] for l in lines if l.startswith("# alone ")]
+        if not suites:
+            print("run-tests: test kernel %s listed no suites:\n%s" % (name, tail(lines)))
+            print("0 passed, 1 failed")
+            return 1
+        kernels.append((image, "qemu.%s." % name, suites, alone))
 
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
             lambda: run_grub_file(build),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
-    jobs += [lambda s=s: run_suite(ktest, s) for s in suites]
-    jobs += [lambda c=c: run_alone(ktest, c) for c in alone]
+    for image, prefix, suites, alone in kernels:
+        jobs += [lambda i=image, p=prefix, s=s: run_suite(i, p, s) for s in suites]
+        jobs += [lambda i=image, p=prefix, c=c: run_alone(i, p, c) for c in alone]
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:

@@ -14,3 +14,12 @@ HOST_TEST_SRCS := tests/ktest.c tests/host/main.c tests/host/stubs.c \
 	$(wildcard tests/host/test_*.c) \
 	mm/regions.c mm/page.c libc/heap.c kernel/format.c kernel/cmdline.c \
 	kernel/ksyms.c boot/bootinfo.c time/rtc.c
+
+# Gate tests: the victim library (optional: only in images that name it)
+# and the application that calls it, attacks included.
+OPT_LIBS += victim
+LIBS += victim
+victim_SRCS := tests/victim/victim.c
+LIBS += gatetest
+gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
+	tests/gatetest/test_attacks.c

@@ -47,10 +47,20 @@ void ktest_expect_exit(int status)
 	fflush(stdout);
 }
 
+/* Whether a suite belongs in this image; an application may override
+ * it (the attack suites exist only under mpk). */
+__attribute__((weak)) int ktest_suite_enabled(const char *suite)
+{
+	(void)suite;
+	return 1;
+}
+
 static int selected(const struct ktest *t, const char *filter)
 {
 	size_t sl = strlen(t->suite);
 
+	if (!ktest_suite_enabled(t->suite))
+		return 0;
 	if (strcmp(filter, "all") == 0)
 		return !t->alone;
 	if (strcmp(filter, t->suite) == 0)
@@ -64,6 +74,8 @@ static void list(void)
 	const char *last = "";
 
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		if (!ktest_suite_enabled(t->suite))
+			continue;
 		if (t->alone) {
 			printf("# alone %s.%s\n", t->suite, t->name);
 		} else if (strcmp(t->suite, last) != 0) {

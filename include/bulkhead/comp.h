@@ -41,6 +41,7 @@ struct comp_config {
 	unsigned count;		/* compartments */
 	const struct comp_desc *comps;
 	struct comp_range shared; /* data every compartment may use */
+	struct comp_range shared_bss; /* the same, zeroed */
 	struct comp_range gates;  /* the gate trampolines' code */
 	struct comp_range cpu_tables; /* GDT, IDT, TSS */
 	int mpk;		  /* backend mpk: pages carry keys */

@@ -52,6 +52,8 @@ __attribute__((noreturn)) void kernel_exit(int status);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
 							   ...);
 
+/* The address of the first symbol called `name`, or 0. */
+uintptr_t ksyms_lookup_name(const char *name);
 /* Print "<symbol+0xoff>" for an address into buf. */
 void ksyms_format(uintptr_t addr, char *buf, size_t size);
 

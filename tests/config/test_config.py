@@ -250,6 +250,26 @@ class TestValid(ConfigTestCase):
 # Syntax and top-level checks
 # ---------------------------------------------------------------------------
 
+class TestOptionalLibraries(ConfigTestCase):
+    """Optional libraries are valid names, in an image only when listed."""
+
+    def test_unlisted_optional_library_is_left_out(self):
+        path = self.write(BASE)
+        cfg = bc.load(path, LIBS, APPS, optional=["victim"])
+        self.assertNotIn("victim", sum((c.libraries for c in cfg.compartments), []))
+
+    def test_listed_optional_library_is_placed(self):
+        path = self.write(BASE + '\n[[compartment]]\nname = "v"\nlibraries = ["victim"]\n')
+        cfg = bc.load(path, LIBS, APPS, optional=["victim"])
+        self.assertEqual(cfg.compartment_of("victim").name, "v")
+
+    def test_optional_library_unknown_without_the_option(self):
+        path = self.write(BASE + '\n[[compartment]]\nname = "v"\nlibraries = ["victim"]\n')
+        with self.assertRaises(bc.ConfigError) as ctx:
+            bc.load(path, LIBS, APPS)
+        self.assertIn(':15: unknown library "victim"', str(ctx.exception))
+
+
 class TestTopLevel(ConfigTestCase):
 
     def test_syntax_error(self):

@@ -1,0 +1,140 @@
+/*
+ * Attacks from the application compartment on the victim compartment and
+ * on the kernel core. Under mpk each must stop the machine with the exact
+ * report: the fault, the address and its symbol, which compartment's
+ * domain touched whose memory, and whose code was running. These suites
+ * ("mpk_*") exist only in images whose backend is mpk.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <bulkhead/comp.h>
+#include <bulkhead/kernel.h>
+#include "ktest.h"
+#include "../victim/victim.h"
+
+int ktest_suite_enabled(const char *suite)
+{
+	return strncmp(suite, "mpk", 3) != 0 || comp_config.mpk;
+}
+
+static const struct comp_desc *named(const char *name)
+{
+	for (unsigned i = 0; i < comp_config.count; i++)
+		if (strcmp(comp_config.comps[i].name, name) == 0)
+			return &comp_config.comps[i];
+	return NULL;
+}
+
+/* Announce the report of a protection-key fault by the app on `owner`. */
+static void expect_pk(uintptr_t addr, const char *sym, const char *owner,
+		      int write, const char *running)
+{
+	const struct comp_desc *app = named("app"), *own = named(owner);
+
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
+	ktest_expect("error 0x%x: present %s supervisor data protection-key",
+		     write ? 0x23 : 0x21, write ? "write" : "read");
+	if (sym)
+		ktest_expect("cr2 0x%016lx <%s+0x0>", (unsigned long)addr, sym);
+	else
+		ktest_expect("cr2 0x%016lx", (unsigned long)addr);
+	ktest_expect("protection key: compartment app (PKRU 0x%08x) %s memory "
+		     "of compartment %s (key %d), running code of %s",
+		     app->pkru, write ? "wrote" : "read", owner, own->pkey,
+		     running);
+}
+
+TEST_ALONE(mpk_attack, read_victim_data)
+{
+	volatile long *p = victim_leak(VICTIM_DATA);
+
+	expect_pk((uintptr_t)p, "victim_data_secret", "victim", 0, "app");
+	(void)*p;
+}
+
+TEST_ALONE(mpk_attack, write_victim_data)
+{
+	volatile long *p = victim_leak(VICTIM_DATA);
+
+	expect_pk((uintptr_t)p, "victim_data_secret", "victim", 1, "app");
+	*p = 0;
+}
+
+TEST_ALONE(mpk_attack, read_victim_bss)
+{
+	volatile long *p = victim_leak(VICTIM_BSS);
+
+	expect_pk((uintptr_t)p, "victim_bss_secret", "victim", 0, "app");
+	(void)*p;
+}
+
+TEST_ALONE(mpk_attack, write_victim_bss)
+{
+	volatile long *p = victim_leak(VICTIM_BSS);
+
+	expect_pk((uintptr_t)p, "victim_bss_secret", "victim", 1, "app");
+	*p = 0;
+}
+
+TEST_ALONE(mpk_attack, read_victim_heap)
+{
+	volatile long *p = victim_leak(VICTIM_HEAP);
+
+	expect_pk((uintptr_t)p, NULL, "victim", 0, "app");
+	(void)*p;
+}
+
+TEST_ALONE(mpk_attack, write_victim_heap)
+{
+	volatile long *p = victim_leak(VICTIM_HEAP);
+
+	expect_pk((uintptr_t)p, NULL, "victim", 1, "app");
+	*p = 0;
+}
+
+TEST_ALONE(mpk_attack, write_kernel_core_data)
+{
+	volatile long *p = (volatile long *)ksyms_lookup_name("mm_phys");
+
+	expect_pk((uintptr_t)p, "mm_phys", "core", 1, "app");
+	*p = 0;
+}
+
+/* Not exported, so not reachable through a gate: called by address, it
+ * runs in the caller's domain and cannot touch its own data. */
+TEST_ALONE(mpk_attack, call_victim_private_function)
+{
+	void (*fn)(void) =
+		(void (*)(void))ksyms_lookup_name("victim_private_set");
+	uintptr_t bss = (uintptr_t)victim_leak(VICTIM_BSS);
+
+	expect_pk(bss, "victim_bss_secret", "victim", 1, "victim");
+	ktest_expect("<victim_private_set+0x");
+	fn();
+}
+
+/* Jump straight to the WRPKRU inside a gate with eax = 0 (every key
+ * open): the check after the write catches it. */
+TEST_ALONE(mpk_attack, jump_into_a_gate_to_reuse_its_wrpkru)
+{
+	const uint8_t *p =
+		(const uint8_t *)ksyms_lookup_name("__gate_app__console_write");
+	const uint8_t *wrpkru = NULL;
+
+	for (int i = 0; p && i < 64 && !wrpkru; i++)
+		if (p[i] == 0x0f && p[i + 1] == 0x01 && p[i + 2] == 0xef)
+			wrpkru = p + i;
+	KT_ASSERT(wrpkru != NULL);
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: gate violation at 0x");
+	ktest_expect("<__gate_app__console_write+0x");
+	ktest_expect(": PKRU 0x00000000 (no domain) is not what this gate allows");
+	__asm__ volatile("xor %%eax, %%eax\n\t"
+			 "xor %%ecx, %%ecx\n\t"
+			 "xor %%edx, %%edx\n\t"
+			 "call *%0"
+			 :
+			 : "r"(wrpkru)
+			 : "rax", "rcx", "rdx", "memory");
+}

@@ -1,0 +1,92 @@
+/*
+ * victim - a library for testing gates: functions with 0 to 6 arguments
+ * whose results show every argument arrived in its place, a path that
+ * calls back into its caller's compartment (re-entrance), one that
+ * sleeps inside the callee, and secrets in .data, .bss and the heap that
+ * another compartment must not reach.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <bulkhead/sched.h>
+#include "victim.h"
+
+long victim_data_secret = 0x5ec2e7da7a;		/* .data */
+long victim_bss_secret;				/* .bss */
+static long *victim_heap_secret;		/* a block of victim's heap */
+
+long victim_args0(void)
+{
+	return 42;
+}
+
+long victim_args1(long a)
+{
+	return a + 1;
+}
+
+long victim_args2(long a, long b)
+{
+	return a + 10 * b;
+}
+
+long victim_args3(long a, long b, long c)
+{
+	return a + 10 * b + 100 * c;
+}
+
+long victim_args4(long a, long b, long c, long d)
+{
+	return a + 10 * b + 100 * c + 1000 * d;
+}
+
+long victim_args5(long a, long b, long c, long d, long e)
+{
+	return a + 10 * b + 100 * c + 1000 * d + 10000 * e;
+}
+
+long victim_args6(long a, long b, long c, long d, long e, long f)
+{
+	return a + 10 * b + 100 * c + 1000 * d + 10000 * e + 100000 * f;
+}
+
+/* A -> B -> A -> B ...: calls back into the caller's exported function. */
+long victim_nested(long depth)
+{
+	return depth <= 0 ? 100 : 10 + gatetest_bounce(depth - 1);
+}
+
+/* Sleep inside the callee, so other threads cross gates meanwhile. */
+long victim_sleep_mul(long ms, long x)
+{
+	sched_sleep_ns((uint64_t)ms * 1000000);
+	return 3 * x;
+}
+
+/* Addresses of the secrets, as a buggy or careless library might leak. */
+void *victim_leak(int which)
+{
+	if (!victim_heap_secret) {
+		victim_heap_secret = malloc(sizeof(long));
+		if (victim_heap_secret)
+			*victim_heap_secret = 0x4ea9;
+	}
+	switch (which) {
+	case VICTIM_DATA:
+		return &victim_data_secret;
+	case VICTIM_BSS:
+		return &victim_bss_secret;
+	default:
+		return victim_heap_secret;
+	}
+}
+
+long victim_bss_value(void)
+{
+	return victim_bss_secret;
+}
+
+/* Not exported: reachable from other compartments only by its address. */
+void victim_private_set(void)
+{
+	victim_bss_secret = 0x5e7;
+}

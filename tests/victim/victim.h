@@ -1,0 +1,23 @@
+/* victim.h - the gate-test library's functions (tests/victim/victim.c). */
+#ifndef TESTS_VICTIM_H
+#define TESTS_VICTIM_H
+
+enum { VICTIM_DATA, VICTIM_BSS, VICTIM_HEAP };
+
+long victim_args0(void);
+long victim_args1(long a);
+long victim_args2(long a, long b);
+long victim_args3(long a, long b, long c);
+long victim_args4(long a, long b, long c, long d);
+long victim_args5(long a, long b, long c, long d, long e);
+long victim_args6(long a, long b, long c, long d, long e, long f);
+long victim_nested(long depth);
+long victim_sleep_mul(long ms, long x);
+void *victim_leak(int which);
+long victim_bss_value(void);
+void victim_private_set(void);
+
+/* Exported by the gate-test application, called back by victim_nested. */
+long gatetest_bounce(long depth);
+
+#endif
