@@ -85,10 +85,11 @@ void kmain(uint32_t magic, uintptr_t info)
 	mm_init(boot.ram, boot.nram,
 		BOOT_MAX_REGIONS); /* pages, W^X tables, heap */
 	trap_init_stacks();	   /* interrupt stacks with guard pages */
+	comp_protect();		/* mpk: keys on every page, core's domain;
+				 * before any gate can run */
 	time_init();		   /* TSC calibration, periodic timer */
 	/* This context becomes thread "boot". */
 	sched_init((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
-	comp_protect();		/* mpk: keys on every page, core's domain */
 	irq_enable();
 	libc_init(); /* newlib's per-thread state and stdio */
 	banner();

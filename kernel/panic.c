@@ -37,12 +37,10 @@ void kernel_exit(int status)
 /* The stack the frame-pointer walk may read: the current thread's. */
 static int frame_ok(uintptr_t rbp)
 {
-	uintptr_t lo = 0, hi = 0;
 	struct sched_thread *t = sched_current();
+	struct mm_stack s = t ? sched_thread_stack(t) : (struct mm_stack){ 0, 0 };
 
-	if (t)
-		sched_thread_stack(t, &lo, &hi);
-	return rbp >= lo && rbp + 16 <= hi && (rbp & 7) == 0;
+	return rbp >= s.bottom && rbp + 16 <= s.top && (rbp & 7) == 0;
 }
 
 void kernel_backtrace(uintptr_t rbp)

@@ -119,9 +119,9 @@ void trap_init(void)
 void trap_init_stacks(void)
 {
 	for (int slot = IST_FAULT; slot <= IST_IRQ; slot++) {
-		struct mm_stack st;
+		struct mm_stack st = mm_stack_alloc(IST_STACK_SIZE);
 
-		if (mm_stack_alloc(IST_STACK_SIZE, &st) != 0)
+		if (!st.bottom)
 			panic("no memory for interrupt stack %d", slot);
 		gdt_set_ist(slot, st.top);
 	}
@@ -187,9 +187,8 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 		if (tf->error & PF_PK)
 			pk_report(tf, cr2);
 		if (t) {
-			uintptr_t lo, hi;
+			uintptr_t lo = sched_thread_stack(t).bottom;
 
-			sched_thread_stack(t, &lo, &hi);
 			if (cr2 < lo && cr2 >= lo - PAGE_SIZE)
 				pr_err("  cr2 is in the guard page below the "
 				       "stack of thread \"%s\": stack "

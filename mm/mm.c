@@ -32,6 +32,7 @@ void *mm_page_alloc_key(size_t count, int pkey)
 
 	if (p && pkey && vm_set_pkey((uintptr_t)p, count * MM_PAGE_SIZE, pkey))
 		panic("mm: bad protection key %d", pkey);
+	pr_debug("mm: %zu pages at %p, key %d\n", count, p, pkey);
 	return p;
 }
 

@@ -69,11 +69,13 @@ static void unmap_pages(uintptr_t from, uintptr_t to)
 	}
 }
 
-int mm_stack_alloc(size_t size, struct mm_stack *out)
+struct mm_stack mm_stack_alloc(size_t size)
 {
+	struct mm_stack none = { 0, 0 };
+
 	size = ALIGN_UP(size, (size_t)PAGE_SIZE);
 	if (size == 0)
-		return -1;
+		return none;
 	uintptr_t base = take_range(size + PAGE_SIZE);
 	uintptr_t bottom = base + PAGE_SIZE;
 
@@ -85,19 +87,17 @@ int mm_stack_alloc(size_t size, struct mm_stack *out)
 				mm_page_free(page, 1);
 			unmap_pages(bottom, va);
 			give_range(base, size + PAGE_SIZE);
-			return -1;
+			return none;
 		}
 		/* The key is per mapping: tag this one too, not just the
 		 * page's identity mapping. */
 		vm_set_pkey(va, PAGE_SIZE, comp_stack_pkey());
 	}
-	out->bottom = bottom;
-	out->top = bottom + size;
-	return 0;
+	return (struct mm_stack){ bottom, bottom + size };
 }
 
-void mm_stack_free(const struct mm_stack *s)
+void mm_stack_free(struct mm_stack s)
 {
-	unmap_pages(s->bottom, s->top);
-	give_range(s->bottom - PAGE_SIZE, s->top - s->bottom + PAGE_SIZE);
+	unmap_pages(s.bottom, s.top);
+	give_range(s.bottom - PAGE_SIZE, s.top - s.bottom + PAGE_SIZE);
 }

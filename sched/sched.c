@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
@@ -27,7 +28,8 @@ enum thread_state {
 struct sched_thread {
 	uint64_t rsp; /* saved stack pointer when not running */
 	uint64_t id;  /* 1, 2, ... in creation order */
-	char name[SCHED_NAME_MAX];
+	char *name;			/* SCHED_NAME_MAX bytes, in shared memory:
+					 * other compartments read it */
 	enum thread_state state;
 	struct sched_thread *q_next; /* run queue or wait queue links */
 	struct sched_thread *q_prev;
@@ -63,6 +65,7 @@ void sched_switch(uint64_t *save_rsp, uint64_t load_rsp);
 void sched_thread_start(void);
 
 static struct sched_thread boot_thread;
+static char boot_name[SCHED_NAME_MAX] __shared = "boot";
 static struct sched_thread *current;
 static struct sched_thread *idle;
 static struct sched_waitq runq;
@@ -163,7 +166,8 @@ static void free_thread(struct sched_thread *t)
 	if (hooks.thread_fini)
 		call_hook(hooks.thread_fini, t);
 	if (t->owns_stack)
-		mm_stack_free(&t->stack);
+		mm_stack_free(t->stack);
+	mm_shared_free(t->name);
 	free(t);
 }
 
@@ -218,7 +222,12 @@ static struct sched_thread *new_thread(const char *name)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	strncpy(t->name, name, sizeof(t->name) - 1);
+	t->name = mm_shared_alloc(SCHED_NAME_MAX);
+	if (!t->name) {
+		free(t);
+		return NULL;
+	}
+	strncpy(t->name, name, SCHED_NAME_MAX - 1);
 	return t;
 }
 
@@ -247,14 +256,14 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 
 	if (!t)
 		return NULL;
-	if (mm_stack_alloc(stack_size ? stack_size : SCHED_STACK_DEFAULT,
-			   &t->stack) != 0) {
+	t->stack = mm_stack_alloc(stack_size ? stack_size : SCHED_STACK_DEFAULT);
+	if (!t->stack.bottom) {
 		free(t);
 		return NULL;
 	}
 	t->owns_stack = 1;
 	if (hooks.thread_init && call_hook(hooks.thread_init, t) != 0) {
-		mm_stack_free(&t->stack);
+		mm_stack_free(t->stack);
 		free(t);
 		return NULL;
 	}
@@ -273,7 +282,7 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 
 void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 {
-	strcpy(boot_thread.name, "boot");
+	boot_thread.name = boot_name;
 	boot_thread.id = next_id++;
 	boot_thread.state = T_RUNNABLE;
 	boot_thread.stack.bottom = boot_stack_bottom;
@@ -282,7 +291,9 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 	nthreads = 1;
 
 	idle = new_thread("idle");
-	if (!idle || mm_stack_alloc(IDLE_STACK, &idle->stack) != 0)
+	if (idle)
+		idle->stack = mm_stack_alloc(IDLE_STACK);
+	if (!idle || !idle->stack.bottom)
 		panic("sched: no memory for the idle thread");
 	idle->owns_stack = 1;
 	init_frame(idle, idle_main, NULL);
@@ -425,11 +436,9 @@ uint64_t sched_thread_id(const struct sched_thread *t)
 	return t->id;
 }
 
-void sched_thread_stack(const struct sched_thread *t, uintptr_t *lo,
-			uintptr_t *hi)
+struct mm_stack sched_thread_stack(const struct sched_thread *t)
 {
-	*lo = t->stack.bottom;
-	*hi = t->stack.top;
+	return t->stack;
 }
 
 unsigned long sched_thread_count(void)

@@ -167,7 +167,8 @@ def linker_script(cfg):
                "\t\t. = ALIGN(%d);\n"
                "\t\t__gates_end = .;\n"
                "\t} :text" % (PAGE, PAGE))
-    out.append("\t. = ALIGN(%d);\n\t.text.common : { *(.text .text.*) } :text" % PAGE)
+    out.append("\t. = ALIGN(%d);\n\t.text.common : {\n\t\t__common_text_start = .;\n"
+               "\t\t*(.text .text.*)\n\t\t__common_text_end = .;\n\t} :text" % PAGE)
     out.append("\t. = ALIGN(%d);\n\t__text_end = .;" % PAGE)
     out.append("\t__rodata_start = .;")
     for c in names:
@@ -415,6 +416,7 @@ def gates_mpk(cfg, core, stubs):
             if e not in targets:
                 out.append("extern %s" % e)
                 targets.append(e)
+    out.append("extern __common_text_start, __common_text_end")
     out.append("")
     out.append("section .gates.text")
     for stub, target, caller, callee in stubs:
@@ -435,10 +437,10 @@ def gates_mpk(cfg, core, stubs):
     for a in cfg.compartments:
         for b in cfg.compartments:
             if a is not b:
+                # The stub returns to gate_callback, in the common text.
                 out.append("GATE_CALLBACK __cb_%s__%s, PKRU_%s, PKRU_%s, __cb_check_%s, "
-                           "__comp_%s_text_start, __comp_%s_text_end"
-                           % (a.name, b.name, a.name, b.name, b.name, core.name,
-                              core.name))
+                           "__common_text_start, __common_text_end"
+                           % (a.name, b.name, a.name, b.name, b.name))
     return "\n".join(out) + "\n"
 
 

@@ -112,8 +112,13 @@ struct mm_stack {
 	uintptr_t top;	  /* one past the highest byte */
 };
 
-int mm_stack_alloc(size_t size, struct mm_stack *out);
-void mm_stack_free(const struct mm_stack *s);
+/*
+ * Results come back by value (in registers), never through a pointer
+ * into the caller's memory, which the callee may not be able to write
+ * when it is another compartment. bottom == 0 when out of memory.
+ */
+struct mm_stack mm_stack_alloc(size_t size);
+void mm_stack_free(struct mm_stack s);
 
 /* The kernel's instances and boot-time set-up. */
 extern struct mm_page_pool mm_phys;

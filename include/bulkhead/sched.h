@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <bulkhead/mm.h>
 
 #define SCHED_STACK_DEFAULT (64 * 1024)
 #define SCHED_NAME_MAX	    32
@@ -60,8 +61,7 @@ __attribute__((noreturn)) void sched_exit(void *ret);
 struct sched_thread *sched_current(void);
 const char *sched_thread_name(const struct sched_thread *t);
 uint64_t sched_thread_id(const struct sched_thread *t);
-void sched_thread_stack(const struct sched_thread *t, uintptr_t *lo,
-			uintptr_t *hi);
+struct mm_stack sched_thread_stack(const struct sched_thread *t);
 unsigned long sched_thread_count(void); /* threads alive, idle excluded */
 
 /* Per-thread slot for libc state (newlib's struct _reent). */

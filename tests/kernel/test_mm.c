@@ -97,15 +97,17 @@ TEST(mm, stacks_have_guard_pages_and_are_reused)
 	struct mm_stack a, b;
 	uint64_t before = mm_phys.free_pages;
 
-	KT_EXPECT_EQ(mm_stack_alloc(5 * MM_PAGE_SIZE, &a), 0);
+	a = mm_stack_alloc(5 * MM_PAGE_SIZE);
+	KT_ASSERT(a.bottom != 0);
 	KT_EXPECT_EQ(a.top - a.bottom, 5 * MM_PAGE_SIZE);
 	KT_EXPECT_EQ(vm_lookup(a.bottom - MM_PAGE_SIZE), 0);
 	for (uintptr_t va = a.bottom; va < a.top; va += MM_PAGE_SIZE)
 		KT_ASSERT(vm_lookup(va) & PTE_W);
-	mm_stack_free(&a);
+	mm_stack_free(a);
 	KT_EXPECT_EQ(vm_lookup(a.bottom), 0);
 	KT_ASSERT(mm_phys.free_pages >= before - 1); /* range node */
-	KT_EXPECT_EQ(mm_stack_alloc(5 * MM_PAGE_SIZE, &b), 0);
+	b = mm_stack_alloc(5 * MM_PAGE_SIZE);
+	KT_ASSERT(b.bottom != 0);
 	KT_EXPECT_EQ(b.bottom, a.bottom);
-	mm_stack_free(&b);
+	mm_stack_free(b);
 }
