@@ -97,13 +97,26 @@ void comp_protect(void)
 	}
 	tag(comp_config.shared.start, comp_config.shared.end, shared);
 	tag(comp_config.shared_bss.start, comp_config.shared_bss.end, shared);
-	tag((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top, shared);
+	/* With full gates no other compartment runs on the boot stack. */
+	tag((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top,
+	    comp_config.full_gates ? 0 : shared);
 	tag(comp_config.cpu_tables.start, comp_config.cpu_tables.end, shared);
 	/* The CPU only reads its tables from now on: no domain may write. */
 	vm_protect(comp_config.cpu_tables.start,
 		   comp_config.cpu_tables.end - comp_config.cpu_tables.start, 0);
+	if (comp_config.full_gates)
+		tag(comp_config.gate_slot.start, comp_config.gate_slot.end,
+		    FULL_GATES_SLOT_KEY);
 	write_cr4(read_cr4() | CR4_PKE);
 	gate_enter_core();
+	if (comp_config.full_gates) {
+		/* The boot thread's slot: its compartments' stacks. */
+		uintptr_t slot = mm_slot_alloc();
+
+		if (!slot)
+			panic("comp: no stack slot for the boot thread");
+		gate_set_slot(slot);
+	}
 	pr_info("  protection keys on: %u compartments, shared key %d\n",
 		comp_config.count, shared);
 }

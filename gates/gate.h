@@ -45,6 +45,11 @@ void gate_pkru_restore(uint32_t pkru);
 /* Boot: enter the kernel core's domain once every page is tagged. */
 void gate_enter_core(void);
 
+/* Full gates: make `base` the current thread's stack slot (mm/slot.c).
+ * Only the scheduler's and the kernel core's domains may; a no-op for
+ * other gate kinds. */
+void gate_set_slot(uintptr_t base);
+
 /* Report a gate violation: the kernel core's report, reached only from
  * gate_mpk_violation once it has switched to the core's domain. */
 __attribute__((noreturn)) void gate_violation(uint32_t pkru, uintptr_t where);

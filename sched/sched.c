@@ -45,6 +45,7 @@ struct sched_thread {
 	struct sched_waitq joiners;	/* threads in sched_join */
 	void *libc_state;		/* libc's per-thread data */
 	uint32_t pkru;			/* PKRU while switched out (mpk) */
+	uintptr_t slot;			/* full gates: its stack slot, else 0 */
 	struct sched_thread *reap_next; /* detached and exited: to be freed */
 };
 
@@ -62,6 +63,31 @@ _Static_assert(__builtin_offsetof(struct sched_thread, rsp) == 0,
 	       "sched_switch saves through the thread pointer");
 
 void sched_switch(uint64_t *save_rsp, uint64_t load_rsp);
+
+extern const int libc_comp_index;	/* this compartment (generated glue) */
+extern const volatile uintptr_t gate_slot; /* running thread's slot (gates) */
+
+/*
+ * The stack of a new thread: with full gates, this compartment's region
+ * of a fresh stack slot (mm/slot.c, mapped on first touch), else a
+ * guarded stack of its own.
+ */
+static int thread_stack(struct sched_thread *t, size_t size)
+{
+	if (!comp_config.full_gates) {
+		t->stack = mm_stack_alloc(size);
+		t->owns_stack = t->stack.bottom != 0;
+		return t->owns_stack ? 0 : -1;
+	}
+	t->slot = mm_slot_alloc();
+	if (!t->slot)
+		return -1;
+	uintptr_t region = t->slot + (uintptr_t)libc_comp_index * SLOT_SPAN;
+
+	t->stack.bottom = region + PAGE_SIZE;
+	t->stack.top = region + SLOT_SPAN - 16;	/* the link word is above */
+	return 0;
+}
 void sched_thread_start(void);
 
 static struct sched_thread boot_thread;
@@ -161,14 +187,22 @@ static intptr_t call_hook(void *hook, struct sched_thread *t)
 	return (intptr_t)gate_callback(GATE_FN(hook), t);
 }
 
+/* Give back a thread's stack, name and structure. */
+static void drop_thread(struct sched_thread *t)
+{
+	if (t->owns_stack)
+		mm_stack_free(t->stack);
+	if (t->slot)
+		mm_slot_free(t->slot);
+	mm_shared_free(t->name);
+	free(t);
+}
+
 static void free_thread(struct sched_thread *t)
 {
 	if (hooks.thread_fini)
 		call_hook(hooks.thread_fini, t);
-	if (t->owns_stack)
-		mm_stack_free(t->stack);
-	mm_shared_free(t->name);
-	free(t);
+	drop_thread(t);
 }
 
 /*
@@ -191,6 +225,8 @@ static void schedule(void)
 	if (hooks.switch_to)
 		call_hook(hooks.switch_to, next);
 	prev->pkru = gate_pkru_read();
+	if (next->slot)
+		gate_set_slot(next->slot);
 	sched_switch(&prev->rsp, next->rsp);
 	gate_pkru_restore(prev->pkru);
 
@@ -256,15 +292,9 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 
 	if (!t)
 		return NULL;
-	t->stack = mm_stack_alloc(stack_size ? stack_size : SCHED_STACK_DEFAULT);
-	if (!t->stack.bottom) {
-		free(t);
-		return NULL;
-	}
-	t->owns_stack = 1;
-	if (hooks.thread_init && call_hook(hooks.thread_init, t) != 0) {
-		mm_stack_free(t->stack);
-		free(t);
+	if (thread_stack(t, stack_size ? stack_size : SCHED_STACK_DEFAULT) ||
+	    (hooks.thread_init && call_hook(hooks.thread_init, t) != 0)) {
+		drop_thread(t);
 		return NULL;
 	}
 
@@ -283,6 +313,7 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 {
 	boot_thread.name = boot_name;
+	boot_thread.slot = comp_config.full_gates ? gate_slot : 0;
 	boot_thread.id = next_id++;
 	boot_thread.state = T_RUNNABLE;
 	boot_thread.stack.bottom = boot_stack_bottom;
@@ -291,11 +322,8 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 	nthreads = 1;
 
 	idle = new_thread("idle");
-	if (idle)
-		idle->stack = mm_stack_alloc(IDLE_STACK);
-	if (!idle || !idle->stack.bottom)
+	if (!idle || thread_stack(idle, IDLE_STACK) != 0)
 		panic("sched: no memory for the idle thread");
-	idle->owns_stack = 1;
 	init_frame(idle, idle_main, NULL);
 	idle->state = T_RUNNABLE;
 }

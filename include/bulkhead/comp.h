@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define COMP_MAX 64
+#define FULL_GATES_SLOT_KEY 14 /* key of the slot word (full gates) */
 
 /* A page-aligned address range [start, end). */
 struct comp_range {
@@ -45,6 +46,9 @@ struct comp_config {
 	struct comp_range gates;  /* the gate trampolines' code */
 	struct comp_range cpu_tables; /* GDT, IDT, TSS */
 	int mpk;		  /* backend mpk: pages carry keys */
+	int full_gates;		  /* mpk full: private stacks per compartment */
+	int core_index;		  /* the compartment holding the kernel core */
+	struct comp_range gate_slot; /* full gates: the slot word's page */
 	int shared_pkey;	  /* key of shared memory (15), 0 without mpk */
 	/* mpk: callback stubs by [caller * count + callee] (gates/callback.c). */
 	void *(*const *cb_stubs)(void *(*)(void *), void *);

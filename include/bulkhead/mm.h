@@ -120,6 +120,15 @@ struct mm_stack {
 struct mm_stack mm_stack_alloc(size_t size);
 void mm_stack_free(struct mm_stack s);
 
+/*
+ * Stack slots for full gates (mm/slot.c): SLOT_SIZE of virtual space per
+ * thread, one SLOT_SPAN region per compartment, mapped on first touch.
+ */
+uintptr_t mm_slot_alloc(void);		/* slot base, or 0 */
+void mm_slot_free(uintptr_t base);
+/* Called on a not-present fault: 0 if addr was a slot page now mapped. */
+int mm_slot_fault(uintptr_t addr);
+
 /* The kernel's instances and boot-time set-up. */
 extern struct mm_page_pool mm_phys;
 void mm_init(struct mm_region *ram, int n, int cap);
