@@ -12,8 +12,11 @@
 #include "ktest.h"
 #include "../victim/victim.h"
 
+/* mpk_* suites need protection keys, mpkfull_* also private stacks. */
 int ktest_suite_enabled(const char *suite)
 {
+	if (strncmp(suite, "mpkfull", 7) == 0)
+		return comp_config.full_gates;
 	return strncmp(suite, "mpk", 3) != 0 || comp_config.mpk;
 }
 
@@ -24,6 +27,9 @@ static const struct comp_desc *named(const char *name)
 			return &comp_config.comps[i];
 	return NULL;
 }
+
+/* Where the victim reports registers: memory both compartments may use. */
+static long shared_regs[6] __shared;
 
 /* Announce the report of a protection-key fault by the app on `owner`. */
 static void expect_pk(uintptr_t addr, const char *sym, const char *owner,
@@ -137,4 +143,59 @@ TEST_ALONE(mpk_attack, jump_into_a_gate_to_reuse_its_wrpkru)
 			 :
 			 : "r"(wrpkru)
 			 : "rax", "rcx", "rdx", "memory");
+}
+
+/* With full gates each compartment has its own stack: the victim's
+ * frames are out of the application's reach. */
+TEST_ALONE(mpkfull_attack, read_victim_stack)
+{
+	volatile long *p = victim_leak(VICTIM_STACK);
+
+	expect_pk((uintptr_t)p, NULL, "victim", 0, "app");
+	(void)*p;
+}
+
+TEST_ALONE(mpkfull_attack, write_victim_stack)
+{
+	volatile long *p = victim_leak(VICTIM_STACK);
+
+	expect_pk((uintptr_t)p, NULL, "victim", 1, "app");
+	*p = 0;
+}
+
+/* The gate clears every register that is not an argument on the way in:
+ * the callee cannot read the caller's callee-saved registers. */
+TEST(mpkfull_gates, callee_sees_no_caller_registers)
+{
+	long seen[6];
+
+	/* Put a recognisable value in every callee-saved register, cross a
+	 * gate, and have the callee report what it found there. */
+	__asm__ volatile("mov %0, %%rdi\n\t"
+			 "push %%rbx\n\t"
+			 "push %%rbp\n\t"
+			 "push %%r12\n\t"
+			 "push %%r13\n\t"
+			 "push %%r14\n\t"
+			 "push %%r15\n\t"
+			 "mov $0x5ec2e7, %%rbx\n\t"
+			 "mov %%rbx, %%rbp\n\t"
+			 "mov %%rbx, %%r12\n\t"
+			 "mov %%rbx, %%r13\n\t"
+			 "mov %%rbx, %%r14\n\t"
+			 "mov %%rbx, %%r15\n\t"
+			 "call victim_callee_saved\n\t"
+			 "pop %%r15\n\t"
+			 "pop %%r14\n\t"
+			 "pop %%r13\n\t"
+			 "pop %%r12\n\t"
+			 "pop %%rbp\n\t"
+			 "pop %%rbx"
+			 :
+			 : "r"(shared_regs)
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
+			   "r11", "memory");
+	memcpy(seen, (const void *)shared_regs, sizeof(seen));
+	for (int i = 0; i < 6; i++)
+		KT_EXPECT_EQ(seen[i], 0);
 }

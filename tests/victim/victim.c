@@ -75,6 +75,9 @@ void *victim_leak(int which)
 		return &victim_data_secret;
 	case VICTIM_BSS:
 		return &victim_bss_secret;
+	case VICTIM_STACK:
+		/* Its own frame: with full gates, on the victim's own stack. */
+		return __builtin_frame_address(0);
 	default:
 		return victim_heap_secret;
 	}
@@ -84,6 +87,21 @@ long victim_bss_value(void)
 {
 	return victim_bss_secret;
 }
+
+/*
+ * void victim_callee_saved(long out[6]): store rbx, rbp, r12..r15 exactly
+ * as they were on entry (a full gate must have cleared them).
+ */
+__asm__(".text\n"
+	".globl victim_callee_saved\n"
+	"victim_callee_saved:\n\t"
+	"mov %rbx, 0(%rdi)\n\t"
+	"mov %rbp, 8(%rdi)\n\t"
+	"mov %r12, 16(%rdi)\n\t"
+	"mov %r13, 24(%rdi)\n\t"
+	"mov %r14, 32(%rdi)\n\t"
+	"mov %r15, 40(%rdi)\n\t"
+	"ret\n");
 
 /* Not exported: reachable from other compartments only by its address. */
 void victim_private_set(void)

@@ -2,7 +2,7 @@
 #ifndef TESTS_VICTIM_H
 #define TESTS_VICTIM_H
 
-enum { VICTIM_DATA, VICTIM_BSS, VICTIM_HEAP };
+enum { VICTIM_DATA, VICTIM_BSS, VICTIM_HEAP, VICTIM_STACK };
 
 long victim_args0(void);
 long victim_args1(long a);
@@ -16,6 +16,7 @@ long victim_sleep_mul(long ms, long x);
 void *victim_leak(int which);
 long victim_bss_value(void);
 void victim_private_set(void);
+void victim_callee_saved(long out[6]);
 
 /* Exported by the gate-test application, called back by victim_nested. */
 long gatetest_bounce(long depth);
