@@ -262,7 +262,28 @@ test-images: | $(NEWLIB_STAMP)
 		$(MAKE) --no-print-directory CONFIG=$$c image || exit 1; \
 	done
 
-test: $(HOST_TEST_BIN) test-images iso
+# Gate microbenchmarks: the kernel's gate templates in a Linux process
+# (real WRPKRU where the CPU has PKU) and in the gate-test images under QEMU.
+HOST_GATES	:= $(BUILD)/bench/host-gates
+$(BUILD)/bench/host_gates.o: tests/bench/host_gates.asm $(wildcard gates/mpk/*.inc) \
+		$(GENINC)/x86.inc | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -Igates/ -I$(GENINC)/ $< -o $@
+$(HOST_GATES): tests/bench/host_gates.c $(BUILD)/bench/host_gates.o
+	@echo "  HOSTLD  $@"
+	@$(CC) -std=gnu11 -O2 -no-pie -Wall -Wextra -Werror -o $@ $^
+
+# The same harness linked statically, to run as /init of a Linux guest
+# (scripts/linux-guest-run.sh) where the host has no PKU of its own.
+$(HOST_GATES)-static: tests/bench/host_gates.c $(BUILD)/bench/host_gates.o
+	@echo "  HOSTLD  $@"
+	@$(CC) -std=gnu11 -O2 -static -no-pie -Wall -Wextra -Werror -o $@ $^
+
+test-gates: $(HOST_GATES) test-images
+	$(PYTHON) scripts/bench-gates.py --build $(BUILD)
+
+test: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static test-images iso
 	$(PYTHON) scripts/run-tests.py --build $(BUILD)
 
 # --- style ------------------------------------------------------------------

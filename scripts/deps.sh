@@ -14,6 +14,8 @@ grub-file:grub-common
 xorriso:xorriso
 mformat:mtools
 python3:python3
+gnuplot:gnuplot-nox
+cpio:cpio
 
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
 "

@@ -452,6 +452,7 @@ def gates_mpk(cfg, core, stubs):
                 out.append("extern %s" % e)
                 targets.append(e)
     out.append("extern __common_text_start, __common_text_end")
+    out.append("extern __gates_start, __gates_end")
     out.append("")
     out.append("section .gates.text")
     for stub, target, caller, callee in stubs:
@@ -463,6 +464,14 @@ def gates_mpk(cfg, core, stubs):
             out.append("GATE_LIGHT %s, %s, PKRU_%s, PKRU_%s, __comp_%s_text_start, "
                        "__comp_%s_text_end" % (stub, target, caller.name, callee.name,
                                                caller.name, caller.name))
+    if any("victim" in c.libraries for c in cfg.compartments):
+        # Test images only (they hold the test library): one checked
+        # WRPKRU of the application's own domain, for make test-gates.
+        app = next(c for c in cfg.compartments if cfg.app in c.libraries)
+        out.append("global gate_bench_wrpkru")
+        out.append("gate_bench_wrpkru:")
+        out.append("\tSWITCH_PKRU PKRU_%s" % app.name)
+        out.append("\tret")
     out.append("")
     out.append("; Entry checks for callbacks: ZF set if r10 is an entry of the compartment.")
     for c in cfg.compartments:

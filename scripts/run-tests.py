@@ -137,6 +137,23 @@ def run_stray_wrpkru(build):
                    "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
 
 
+def run_bench_check(build):
+    """make test-gates' harnesses, quickly: every gate path gives the
+    right answers (host and each gate-test image), no timing."""
+    p = subprocess.run([sys.executable, os.path.join(HERE, "bench-gates.py"),
+                        "--build", build, "--check"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    out = []
+    for line in lines:
+        ok, _, rest = line.partition(" ")
+        name = rest.split(":")[0].replace(" ", ".")
+        out.append(Result("bench.check." + name, ok == "ok", line))
+    if not out or (p.returncode != 0 and all(r.ok for r in out)):
+        out.append(Result("bench.check", False, "exit %d\n%s" % (p.returncode, tail(lines))))
+    return out
+
+
 def run_suite(image, prefix, suite):
     status, lines = boot(image, "test=%s bootmark=seen -- one two" % suite,
                          SUITE_QEMU.get(suite, ""))
@@ -247,6 +264,7 @@ def main():
 
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
+            lambda: run_bench_check(build),
             lambda: run_grub_file(build),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]

@@ -22,4 +22,4 @@ LIBS += victim
 victim_SRCS := tests/victim/victim.c
 LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
-	tests/gatetest/test_attacks.c
+	tests/gatetest/test_attacks.c tests/gatetest/bench.c
