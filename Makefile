@@ -206,6 +206,20 @@ image: $(IMAGE)
 IMAGE_OBJS	:= $(COMP_OBJS) $(CFGDIR)/comp_table.o $(CFGDIR)/gates.o \
 		   $(OBJDIR)/gates/callback.c.o
 
+# ept: the gates are C stubs doing mailbox RPCs (gates/ept/).
+ifeq ($(CFG_BACKEND),ept)
+$(CFGDIR)/gates_ept.c: $(CFGDIR)/gates.stamp
+	@test -f $@ || $(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) \
+		--objects $(RAW_OBJS)
+$(CFGDIR)/gates_ept.o: $(CFGDIR)/gates_ept.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
+	@$(CC) $(KCFLAGS) -Igates/ept -c $< -o $@
+IMAGE_OBJS	+= $(CFGDIR)/gates_ept.o $(OBJDIR)/gates/ept/rpc.c.o \
+		   $(OBJDIR)/gates/ept/kernel.c.o
+RUN		:= scripts/ept-launch.py
+else
+RUN		:= scripts/qemu-run.sh
+endif
+
 $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 		scripts/check-image.py scripts/scan-wrpkru.py $(IMAGE_OBJS)
 	@echo "  LINK    $@"
@@ -213,8 +227,9 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 	scripts/link-image.sh $@ $(CFGDIR)/kernel.ld $(IMAGE_OBJS) --
 
 # --- running ----------------------------------------------------------------
+# One QEMU, or with ept one per compartment (scripts/ept-launch.py).
 run: $(IMAGE)
-	scripts/qemu-run.sh $< $(ARGS)
+	$(RUN) $< $(ARGS)
 
 debug: $(IMAGE)
 	@echo "QEMU waits for gdb on :1234. In another shell:"
@@ -270,13 +285,13 @@ $(BUILD)/bench/host_gates.o: tests/bench/host_gates.asm $(wildcard gates/mpk/*.i
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -Igates/ -I$(GENINC)/ $< -o $@
-$(HOST_GATES): tests/bench/host_gates.c $(BUILD)/bench/host_gates.o
+$(HOST_GATES): tests/bench/host_gates.c gates/ept/rpc.c $(BUILD)/bench/host_gates.o
 	@echo "  HOSTLD  $@"
 	@$(CC) -std=gnu11 -O2 -no-pie -Wall -Wextra -Werror -o $@ $^
 
 # The same harness linked statically, to run as /init of a Linux guest
 # (scripts/linux-guest-run.sh) where the host has no PKU of its own.
-$(HOST_GATES)-static: tests/bench/host_gates.c $(BUILD)/bench/host_gates.o
+$(HOST_GATES)-static: tests/bench/host_gates.c gates/ept/rpc.c $(BUILD)/bench/host_gates.o
 	@echo "  HOSTLD  $@"
 	@$(CC) -std=gnu11 -O2 -static -no-pie -Wall -Wextra -Werror -o $@ $^
 

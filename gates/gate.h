@@ -15,6 +15,7 @@
 #ifndef GATES_GATE_H
 #define GATES_GATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -44,6 +45,15 @@ void gate_pkru_restore(uint32_t pkru);
 
 /* Boot: enter the kernel core's domain once every page is tagged. */
 void gate_enter_core(void);
+
+/* Which VM is this (ept)? Returns 1 if it runs the application's main,
+ * 0 if it only serves calls; always 1 for the other backends. */
+int gate_vm_init(void);
+/* A thread ends: let the gates release what it held (ept: its mailbox). */
+void gate_thread_exit(void);
+/* ept: zeroed pages of this VM's share of the shared region, or NULL;
+ * NULL always for the other backends (the shared heap uses its own). */
+void *gate_shared_pages(size_t count);
 
 /* Full gates: make `base` the current thread's stack slot (mm/slot.c).
  * Only the scheduler's and the kernel core's domains may; a no-op for

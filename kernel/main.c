@@ -14,6 +14,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 #include <bulkhead/trap.h>
+#include "../gates/gate.h"
 
 #define MAIN_ARGS_MAX 32
 
@@ -93,6 +94,12 @@ void kmain(uint32_t magic, uintptr_t info)
 	irq_enable();
 	libc_init(); /* newlib's per-thread state and stdio */
 	banner();
+
+	/* ept: which VM is this? Only the application's runs main; the
+	 * others serve calls until they are stopped. */
+	if (!gate_vm_init())
+		for (;;)
+			sched_sleep_ns(NSEC_PER_SEC);
 
 	int argc = app_args(argv);
 

@@ -186,6 +186,13 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 		pr_err("  cr2 0x%016lx %s\n", cr2, sym);
 		if (tf->error & PF_PK)
 			pk_report(tf, cr2);
+		const struct comp_desc *owner = comp_of_addr(cr2);
+
+		if (comp_config.ept && owner && !owner->is_default &&
+		    !(tf->error & PF_P))
+			pr_err("  cr2 is memory of compartment %s, which runs in "
+			       "a VM of its own: not mapped here\n",
+			       owner->name);
 		if (t) {
 			uintptr_t lo = sched_thread_stack(t).bottom;
 

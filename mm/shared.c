@@ -16,6 +16,7 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
+#include "../gates/gate.h"
 
 #define CLASSES 6
 static const size_t class_size[CLASSES] = { 64, 128, 256, 512, 1024, 2048 };
@@ -41,7 +42,12 @@ static int class_of(size_t size)
 static struct slab *new_slab(size_t pages, size_t slot)
 {
 	struct slab *s = malloc(sizeof(*s));
-	void *mem = s ? mm_page_alloc_key(pages, comp_config.shared_pkey) : NULL;
+	void *mem = NULL;
+
+	/* With ept, shared means the region every VM maps. */
+	if (s)
+		mem = comp_config.ept ? gate_shared_pages(pages)
+				      : mm_page_alloc_key(pages, comp_config.shared_pkey);
 
 	if (!mem) {
 		free(s);
@@ -95,7 +101,8 @@ void mm_shared_free(void *p)
 			continue;
 		if (s->slot == 0 && a == s->base) {
 			*pp = s->next;
-			mm_page_free((void *)s->base, s->pages);
+			if (!comp_config.ept)	/* ept arenas are not reused */
+				mm_page_free((void *)s->base, s->pages);
 			free(s);
 			return;
 		}

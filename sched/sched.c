@@ -46,6 +46,7 @@ struct sched_thread {
 	void *libc_state;		/* libc's per-thread data */
 	uint32_t pkru;			/* PKRU while switched out (mpk) */
 	uintptr_t slot;			/* full gates: its stack slot, else 0 */
+	void *gate;			/* the gates' per-thread state (ept mailbox) */
 	struct sched_thread *reap_next; /* detached and exited: to be freed */
 };
 
@@ -407,6 +408,7 @@ int sched_wake_all(struct sched_waitq *wq)
 
 void sched_exit(void *ret)
 {
+	gate_thread_exit();	/* ept: give up the thread's mailbox */
 	irq_save();
 	if (current == &boot_thread || current == idle)
 		panic("sched: thread \"%s\" may not exit", current->name);
@@ -472,6 +474,16 @@ struct mm_stack sched_thread_stack(const struct sched_thread *t)
 unsigned long sched_thread_count(void)
 {
 	return nthreads;
+}
+
+void *sched_thread_gate(const struct sched_thread *t)
+{
+	return t->gate;
+}
+
+void sched_set_thread_gate(struct sched_thread *t, void *gate)
+{
+	t->gate = gate;
 }
 
 void *sched_libc_state(const struct sched_thread *t)

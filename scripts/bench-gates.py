@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-IMAGES = ["gates-fcall", "gates-mpk", "gates-mpkfull"]
+IMAGES = ["gates-fcall", "gates-mpk", "gates-mpkfull", "gates-ept"]
 ROW = re.compile(r"^row (\w+) ([\w-]+) (\d+) (\d+) (\d+)$")
 
 
@@ -30,11 +30,13 @@ def host(build, check):
 
 def qemu(build, image, what):
     env = dict(os.environ, QEMU_TIMEOUT="600")
-    p = subprocess.run([os.path.join(HERE, "qemu-run.sh"),
+    run = "ept-launch.py" if image.endswith("-ept") else "qemu-run.sh"
+    p = subprocess.run([os.path.join(HERE, run),
                         os.path.join(build, image, "bulkhead.elf"), "bench=" + what],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        stdin=subprocess.DEVNULL, env=env)
-    return p.returncode, p.stdout.decode("utf-8", "replace").replace("\r", "").splitlines()
+    text = p.stdout.decode("utf-8", "replace").replace("\r", "")
+    return p.returncode, [re.sub(r"^\[[\w-]+\] ", "", l) for l in text.splitlines()]
 
 
 def parse(lines):

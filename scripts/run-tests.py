@@ -12,11 +12,15 @@ import argparse
 import concurrent.futures
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
+EPT_LAUNCH = os.path.join(HERE, "ept-launch.py")
+VM_PREFIX = re.compile(r"^\[[\w-]+\] ")
 KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
 KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 # Extra QEMU arguments for suites that need them.
@@ -31,14 +35,32 @@ class Result:
         self.name, self.ok, self.detail = name, ok, detail
 
 
+def backend_of(image):
+    """The backend of an image's configuration (config.mk beside it)."""
+    try:
+        with open(os.path.join(os.path.dirname(image), "config.mk")) as f:
+            for line in f:
+                if line.startswith("CFG_BACKEND :="):
+                    return line.split(":=")[1].strip()
+    except FileNotFoundError:
+        pass
+    return None
+
+
 def boot(image, cmdline, extra="", cdrom=False):
-    """Boot an image; return (guest exit status, output lines)."""
+    """Boot an image (ept: one VM per compartment, through the launcher);
+    return (guest exit status, output lines without VM-name prefixes)."""
     env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=extra)
-    cmd = [QEMU_RUN, "--cdrom", image] if cdrom else [QEMU_RUN, image] + cmdline.split()
+    if cdrom:
+        cmd = [QEMU_RUN, "--cdrom", image]
+    elif backend_of(image) == "ept":
+        cmd = [EPT_LAUNCH, image] + cmdline.split()
+    else:
+        cmd = [QEMU_RUN, image] + cmdline.split()
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     text = p.stdout.decode("utf-8", "replace").replace("\r", "")
-    return p.returncode, text.splitlines()
+    return p.returncode, [VM_PREFIX.sub("", l) for l in text.splitlines()]
 
 
 def tail(lines, n=25):
@@ -173,7 +195,8 @@ def run_alone(image, prefix, case):
             start = i
     if want_exit is None:
         return [Result(name, False, "the case announced no exit status\n" + tail(lines))]
-    after = "\n".join(lines[start + 1:])
+    # Several VMs print side by side: look everywhere but the announcements.
+    after = "\n".join(l for l in lines if not l.startswith("# expect"))
     missing = [e for e in expects if e not in after]
     if status != want_exit:
         return [Result(name, False, "exit status %d, expected %d\n%s"
@@ -206,9 +229,52 @@ def run_app(build):
         r"Bulkhead: exit status 0"])
 
 
-def config_names():
-    return sorted(os.path.basename(c)[:-5] for c in os.listdir("configs")
-                  if c.endswith(".toml"))
+def config_names(ept=True):
+    """Configurations in configs/; without ept=True, those the ISO holds."""
+    names = sorted(os.path.basename(c)[:-5] for c in os.listdir("configs")
+                   if c.endswith(".toml"))
+    if not ept:
+        names = [n for n in names
+                 if 'backend = "ept"' not in open("configs/%s.toml" % n).read()]
+    return names
+
+
+def run_ept_kill(build):
+    """Killing one VM of an ept image: the launcher stops the others and
+    exits non-zero within seconds, naming the VM; no VM is left."""
+    image = os.path.join(build, "gates-ept", "bulkhead.elf")
+    p = subprocess.Popen([EPT_LAUNCH, image, "bench=hold"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    pids, lines, t_kill = {}, [], None
+    deadline = time.monotonic() + TIMEOUT
+    for raw in iter(p.stdout.readline, b""):
+        line = raw.decode("utf-8", "replace").rstrip()
+        lines.append(line)
+        m = re.match(r"^\[ept\] VM (\w+) started \(pid (\d+)\)", line)
+        if m:
+            pids[m.group(1)] = int(m.group(2))
+        if "hold: calling the victim" in line and t_kill is None:
+            time.sleep(0.5)
+            os.kill(pids["victim"], signal.SIGKILL)
+            t_kill = time.monotonic()
+        if time.monotonic() > deadline:
+            p.kill()
+            break
+    rc = p.wait()
+    took = time.monotonic() - t_kill if t_kill else None
+    alive = []
+    for name, pid in pids.items():
+        try:
+            os.kill(pid, 0)
+            alive.append(name)
+        except ProcessLookupError:
+            pass
+    ok = (t_kill is not None and rc != 0 and took < 10 and not alive and
+          any("[ept] VM victim stopped" in l and "stopping the others" in l
+              for l in lines))
+    return [Result("ept.killed_vm_stops_the_launcher", ok,
+                   "exit %d after %s s, still running: %s\n%s"
+                   % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
 
 
 def run_config_image(build, name):
@@ -224,7 +290,7 @@ def run_iso(build):
     status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
     return check_output("image.iso_boots_through_grub", status, lines, 0, [
         r"Bulkhead: default - hello, one compartment, no isolation",
-    ] + [r"Bulkhead: %s\b" % n for n in config_names()] + [
+    ] + [r"Bulkhead: %s\b" % n for n in config_names(ept=False)] + [
         r"multiboot2 from GRUB",
         r"hello from hello on Bulkhead",
         r"Bulkhead: exit status 0"])
@@ -264,7 +330,7 @@ def main():
 
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
-            lambda: run_bench_check(build),
+            lambda: run_bench_check(build), lambda: run_ept_kill(build),
             lambda: run_grub_file(build),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]

@@ -24,6 +24,7 @@ struct comp_desc {
 	int pkey;		   /* protection key (mpk), else -1 */
 	uint32_t pkru;		   /* PKRU of its domain (mpk), else 0 */
 	int is_default;		   /* takes the libraries nobody named */
+	int runs_app;		   /* holds the application (ept: its VM runs main) */
 	const char *libraries;	   /* space-separated, for reports */
 	const char *hardening;	   /* space-separated, for reports */
 	struct comp_range text;	   /* code */
@@ -46,6 +47,7 @@ struct comp_config {
 	struct comp_range gates;  /* the gate trampolines' code */
 	struct comp_range cpu_tables; /* GDT, IDT, TSS */
 	int mpk;		  /* backend mpk: pages carry keys */
+	int ept;		  /* backend ept: one VM per compartment */
 	int full_gates;		  /* mpk full: private stacks per compartment */
 	int core_index;		  /* the compartment holding the kernel core */
 	struct comp_range gate_slot; /* full gates: the slot word's page */

@@ -64,6 +64,10 @@ uint64_t sched_thread_id(const struct sched_thread *t);
 struct mm_stack sched_thread_stack(const struct sched_thread *t);
 unsigned long sched_thread_count(void); /* threads alive, idle excluded */
 
+/* Per-thread slot for the gates (the ept backend's mailbox). */
+void *sched_thread_gate(const struct sched_thread *t);
+void sched_set_thread_gate(struct sched_thread *t, void *gate);
+
 /* Per-thread slot for libc state (newlib's struct _reent). */
 void *sched_libc_state(const struct sched_thread *t);
 void sched_set_libc_state(struct sched_thread *t, void *state);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/sched.h>
 #include "../victim/victim.h"
 
 #define BATCH	8	/* calls per timed sample */
@@ -100,6 +101,8 @@ static void measure(void (*fn)(void), uint64_t overhead, uint64_t *median,
 
 static const char *cross_path(void)
 {
+	if (comp_config.ept)
+		return "ept";
 	if (!comp_config.mpk)
 		return "fcall";
 	return comp_config.full_gates ? "mpk-full" : "mpk-light";
@@ -139,8 +142,22 @@ static int bench_check(void)
 	return bad;
 }
 
+/* Keep calling the victim for a minute: something to stop from outside. */
+static int bench_hold(void)
+{
+	printf("hold: calling the victim\n");
+	fflush(stdout);
+	for (int i = 0; i < 6000; i++) {
+		victim_args0();
+		sched_sleep_ns(10000000);
+	}
+	return 0;
+}
+
 int bench_run(const char *what)
 {
+	if (strcmp(what, "hold") == 0)
+		return bench_hold();
 	if (strcmp(what, "gates") == 0)
 		return bench_gates();
 	if (strcmp(what, "check") == 0)

@@ -1,0 +1,208 @@
+/*
+ * kernel.c - the EPT backend in the kernel: the gate runtime hooks
+ * (gate_vm_init, gate_thread_exit) for images whose compartments are
+ * separate VMs.
+ *
+ * Every VM boots the same image with comp=<name> on its command line.
+ * The kernel core (boot, kernel, mm, sched, time) runs in every VM; the
+ * other libraries run only in their compartment's VM, and calls to them
+ * from elsewhere are mailbox RPCs (rpc.c) through the shared region,
+ * mapped here at EPT_SHARED_BASE.
+ */
+#include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/time.h>
+#include "ept.h"
+
+#define SPIN_NS		200000	/* default spin before sleeping: 0.2 ms */
+#define LISTEN_NS	1000000	/* new-thread poll when idle: 1 ms */
+
+extern const struct ept_table ept_tables[];	/* generated, gates_ept.c */
+
+static unsigned self;
+
+/*
+ * This file is linked outside every compartment, where no copy of libc
+ * is: the two string helpers it needs are here.
+ */
+/* Decimal digits to a number (no libc here). */
+static uint64_t strtoull(const char *s, char **end, int base)
+{
+	uint64_t v = 0;
+
+	(void)end;
+	(void)base;
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+static int same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void zero(void *p, size_t n)
+{
+	for (volatile uint8_t *b = p; n--; b++) /* volatile: not a memset call */
+		*b = 0;
+}
+
+static void plat_pause(void)
+{
+	__builtin_ia32_pause();
+}
+
+static struct ept_box *plat_my_box(void)
+{
+	return sched_thread_gate(sched_current());
+}
+
+static void plat_set_my_box(struct ept_box *b)
+{
+	sched_set_thread_gate(sched_current(), b);
+}
+
+static void plat_report(const char *msg)
+{
+	pr_err("%s (in compartment %s)\n", msg, comp_config.comps[self].name);
+}
+
+__attribute__((noreturn)) static void plat_fail(const char *msg)
+{
+	panic("%s", msg);
+}
+
+static const struct ept_platform kernel_platform = {
+	.pause = plat_pause,
+	.yield = sched_yield,
+	.now_ns = time_now_ns,
+	.block = sched_sleep_ns,
+	.my_box = plat_my_box,
+	.set_my_box = plat_set_my_box,
+	.report = plat_report,
+	.fail = plat_fail,
+};
+
+static void *mirror_main(void *arg)
+{
+	ept_serve(arg);
+	return NULL;
+}
+
+/* Give every logical thread that calls into this VM a mirror thread. */
+static void *listener_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct ept_box *b = ept_new_call();
+
+		if (!b) {
+			sched_sleep_ns(LISTEN_NS);
+			continue;
+		}
+		struct sched_thread *t =
+			sched_create("mirror", mirror_main, b, 0);
+
+		if (!t)
+			panic("ept: no memory for a mirror thread");
+		sched_detach(t);
+	}
+	return NULL;
+}
+
+/*
+ * Unmap the data of every other compartment: in this VM it is only an
+ * unused copy, and a pointer to the real one (in its own VM) must fault
+ * here rather than read a stale copy.
+ */
+static void hide_other_compartments(void)
+{
+	for (unsigned i = 0; i < comp_config.count; i++) {
+		const struct comp_desc *c = &comp_config.comps[i];
+
+		if (i == self || c->is_default)
+			continue;
+		vm_unmap(c->data.start, c->data.end - c->data.start);
+		vm_unmap(c->bss.start, c->bss.end - c->bss.start);
+	}
+}
+
+/*
+ * Which compartment this VM is, and the shared region mapped: done on
+ * first need, which comes early (the scheduler's first thread name lives
+ * in shared memory), before gate_vm_init starts serving calls.
+ */
+static void vm_early(void)
+{
+	static int done;
+	const char *name = cmdline_get("comp");
+	unsigned i;
+
+	if (done)
+		return;
+	done = 1;
+	if (!name)
+		panic("ept: no comp=<compartment> on the command line (use "
+		      "scripts/ept-launch.py, which starts one VM each)");
+	for (i = 0; i < comp_config.count; i++)
+		if (same(comp_config.comps[i].name, name))
+			break;
+	if (i == comp_config.count)
+		panic("ept: comp=%s names no compartment of config %s", name,
+		      comp_config.name);
+	self = i;
+	if (vm_map(EPT_SHARED_BASE, EPT_SHARED_BASE, EPT_SHARED_SIZE,
+		   VM_WRITE) != 0)
+		panic("ept: cannot map the shared region");
+	hide_other_compartments();
+}
+
+/* Start serving calls. Returns 1 if this VM runs the application. */
+int gate_vm_init(void)
+{
+	/* ept_spin_us=N: how long a waiter spins before it sleeps (the
+	 * default was chosen by measurement; see docs/design.md). */
+	const char *spin = cmdline_get("ept_spin_us");
+	uint64_t spin_ns = spin ? strtoull(spin, NULL, 10) * 1000 : SPIN_NS;
+
+	vm_early();
+	ept_init((struct ept_shared *)EPT_SHARED_BASE, self, ept_tables,
+		 comp_config.count, &kernel_platform, spin_ns);
+	struct sched_thread *t = sched_create("listener", listener_main, NULL, 0);
+
+	if (!t)
+		panic("ept: no memory for the listener");
+	sched_detach(t);
+	pr_info("  ept: this VM is compartment %s; shared region at 0x%lx\n",
+		comp_config.comps[self].name, (unsigned long)EPT_SHARED_BASE);
+	return comp_config.comps[self].runs_app;
+}
+
+/* This VM's share of the shared heap (mm/shared.c takes pages here). */
+void *gate_shared_pages(size_t count)
+{
+	static uintptr_t next;
+	size_t arena = (EPT_SHARED_SIZE - EPT_ARENAS_AT) / EPT_VMS;
+	uintptr_t base;
+
+	vm_early();
+	base = EPT_SHARED_BASE + EPT_ARENAS_AT + self * arena;
+	if (!next)
+		next = base;
+	if (next + count * PAGE_SIZE > base + arena)
+		return NULL;
+	next += count * PAGE_SIZE;
+	zero((void *)(next - count * PAGE_SIZE), count * PAGE_SIZE);
+	return (void *)(next - count * PAGE_SIZE);
+}
+
+void gate_thread_exit(void)
+{
+	ept_thread_exit();
+}

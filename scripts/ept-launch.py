@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Start an ept image: one QEMU per compartment, sharing one memory file.
+
+usage: ept-launch.py IMAGE.elf [command-line words...]
+
+The image's configuration (build/<config>/config.mk beside it) names the
+compartments. Every VM boots the same image with comp=<name> and maps the
+shared file at the same guest-physical address (a pc-dimm at 4 GiB). They
+may start in any order: a call waits in its mailbox until the callee's VM
+serves it. Each line a VM prints is prefixed with its compartment's name.
+When the application's VM ends, the others are stopped and this exits
+with the application's status; when any other VM stops first, they are
+all stopped and this exits 1, naming it. No VM is left running.
+Env: QEMU_MEM (default 256M), QEMU_TIMEOUT (seconds), QEMU_EXTRA.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+SHARED_SIZE = 64 * 1024 * 1024      # EPT_SHARED_SIZE, include/bulkhead/x86.h
+SHARED_ADDR = 0x100000000           # EPT_SHARED_BASE
+
+
+def read_config(image):
+    mk = os.path.join(os.path.dirname(os.path.abspath(image)), "config.mk")
+    cfg = {}
+    with open(mk) as f:
+        for line in f:
+            m = re.match(r"^(\w+) := ?(.*)$", line.strip())
+            if m:
+                cfg[m.group(1)] = m.group(2).strip()
+    comps = cfg["CFG_COMPARTMENTS"].split()
+    app = next(c for c in comps if cfg["CFG_APP"] in cfg["CFG_COMP_%s_LIBS" % c].split())
+    return comps, app
+
+
+def guest_status(rc):
+    """QEMU's exit status to the guest's (see kernel/panic.c)."""
+    if rc >= 3 and rc % 2 == 1:
+        return (rc - 3) // 2
+    return None
+
+
+def main():
+    image, words = sys.argv[1], sys.argv[2:]
+    comps, app = read_config(image)
+    shm = "/dev/shm/bulkhead-ept-%d" % os.getpid()
+    with open(shm, "wb") as f:
+        f.truncate(SHARED_SIZE)
+    procs, lock = {}, threading.Lock()
+
+    def stop_all():
+        for p in procs.values():
+            if p.poll() is None:
+                p.kill()
+        for p in procs.values():
+            p.wait()
+        try:
+            os.unlink(shm)
+        except FileNotFoundError:
+            pass
+
+    def on_signal(signum, frame):
+        stop_all()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def pump(name, stream):
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with lock:
+                print("[%s] %s" % (name, line), flush=True)
+
+    mem = os.environ.get("QEMU_MEM", "256M")
+    extra = os.environ.get("QEMU_EXTRA", "").split()
+    for name in comps:
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
+               "-m", "%s,slots=2,maxmem=2G" % mem,
+               "-object", "memory-backend-file,id=shm,mem-path=%s,size=%d,share=on"
+               % (shm, SHARED_SIZE),
+               "-device", "pc-dimm,id=shared,memdev=shm,addr=0x%x" % SHARED_ADDR,
+               "-display", "none", "-serial", "stdio", "-monitor", "none",
+               "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-kernel", image, "-append", " ".join(["comp=" + name] + words)] + extra
+        procs[name] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT)
+        threading.Thread(target=pump, args=(name, procs[name].stdout),
+                         daemon=True).start()
+        with lock:
+            print("[ept] VM %s started (pid %d)" % (name, procs[name].pid), flush=True)
+
+    deadline = None
+    if os.environ.get("QEMU_TIMEOUT"):
+        deadline = time.monotonic() + float(os.environ["QEMU_TIMEOUT"])
+    status = 1
+    while True:
+        ended = [(n, p.returncode) for n, p in procs.items() if p.poll() is not None]
+        if ended:
+            name, rc = ended[0]
+            time.sleep(0.2)             # let its last lines through
+            with lock:
+                if name == app and guest_status(rc) is not None:
+                    status = guest_status(rc)
+                else:
+                    how = ("exit status %d" % guest_status(rc)
+                           if guest_status(rc) is not None else "QEMU status %d" % rc)
+                    print("[ept] VM %s stopped (%s)%s; stopping the others"
+                          % (name, how, "" if name == app else
+                             " before the application finished"), flush=True)
+                    status = 1
+            break
+        if deadline and time.monotonic() > deadline:
+            with lock:
+                print("[ept] timed out after %ss; stopping every VM"
+                      % os.environ["QEMU_TIMEOUT"], flush=True)
+            status = 124
+            break
+        time.sleep(0.05)
+    stop_all()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
