@@ -64,7 +64,8 @@ LIBS :=
 # (fragments add to it).
 OPT_LIBS :=
 include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
-	sched/build.mk time/build.mk libc/build.mk apps/build.mk tests/build.mk
+	sched/build.mk time/build.mk libc/build.mk net/virtio/build.mk \
+	apps/build.mk tests/build.mk
 
 # The libraries every image contains, whatever its application. libc is not
 # among them: every compartment links its own copy of it.
@@ -130,7 +131,7 @@ COMPDIR		:= $(CFGDIR)/comp
 IMAGE		:= $(CFGDIR)/bulkhead.elf
 CONFIG_ARGS	= $(CONFIG) --libs "$(KERNEL_LIBS)" --apps "$(APPS)" \
 		  --optional-libs "$(OPT_LIBS)" --out $(CFGDIR)
-API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api)
+API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api)
 
 ifeq ($(filter clean distclean deps check-style,$(MAKECMDGOALS)),)
 include $(CFGDIR)/config.mk

@@ -3,4 +3,4 @@ LIBS += kernel
 kernel_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/vga.c \
 	kernel/format.c kernel/cmdline.c kernel/gdt.c kernel/trap.c \
 	kernel/vectors.asm kernel/pic.c kernel/panic.c kernel/ksyms.c \
-	kernel/fwcfg.c
+	kernel/fwcfg.c kernel/pci.c

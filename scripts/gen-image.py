@@ -40,7 +40,8 @@ MAIN_STACK = 256 * 1024
 def api_path(lib):
     """Where library `lib` declares its exported functions."""
     for path in ("%s/%s.api" % (lib, lib), "apps/%s/%s.api" % (lib, lib),
-                 "tests/%s.api" % lib, "tests/%s/%s.api" % (lib, lib)):
+                 "tests/%s.api" % lib, "tests/%s/%s.api" % (lib, lib),
+                 "net/%s/%s.api" % (lib, lib)):
         if os.path.exists(path):
             return path
     raise SystemExit("gen-image: library %s has no API file "

@@ -26,6 +26,7 @@ KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 # Extra QEMU arguments for suites that need them.
 SUITE_QEMU = {
     "timefw": "-fw_cfg name=opt/bulkhead/tsc_khz,string=1234567",
+    "net": "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
 

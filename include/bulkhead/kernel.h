@@ -66,6 +66,12 @@ const char *cmdline_get(const char *key); /* NULL when absent */
 const char *cmdline_raw(void);
 int cmdline_argv(char **argv, int max); /* words after "--" */
 
+/* PCI configuration space (kernel/pci.c). bdf = bus<<16 | dev<<11 | fn<<8. */
+#define PCI_NONE 0xffffffffu
+uint32_t pci_find(unsigned vendor, unsigned device_lo, unsigned device_hi);
+uint32_t pci_read32(uint32_t bdf, unsigned off);
+void pci_write32(uint32_t bdf, unsigned off, uint32_t v);
+
 /* QEMU fw_cfg: copy file `name` into buf; returns its size or -1. */
 int fwcfg_read_file(const char *name, void *buf, size_t size);
 

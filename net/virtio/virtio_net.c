@@ -1,0 +1,263 @@
+/*
+ * virtio_net.c - a driver for QEMU's virtio-net-pci device, through the
+ * legacy (transitional) virtio-PCI interface: registers in I/O space
+ * (BAR 0), split virtqueues in physically contiguous pages, one legacy
+ * PCI interrupt.
+ *
+ * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
+ * front; a frame is copied out of its buffer and the buffer posted again.
+ * A frame to send is copied into a free transmit buffer. Threads waiting
+ * for either sleep on a wait queue the interrupt handler wakes, with the
+ * check and the wait done with interrupts held off so no wake-up is lost.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <bulkhead/arch.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/net.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/trap.h>
+
+#define VIRTIO_VENDOR		0x1af4
+#define VIRTIO_NET_LEGACY	0x1000	/* transitional network device */
+
+/* Legacy register offsets in BAR 0. */
+#define REG_HOST_FEATURES	0x00
+#define REG_GUEST_FEATURES	0x04
+#define REG_QUEUE_PFN		0x08
+#define REG_QUEUE_SIZE		0x0c
+#define REG_QUEUE_SELECT	0x0e
+#define REG_QUEUE_NOTIFY	0x10
+#define REG_STATUS		0x12
+#define REG_ISR			0x13
+#define REG_MAC			0x14
+
+#define STATUS_ACK		0x01
+#define STATUS_DRIVER		0x02
+#define STATUS_DRIVER_OK	0x04
+#define STATUS_FAILED		0x80
+#define FEATURE_MAC		(1u << 5)
+
+#define DESC_F_NEXT		1
+#define DESC_F_WRITE		2
+
+#define RXQ			0
+#define TXQ			1
+#define BUF_SIZE		2048	/* header + one Ethernet frame */
+#define HDR_SIZE		10	/* legacy virtio_net_hdr, no merged buffers */
+
+#define PCI_COMMAND		0x04
+#define PCI_BAR0		0x10
+#define PCI_INTERRUPT		0x3c
+#define PCI_CMD_IO		0x1
+#define PCI_CMD_MASTER		0x4
+
+struct vring_desc {
+	uint64_t addr;		/* guest-physical buffer */
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct vring_used_elem {
+	uint32_t id;		/* head descriptor of the buffer */
+	uint32_t len;		/* bytes the device wrote */
+};
+
+/* One virtqueue in the legacy layout: descriptors, then the available
+ * ring, then (page-aligned) the used ring. */
+struct vq {
+	unsigned size;			/* entries, from the device */
+	struct vring_desc *desc;
+	volatile uint16_t *avail;	/* flags, idx, ring[size] */
+	volatile uint8_t *used;		/* flags, idx, elem[size] */
+	uint16_t used_seen;		/* used entries consumed so far */
+	uint8_t *bufs;			/* size * BUF_SIZE bytes */
+	unsigned free;			/* transmit: descriptors not in flight */
+	struct sched_waitq waiters;	/* threads waiting for this queue */
+};
+
+static uint16_t iobase;
+static struct vq queues[2];
+static uint64_t mac;
+static uint64_t frames_in, frames_out;
+
+static uint16_t used_idx(struct vq *q)
+{
+	return *(volatile uint16_t *)(q->used + 2);
+}
+
+static struct vring_used_elem used_elem(struct vq *q, unsigned i)
+{
+	return ((volatile struct vring_used_elem *)(q->used + 4))[i % q->size];
+}
+
+static void avail_push(struct vq *q, uint16_t desc)
+{
+	uint16_t idx = q->avail[1];
+
+	q->avail[2 + idx % q->size] = desc;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	q->avail[1] = (uint16_t)(idx + 1);
+}
+
+static size_t vq_bytes(unsigned n)
+{
+	size_t first = ALIGN_UP(16 * n + 2 * (3 + n), (size_t)PAGE_SIZE);
+
+	return first + ALIGN_UP(2 * 3 + 8 * n, (size_t)PAGE_SIZE);
+}
+
+static int vq_setup(int index)
+{
+	struct vq *q = &queues[index];
+
+	outw(iobase + REG_QUEUE_SELECT, (uint16_t)index);
+	q->size = inw(iobase + REG_QUEUE_SIZE);
+	if (q->size == 0)
+		return -1;
+	size_t bytes = vq_bytes(q->size);
+	uint8_t *ring = mm_page_alloc(bytes / PAGE_SIZE);
+
+	q->bufs = mm_page_alloc(ALIGN_UP(q->size * BUF_SIZE, PAGE_SIZE) /
+				PAGE_SIZE);
+	if (!ring || !q->bufs)
+		return -1;
+	q->desc = (struct vring_desc *)ring;
+	q->avail = (volatile uint16_t *)(ring + 16 * q->size);
+	q->used = ring + ALIGN_UP(16 * q->size + 2 * (3 + q->size),
+				  (size_t)PAGE_SIZE);
+	for (unsigned i = 0; i < q->size; i++) {
+		q->desc[i].addr = (uintptr_t)(q->bufs + i * BUF_SIZE);
+		q->desc[i].len = BUF_SIZE;
+		q->desc[i].flags = index == RXQ ? DESC_F_WRITE : 0;
+	}
+	q->free = q->size;
+	outl(iobase + REG_QUEUE_PFN, (uint32_t)((uintptr_t)ring >> 12));
+	return 0;
+}
+
+/* The device used some buffers: wake whoever waits for them. */
+void vnet_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	if (inb(iobase + REG_ISR) & 1) {
+		sched_wake_all(&queues[RXQ].waiters);
+		sched_wake_all(&queues[TXQ].waiters);
+	}
+}
+
+int vnet_init(void)
+{
+	uint32_t bdf = pci_find(VIRTIO_VENDOR, VIRTIO_NET_LEGACY,
+				VIRTIO_NET_LEGACY);
+
+	if (bdf == PCI_NONE)
+		return -1;
+	uint32_t bar0 = pci_read32(bdf, PCI_BAR0);
+
+	if (!(bar0 & 1)) {
+		pr_err("virtio-net: BAR 0 is not I/O space (modern-only "
+		       "device?)\n");
+		return -1;
+	}
+	iobase = (uint16_t)(bar0 & ~3u);
+	pci_write32(bdf, PCI_COMMAND, pci_read32(bdf, PCI_COMMAND) |
+					      PCI_CMD_IO | PCI_CMD_MASTER);
+
+	outb(iobase + REG_STATUS, 0);	/* reset */
+	outb(iobase + REG_STATUS, STATUS_ACK | STATUS_DRIVER);
+	uint32_t features = inl(iobase + REG_HOST_FEATURES);
+
+	outl(iobase + REG_GUEST_FEATURES, features & FEATURE_MAC);
+	if (vq_setup(RXQ) || vq_setup(TXQ)) {
+		outb(iobase + REG_STATUS, STATUS_FAILED);
+		return -1;
+	}
+	for (unsigned i = 0; i < 6; i++)
+		mac |= (uint64_t)inb(iobase + REG_MAC + i) << (8 * i);
+
+	struct vq *rx = &queues[RXQ];
+
+	for (unsigned i = 0; i < rx->size; i++)
+		avail_push(rx, (uint16_t)i);
+	trap_irq_register((int)(pci_read32(bdf, PCI_INTERRUPT) & 0xff),
+			  vnet_irq);
+	outb(iobase + REG_STATUS, STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
+	outw(iobase + REG_QUEUE_NOTIFY, RXQ);
+	return 0;
+}
+
+uint64_t vnet_mac(void)
+{
+	return mac;
+}
+
+/* Give back transmit descriptors the device is done with. */
+static void tx_reclaim(struct vq *q)
+{
+	while (q->used_seen != used_idx(q)) {
+		q->used_seen++;
+		q->free++;
+	}
+}
+
+int vnet_send(const void *frame, size_t len)
+{
+	struct vq *q = &queues[TXQ];
+
+	if (len > BUF_SIZE - HDR_SIZE)
+		return -1;
+	uint64_t flags = irq_save();
+
+	tx_reclaim(q);
+	while (q->free == 0) {
+		sched_wait(&q->waiters, 0);
+		tx_reclaim(q);
+	}
+	uint16_t d = (uint16_t)(q->avail[1] % q->size);
+	uint8_t *buf = q->bufs + d * BUF_SIZE;
+
+	memset(buf, 0, HDR_SIZE);
+	memcpy(buf + HDR_SIZE, frame, len);
+	q->desc[d].len = (uint32_t)(HDR_SIZE + len);
+	q->free--;
+	avail_push(q, d);
+	outw(iobase + REG_QUEUE_NOTIFY, TXQ);
+	frames_out++;
+	irq_restore(flags);
+	return 0;
+}
+
+long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
+{
+	struct vq *q = &queues[RXQ];
+	uint64_t flags = irq_save();
+
+	while (q->used_seen == used_idx(q)) {
+		if (sched_wait(&q->waiters, deadline_ns) == SCHED_ETIMEDOUT &&
+		    q->used_seen == used_idx(q)) {
+			irq_restore(flags);
+			return -1;
+		}
+	}
+	struct vring_used_elem e = used_elem(q, q->used_seen);
+
+	q->used_seen++;
+	size_t len = e.len > HDR_SIZE ? e.len - HDR_SIZE : 0;
+
+	if (len > cap)
+		len = cap;
+	memcpy(buf, q->bufs + e.id * BUF_SIZE + HDR_SIZE, len);
+	avail_push(q, (uint16_t)e.id);
+	outw(iobase + REG_QUEUE_NOTIFY, RXQ);
+	frames_in++;
+	irq_restore(flags);
+	return (long)len;
+}
+
+uint64_t vnet_frames(int received)
+{
+	return received ? frames_in : frames_out;
+}
