@@ -7,6 +7,8 @@
 #
 # Targets: all (default) run iso test test-gates debug deps clean distclean
 
+.DEFAULT_GOAL := all
+
 # --- where things go --------------------------------------------------------
 BUILD		:= build
 # Objects, one per source file, mirroring the source tree.
@@ -43,6 +45,7 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -Iinclude -U__linux__ -U__gnu_linux__ -Ulinux -Uunix \
 		   -U__unix__ -U__unix -D__BULKHEAD__ \
 		   -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
+		   -DFD_SETSIZE=256 -isystem include/posix \
 		   -Wall -Wextra -Werror -MMD -MP
 NASMFLAGS	:= -f elf64 -g -F dwarf -I$(GENINC)/ -MD
 # Host unit tests: the same pure sources, with sanitizers.
@@ -65,13 +68,13 @@ LIBS :=
 OPT_LIBS :=
 include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 	sched/build.mk time/build.mk libc/build.mk net/virtio/build.mk \
-	apps/build.mk tests/build.mk
+	net/lwip/build.mk apps/build.mk tests/build.mk
 
 # The libraries every image contains, whatever its application. libc is not
 # among them: every compartment links its own copy of it.
 KERNEL_LIBS	:= boot kernel mm sched time
 # Application libraries; a configuration picks one.
-APPS		:= hello ktest stray gatetest
+APPS		:= hello ktest stray gatetest httpd
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
@@ -310,7 +313,7 @@ check-style:
 # --- housekeeping -----------------------------------------------------------
 clean:
 	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok \
-		! -name .kcflags \
+		! -name .kcflags ! -name lwip ! -name linux \
 		-exec rm -rf {} + 2>/dev/null || true
 
 distclean:

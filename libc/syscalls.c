@@ -6,6 +6,7 @@
  * 1, kill() of it exits, fork() and friends fail with ENOSYS.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -22,6 +23,21 @@ static int is_console(int fd)
 	return fd >= 0 && fd <= 2;
 }
 
+/*
+ * Descriptors from 3 up are lwIP's sockets, in images that hold lwIP
+ * (weak references: elsewhere they are null and the descriptor is bad).
+ */
+extern int lwip_read(int s, void *mem, size_t len) __attribute__((weak));
+extern int lwip_write(int s, const void *data, size_t size)
+	__attribute__((weak));
+extern int lwip_close(int s) __attribute__((weak));
+extern int lwip_fcntl(int s, int cmd, int val) __attribute__((weak));
+
+static int is_socket(int fd)
+{
+	return fd > 2 && lwip_close;
+}
+
 #define BOUNCE_SIZE 256
 
 /*
@@ -34,6 +50,8 @@ int write(int fd, const void *buf, size_t len)
 {
 	static char *bounce;
 
+	if (is_socket(fd))
+		return lwip_write(fd, buf, len);
 	if (fd != 1 && fd != 2) {
 		errno = EBADF;
 		return -1;
@@ -58,6 +76,8 @@ int read(int fd, void *buf, size_t len)
 	char *p = buf;
 	size_t n = 0;
 
+	if (is_socket(fd))
+		return lwip_read(fd, buf, len);
 	if (fd != 0) {
 		errno = EBADF;
 		return -1;
@@ -88,6 +108,8 @@ int open(const char *path, int flags, ...)
 
 int close(int fd)
 {
+	if (is_socket(fd))
+		return lwip_close(fd);
 	if (is_console(fd))
 		return 0;
 	errno = EBADF;
@@ -153,7 +175,14 @@ int mkdir(const char *path, mode_t mode)
 
 int fcntl(int fd, int cmd, ...)
 {
-	(void)cmd;
+	va_list ap;
+
+	va_start(ap, cmd);
+	int val = va_arg(ap, int);
+
+	va_end(ap);
+	if (is_socket(fd))
+		return lwip_fcntl(fd, cmd, val);
 	errno = is_console(fd) ? ENOSYS : EBADF;
 	return -1;
 }

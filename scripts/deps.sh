@@ -16,6 +16,9 @@ mformat:mtools
 python3:python3
 gnuplot:gnuplot-nox
 cpio:cpio
+curl:curl
+wrk:wrk
+iperf:iperf
 
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
 "

@@ -44,15 +44,17 @@ have_src() {
 # --- 1. make sure apt can find Debian's sources ------------------------------
 if ! have_src; then
     [ "$(id -u)" -eq 0 ] ||
-        die "apt has no deb-src entry for $PKG; run this once as root to add one"
-    [ -f "$DEB_SOURCES" ] || die "$DEB_SOURCES not found: cannot derive a deb-src entry"
+        die "apt has no deb-src entry for $PKG; run this as root to add one"
+    [ -f "$DEB_SOURCES" ] ||
+        die "$DEB_SOURCES not found: cannot derive a deb-src entry"
     echo "fetch-lwip: adding deb-src entries ($SRC_SOURCES)"
     sed 's/^Types:.*/Types: deb-src/' "$DEB_SOURCES" >"$SRC_SOURCES"
     apt-get update -qq || die "apt-get update failed"
-    have_src || die "apt still finds no source package '$PKG' after adding $SRC_SOURCES"
+    have_src ||
+        die "apt finds no source package '$PKG' even with $SRC_SOURCES"
 fi
 
-# --- 2. download the source package (.dsc, .orig.tar.xz, .debian.tar.xz) ------
+# --- 2. download the source package (.dsc, .orig.tar.xz, .debian.tar.xz) ----
 # Nothing is unpacked or built by apt (--download-only). As root, apt warns
 # that it downloads unsandboxed (the _apt user cannot write OUTDIR): that
 # one warning is dropped, everything else apt says is kept.
@@ -65,7 +67,8 @@ fi
 grep -v 'unsandboxed' "$ERRLOG" >&2 || true
 rm -f "$ERRLOG"
 [ -f "$OUT/$ORIG" ] ||
-    die "$ORIG not among the downloaded files (Debian's $PKG is another version?): $(ls "$OUT")"
+    die "no $ORIG among the downloaded files (Debian has another version" \
+        "of $PKG?): $(ls "$OUT")"
 
 # --- 3. unpack the upstream tarball only --------------------------------------
 # Unpack beside the final place, then move the single top directory
@@ -75,8 +78,9 @@ rm -rf "$OUT/src" "$OUT/unpack"
 mkdir -p "$OUT/unpack"
 tar -xJf "$OUT/$ORIG" -C "$OUT/unpack" || die "cannot unpack $OUT/$ORIG"
 TOP=$(find "$OUT/unpack" -mindepth 1 -maxdepth 1)
-[ "$(printf '%s\n' "$TOP" | wc -l)" -eq 1 ] && [ -d "$TOP" ] ||
+if [ "$(printf '%s\n' "$TOP" | wc -l)" -ne 1 ] || [ ! -d "$TOP" ]; then
     die "$ORIG does not hold exactly one top directory"
+fi
 mv "$TOP" "$OUT/src"
 rmdir "$OUT/unpack"
 

@@ -377,13 +377,14 @@ def glue(cfg, comp):
     return "\n".join(out) + "\n"
 
 
-def undefined(obj):
-    """Undefined, non-weak symbols of an object file."""
+def undefined(obj, weak=False):
+    """Undefined symbols of an object file (with weak=True, weak ones too:
+    libc's weak references to lwIP must reach it through a gate)."""
     nm = subprocess.run(["nm", "-u", obj], check=True, capture_output=True, text=True)
     out = []
     for line in nm.stdout.splitlines():
         kind, sym = line.split()[-2:]
-        if kind != "w":
+        if kind != "w" or weak:
             out.append(sym)
     return out
 
@@ -396,7 +397,7 @@ def gates(cfg, out, objects):
     stubs, redefs = [], {c.name: [] for c in cfg.compartments}
     for obj in objects:
         comp = by_name[os.path.basename(obj)[:-len(".raw.o")]]
-        for sym in sorted(set(undefined(obj))):
+        for sym in sorted(set(undefined(obj, weak=True))):
             owner = exp.get(sym)
             if not owner or owner[0] == comp.name:
                 continue

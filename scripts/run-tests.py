@@ -13,6 +13,7 @@ import concurrent.futures
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -240,6 +241,100 @@ def config_names(ept=True):
     return names
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def http_get(port, raw, want_bytes=200):
+    """Send raw bytes, return what comes back before the close/timeout."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(raw)
+    data = b""
+    try:
+        while len(data) < want_bytes:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return data
+
+
+def run_httpd(build, config):
+    """The HTTP server under real clients, over SLIRP on 127.0.0.1."""
+    name = "net.%s." % config
+    port = free_port()
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=
+               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80 "
+               "-device virtio-net-pci,netdev=n0" % port)
+    p = subprocess.Popen([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    lines = []
+    for raw in iter(p.stdout.readline, b""):
+        lines.append(raw.decode("utf-8", "replace").rstrip())
+        if "httpd: listening" in lines[-1] or "exit status" in lines[-1]:
+            break
+    results = []
+
+    def check(what, ok, detail=""):
+        results.append(Result(name + what, ok, detail))
+
+    if not any("httpd: listening" in l for l in lines):
+        p.kill()
+        return [Result(name + "starts", False, tail(lines))]
+    check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", l)
+                                  for l in lines), tail(lines))
+    try:
+        curl = lambda *a: subprocess.run(["curl", "-s", "--max-time", "30"] + list(a),  # noqa: E731
+                                         stdout=subprocess.PIPE).stdout
+        url = "http://127.0.0.1:%d" % port
+        index = curl(url + "/index.html")
+        check("index_page", index.startswith(b"<!DOCTYPE html>") and
+              b"Served by Bulkhead" in index and index.endswith(b"</html>\n"),
+              repr(index[:200]))
+        large = curl(url + "/large.bin")
+        want = bytes(((i * 131 + 7) & 0xff) for i in range(1 << 20))
+        check("large_file_byte_for_byte", large == want,
+              "got %d bytes, %s" % (len(large), "equal" if large == want else "different"))
+        head = curl("-I", url + "/large.bin").decode()
+        check("head_content_length", "Content-Length: 1048576" in head, head)
+        code = curl("-o", "/dev/null", "-w", "%{http_code}", url + "/nope")
+        check("unknown_path_404", code == b"404", repr(code))
+        two = http_get(port, b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                       b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                       10 ** 6)
+        check("keep_alive_two_requests_one_connection",
+              two.count(b"HTTP/1.1 200 OK") == 2 and two.count(b"hello from") == 2,
+              repr(two[:400]))
+        bad = http_get(port, b"GARBAGE\r\n\r\n")
+        check("malformed_request_400", bad.startswith(b"HTTP/1.1 400 Bad Request"),
+              repr(bad[:100]))
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")   # cut mid-request
+        s.close()
+        after = curl(url + "/hello.txt")
+        check("serves_on_after_bad_and_truncated", after == b"hello from Bulkhead's httpd\n",
+              repr(after))
+        wrk = subprocess.run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        out = wrk.stdout.decode()
+        m = re.search(r"(\d+) requests in", out)
+        errors = re.search(r"Socket errors|Non-2xx", out)
+        check("wrk_30_connections_no_errors", wrk.returncode == 0 and m and
+              int(m.group(1)) > 0 and not errors, out)
+    finally:
+        p.kill()
+        p.wait()
+    return results
+
+
 def run_ept_kill(build):
     """Killing one VM of an ept image: the launcher stops the others and
     exits non-zero within seconds, naming the VM; no VM is left."""
@@ -278,8 +373,19 @@ def run_ept_kill(build):
                    % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
 
 
+SERVER_APPS = ("httpd",)
+
+
+def app_of(name):
+    m = re.search(r'^app = "(\w+)"', open("configs/%s.toml" % name).read(), re.M)
+    return m.group(1) if m else None
+
+
 def run_config_image(build, name):
-    """Every configuration in configs/ boots and its app succeeds."""
+    """Every configuration in configs/ boots and its app succeeds (servers
+    run until stopped: run_httpd tests those)."""
+    if app_of(name) in SERVER_APPS:
+        return run_httpd(build, name)
     status, lines = boot(os.path.join(build, name, "bulkhead.elf"), "")
     return check_output("image.config_%s_runs" % name, status, lines, 0, [
         r"\(config %s, backend \w+, app \w+\)" % name,

@@ -1,0 +1,9 @@
+/* poll.h - poll() over lwIP's sockets (net/lwip/posix.c). */
+#ifndef BULKHEAD_POSIX_POLL_H
+#define BULKHEAD_POSIX_POLL_H
+
+#include "lwip/sockets.h"
+
+int poll(struct pollfd *fds, nfds_t nfds, int timeout);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * sys/socket.h - the BSD socket API for applications, on lwIP
+ * (net/lwip/posix.c). The types and constants are lwIP's; the functions
+ * are real ones, so a call from another compartment goes through a gate.
+ */
+#ifndef BULKHEAD_POSIX_SYS_SOCKET_H
+#define BULKHEAD_POSIX_SYS_SOCKET_H
+
+#include "lwip/sockets.h"
+
+int socket(int domain, int type, int protocol);
+int bind(int s, const struct sockaddr *addr, socklen_t len);
+int listen(int s, int backlog);
+int accept(int s, struct sockaddr *addr, socklen_t *len);
+int connect(int s, const struct sockaddr *addr, socklen_t len);
+ssize_t recv(int s, void *buf, size_t len, int flags);
+ssize_t recvfrom(int s, void *buf, size_t len, int flags,
+		 struct sockaddr *from, socklen_t *fromlen);
+ssize_t send(int s, const void *buf, size_t len, int flags);
+ssize_t sendto(int s, const void *buf, size_t len, int flags,
+	       const struct sockaddr *to, socklen_t tolen);
+int shutdown(int s, int how);
+int setsockopt(int s, int level, int name, const void *val, socklen_t len);
+int getsockopt(int s, int level, int name, void *val, socklen_t *len);
+int getsockname(int s, struct sockaddr *addr, socklen_t *len);
+int getpeername(int s, struct sockaddr *addr, socklen_t *len);
+
+#endif

@@ -1,0 +1,494 @@
+/*
+ * sys_arch.c - lwIP's operating-system layer (NO_SYS 0) on Bulkhead's
+ * cooperative scheduler: semaphores, mutexes, mailboxes, threads, the
+ * millisecond clock, critical sections and random numbers.
+ *
+ * One CPU, no preemption: a thread runs until it blocks, so a check
+ * followed by sched_wait() cannot lose a wake-up from another thread.
+ * Interrupt handlers may still run between any two instructions; the
+ * mailboxes, which sys_mbox_trypost_fromisr() may fill from one, are
+ * therefore changed with interrupts off, and a reader checks and starts
+ * waiting with interrupts off too. Nothing here that can block may be
+ * called from an interrupt handler.
+ *
+ * Everything the scheduler writes (semaphores, mutexes, wait queues) is
+ * allocated in shared memory (see arch/sys_arch.h); lwIP's own state
+ * (mailbox rings, thread start records) stays in this compartment's heap.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <bulkhead/arch.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/time.h>
+
+#include "lwip/opt.h"
+#include "lwip/err.h"
+#include "lwip/sys.h"
+#include "lwip/tcpip.h"
+
+#define NSEC_PER_MSEC	  1000000ULL
+
+/* Mailbox capacity when lwIP asks for a size of 0 (an unset option). */
+#define MBOX_DEFAULT_SIZE 32
+
+/* ------------------------------------------------------------------------
+ * Time
+ */
+
+/*
+ * The monotonic deadline `ms` milliseconds after `start_ns`, in the form
+ * the scheduler's waits take; lwIP's timeout 0 means "wait forever", which
+ * is the scheduler's deadline 0.
+ */
+static uint64_t deadline_after(uint64_t start_ns, u32_t ms)
+{
+	if (ms == 0)
+		return 0;
+	return start_ns + (uint64_t)ms * NSEC_PER_MSEC;
+}
+
+/*
+ * What a successful wait returns to lwIP: the milliseconds it took, never
+ * more than the timeout it was given (the clock is read after waking, so
+ * it may be a little late) and never SYS_ARCH_TIMEOUT itself.
+ */
+static u32_t waited_ms(uint64_t start_ns, u32_t timeout)
+{
+	uint64_t ms = (time_now_ns() - start_ns) / NSEC_PER_MSEC;
+
+	if (timeout != 0 && ms > timeout)
+		ms = timeout;
+	if (ms >= SYS_ARCH_TIMEOUT)
+		ms = SYS_ARCH_TIMEOUT - 1;
+	return (u32_t)ms;
+}
+
+/* lwIP's clock: milliseconds since boot. Only differences are used, so the
+ * wrap after 49 days is harmless. */
+u32_t sys_now(void)
+{
+	return (u32_t)(time_now_ns() / NSEC_PER_MSEC);
+}
+
+/* Called by lwip_init() (through tcpip_init()): nothing to set up, every
+ * object is created on demand. */
+void sys_init(void)
+{
+}
+
+/* ------------------------------------------------------------------------
+ * Semaphores
+ */
+
+/* A counting semaphore with `count` initial units, in shared memory. */
+err_t sys_sem_new(sys_sem_t *sem, u8_t count)
+{
+	struct sched_sem *s = mm_shared_alloc(sizeof(*s));
+
+	sem->sem = s;
+	if (!s)
+		return ERR_MEM;
+	sched_sem_init(s, count);
+	return ERR_OK;
+}
+
+/* Release one unit and wake a waiter. */
+void sys_sem_signal(sys_sem_t *sem)
+{
+	sched_sem_post(sem->sem);
+}
+
+/*
+ * Take one unit, waiting at most `timeout` ms (0: forever). Returns the
+ * milliseconds waited, or SYS_ARCH_TIMEOUT if no unit came in time.
+ */
+u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
+{
+	uint64_t start = time_now_ns();
+
+	if (sched_sem_wait(sem->sem, deadline_after(start, timeout)) ==
+	    SCHED_ETIMEDOUT)
+		return SYS_ARCH_TIMEOUT;
+	return waited_ms(start, timeout);
+}
+
+/*
+ * Give the semaphore's memory back. A thread still waiting on it would be
+ * left on a freed wait queue, which would corrupt the scheduler later:
+ * stop here instead.
+ */
+void sys_sem_free(sys_sem_t *sem)
+{
+	struct sched_sem *s = sem->sem;
+
+	if (!s)
+		return;
+	if (s->waiters.head)
+		panic("lwIP: semaphore %p freed while a thread waits on it",
+		      (void *)s);
+	mm_shared_free(s);
+	sem->sem = NULL;
+}
+
+/* Whether sys_sem_new() succeeded on this handle (and it was not freed). */
+int sys_sem_valid(sys_sem_t *sem)
+{
+	return sem && sem->sem;
+}
+
+/* Mark the handle invalid; the semaphore itself was freed before. */
+void sys_sem_set_invalid(sys_sem_t *sem)
+{
+	sem->sem = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Mutexes
+ */
+
+/* A non-recursive mutex (lwIP never locks one twice), in shared memory. */
+err_t sys_mutex_new(sys_mutex_t *mutex)
+{
+	struct sched_mutex *m = mm_shared_alloc(sizeof(*m));
+
+	mutex->mutex = m;
+	if (!m)
+		return ERR_MEM;
+	sched_mutex_init(m, 0);
+	return ERR_OK;
+}
+
+/* Take the mutex, waiting as long as it takes. */
+void sys_mutex_lock(sys_mutex_t *mutex)
+{
+	sched_mutex_lock(mutex->mutex);
+}
+
+/* Release the mutex (the scheduler panics if the caller does not hold it). */
+void sys_mutex_unlock(sys_mutex_t *mutex)
+{
+	sched_mutex_unlock(mutex->mutex);
+}
+
+/* Give the mutex's memory back; nobody may hold or wait for it. */
+void sys_mutex_free(sys_mutex_t *mutex)
+{
+	struct sched_mutex *m = mutex->mutex;
+
+	if (!m)
+		return;
+	if (m->owner || m->waiters.head)
+		panic("lwIP: mutex %p freed while held or awaited", (void *)m);
+	mm_shared_free(m);
+	mutex->mutex = NULL;
+}
+
+/* Whether sys_mutex_new() succeeded on this handle. */
+int sys_mutex_valid(sys_mutex_t *mutex)
+{
+	return mutex && mutex->mutex;
+}
+
+/* Mark the handle invalid; the mutex itself was freed before. */
+void sys_mutex_set_invalid(sys_mutex_t *mutex)
+{
+	mutex->mutex = NULL;
+}
+
+/*
+ * With LWIP_TCPIP_CORE_LOCKING, every raw lwIP function must run with the
+ * core lock held: in the tcpip thread (which holds it except while it
+ * waits for messages), in tcpip_callback() functions, or between
+ * LOCK_TCPIP_CORE() and UNLOCK_TCPIP_CORE(). lwIP calls this check
+ * (LWIP_ASSERT_CORE_LOCKED, lwipopts.h) on entry to such functions.
+ * Before tcpip_init() has created the lock, only the thread initialising
+ * lwIP runs it, so there is nothing to check yet.
+ */
+void sys_check_core_locking(void)
+{
+	if (!sys_mutex_valid(&lock_tcpip_core))
+		return;
+	if (lock_tcpip_core.mutex->owner != sched_current())
+		panic("lwIP: called without the core lock (use "
+		      "LOCK_TCPIP_CORE, tcpip_callback or netifapi)");
+}
+
+/* ------------------------------------------------------------------------
+ * Mailboxes
+ */
+
+/* Who waits on a mailbox: written by the scheduler, so in shared memory. */
+struct mbox_waiters {
+	struct sched_waitq readers; /* waiting for a message */
+	struct sched_waitq writers; /* waiting for a free slot */
+};
+
+/*
+ * A mailbox: a ring of `size` message pointers, the oldest at `head`.
+ * Changed only with interrupts off (sys_mbox_trypost_fromisr).
+ */
+struct sys_mbox_ring {
+	struct mbox_waiters *waiters;
+	unsigned int size;
+	unsigned int head;
+	unsigned int count;
+	void *msgs[];
+};
+
+/* An empty mailbox for at least `size` messages. */
+err_t sys_mbox_new(sys_mbox_t *mbox, int size)
+{
+	unsigned int n = size > 0 ? (unsigned int)size : MBOX_DEFAULT_SIZE;
+	struct sys_mbox_ring *r;
+
+	mbox->ring = NULL;
+	r = malloc(sizeof(*r) + n * sizeof(r->msgs[0]));
+	if (!r)
+		return ERR_MEM;
+	r->waiters = mm_shared_alloc(sizeof(*r->waiters));
+	if (!r->waiters) {
+		free(r);
+		return ERR_MEM;
+	}
+	memset(r->waiters, 0, sizeof(*r->waiters));
+	r->size = n;
+	r->head = 0;
+	r->count = 0;
+	mbox->ring = r;
+	return ERR_OK;
+}
+
+/* Append msg to a ring with room; wake a reader. Interrupts are off. */
+static void ring_put(struct sys_mbox_ring *r, void *msg)
+{
+	r->msgs[(r->head + r->count) % r->size] = msg;
+	r->count++;
+	sched_wake_one(&r->waiters->readers);
+}
+
+/* Remove the oldest message of a non-empty ring into *msg (unless msg is
+ * NULL: the message is dropped); wake a writer. Interrupts are off. */
+static void ring_take(struct sys_mbox_ring *r, void **msg)
+{
+	if (msg)
+		*msg = r->msgs[r->head];
+	r->head = (r->head + 1) % r->size;
+	r->count--;
+	sched_wake_one(&r->waiters->writers);
+}
+
+/* Post msg (may be NULL), waiting for a free slot as long as it takes. */
+void sys_mbox_post(sys_mbox_t *mbox, void *msg)
+{
+	struct sys_mbox_ring *r = mbox->ring;
+	uint64_t flags = irq_save();
+
+	while (r->count == r->size)
+		sched_wait(&r->waiters->writers, 0);
+	ring_put(r, msg);
+	irq_restore(flags);
+}
+
+/* Post msg if there is room: ERR_OK, or ERR_MEM when the mailbox is full.
+ * Never blocks. */
+err_t sys_mbox_trypost(sys_mbox_t *mbox, void *msg)
+{
+	struct sys_mbox_ring *r = mbox->ring;
+	uint64_t flags = irq_save();
+	err_t err = ERR_MEM;
+
+	if (r->count < r->size) {
+		ring_put(r, msg);
+		err = ERR_OK;
+	}
+	irq_restore(flags);
+	return err;
+}
+
+/* The same from an interrupt handler: trypost neither blocks nor switches
+ * (waking a thread is safe in a handler). */
+err_t sys_mbox_trypost_fromisr(sys_mbox_t *mbox, void *msg)
+{
+	return sys_mbox_trypost(mbox, msg);
+}
+
+/*
+ * Take the oldest message into *msg, waiting at most `timeout` ms (0:
+ * forever). Returns the milliseconds waited, or SYS_ARCH_TIMEOUT when no
+ * message came in time. A woken reader re-checks: another thread may have
+ * taken the message first.
+ */
+u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
+{
+	struct sys_mbox_ring *r = mbox->ring;
+	uint64_t start = time_now_ns();
+	uint64_t deadline = deadline_after(start, timeout);
+	uint64_t flags = irq_save();
+
+	while (r->count == 0) {
+		if (sched_wait(&r->waiters->readers, deadline) ==
+			    SCHED_ETIMEDOUT &&
+		    r->count == 0) {
+			irq_restore(flags);
+			return SYS_ARCH_TIMEOUT;
+		}
+	}
+	ring_take(r, msg);
+	irq_restore(flags);
+	return waited_ms(start, timeout);
+}
+
+/* Take the oldest message if there is one: 0, or SYS_MBOX_EMPTY. */
+u32_t sys_arch_mbox_tryfetch(sys_mbox_t *mbox, void **msg)
+{
+	struct sys_mbox_ring *r = mbox->ring;
+	uint64_t flags = irq_save();
+	u32_t ret = SYS_MBOX_EMPTY;
+
+	if (r->count > 0) {
+		ring_take(r, msg);
+		ret = 0;
+	}
+	irq_restore(flags);
+	return ret;
+}
+
+/*
+ * Free an empty mailbox. lwIP drains its mailboxes first; messages left
+ * behind would be leaked, which is reported. A thread still waiting on it
+ * would be left on a freed wait queue: stop instead.
+ */
+void sys_mbox_free(sys_mbox_t *mbox)
+{
+	struct sys_mbox_ring *r = mbox->ring;
+
+	if (!r)
+		return;
+	if (r->waiters->readers.head || r->waiters->writers.head)
+		panic("lwIP: mailbox %p freed while a thread waits on it",
+		      (void *)r);
+	if (r->count)
+		LWIP_PLATFORM_DIAG(("lwIP: mailbox %p freed with %u messages\n",
+				    (void *)r, r->count));
+	mm_shared_free(r->waiters);
+	free(r);
+	mbox->ring = NULL;
+}
+
+/* Whether sys_mbox_new() succeeded on this handle. */
+int sys_mbox_valid(sys_mbox_t *mbox)
+{
+	return mbox && mbox->ring;
+}
+
+/* Mark the handle invalid; the mailbox itself was freed before. */
+void sys_mbox_set_invalid(sys_mbox_t *mbox)
+{
+	mbox->ring = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Threads
+ */
+
+/* What a new thread runs: lwIP's function (which returns void). */
+struct thread_start {
+	lwip_thread_fn fn;
+	void *arg;
+};
+
+/*
+ * The scheduler's entry for every lwIP thread (sched_entry_fn returns a
+ * value, lwIP's thread functions do not). Runs in lwIP's compartment,
+ * called back through gate_callback(), hence global and declared in
+ * lwip.api.
+ */
+void *lwip_sys_thread_entry(void *arg)
+{
+	struct thread_start start = *(struct thread_start *)arg;
+
+	free(arg);
+	start.fn(start.arg);
+	return NULL;
+}
+
+/*
+ * Start a detached thread running fn(arg) with a stack of `stacksize`
+ * bytes (the scheduler's default when not positive). Priorities do not
+ * exist here. lwIP requires this to succeed, so failure panics. The name
+ * is copied to shared memory first, as the scheduler (maybe in another
+ * compartment) reads it; it keeps its own copy.
+ */
+sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg,
+			    int stacksize, int prio)
+{
+	struct thread_start *start = malloc(sizeof(*start));
+	char *shared_name = mm_shared_alloc(SCHED_NAME_MAX);
+	struct sched_thread *t = NULL;
+
+	(void)prio;
+	if (start && shared_name) {
+		start->fn = fn;
+		start->arg = arg;
+		strncpy(shared_name, name ? name : "lwip", SCHED_NAME_MAX - 1);
+		shared_name[SCHED_NAME_MAX - 1] = '\0';
+		t = sched_create(shared_name, lwip_sys_thread_entry, start,
+				 stacksize > 0 ? (size_t)stacksize : 0);
+	}
+	if (shared_name)
+		mm_shared_free(shared_name);
+	if (!t)
+		panic("lwIP: cannot create thread \"%s\"",
+		      name ? name : "lwip");
+	/* It has not run yet (no preemption): detaching cannot race its exit. */
+	sched_detach(t);
+	return t;
+}
+
+/* ------------------------------------------------------------------------
+ * Critical sections and random numbers
+ */
+
+/*
+ * SYS_ARCH_PROTECT: keep interrupt handlers out of a short critical
+ * section. Threads need nothing more (they are not preempted). Nests:
+ * the inner call saves "interrupts off" and its unprotect changes nothing.
+ */
+sys_prot_t sys_arch_protect(void)
+{
+	return irq_save();
+}
+
+/* SYS_ARCH_UNPROTECT: enable interrupts again if they were enabled at the
+ * matching sys_arch_protect(). */
+void sys_arch_unprotect(sys_prot_t lev)
+{
+	irq_restore(lev);
+}
+
+/* xorshift64* state; 0 until first use (xorshift never leaves 0, and 0 is
+ * never a state once seeded). */
+static uint64_t rand_state;
+
+/*
+ * LWIP_RAND(): pseudo-random numbers for initial sequence numbers, local
+ * ports and DHCP transaction ids. Seeded from the TSC on first use, which
+ * differs from boot to boot; not meant to resist an attacker.
+ */
+unsigned int bulkhead_rand(void)
+{
+	uint64_t x = rand_state;
+
+	if (x == 0) {
+		x = rdtsc() ^ 0x9e3779b97f4a7c15ULL;
+		if (x == 0)
+			x = 0x9e3779b97f4a7c15ULL;
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rand_state = x;
+	return (unsigned int)((x * 0x2545f4914f6cdd1dULL) >> 32);
+}
