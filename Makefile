@@ -74,7 +74,7 @@ include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 # among them: every compartment links its own copy of it.
 KERNEL_LIBS	:= boot kernel mm sched time
 # Application libraries; a configuration picks one.
-APPS		:= hello ktest stray gatetest httpd
+APPS		:= hello ktest stray gatetest httpd iperf
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o

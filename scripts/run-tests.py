@@ -373,7 +373,51 @@ def run_ept_kill(build):
                    % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
 
 
-SERVER_APPS = ("httpd",)
+SERVER_APPS = ("httpd", "iperf")
+
+
+def run_iperf(build, config):
+    """The iPerf server receives exactly what the host's iperf -n sends."""
+    name = "net.%s." % config
+    port = free_port()
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=
+               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:5001 "
+               "-device virtio-net-pci,netdev=n0" % port)
+    p = subprocess.Popen([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    lines = []
+    try:
+        for raw in iter(p.stdout.readline, b""):
+            lines.append(raw.decode("utf-8", "replace").rstrip())
+            if "iperf: listening" in lines[-1] or "exit status" in lines[-1]:
+                break
+        if not any("iperf: listening" in l for l in lines):
+            return [Result(name + "starts", False, tail(lines))]
+        out = []
+        for size in (1 << 20, 3 * (1 << 20) + 12345):
+            c = subprocess.run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
+                                str(size)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=60)
+            want = "sent %d bytes" % size
+            got = None
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and got is None:
+                raw = p.stdout.readline()
+                if not raw:
+                    break
+                line = raw.decode("utf-8", "replace").rstrip()
+                lines.append(line)
+                if line.startswith("iperf: 10.0.2.2"):
+                    got = line
+            out.append(Result(name + "receives_%d_bytes" % size,
+                              c.returncode == 0 and got is not None and want in got,
+                              "client exit %d; server: %s\n%s"
+                              % (c.returncode, got, c.stdout.decode()[-300:])))
+        return out
+    finally:
+        p.kill()
+        p.wait()
 
 
 def app_of(name):
@@ -384,8 +428,10 @@ def app_of(name):
 def run_config_image(build, name):
     """Every configuration in configs/ boots and its app succeeds (servers
     run until stopped: run_httpd tests those)."""
-    if app_of(name) in SERVER_APPS:
+    if app_of(name) == "httpd":
         return run_httpd(build, name)
+    if app_of(name) == "iperf":
+        return run_iperf(build, name)
     status, lines = boot(os.path.join(build, name, "bulkhead.elf"), "")
     return check_output("image.config_%s_runs" % name, status, lines, 0, [
         r"\(config %s, backend \w+, app \w+\)" % name,
