@@ -45,7 +45,7 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -Iinclude -U__linux__ -U__gnu_linux__ -Ulinux -Uunix \
 		   -U__unix__ -U__unix -D__BULKHEAD__ \
 		   -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
-		   -DFD_SETSIZE=256 -isystem include/posix \
+		   -DFD_SETSIZE=256 -Iinclude/posix \
 		   -Wall -Wextra -Werror -MMD -MP
 NASMFLAGS	:= -f elf64 -g -F dwarf -I$(GENINC)/ -MD
 # Host unit tests: the same pure sources, with sanitizers.
@@ -231,9 +231,18 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 	scripts/link-image.sh $@ $(CFGDIR)/kernel.ld $(IMAGE_OBJS) --
 
 # --- running ----------------------------------------------------------------
+# A configuration with the NIC driver gets a network: QEMU's user-mode
+# (SLIRP) network, with host ports on 127.0.0.1 forwarded to the guest.
+HTTP_PORT	?= 8080
+IPERF_PORT	?= 5001
+ifneq ($(filter virtio,$(foreach c,$(CFG_COMPARTMENTS),$(CFG_COMP_$(c)_LIBS))),)
+RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(IPERF_PORT)-:5001 \
+		   -device virtio-net-pci,netdev=n0
+endif
+
 # One QEMU, or with ept one per compartment (scripts/ept-launch.py).
 run: $(IMAGE)
-	$(RUN) $< $(ARGS)
+	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(ARGS)
 
 debug: $(IMAGE)
 	@echo "QEMU waits for gdb on :1234. In another shell:"

@@ -3,4 +3,4 @@
 # its own heap, stdio and errno.
 LIBS += libc
 libc_SRCS := libc/syscalls.c libc/heap.c libc/malloc.c libc/locks.c \
-	libc/start.c
+	libc/start.c libc/socket.c

@@ -1,4 +1,4 @@
-/* poll.h - poll() over lwIP's sockets (net/lwip/posix.c). */
+/* poll.h - poll() over lwIP's sockets (libc/socket.c). */
 #ifndef BULKHEAD_POSIX_POLL_H
 #define BULKHEAD_POSIX_POLL_H
 

@@ -42,7 +42,7 @@ LWIP_SRCS	:= $(addprefix $(LWIP_DIR)/src/core/,$(LWIP_CORE_SRCS)) \
 		   $(addprefix $(LWIP_DIR)/src/api/,$(LWIP_API_SRCS)) \
 		   $(LWIP_DIR)/src/netif/ethernet.c \
 		   $(LWIP_DIR)/src/apps/lwiperf/lwiperf.c
-lwip_SRCS	:= $(LWIP_SRCS) net/lwip/sys_arch.c net/lwip/netif.c net/lwip/posix.c
+lwip_SRCS	:= $(LWIP_SRCS) net/lwip/sys_arch.c net/lwip/netif.c
 
 # Fetch and unpack once (the script does nothing when the stamp exists).
 $(LWIP_STAMP): scripts/fetch-lwip.sh | $(DEPS_STAMP)

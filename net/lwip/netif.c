@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/net.h>
 #include <bulkhead/netstack.h>
@@ -76,7 +77,8 @@ void *net_rx_main(void *arg)
 	return NULL;
 }
 
-static struct sched_sem started;
+/* Handed to the scheduler, which may be in another compartment. */
+static struct sched_sem started __shared;
 
 static void tcpip_started(void *arg)
 {

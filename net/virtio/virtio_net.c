@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/net.h>
@@ -75,11 +76,15 @@ struct vq {
 	uint16_t used_seen;		/* used entries consumed so far */
 	uint8_t *bufs;			/* size * BUF_SIZE bytes */
 	unsigned free;			/* transmit: descriptors not in flight */
-	struct sched_waitq waiters;	/* threads waiting for this queue */
 };
+
+extern const int libc_pkey;	/* this compartment's key (generated glue) */
 
 static uint16_t iobase;
 static struct vq queues[2];
+/* Threads waiting for each queue. Shared: the scheduler, which may be in
+ * another compartment, works on them. */
+static struct sched_waitq waiters[2] __shared;
 static uint64_t mac;
 static uint64_t frames_in, frames_out;
 
@@ -118,10 +123,12 @@ static int vq_setup(int index)
 	if (q->size == 0)
 		return -1;
 	size_t bytes = vq_bytes(q->size);
-	uint8_t *ring = mm_page_alloc(bytes / PAGE_SIZE);
+	/* The rings and buffers carry this compartment's key (mpk). */
+	uint8_t *ring = mm_page_alloc_key(bytes / PAGE_SIZE, libc_pkey);
 
-	q->bufs = mm_page_alloc(ALIGN_UP(q->size * BUF_SIZE, PAGE_SIZE) /
-				PAGE_SIZE);
+	q->bufs = mm_page_alloc_key(ALIGN_UP(q->size * BUF_SIZE, PAGE_SIZE) /
+					    PAGE_SIZE,
+				    libc_pkey);
 	if (!ring || !q->bufs)
 		return -1;
 	q->desc = (struct vring_desc *)ring;
@@ -143,8 +150,8 @@ void vnet_irq(struct trap_frame *tf)
 {
 	(void)tf;
 	if (inb(iobase + REG_ISR) & 1) {
-		sched_wake_all(&queues[RXQ].waiters);
-		sched_wake_all(&queues[TXQ].waiters);
+		sched_wake_all(&waiters[RXQ]);
+		sched_wake_all(&waiters[TXQ]);
 	}
 }
 
@@ -213,7 +220,7 @@ int vnet_send(const void *frame, size_t len)
 
 	tx_reclaim(q);
 	while (q->free == 0) {
-		sched_wait(&q->waiters, 0);
+		sched_wait(&waiters[q - queues], 0);
 		tx_reclaim(q);
 	}
 	uint16_t d = (uint16_t)(q->avail[1] % q->size);
@@ -236,7 +243,7 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 	uint64_t flags = irq_save();
 
 	while (q->used_seen == used_idx(q)) {
-		if (sched_wait(&q->waiters, deadline_ns) == SCHED_ETIMEDOUT &&
+		if (sched_wait(&waiters[q - queues], deadline_ns) == SCHED_ETIMEDOUT &&
 		    q->used_seen == used_idx(q)) {
 			irq_restore(flags);
 			return -1;

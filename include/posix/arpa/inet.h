@@ -5,4 +5,8 @@
 #include <netinet/in.h>
 #include "lwip/inet.h"
 
+/* Formatted by libc (libc/socket.c), in the caller's own memory. */
+#undef inet_ntoa
+char *inet_ntoa(struct in_addr in);
+
 #endif

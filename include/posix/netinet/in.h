@@ -5,9 +5,14 @@
 #include "lwip/sockets.h"
 #include "lwip/def.h"
 
-#define htons(x) lwip_htons(x)
-#define ntohs(x) lwip_ntohs(x)
-#define htonl(x) lwip_htonl(x)
-#define ntohl(x) lwip_ntohl(x)
+/* Byte swaps in place, not calls into lwIP (which may be elsewhere). */
+#undef htons
+#undef ntohs
+#undef htonl
+#undef ntohl
+#define htons(x) ((uint16_t)__builtin_bswap16((uint16_t)(x)))
+#define ntohs(x) htons(x)
+#define htonl(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
+#define ntohl(x) htonl(x)
 
 #endif

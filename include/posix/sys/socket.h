@@ -1,7 +1,7 @@
 /*
- * sys/socket.h - the BSD socket API for applications, on lwIP
- * (net/lwip/posix.c). The types and constants are lwIP's; the functions
- * are real ones, so a call from another compartment goes through a gate.
+ * sys/socket.h - the BSD socket API for applications, on lwIP. The types
+ * and constants are lwIP's; the functions are libc's (libc/socket.c),
+ * which copy through shared memory when lwIP is in another compartment.
  */
 #ifndef BULKHEAD_POSIX_SYS_SOCKET_H
 #define BULKHEAD_POSIX_SYS_SOCKET_H
