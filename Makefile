@@ -240,6 +240,13 @@ RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tc
 		   -device virtio-net-pci,netdev=n0
 endif
 
+# NET=tap: a tap network in a namespace of its own instead (root; the
+# guest is 10.7.0.2, reach it with `ip netns exec bulkhead-<pid> ...`).
+ifeq ($(NET),tap)
+RUN		:= scripts/netns-run.py
+RUN_NET		:=
+endif
+
 # One QEMU, or with ept one per compartment (scripts/ept-launch.py).
 run: $(IMAGE)
 	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(ARGS)

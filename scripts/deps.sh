@@ -19,6 +19,8 @@ cpio:cpio
 curl:curl
 wrk:wrk
 iperf:iperf
+ip:iproute2
+
 
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
 "

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Run a Bulkhead image on a tap network inside a network namespace of
+its own, and optionally a client command in the same namespace.
+
+usage: netns-run.py [--ready TEXT] [--client CMD] IMAGE.elf [-- guest args]
+
+Creates namespace bulkhead-<pid> holding tap0 (10.7.0.1/24, the host
+side); the guest gets ip=10.7.0.2/24 gw=10.7.0.1 on its command line.
+Without --client, QEMU runs in the foreground (make run NET=tap). With
+--client, once the guest prints TEXT (default "listening") the command
+runs inside the namespace (so it reaches 10.7.0.2), its output is
+printed, and QEMU is stopped. The namespace is always deleted. Traffic
+never leaves the namespace. Needs root.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+HOST_IP, GUEST_IP = "10.7.0.1", "10.7.0.2"
+
+
+def sh(*args):
+    subprocess.run(list(args), check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("image")
+    ap.add_argument("--ready", default="listening")
+    ap.add_argument("--client")
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("guest", nargs=argparse.REMAINDER)
+    args = ap.parse_args()
+    guest = [a for a in args.guest if a != "--"]
+    ns = "bulkhead-%d" % os.getpid()
+    # Stopped from outside (a timeout, ^C): still clean up in `finally`.
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    sh("ip", "netns", "add", ns)
+    try:
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+        sh("ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", "tap0", "mode", "tap")
+        sh("ip", "netns", "exec", ns, "ip", "addr", "add", HOST_IP + "/24", "dev", "tap0")
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", "tap0", "up")
+        cmdline = ["ip=%s/24" % GUEST_IP, "gw=" + HOST_IP]
+        if guest:
+            cmdline += ["--"] + guest
+        qemu = ["ip", "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg",
+                "-cpu", "max", "-m", os.environ.get("QEMU_MEM", "256M"),
+                "-display", "none", "-serial", "stdio", "-monitor", "none",
+                "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+                "-device", "virtio-net-pci,netdev=n0",
+                "-kernel", args.image, "-append", " ".join(cmdline)]
+        if not args.client:
+            return subprocess.run(qemu, stdin=subprocess.DEVNULL).returncode
+        p = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + args.timeout
+        ready = False
+        for raw in iter(p.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip()
+            if args.ready in line:
+                ready = True
+                break
+            if time.monotonic() > deadline:
+                break
+        if not ready:
+            p.kill()
+            print("netns-run: the guest never printed %r" % args.ready, file=sys.stderr)
+            return 1
+        c = subprocess.run(["ip", "netns", "exec", ns, "sh", "-c", args.client],
+                           timeout=args.timeout)
+        p.kill()
+        p.wait()
+        return c.returncode
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
