@@ -240,10 +240,11 @@ RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tc
 		   -device virtio-net-pci,netdev=n0
 endif
 
-# NET=tap: a tap network in a namespace of its own instead (root; the
-# guest is 10.7.0.2, reach it with `ip netns exec bulkhead-<pid> ...`).
+# NET=tap: a tap network in a namespace of its own instead (root). The
+# guest is 10.7.0.2; CLIENT="command" runs in the same namespace once the
+# guest is listening, then the guest is stopped.
 ifeq ($(NET),tap)
-RUN		:= scripts/netns-run.py
+RUN		:= scripts/netns-run.py $(if $(CLIENT),--client "$(CLIENT)")
 RUN_NET		:=
 endif
 

@@ -32,6 +32,8 @@ def main():
     ap.add_argument("--ready", default="listening")
     ap.add_argument("--client")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--linux", action="store_true",
+                    help="IMAGE is a directory from scripts/linux-guest-image.sh")
     ap.add_argument("guest", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     guest = [a for a in args.guest if a != "--"]
@@ -52,8 +54,14 @@ def main():
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
                 "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n0",
-                "-kernel", args.image, "-append", " ".join(cmdline)]
+                "-device", "virtio-net-pci,netdev=n0"]
+        if args.linux:
+            qemu[qemu.index("-m") + 1] = "1G"
+            qemu += ["-kernel", os.path.join(args.image, "vmlinuz"), "-initrd",
+                     os.path.join(args.image, "initrd.cpio"), "-append",
+                     "console=ttyS0 quiet panic=-1"]
+        else:
+            qemu += ["-kernel", args.image, "-append", " ".join(cmdline)]
         if not args.client:
             return subprocess.run(qemu, stdin=subprocess.DEVNULL).returncode
         p = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

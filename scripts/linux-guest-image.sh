@@ -1,0 +1,76 @@
+#!/bin/sh
+# Build, once, the Linux guest that scripts/bench-net.sh measures Bulkhead
+# against: Debian's cloud kernel and an initramfs holding a Debian root
+# file system made with debootstrap (nginx-light, iperf), whose /init
+# brings eth0 up at 10.7.0.2, starts nginx and iperf -s, and says
+# "linux guest: listening". Everything goes to build/linux-guest/ and is
+# kept: a second run does nothing.
+#
+# usage: scripts/linux-guest-image.sh
+set -eu
+
+out=build/linux-guest
+[ -f "$out/.built" ] && exit 0
+mkdir -p "$out"
+for tool in debootstrap:debootstrap depmod:kmod cpio:cpio; do
+	command -v "${tool%%:*}" >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool##*:}" >/dev/null
+done
+
+# The kernel and its modules (virtio-net is a module in Debian's kernel).
+pkg=$(apt-cache depends linux-image-cloud-amd64 |
+      sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
+[ -n "$pkg" ] || { echo "linux-guest-image: no cloud kernel package" >&2; exit 1; }
+rm -rf "$out/kernel"
+mkdir -p "$out/kernel"
+(cd "$out/kernel" && apt-get download -qq "$pkg" >/dev/null 2>&1 &&
+ dpkg-deb -x linux-image-*.deb . && rm -f linux-image-*.deb)
+cp "$out"/kernel/boot/vmlinuz-* "$out/vmlinuz"
+
+# The root file system, with the same page the HTTP server serves.
+root=$out/root
+if [ ! -f "$out/.rootfs" ]; then
+	rm -rf "$root"
+	debootstrap --variant=minbase --include=nginx-light,iperf,iproute2,kmod \
+		bookworm "$root" http://deb.debian.org/debian > "$out/debootstrap.log" 2>&1 ||
+		{ tail -20 "$out/debootstrap.log" >&2; exit 1; }
+	touch "$out/.rootfs"
+fi
+# Only what the virtio network needs (and modprobe's indexes): the
+# initramfs stays small enough to unpack quickly.
+rm -rf "$root/lib/modules"
+for dir in "$out"/kernel/lib/modules/*; do
+	v=$(basename "$dir")
+	mkdir -p "$root/lib/modules/$v"
+	cp "$dir"/modules.* "$root/lib/modules/$v/"
+	(cd "$dir" && find kernel/drivers/virtio kernel/drivers/net kernel/net/core \
+		-name '*.ko*' \
+		-exec cp --parents {} "$OLDPWD/$root/lib/modules/$v/" \;)
+	depmod -b "$root" "$v"	# the package leaves this to its postinst
+done
+printf "hello from Bulkhead's httpd\n" > "$root/var/www/html/hello.txt"
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+# The benchmark guest: network up, nginx and iperf started.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+modprobe virtio_pci
+modprobe virtio_net
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -e /sys/class/net/eth0 ] && break
+	sleep 0.5
+done
+ip link set lo up
+ip addr add 10.7.0.2/24 dev eth0
+ip link set eth0 up
+nginx
+iperf -s -D >/dev/null 2>&1
+ip -brief addr show eth0
+echo "linux guest: listening"
+exec sleep infinity
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc 2>/dev/null) > "$out/initrd.cpio"
+touch "$out/.built"
+echo "linux-guest-image: $out/vmlinuz and $out/initrd.cpio ready"
