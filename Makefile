@@ -45,7 +45,7 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -Iinclude -U__linux__ -U__gnu_linux__ -Ulinux -Uunix \
 		   -U__unix__ -U__unix -D__BULKHEAD__ \
 		   -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
-		   -DFD_SETSIZE=256 -Iinclude/posix \
+		   -DFD_SETSIZE=1024 -Iinclude/posix \
 		   -Wall -Wextra -Werror -MMD -MP
 NASMFLAGS	:= -f elf64 -g -F dwarf -I$(GENINC)/ -MD
 # Host unit tests: the same pure sources, with sanitizers.
@@ -74,7 +74,7 @@ include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 # among them: every compartment links its own copy of it.
 KERNEL_LIBS	:= boot kernel mm sched time
 # Application libraries; a configuration picks one.
-APPS		:= hello ktest stray gatetest httpd iperf
+APPS		:= hello ktest stray gatetest socktest httpd iperf
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o

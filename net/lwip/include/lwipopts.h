@@ -48,7 +48,11 @@ void sys_check_core_locking(void);
 #define DEFAULT_TCP_RECVMBOX_SIZE   64
 #define DEFAULT_UDP_RECVMBOX_SIZE   64
 #define DEFAULT_RAW_RECVMBOX_SIZE   16
-#define DEFAULT_ACCEPTMBOX_SIZE	    16
+/* Connections waiting for accept(). lwIP resets a connection it cannot
+ * queue here, so this must hold any listen() backlog (at most 255, which
+ * TCP_LISTEN_BACKLOG enforces by ignoring further SYNs: the client
+ * retries). */
+#define DEFAULT_ACCEPTMBOX_SIZE	    256
 
 /* --- memory -------------------------------------------------------------- */
 /* x86_64: pointers and u64_t need 8-byte alignment. */
@@ -59,12 +63,14 @@ void sys_check_core_locking(void);
  * lwIP's sanity checks. */
 #define MEM_LIBC_MALLOC		    1
 #define MEMP_MEM_MALLOC		    1
-/* About 64 simultaneous connections. MEMP_NUM_NETCONN is the number of
- * sockets: numbered from LWIP_SOCKET_OFFSET (3, after the console's 0..2)
- * they must fit in fd_set, so the build sets FD_SETSIZE to 256 for all
- * code (newlib's default is 64); lwIP stops the build if they do not. */
-#define MEMP_NUM_NETCONN	    64
-#define MEMP_NUM_TCP_PCB	    64
+/* MEMP_NUM_NETCONN is the number of sockets, so of simultaneous
+ * connections: a connection accepted beyond it is reset (accept() fails
+ * with ENFILE). Numbered from LWIP_SOCKET_OFFSET (3, after the console's
+ * 0..2) they must fit in fd_set, so the build sets FD_SETSIZE to 1024 for
+ * all code, as on Linux (newlib's default is 64); lwIP stops the build if
+ * they do not. The table costs about 40 bytes a socket. */
+#define MEMP_NUM_NETCONN	    (1024 - LWIP_SOCKET_OFFSET)
+#define MEMP_NUM_TCP_PCB	    MEMP_NUM_NETCONN
 #define MEMP_NUM_TCP_PCB_LISTEN	    16
 #define MEMP_NUM_UDP_PCB	    16
 #define MEMP_NUM_RAW_PCB	    8
