@@ -8,8 +8,10 @@
  * before the call crosses the gate, copied back after. With fcall the
  * calls go straight through, with no copy.
  *
- * The lwIP functions are weak references: an image without lwIP links,
- * and a socket call there fails with ENOSYS.
+ * lwIP's entry points (net/lwip/sockcall.c) return a result or -errno,
+ * since errno is per libc copy and cannot cross; sys() turns that back
+ * into -1 and this compartment's errno. They are weak references: an
+ * image without lwIP links, and a socket call there fails with ENOSYS.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -33,27 +35,26 @@ struct pfd {
 	short revents;
 };
 
-extern int lwip_socket(int, int, int) __attribute__((weak));
-extern int lwip_bind(int, const void *, uint32_t) __attribute__((weak));
-extern int lwip_listen(int, int) __attribute__((weak));
-extern int lwip_accept(int, void *, uint32_t *) __attribute__((weak));
-extern int lwip_connect(int, const void *, uint32_t) __attribute__((weak));
-extern ssize_t lwip_recv(int, void *, size_t, int) __attribute__((weak));
-extern ssize_t lwip_recvfrom(int, void *, size_t, int, void *, uint32_t *)
+extern long netsock_socket(int, int, int) __attribute__((weak));
+extern long netsock_bind(int, const void *, uint32_t) __attribute__((weak));
+extern long netsock_listen(int, int) __attribute__((weak));
+extern long netsock_accept(int, void *, uint32_t *) __attribute__((weak));
+extern long netsock_connect(int, const void *, uint32_t) __attribute__((weak));
+extern long netsock_shutdown(int, int) __attribute__((weak));
+extern long netsock_recvfrom(int, void *, size_t, int, void *, uint32_t *)
 	__attribute__((weak));
-extern ssize_t lwip_send(int, const void *, size_t, int) __attribute__((weak));
-extern ssize_t lwip_sendto(int, const void *, size_t, int, const void *,
+extern long netsock_sendto(int, const void *, size_t, int, const void *,
 			   uint32_t) __attribute__((weak));
-extern int lwip_shutdown(int, int) __attribute__((weak));
-extern int lwip_setsockopt(int, int, int, const void *, uint32_t)
+extern long netsock_setsockopt(int, int, int, const void *, uint32_t)
 	__attribute__((weak));
-extern int lwip_getsockopt(int, int, int, void *, uint32_t *)
+extern long netsock_getsockopt(int, int, int, void *, uint32_t *)
 	__attribute__((weak));
-extern int lwip_getsockname(int, void *, uint32_t *) __attribute__((weak));
-extern int lwip_getpeername(int, void *, uint32_t *) __attribute__((weak));
-extern int lwip_select(int, fd_set *, fd_set *, fd_set *, struct timeval *)
+extern long netsock_getsockname(int, void *, uint32_t *) __attribute__((weak));
+extern long netsock_getpeername(int, void *, uint32_t *) __attribute__((weak));
+extern long netsock_ioctl(int, long, void *) __attribute__((weak));
+extern long netsock_select(int, fd_set *, fd_set *, fd_set *, struct timeval *)
 	__attribute__((weak));
-extern int lwip_poll(struct pfd *, unsigned, int) __attribute__((weak));
+extern long netsock_poll(struct pfd *, unsigned, int) __attribute__((weak));
 
 /* Free bounce buffers. The list is in this compartment's own memory:
  * links kept inside shared buffers could be rewritten by others. */
@@ -90,58 +91,68 @@ static int no_memory(void)
 	return -1;
 }
 
+/* A result of lwIP's: -errno becomes -1 with errno set here. */
+static long sys(long r)
+{
+	if (r >= 0)
+		return r;
+	errno = (int)-r;
+	return -1;
+}
+
 int socket(int domain, int type, int protocol)
 {
-	return lwip_socket ? lwip_socket(domain, type, protocol) : no_stack();
+	return netsock_socket ? (int)sys(netsock_socket(domain, type, protocol))
+			      : no_stack();
 }
 
 int listen(int s, int backlog)
 {
-	return lwip_listen ? lwip_listen(s, backlog) : no_stack();
+	return netsock_listen ? (int)sys(netsock_listen(s, backlog)) : no_stack();
 }
 
 int shutdown(int s, int how)
 {
-	return lwip_shutdown ? lwip_shutdown(s, how) : no_stack();
+	return netsock_shutdown ? (int)sys(netsock_shutdown(s, how)) : no_stack();
 }
 
 /* bind and connect: an address in. */
-static int addr_in(int (*fn)(int, const void *, uint32_t), int s,
+static int addr_in(long (*fn)(int, const void *, uint32_t), int s,
 		   const void *addr, uint32_t len)
 {
 	if (!fn)
 		return no_stack();
 	if (!isolated())
-		return fn(s, addr, len);
+		return (int)sys(fn(s, addr, len));
 	char *b = take();
 
 	if (!b || len > BOUNCE)
 		return no_memory();
 	memcpy(b, addr, len);
-	int r = fn(s, b, len);
+	long r = fn(s, b, len);
 
 	give(b);
-	return r;
+	return (int)sys(r);
 }
 
 int bind(int s, const void *addr, uint32_t len)
 {
-	return addr_in(lwip_bind, s, addr, len);
+	return addr_in(netsock_bind, s, addr, len);
 }
 
 int connect(int s, const void *addr, uint32_t len)
 {
-	return addr_in(lwip_connect, s, addr, len);
+	return addr_in(netsock_connect, s, addr, len);
 }
 
 /* accept, getsockname, getpeername: an address out. */
-static int addr_out(int (*fn)(int, void *, uint32_t *), int s, void *addr,
+static int addr_out(long (*fn)(int, void *, uint32_t *), int s, void *addr,
 		    uint32_t *len)
 {
 	if (!fn)
 		return no_stack();
 	if (!isolated())
-		return fn(s, addr, len);
+		return (int)sys(fn(s, addr, len));
 	char *b = take();
 
 	if (!b)
@@ -150,38 +161,38 @@ static int addr_out(int (*fn)(int, void *, uint32_t *), int s, void *addr,
 
 	if (len)
 		*blen = *len < 256 ? *len : 256;
-	int r = fn(s, addr ? b + ADDR_AT : NULL, len ? blen : NULL);
+	long r = fn(s, addr ? b + ADDR_AT : NULL, len ? blen : NULL);
 
 	if (r >= 0 && addr && len)
 		memcpy(addr, b + ADDR_AT, *blen < *len ? *blen : *len);
 	if (r >= 0 && len)
 		*len = *blen;
 	give(b);
-	return r;
+	return (int)sys(r);
 }
 
 int accept(int s, void *addr, uint32_t *len)
 {
-	return addr_out(lwip_accept, s, addr, len);
+	return addr_out(netsock_accept, s, addr, len);
 }
 
 int getsockname(int s, void *addr, uint32_t *len)
 {
-	return addr_out(lwip_getsockname, s, addr, len);
+	return addr_out(netsock_getsockname, s, addr, len);
 }
 
 int getpeername(int s, void *addr, uint32_t *len)
 {
-	return addr_out(lwip_getpeername, s, addr, len);
+	return addr_out(netsock_getpeername, s, addr, len);
 }
 
 ssize_t recvfrom(int s, void *buf, size_t len, int flags, void *from,
 		 uint32_t *fromlen)
 {
-	if (!lwip_recvfrom)
+	if (!netsock_recvfrom)
 		return no_stack();
 	if (!isolated())
-		return lwip_recvfrom(s, buf, len, flags, from, fromlen);
+		return sys(netsock_recvfrom(s, buf, len, flags, from, fromlen));
 	char *b = take();
 
 	if (!b)
@@ -191,7 +202,7 @@ ssize_t recvfrom(int s, void *buf, size_t len, int flags, void *from,
 
 	if (fromlen)
 		*blen = *fromlen < 256 ? *fromlen : 256;
-	ssize_t r = lwip_recvfrom(s, b, n, flags, from ? b + ADDR_AT : NULL,
+	long r = netsock_recvfrom(s, b, n, flags, from ? b + ADDR_AT : NULL,
 				  fromlen ? blen : NULL);
 
 	if (r > 0)
@@ -201,7 +212,7 @@ ssize_t recvfrom(int s, void *buf, size_t len, int flags, void *from,
 		*fromlen = *blen;
 	}
 	give(b);
-	return r;
+	return sys(r);
 }
 
 ssize_t recv(int s, void *buf, size_t len, int flags)
@@ -212,24 +223,25 @@ ssize_t recv(int s, void *buf, size_t len, int flags)
 ssize_t sendto(int s, const void *buf, size_t len, int flags, const void *to,
 	       uint32_t tolen)
 {
-	if (!lwip_sendto)
+	if (!netsock_sendto)
 		return no_stack();
 	if (!isolated())
-		return lwip_sendto(s, buf, len, flags, to, tolen);
+		return sys(netsock_sendto(s, buf, len, flags, to, tolen));
 	char *b = take();
-	ssize_t sent = 0;
+	long sent = 0;
 
 	if (!b || tolen > 256)
 		return no_memory();
 	if (to)
 		memcpy(b + ADDR_AT, to, tolen);
-	/* A stream goes in chunks; a datagram must fit in one. */
+	/* A stream goes in chunks; a datagram must fit in one. An error
+	 * after some bytes went is reported by the next call. */
 	do {
 		size_t n = len - (size_t)sent < ADDR_AT ? len - (size_t)sent
 							: ADDR_AT;
 
 		memcpy(b, (const char *)buf + sent, n);
-		ssize_t r = lwip_sendto(s, b, n, flags, to ? b + ADDR_AT : NULL,
+		long r = netsock_sendto(s, b, n, flags, to ? b + ADDR_AT : NULL,
 					tolen);
 
 		if (r < 0) {
@@ -241,7 +253,7 @@ ssize_t sendto(int s, const void *buf, size_t len, int flags, const void *to,
 			break;
 	} while ((size_t)sent < len);
 	give(b);
-	return sent;
+	return sys(sent);
 }
 
 ssize_t send(int s, const void *buf, size_t len, int flags)
@@ -251,27 +263,27 @@ ssize_t send(int s, const void *buf, size_t len, int flags)
 
 int setsockopt(int s, int level, int name, const void *val, uint32_t len)
 {
-	if (!lwip_setsockopt)
+	if (!netsock_setsockopt)
 		return no_stack();
 	if (!isolated())
-		return lwip_setsockopt(s, level, name, val, len);
+		return (int)sys(netsock_setsockopt(s, level, name, val, len));
 	char *b = take();
 
 	if (!b || len > BOUNCE)
 		return no_memory();
 	memcpy(b, val, len);
-	int r = lwip_setsockopt(s, level, name, b, len);
+	long r = netsock_setsockopt(s, level, name, b, len);
 
 	give(b);
-	return r;
+	return (int)sys(r);
 }
 
 int getsockopt(int s, int level, int name, void *val, uint32_t *len)
 {
-	if (!lwip_getsockopt)
+	if (!netsock_getsockopt)
 		return no_stack();
 	if (!isolated())
-		return lwip_getsockopt(s, level, name, val, len);
+		return (int)sys(netsock_getsockopt(s, level, name, val, len));
 	char *b = take();
 
 	if (!b)
@@ -279,22 +291,43 @@ int getsockopt(int s, int level, int name, void *val, uint32_t *len)
 	uint32_t *blen = (uint32_t *)(b + LEN_AT);
 
 	*blen = *len < ADDR_AT ? *len : ADDR_AT;
-	int r = lwip_getsockopt(s, level, name, b, blen);
+	long r = netsock_getsockopt(s, level, name, b, blen);
 
 	if (r == 0) {
 		memcpy(val, b, *blen < *len ? *blen : *len);
 		*len = *blen;
 	}
 	give(b);
-	return r;
+	return (int)sys(r);
+}
+
+/* A socket's ioctl: FIONBIO and FIONREAD, whose argument is an int. */
+int socket_ioctl(int s, unsigned long req, int *arg)
+{
+	if (!netsock_ioctl)
+		return no_stack();
+	if (!isolated())
+		return (int)sys(netsock_ioctl(s, (long)req, arg));
+	char *b = take();
+
+	if (!b)
+		return no_memory();
+	if (arg)
+		memcpy(b, arg, sizeof(*arg));
+	long r = netsock_ioctl(s, (long)req, arg ? b : NULL);
+
+	if (r >= 0 && arg)
+		memcpy(arg, b, sizeof(*arg));
+	give(b);
+	return (int)sys(r);
 }
 
 int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
-	if (!lwip_select)
+	if (!netsock_select)
 		return no_stack();
 	if (!isolated())
-		return lwip_select(n, r, w, e, tv);
+		return (int)sys(netsock_select(n, r, w, e, tv));
 	char *b = take();
 	fd_set *sets[3] = { r, w, e }, *shared[3];
 
@@ -310,31 +343,37 @@ int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 
 	if (tv)
 		*btv = *tv;
-	int ret = lwip_select(n, shared[0], shared[1], shared[2], btv);
+	long ret = netsock_select(n, shared[0], shared[1], shared[2], btv);
 
 	for (int i = 0; i < 3; i++)
 		if (sets[i])
 			*sets[i] = *shared[i];
+	if (tv)
+		*tv = *btv;
 	give(b);
-	return ret;
+	return (int)sys(ret);
 }
 
 int poll(struct pfd *fds, unsigned nfds, int timeout)
 {
-	if (!lwip_poll)
+	if (!netsock_poll)
 		return no_stack();
 	if (!isolated())
-		return lwip_poll(fds, nfds, timeout);
+		return (int)sys(netsock_poll(fds, nfds, timeout));
+	if (nfds > BOUNCE / sizeof(*fds)) {
+		errno = EINVAL;		/* more entries than descriptors */
+		return -1;
+	}
 	char *b = take();
 
-	if (!b || nfds * sizeof(*fds) > BOUNCE)
+	if (!b)
 		return no_memory();
 	memcpy(b, fds, nfds * sizeof(*fds));
-	int r = lwip_poll((struct pfd *)b, nfds, timeout);
+	long r = netsock_poll((struct pfd *)b, nfds, timeout);
 
 	memcpy(fds, b, nfds * sizeof(*fds));
 	give(b);
-	return r;
+	return (int)sys(r);
 }
 
 /* Dotted quad of an address in network order, formatted here (lwIP's

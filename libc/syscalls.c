@@ -27,15 +27,25 @@ static int is_console(int fd)
  * Descriptors from 3 up are lwIP's sockets, in images that hold lwIP
  * (weak references: elsewhere they are null and the descriptor is bad).
  */
-extern int lwip_close(int s) __attribute__((weak));
-extern int lwip_fcntl(int s, int cmd, int val) __attribute__((weak));
+extern long netsock_close(int s) __attribute__((weak));
+extern long netsock_fcntl(int s, int cmd, int val) __attribute__((weak));
 
 ssize_t send(int s, const void *buf, size_t len, int flags);
 ssize_t recv(int s, void *buf, size_t len, int flags);
+int socket_ioctl(int s, unsigned long req, int *arg);
 
 static int is_socket(int fd)
 {
-	return fd > 2 && lwip_close;
+	return fd > 2 && netsock_close;
+}
+
+/* A result of lwIP's (result or -errno, net/lwip/sockcall.c). */
+static int sys(long r)
+{
+	if (r >= 0)
+		return (int)r;
+	errno = (int)-r;
+	return -1;
 }
 
 #define BOUNCE_SIZE 256
@@ -109,7 +119,7 @@ int open(const char *path, int flags, ...)
 int close(int fd)
 {
 	if (is_socket(fd))
-		return lwip_close(fd);
+		return sys(netsock_close(fd));
 	if (is_console(fd))
 		return 0;
 	errno = EBADF;
@@ -182,8 +192,24 @@ int fcntl(int fd, int cmd, ...)
 
 	va_end(ap);
 	if (is_socket(fd))
-		return lwip_fcntl(fd, cmd, val);
+		return sys(netsock_fcntl(fd, cmd, val));
 	errno = is_console(fd) ? ENOSYS : EBADF;
+	return -1;
+}
+
+/* Sockets take FIONBIO and FIONREAD (an int argument); the console
+ * takes nothing. */
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+
+	va_start(ap, req);
+	int *arg = va_arg(ap, int *);
+
+	va_end(ap);
+	if (is_socket(fd))
+		return socket_ioctl(fd, req, arg);
+	errno = is_console(fd) ? ENOTTY : EBADF;
 	return -1;
 }
 

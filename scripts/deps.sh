@@ -20,8 +20,7 @@ curl:curl
 wrk:wrk
 iperf:iperf
 ip:iproute2
-
-
+patch:patch
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
 "
 

@@ -3,9 +3,11 @@
 #
 # Usage: scripts/fetch-lwip.sh OUTDIR
 # Result: OUTDIR/src is the upstream lwIP tree (src/core, src/api,
-# src/include, src/apps, doc/, ...), and OUTDIR/.fetched is written last.
-# If the stamp exists nothing is done; a half-finished earlier run (no
-# stamp) is redone from scratch.
+# src/include, src/apps, doc/, ...) with Bulkhead's patches applied
+# (patches/lwip/*.patch, in name order), and OUTDIR/.fetched is written
+# last. If the stamp exists nothing is done; otherwise the tree is
+# unpacked afresh (the build removes the stamp when a patch changes). The
+# downloaded source package is kept and not fetched again.
 #
 # Only the upstream tarball (lwip_2.1.3+dfsg1.orig.tar.xz) is unpacked, not
 # Debian's patched tree: Debian's patches adapt lwIP to a Linux/unix port,
@@ -26,6 +28,7 @@ ORIG=lwip_2.1.3+dfsg1.orig.tar.xz
 DEB_SOURCES=/etc/apt/sources.list.d/debian.sources
 SRC_SOURCES=/etc/apt/sources.list.d/bulkhead-src.sources
 
+PATCHES=$(cd "$(dirname "$0")/../patches/lwip" && pwd)
 mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 [ -e "$OUT/.fetched" ] && exit 0
@@ -42,7 +45,7 @@ have_src() {
 }
 
 # --- 1. make sure apt can find Debian's sources ------------------------------
-if ! have_src; then
+if [ ! -f "$OUT/$ORIG" ] && ! have_src; then
     [ "$(id -u)" -eq 0 ] ||
         die "apt has no deb-src entry for $PKG; run this as root to add one"
     [ -f "$DEB_SOURCES" ] ||
@@ -58,14 +61,16 @@ fi
 # Nothing is unpacked or built by apt (--download-only). As root, apt warns
 # that it downloads unsandboxed (the _apt user cannot write OUTDIR): that
 # one warning is dropped, everything else apt says is kept.
-echo "fetch-lwip: downloading Debian's $PKG source package into $OUT"
-ERRLOG=$OUT/apt-source.err
-if ! (cd "$OUT" && apt-get source -qq --download-only "$PKG") 2>"$ERRLOG"; then
+if [ ! -f "$OUT/$ORIG" ]; then
+    echo "fetch-lwip: downloading Debian's $PKG source package into $OUT"
+    ERRLOG=$OUT/apt-source.err
+    if ! (cd "$OUT" && apt-get source -qq --download-only "$PKG") 2>"$ERRLOG"; then
+        grep -v 'unsandboxed' "$ERRLOG" >&2 || true
+        die "apt-get source $PKG failed"
+    fi
     grep -v 'unsandboxed' "$ERRLOG" >&2 || true
-    die "apt-get source $PKG failed"
+    rm -f "$ERRLOG"
 fi
-grep -v 'unsandboxed' "$ERRLOG" >&2 || true
-rm -f "$ERRLOG"
 [ -f "$OUT/$ORIG" ] ||
     die "no $ORIG among the downloaded files (Debian has another version" \
         "of $PKG?): $(ls "$OUT")"
@@ -73,10 +78,12 @@ rm -f "$ERRLOG"
 # --- 3. unpack the upstream tarball only --------------------------------------
 # Unpack beside the final place, then move the single top directory
 # (lwip-2.1.3 or similar) to OUTDIR/src, so the path does not depend on it.
+# Files get the time of unpacking (-m), so everything built from an
+# earlier tree is rebuilt.
 echo "fetch-lwip: unpacking $ORIG into $OUT/src"
 rm -rf "$OUT/src" "$OUT/unpack"
 mkdir -p "$OUT/unpack"
-tar -xJf "$OUT/$ORIG" -C "$OUT/unpack" || die "cannot unpack $OUT/$ORIG"
+tar -xmJf "$OUT/$ORIG" -C "$OUT/unpack" || die "cannot unpack $OUT/$ORIG"
 TOP=$(find "$OUT/unpack" -mindepth 1 -maxdepth 1)
 if [ "$(printf '%s\n' "$TOP" | wc -l)" -ne 1 ] || [ ! -d "$TOP" ]; then
     die "$ORIG does not hold exactly one top directory"
@@ -87,6 +94,13 @@ rmdir "$OUT/unpack"
 # The parts of the tree the build uses must be there.
 for d in src/core src/core/ipv4 src/api src/include src/netif src/apps; do
     [ -d "$OUT/src/$d" ] || die "$OUT/src/$d missing from $ORIG"
+done
+
+# --- 4. Bulkhead's patches -----------------------------------------------------
+for p in "$PATCHES"/*.patch; do
+    [ -e "$p" ] || continue
+    echo "fetch-lwip: applying $(basename "$p")"
+    patch -s -p1 -d "$OUT/src" <"$p" || die "$(basename "$p") does not apply"
 done
 
 touch "$OUT/.fetched"

@@ -28,6 +28,11 @@ KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 SUITE_QEMU = {
     "timefw": "-fw_cfg name=opt/bulkhead/tsc_khz,string=1234567",
     "net": "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
+    "sockets": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
+}
+# Extra guest command-line words for suites that need them.
+SUITE_ARGS = {
+    "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
 
@@ -179,8 +184,9 @@ def run_bench_check(build):
 
 
 def run_suite(image, prefix, suite):
-    status, lines = boot(image, "test=%s bootmark=seen -- one two" % suite,
-                         SUITE_QEMU.get(suite, ""))
+    args = ("test=%s bootmark=seen %s -- one two"
+            % (suite, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
+    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
     return parse_ktap(prefix, lines, status, suite)
 
 

@@ -23,3 +23,11 @@ victim_SRCS := tests/victim/victim.c
 LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 	tests/gatetest/test_attacks.c tests/gatetest/bench.c
+
+# Socket tests: BSD calls on lwIP's loopback interface, with lwIP beside
+# the application (tests/configs/sockets-fcall.toml) or in a compartment
+# of its own (sockets-mpk.toml).
+LIBS += socktest
+socktest_SRCS := tests/ktest.c tests/kernel/main.c tests/socktest/test_sockets.c
+$(OBJDIR)/tests/socktest/%: KCFLAGS += $(LWIP_CFLAGS)
+$(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)

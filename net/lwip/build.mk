@@ -4,7 +4,7 @@
 #
 # lwIP's sources are not kept in the tree: scripts/fetch-lwip.sh unpacks
 # the upstream tarball of Debian's lwip source package into
-# $(LWIP_OUT)/src, once. Bulkhead's port is net/lwip/: the configuration
+# $(LWIP_OUT)/src and applies the small patches in patches/lwip/. Bulkhead's port is net/lwip/: the configuration
 # (include/lwipopts.h), the compiler and OS glue (include/arch/) and the
 # OS layer over the scheduler (sys_arch.c).
 
@@ -42,10 +42,14 @@ LWIP_SRCS	:= $(addprefix $(LWIP_DIR)/src/core/,$(LWIP_CORE_SRCS)) \
 		   $(addprefix $(LWIP_DIR)/src/api/,$(LWIP_API_SRCS)) \
 		   $(LWIP_DIR)/src/netif/ethernet.c \
 		   $(LWIP_DIR)/src/apps/lwiperf/lwiperf.c
-lwip_SRCS	:= $(LWIP_SRCS) net/lwip/sys_arch.c net/lwip/netif.c
+lwip_SRCS	:= $(LWIP_SRCS) net/lwip/sys_arch.c net/lwip/netif.c \
+		   net/lwip/sockcall.c
 
-# Fetch and unpack once (the script does nothing when the stamp exists).
-$(LWIP_STAMP): scripts/fetch-lwip.sh | $(DEPS_STAMP)
+# Fetch once, unpack and patch again whenever the script or a patch
+# changes (the script does nothing while the stamp exists).
+LWIP_PATCHES	:= $(sort $(wildcard patches/lwip/*.patch))
+$(LWIP_STAMP): scripts/fetch-lwip.sh $(LWIP_PATCHES) | $(DEPS_STAMP)
+	rm -f $(LWIP_STAMP)
 	scripts/fetch-lwip.sh $(LWIP_OUT)
 
 # The sources appear when the tree is fetched: they are targets of their
@@ -58,4 +62,5 @@ $(LWIP_SRCS): | $(LWIP_STAMP)
 # port's objects include lwIP's headers too, but keep every warning.
 $(OBJDIR)/$(LWIP_DIR)/%: KCFLAGS += $(LWIP_CFLAGS) $(LWIP_NOWARN)
 $(OBJDIR)/net/lwip/%: KCFLAGS += $(LWIP_CFLAGS)
-$(OBJDIR)/net/lwip/sys_arch.c.o: | $(LWIP_STAMP)
+$(patsubst %,$(OBJDIR)/%.o,net/lwip/sys_arch.c net/lwip/netif.c \
+	net/lwip/sockcall.c): | $(LWIP_STAMP)

@@ -7,6 +7,7 @@
  * received frames enter through tcpip_input, and linkoutput runs in the
  * tcpip thread.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,17 @@
 static struct netif nif;
 static uint8_t txbuf[FRAME_MAX];	/* used by the tcpip thread only */
 
+/* One frame out. vnet_send may wait for a free buffer: like the waits in
+ * sys_arch.c, this one keeps the caller's errno. */
 static err_t link_output(struct netif *n, struct pbuf *p)
 {
 	(void)n;
 	u16_t len = pbuf_copy_partial(p, txbuf, sizeof(txbuf), 0);
+	int saved = errno;
+	int r = vnet_send(txbuf, len);
 
-	return vnet_send(txbuf, len) == 0 ? ERR_OK : ERR_IF;
+	errno = saved;
+	return r == 0 ? ERR_OK : ERR_IF;
 }
 
 static err_t nic_init(struct netif *n)

@@ -14,7 +14,14 @@
  * Everything the scheduler writes (semaphores, mutexes, wait queues) is
  * allocated in shared memory (see arch/sys_arch.h); lwIP's own state
  * (mailbox rings, thread start records) stays in this compartment's heap.
+ *
+ * Every wait here keeps the waiting thread's errno: outside the kernel
+ * core's compartment errno is one variable for all threads, and lwIP may
+ * block after setting it (a failed call still takes the core lock to
+ * finish). These waits are the only places lwIP switches threads, so
+ * each thread sees its own errno until it returns (net/lwip/sockcall.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bulkhead/arch.h>
@@ -107,9 +114,11 @@ void sys_sem_signal(sys_sem_t *sem)
 u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 {
 	uint64_t start = time_now_ns();
+	int saved = errno;
+	int r = sched_sem_wait(sem->sem, deadline_after(start, timeout));
 
-	if (sched_sem_wait(sem->sem, deadline_after(start, timeout)) ==
-	    SCHED_ETIMEDOUT)
+	errno = saved;
+	if (r == SCHED_ETIMEDOUT)
 		return SYS_ARCH_TIMEOUT;
 	return waited_ms(start, timeout);
 }
@@ -163,7 +172,10 @@ err_t sys_mutex_new(sys_mutex_t *mutex)
 /* Take the mutex, waiting as long as it takes. */
 void sys_mutex_lock(sys_mutex_t *mutex)
 {
+	int saved = errno;
+
 	sched_mutex_lock(mutex->mutex);
+	errno = saved;
 }
 
 /* Release the mutex (the scheduler panics if the caller does not hold it). */
@@ -285,8 +297,11 @@ void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 	struct sys_mbox_ring *r = mbox->ring;
 	uint64_t flags = irq_save();
 
+	int saved = errno;
+
 	while (r->count == r->size)
 		sched_wait(&r->waiters->writers, 0);
+	errno = saved;
 	ring_put(r, msg);
 	irq_restore(flags);
 }
@@ -326,15 +341,18 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 	uint64_t start = time_now_ns();
 	uint64_t deadline = deadline_after(start, timeout);
 	uint64_t flags = irq_save();
+	int saved = errno;
 
 	while (r->count == 0) {
 		if (sched_wait(&r->waiters->readers, deadline) ==
 			    SCHED_ETIMEDOUT &&
 		    r->count == 0) {
+			errno = saved;
 			irq_restore(flags);
 			return SYS_ARCH_TIMEOUT;
 		}
 	}
+	errno = saved;
 	ring_take(r, msg);
 	irq_restore(flags);
 	return waited_ms(start, timeout);
