@@ -9,7 +9,8 @@ side); the guest gets ip=10.7.0.2/24 gw=10.7.0.1 on its command line.
 Without --client, QEMU runs in the foreground (make run NET=tap). With
 --client, once the guest prints TEXT (default "listening") the command
 runs inside the namespace (so it reaches 10.7.0.2), its output is
-printed, and QEMU is stopped. The namespace is always deleted. Traffic
+printed, and QEMU is stopped. The guest's console goes to stderr, or to
+the file named by --log. The namespace is always deleted. Traffic
 never leaves the namespace. Needs root.
 """
 import argparse
@@ -17,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 HOST_IP, GUEST_IP = "10.7.0.1", "10.7.0.2"
@@ -32,6 +34,7 @@ def main():
     ap.add_argument("--ready", default="listening")
     ap.add_argument("--client")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--log", help="write the guest's console here (default stderr)")
     ap.add_argument("--linux", action="store_true",
                     help="IMAGE is a directory from scripts/linux-guest-image.sh")
     ap.add_argument("guest", nargs=argparse.REMAINDER)
@@ -66,15 +69,26 @@ def main():
             return subprocess.run(qemu, stdin=subprocess.DEVNULL).returncode
         p = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
+        log = open(args.log, "wb") if args.log else sys.stderr.buffer
         deadline = time.monotonic() + args.timeout
         ready = False
         for raw in iter(p.stdout.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip()
-            if args.ready in line:
+            log.write(raw)
+            log.flush()
+            if args.ready in raw.decode("utf-8", "replace"):
                 ready = True
                 break
             if time.monotonic() > deadline:
                 break
+        # Keep reading the console while the client runs: a guest whose
+        # serial output is not drained would stall, and a fault report
+        # must not be lost.
+        def drain():
+            for raw in iter(p.stdout.readline, b""):
+                log.write(raw)
+                log.flush()
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
         if not ready:
             p.kill()
             print("netns-run: the guest never printed %r" % args.ready, file=sys.stderr)
@@ -83,6 +97,7 @@ def main():
                            timeout=args.timeout)
         p.kill()
         p.wait()
+        reader.join(timeout=5)
         return c.returncode
     finally:
         subprocess.run(["ip", "netns", "del", ns])
