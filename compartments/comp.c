@@ -103,7 +103,8 @@ void comp_protect(void)
 	tag(comp_config.cpu_tables.start, comp_config.cpu_tables.end, shared);
 	/* The CPU only reads its tables from now on: no domain may write. */
 	vm_protect(comp_config.cpu_tables.start,
-		   comp_config.cpu_tables.end - comp_config.cpu_tables.start, 0);
+		   comp_config.cpu_tables.end - comp_config.cpu_tables.start,
+		   0);
 	if (comp_config.full_gates)
 		tag(comp_config.gate_slot.start, comp_config.gate_slot.end,
 		    FULL_GATES_SLOT_KEY);
@@ -131,7 +132,9 @@ void gate_violation(uint32_t pkru, uintptr_t where)
 
 	ksyms_format(where, sym, sizeof(sym));
 	panic("gate violation at 0x%lx %s: PKRU 0x%08x (%s%s) is not what this "
-	      "gate allows; code of compartment %s jumped into or out of a gate",
+	      "gate allows; code of compartment %s jumped into or out of a "
+	      "gate",
 	      (unsigned long)where, sym, pkru, now ? "domain of " : "no domain",
-	      now ? now->name : "", code ? code->name : "(gate or common code)");
+	      now ? now->name : "",
+	      code ? code->name : "(gate or common code)");
 }

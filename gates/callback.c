@@ -42,10 +42,11 @@ void *gate_callback(void *(*fn)(void *), void *arg)
 	int to = compartment_of_code((uintptr_t)fn);
 
 	if (from < 0 || to < 0)
-		gate_mpk_violation();	/* reports from the kernel core's domain */
+		gate_mpk_violation(); /* reports from the kernel core's domain */
 	if (from == to)
 		return fn(arg);
-	void *ret = comp_config.cb_stubs[from * comp_config.count + to](fn, arg);
+	void *ret =
+		comp_config.cb_stubs[from * comp_config.count + to](fn, arg);
 
 	/* Not a tail call: the stub checks that it returns here. */
 	__asm__ volatile("" : "+r"(ret));

@@ -13,9 +13,9 @@
 #define CMDLINE_WORDS 64
 
 /* In shared memory: applications in other compartments read the values. */
-static char raw[CMDLINE_MAX] __shared;	    /* the line as given */
+static char raw[CMDLINE_MAX] __shared;	     /* the line as given */
 static char words_buf[CMDLINE_MAX] __shared; /* the same, split at spaces */
-static char *words[CMDLINE_WORDS];  /* kernel words, before "--" */
+static char *words[CMDLINE_WORDS];	     /* kernel words, before "--" */
 static int nwords;
 static char *args[CMDLINE_WORDS]; /* application words, after "--" */
 static int nargs;

@@ -18,7 +18,6 @@
 
 #define MAIN_ARGS_MAX 32
 
-
 extern char boot_stack_bottom[], boot_stack_top[]; /* boot/entry.asm */
 
 static struct boot_info boot;
@@ -86,7 +85,7 @@ void kmain(uint32_t magic, uintptr_t info)
 	mm_init(boot.ram, boot.nram,
 		BOOT_MAX_REGIONS); /* pages, W^X tables, heap */
 	trap_init_stacks();	   /* interrupt stacks with guard pages */
-	comp_protect();		/* mpk: keys on every page, core's domain;
+	comp_protect();		   /* mpk: keys on every page, core's domain;
 				 * before any gate can run */
 	time_init();		   /* TSC calibration, periodic timer */
 	/* This context becomes thread "boot". */

@@ -38,7 +38,7 @@ void kernel_exit(int status)
 static int frame_ok(uintptr_t rbp)
 {
 	struct sched_thread *t = sched_current();
-	struct mm_stack s = t ? sched_thread_stack(t) : (struct mm_stack){ 0, 0 };
+	struct mm_stack s = t ? sched_thread_stack(t) : (struct mm_stack){0, 0};
 
 	return rbp >= s.bottom && rbp + 16 <= s.top && (rbp & 7) == 0;
 }

@@ -9,9 +9,9 @@
 #include <bulkhead/arch.h>
 #include <bulkhead/kernel.h>
 
-#define PCI_ADDRESS	0xcf8
-#define PCI_DATA	0xcfc
-#define PCI_ENABLE	0x80000000u
+#define PCI_ADDRESS 0xcf8
+#define PCI_DATA    0xcfc
+#define PCI_ENABLE  0x80000000u
 
 uint32_t pci_read32(uint32_t bdf, unsigned off)
 {
@@ -37,12 +37,13 @@ uint32_t pci_find(unsigned vendor, unsigned device_lo, unsigned device_hi)
 
 				if ((id & 0xffff) == 0xffff) {
 					if (fn == 0)
-						break;	/* no device here */
+						break; /* no device here */
 					continue;
 				}
 				unsigned v = id & 0xffff, d = id >> 16;
 
-				if (v == vendor && d >= device_lo && d <= device_hi)
+				if (v == vendor && d >= device_lo &&
+				    d <= device_hi)
 					return bdf;
 			}
 		}

@@ -40,8 +40,8 @@ _Static_assert(sizeof(struct trap_frame) == 23 * 8, "trap_frame size");
 
 extern const uint64_t trap_vector_table[256];
 
-static struct idt_entry idt[256] __attribute__((section(".cpu_tables"),
-						 aligned(64)));
+static struct idt_entry idt[256]
+	__attribute__((section(".cpu_tables"), aligned(64)));
 static trap_irq_fn irq_handlers[16];
 
 static const char *const exception_names[32][2] = {
@@ -158,10 +158,12 @@ static void pk_report(const struct trap_frame *tf, uint64_t cr2)
 	       "%s%s (key %d)%s%s\n",
 	       who ? who->name : "?", (unsigned long)tf->pkru,
 	       tf->error & PF_W ? "wrote" : "read",
-	       key == comp_config.shared_pkey ? "the shared domain" :
-	       "compartment ", key == comp_config.shared_pkey ? "" :
-	       owner ? owner->name : "?", key, code ? ", running code of " : "",
-	       code ? code->name : "");
+	       key == comp_config.shared_pkey ? "the shared domain"
+					      : "compartment ",
+	       key == comp_config.shared_pkey ? ""
+	       : owner			      ? owner->name
+					      : "?",
+	       key, code ? ", running code of " : "", code ? code->name : "");
 }
 
 void trap_report(const struct trap_frame *tf, uint64_t cr2)
@@ -190,7 +192,8 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 
 		if (comp_config.ept && owner && !owner->is_default &&
 		    !(tf->error & PF_P))
-			pr_err("  cr2 is memory of compartment %s, which runs in "
+			pr_err("  cr2 is memory of compartment %s, which runs "
+			       "in "
 			       "a VM of its own: not mapped here\n",
 			       owner->name);
 		if (t) {

@@ -23,10 +23,10 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/mm.h>
 
-#define BOUNCE		16384	/* bytes per bounce buffer */
-#define POOL		64	/* bounce buffers kept for reuse */
-#define ADDR_AT		(BOUNCE - 256)	/* room for a socket address... */
-#define LEN_AT		(BOUNCE - 16)	/* ...and its length */
+#define BOUNCE	16384	       /* bytes per bounce buffer */
+#define POOL	64	       /* bounce buffers kept for reuse */
+#define ADDR_AT (BOUNCE - 256) /* room for a socket address... */
+#define LEN_AT	(BOUNCE - 16)  /* ...and its length */
 
 /* A pollfd, laid out as lwIP's (and POSIX's). */
 struct pfd {
@@ -108,12 +108,14 @@ int socket(int domain, int type, int protocol)
 
 int listen(int s, int backlog)
 {
-	return netsock_listen ? (int)sys(netsock_listen(s, backlog)) : no_stack();
+	return netsock_listen ? (int)sys(netsock_listen(s, backlog))
+			      : no_stack();
 }
 
 int shutdown(int s, int how)
 {
-	return netsock_shutdown ? (int)sys(netsock_shutdown(s, how)) : no_stack();
+	return netsock_shutdown ? (int)sys(netsock_shutdown(s, how))
+				: no_stack();
 }
 
 /* bind and connect: an address in. */
@@ -329,7 +331,7 @@ int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 	if (!isolated())
 		return (int)sys(netsock_select(n, r, w, e, tv));
 	char *b = take();
-	fd_set *sets[3] = { r, w, e }, *shared[3];
+	fd_set *sets[3] = {r, w, e}, *shared[3];
 
 	if (!b)
 		return no_memory();
@@ -338,8 +340,8 @@ int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 		if (sets[i])
 			*shared[i] = *sets[i];
 	}
-	struct timeval *btv = tv ? (struct timeval *)(b + 3 * sizeof(fd_set))
-				 : NULL;
+	struct timeval *btv =
+		tv ? (struct timeval *)(b + 3 * sizeof(fd_set)) : NULL;
 
 	if (tv)
 		*btv = *tv;
@@ -361,7 +363,7 @@ int poll(struct pfd *fds, unsigned nfds, int timeout)
 	if (!isolated())
 		return (int)sys(netsock_poll(fds, nfds, timeout));
 	if (nfds > BOUNCE / sizeof(*fds)) {
-		errno = EINVAL;		/* more entries than descriptors */
+		errno = EINVAL; /* more entries than descriptors */
 		return -1;
 	}
 	char *b = take();
@@ -378,7 +380,7 @@ int poll(struct pfd *fds, unsigned nfds, int timeout)
 
 /* Dotted quad of an address in network order, formatted here (lwIP's
  * would hand back a buffer in its own memory). */
-char *inet_ntoa(uint32_t in)	/* struct in_addr by value: one register */
+char *inet_ntoa(uint32_t in) /* struct in_addr by value: one register */
 {
 	static char buf[16];
 	const uint8_t *p = (const uint8_t *)&in;

@@ -61,7 +61,7 @@ int write(int fd, const void *buf, size_t len)
 	static char *bounce;
 
 	if (is_socket(fd))
-		return (int)send(fd, buf, len, 0);	/* libc/socket.c */
+		return (int)send(fd, buf, len, 0); /* libc/socket.c */
 	if (fd != 1 && fd != 2) {
 		errno = EBADF;
 		return -1;
@@ -87,7 +87,7 @@ int read(int fd, void *buf, size_t len)
 	size_t n = 0;
 
 	if (is_socket(fd))
-		return (int)recv(fd, buf, len, 0);	/* libc/socket.c */
+		return (int)recv(fd, buf, len, 0); /* libc/socket.c */
 	if (fd != 0) {
 		errno = EBADF;
 		return -1;

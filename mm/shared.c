@@ -19,17 +19,17 @@
 #include "../gates/gate.h"
 
 #define CLASSES 6
-static const size_t class_size[CLASSES] = { 64, 128, 256, 512, 1024, 2048 };
+static const size_t class_size[CLASSES] = {64, 128, 256, 512, 1024, 2048};
 
 struct slab {
-	uintptr_t base;		/* first byte of its page(s) */
-	size_t pages;		/* pages it spans */
-	size_t slot;		/* slot size, or 0 for a large block */
-	uint64_t used;		/* bit i: slot i is allocated */
+	uintptr_t base; /* first byte of its page(s) */
+	size_t pages;	/* pages it spans */
+	size_t slot;	/* slot size, or 0 for a large block */
+	uint64_t used;	/* bit i: slot i is allocated */
 	struct slab *next;
 };
 
-static struct slab *slabs;	/* every slab and large block */
+static struct slab *slabs; /* every slab and large block */
 
 static int class_of(size_t size)
 {
@@ -47,7 +47,8 @@ static struct slab *new_slab(size_t pages, size_t slot)
 	/* With ept, shared means the region every VM maps. */
 	if (s)
 		mem = comp_config.ept ? gate_shared_pages(pages)
-				      : mm_page_alloc_key(pages, comp_config.shared_pkey);
+				      : mm_page_alloc_key(
+						pages, comp_config.shared_pkey);
 
 	if (!mem) {
 		free(s);
@@ -67,8 +68,8 @@ void *mm_shared_alloc(size_t size)
 	int c = class_of(size ? size : 1);
 
 	if (c < 0) {
-		struct slab *s = new_slab(ALIGN_UP(size, (size_t)MM_PAGE_SIZE) /
-						  MM_PAGE_SIZE, 0);
+		struct slab *s = new_slab(
+			ALIGN_UP(size, (size_t)MM_PAGE_SIZE) / MM_PAGE_SIZE, 0);
 
 		return s ? (void *)s->base : NULL;
 	}
@@ -101,7 +102,7 @@ void mm_shared_free(void *p)
 			continue;
 		if (s->slot == 0 && a == s->base) {
 			*pp = s->next;
-			if (!comp_config.ept)	/* ept arenas are not reused */
+			if (!comp_config.ept) /* ept arenas are not reused */
 				mm_page_free((void *)s->base, s->pages);
 			free(s);
 			return;
@@ -111,7 +112,8 @@ void mm_shared_free(void *p)
 		if (s->slot && (a - s->base) % s->slot == 0 &&
 		    (s->used & (1ULL << i))) {
 			s->used &= ~(1ULL << i);
-			memset(p, 0, s->slot);	/* no data left for the next owner */
+			memset(p, 0,
+			       s->slot); /* no data left for the next owner */
 			return;
 		}
 		break;

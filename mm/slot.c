@@ -56,11 +56,12 @@ void mm_slot_free(uintptr_t base)
 			if (!pte)
 				continue;
 			vm_unmap(va, PAGE_SIZE);
-			mm_page_free((void *)(uintptr_t)(pte & PTE_ADDR_MASK), 1);
+			mm_page_free((void *)(uintptr_t)(pte & PTE_ADDR_MASK),
+				     1);
 		}
 	}
 	if (!f)
-		return;		/* the virtual slot is lost, nothing else */
+		return; /* the virtual slot is lost, nothing else */
 	f->base = base;
 	f->next = free_slots;
 	free_slots = f;
@@ -74,7 +75,7 @@ int mm_slot_fault(uintptr_t addr)
 	unsigned region = (unsigned)((addr % SLOT_SIZE) / SLOT_SPAN);
 
 	if (region >= comp_config.count || addr % SLOT_SPAN < PAGE_SIZE)
-		return -1;	/* beyond the compartments, or a guard page */
+		return -1; /* beyond the compartments, or a guard page */
 	int pkey = comp_config.comps[region].pkey;
 	uintptr_t va = ALIGN_DOWN(addr, (uintptr_t)PAGE_SIZE);
 	void *page = mm_page_alloc_key(1, pkey);

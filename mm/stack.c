@@ -71,7 +71,7 @@ static void unmap_pages(uintptr_t from, uintptr_t to)
 
 struct mm_stack mm_stack_alloc(size_t size)
 {
-	struct mm_stack none = { 0, 0 };
+	struct mm_stack none = {0, 0};
 
 	size = ALIGN_UP(size, (size_t)PAGE_SIZE);
 	if (size == 0)
@@ -93,7 +93,7 @@ struct mm_stack mm_stack_alloc(size_t size)
 		 * page's identity mapping. */
 		vm_set_pkey(va, PAGE_SIZE, comp_stack_pkey());
 	}
-	return (struct mm_stack){ bottom, bottom + size };
+	return (struct mm_stack){bottom, bottom + size};
 }
 
 void mm_stack_free(struct mm_stack s)

@@ -85,7 +85,7 @@ int vm_set_pkey(uintptr_t va, size_t len, int pkey)
 		uint64_t *pte = walk(va + off, 0);
 
 		if (!pte || !(*pte & PTE_P))
-			continue;	/* guard pages stay unmapped */
+			continue; /* guard pages stay unmapped */
 		*pte = (*pte & ~(uint64_t)PTE_PKEY_MASK) |
 		       (uint64_t)pkey << PTE_PKEY_SHIFT;
 		invlpg(va + off);

@@ -28,7 +28,7 @@ enum thread_state {
 struct sched_thread {
 	uint64_t rsp; /* saved stack pointer when not running */
 	uint64_t id;  /* 1, 2, ... in creation order */
-	char *name;			/* SCHED_NAME_MAX bytes, in shared memory:
+	char *name;   /* SCHED_NAME_MAX bytes, in shared memory:
 					 * other compartments read it */
 	enum thread_state state;
 	struct sched_thread *q_next; /* run queue or wait queue links */
@@ -42,11 +42,11 @@ struct sched_thread {
 	int owns_stack;	       /* 0 for the boot thread */
 	void *ret;	       /* what the entry function returned */
 	int detached;	       /* free on exit, nobody joins */
-	struct sched_waitq joiners;	/* threads in sched_join */
-	void *libc_state;		/* libc's per-thread data */
-	uint32_t pkru;			/* PKRU while switched out (mpk) */
-	uintptr_t slot;			/* full gates: its stack slot, else 0 */
-	void *gate;			/* the gates' per-thread state (ept mailbox) */
+	struct sched_waitq joiners; /* threads in sched_join */
+	void *libc_state;	    /* libc's per-thread data */
+	uint32_t pkru;		    /* PKRU while switched out (mpk) */
+	uintptr_t slot;		    /* full gates: its stack slot, else 0 */
+	void *gate; /* the gates' per-thread state (ept mailbox) */
 	struct sched_thread *reap_next; /* detached and exited: to be freed */
 };
 
@@ -65,7 +65,7 @@ _Static_assert(__builtin_offsetof(struct sched_thread, rsp) == 0,
 
 void sched_switch(uint64_t *save_rsp, uint64_t load_rsp);
 
-extern const int libc_comp_index;	/* this compartment (generated glue) */
+extern const int libc_comp_index; /* this compartment (generated glue) */
 extern const volatile uintptr_t gate_slot; /* running thread's slot (gates) */
 
 /*
@@ -86,7 +86,7 @@ static int thread_stack(struct sched_thread *t, size_t size)
 	uintptr_t region = t->slot + (uintptr_t)libc_comp_index * SLOT_SPAN;
 
 	t->stack.bottom = region + PAGE_SIZE;
-	t->stack.top = region + SLOT_SPAN - 16;	/* the link word is above */
+	t->stack.top = region + SLOT_SPAN - 16; /* the link word is above */
 	return 0;
 }
 void sched_thread_start(void);
@@ -332,7 +332,8 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 void sched_set_hooks(const struct sched_hooks *h)
 {
 	hooks = *h;
-	if (hooks.thread_init && call_hook(hooks.thread_init, &boot_thread) != 0)
+	if (hooks.thread_init &&
+	    call_hook(hooks.thread_init, &boot_thread) != 0)
 		panic("sched: libc state for the boot thread");
 	if (hooks.switch_to)
 		call_hook(hooks.switch_to, current);
@@ -408,7 +409,7 @@ int sched_wake_all(struct sched_waitq *wq)
 
 void sched_exit(void *ret)
 {
-	gate_thread_exit();	/* ept: give up the thread's mailbox */
+	gate_thread_exit(); /* ept: give up the thread's mailbox */
 	irq_save();
 	if (current == &boot_thread || current == idle)
 		panic("sched: thread \"%s\" may not exit", current->name);

@@ -21,6 +21,7 @@ wrk:wrk
 iperf:iperf
 ip:iproute2
 patch:patch
+clang-format:clang-format
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
 "
 

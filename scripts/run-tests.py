@@ -466,6 +466,18 @@ def run_grub_file(build):
     return out
 
 
+def run_style():
+    """The C sources are laid out as .clang-format says (make check-style)."""
+    files = subprocess.run(["git", "ls-files", "*.c", "*.h"], stdout=subprocess.PIPE,
+                           check=True).stdout.decode().split()
+    p = subprocess.run(["clang-format", "--dry-run", "--Werror"] + files,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    bad = sorted({l.split(":")[0] for l in p.stdout.decode().splitlines()
+                  if ": error:" in l})
+    return [Result("style.clang_format", p.returncode == 0,
+                   "not clang-formatted (run clang-format -i): " + " ".join(bad))]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -490,7 +502,7 @@ def main():
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
             lambda: run_bench_check(build), lambda: run_ept_kill(build),
-            lambda: run_grub_file(build),
+            lambda: run_grub_file(build), lambda: run_style(),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
     for image, prefix, suites, alone in kernels:

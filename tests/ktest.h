@@ -35,7 +35,7 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ktest_expect(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ktest_expect_exit(int status);
-int ktest_failed(void); /* the current case has failed */
+int ktest_failed(void);			    /* the current case has failed */
 int ktest_suite_enabled(const char *suite); /* weak: 1 unless overridden */
 
 #define KT_ASSERT(c)                                                           \

@@ -22,8 +22,8 @@
 #include <bulkhead/netstack.h>
 #include <bulkhead/sched.h>
 
-#define REQUEST_MAX	8192
-#define LARGE_SIZE	(1 << 20)
+#define REQUEST_MAX 8192
+#define LARGE_SIZE  (1 << 20)
 
 struct doc {
 	const char *path;
@@ -41,10 +41,10 @@ static const char hello_txt[] = "hello from Bulkhead's httpd\n";
 static char *large;
 
 static struct doc docs[] = {
-	{ "/", "text/html", index_html, sizeof(index_html) - 1 },
-	{ "/index.html", "text/html", index_html, sizeof(index_html) - 1 },
-	{ "/hello.txt", "text/plain", hello_txt, sizeof(hello_txt) - 1 },
-	{ "/large.bin", "application/octet-stream", NULL, LARGE_SIZE },
+	{"/", "text/html", index_html, sizeof(index_html) - 1},
+	{"/index.html", "text/html", index_html, sizeof(index_html) - 1},
+	{"/hello.txt", "text/plain", hello_txt, sizeof(hello_txt) - 1},
+	{"/large.bin", "application/octet-stream", NULL, LARGE_SIZE},
 };
 
 static unsigned long served, bad_requests;
@@ -70,7 +70,8 @@ static int respond(int s, int code, const char *reason, const char *type,
 			 "HTTP/1.1 %d %s\r\nServer: Bulkhead-httpd\r\n"
 			 "Content-Type: %s\r\nContent-Length: %zu\r\n"
 			 "Connection: %s\r\n\r\n",
-			 code, reason, type, len, keep ? "keep-alive" : "close");
+			 code, reason, type, len,
+			 keep ? "keep-alive" : "close");
 
 	if (send_all(s, hdr, (size_t)n) != 0)
 		return -1;
@@ -107,9 +108,9 @@ static int handle(int s, char *req)
 			12, 0, 0);
 		return 0;
 	}
-	int keep = strcmp(version, "HTTP/1.1") == 0 ?
-			   !connection_is(req, "close") :
-			   connection_is(req, "keep-alive");
+	int keep = strcmp(version, "HTTP/1.1") == 0
+			   ? !connection_is(req, "close")
+			   : connection_is(req, "keep-alive");
 	int head = strcmp(method, "HEAD") == 0;
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
@@ -117,10 +118,12 @@ static int handle(int s, char *req)
 			continue;
 		served++;
 		return respond(s, 200, "OK", docs[i].type, docs[i].body,
-			       docs[i].len, head, keep) == 0 && keep;
+			       docs[i].len, head, keep) == 0 &&
+		       keep;
 	}
 	return respond(s, 404, "Not Found", "text/plain", "not found\n", 10,
-		       head, keep) == 0 && keep;
+		       head, keep) == 0 &&
+	       keep;
 }
 
 void *httpd_conn(void *arg);
@@ -148,11 +151,11 @@ void *httpd_conn(void *arg)
 			ssize_t n = recv(s, buf + have, REQUEST_MAX - have, 0);
 
 			if (n <= 0)
-				goto out;	/* closed, or cut mid-request */
+				goto out; /* closed, or cut mid-request */
 			have += (size_t)n;
 			buf[have] = '\0';
 		}
-		end[2] = '\0';		/* the request line and headers */
+		end[2] = '\0'; /* the request line and headers */
 		size_t used = (size_t)(end + 4 - buf);
 
 		if (!handle(s, buf))
@@ -169,7 +172,7 @@ out:
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 80;
-	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct sockaddr_in addr = {.sin_family = AF_INET};
 	int one = 1;
 
 	large = malloc(LARGE_SIZE);

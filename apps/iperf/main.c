@@ -60,7 +60,7 @@ void *iperf_conn(void *arg)
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 5001;
-	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct sockaddr_in addr = {.sin_family = AF_INET};
 	int one = 1;
 
 	if (net_start() != 0)

@@ -14,32 +14,32 @@
 
 #include <stdint.h>
 
-#define EPT_VMS		8	/* compartments (VMs) at most */
-#define EPT_BOXES	4096	/* mailboxes: logical threads crossing VMs */
-#define EPT_ARENAS_AT	0x200000 /* offset of the shared-heap arenas */
+#define EPT_VMS	      8	       /* compartments (VMs) at most */
+#define EPT_BOXES     4096     /* mailboxes: logical threads crossing VMs */
+#define EPT_ARENAS_AT 0x200000 /* offset of the shared-heap arenas */
 
 /* Mailbox states. A mailbox's `turn` holds the state and the compartment
  * whose turn it is in one word, so both are read and written together. */
 enum ept_state {
-	EPT_FREE = 0,	/* never used */
-	EPT_IDLE,	/* its thread runs in its home VM, no call pending */
-	EPT_CALL,	/* compartment `to` must run fn(args) */
-	EPT_RET,	/* compartment `to` may take ret */
-	EPT_REJECT,	/* compartment `to`'s call was malformed */
-	EPT_DEAD,	/* its thread ended; mirrors leave */
+	EPT_FREE = 0, /* never used */
+	EPT_IDLE,     /* its thread runs in its home VM, no call pending */
+	EPT_CALL,     /* compartment `to` must run fn(args) */
+	EPT_RET,      /* compartment `to` may take ret */
+	EPT_REJECT,   /* compartment `to`'s call was malformed */
+	EPT_DEAD,     /* its thread ended; mirrors leave */
 };
 
-#define EPT_TURN(state, to)	((uint32_t)(state) << 16 | (uint32_t)(to))
-#define EPT_STATE(turn)		((turn) >> 16)
-#define EPT_TO(turn)		((turn) & 0xffff)
+#define EPT_TURN(state, to) ((uint32_t)(state) << 16 | (uint32_t)(to))
+#define EPT_STATE(turn)	    ((turn) >> 16)
+#define EPT_TO(turn)	    ((turn)&0xffff)
 
 struct ept_box {
-	volatile uint32_t turn;		/* EPT_TURN(state, compartment) */
+	volatile uint32_t turn; /* EPT_TURN(state, compartment) */
 	uint32_t spare;
-	uint32_t from;			/* compartment that made the call */
-	uint32_t fn;			/* index in the callee's export table */
-	uint32_t argc;			/* arguments used */
-	uint32_t home;			/* VM whose thread owns the mailbox */
+	uint32_t from; /* compartment that made the call */
+	uint32_t fn;   /* index in the callee's export table */
+	uint32_t argc; /* arguments used */
+	uint32_t home; /* VM whose thread owns the mailbox */
 	uint64_t args[6];
 	uint64_t ret;
 	volatile uint8_t mirror[EPT_VMS]; /* VM c serves it with a thread */
@@ -51,7 +51,7 @@ _Static_assert(sizeof(struct ept_box) == 256, "one mailbox is 256 bytes");
 /* The start of the shared region. */
 struct ept_shared {
 	volatile uint32_t up[EPT_VMS];		/* VM c is serving calls */
-	volatile uint64_t used[EPT_BOXES / 64];	/* mailbox allocation bitmap */
+	volatile uint64_t used[EPT_BOXES / 64]; /* mailbox allocation bitmap */
 	uint8_t pad[4096 - 4 * EPT_VMS - 8 * (EPT_BOXES / 64)];
 	struct ept_box boxes[EPT_BOXES];
 };
@@ -61,7 +61,7 @@ _Static_assert(sizeof(struct ept_shared) <= EPT_ARENAS_AT,
 
 /* One exported function of a compartment, as the generator lists it. */
 struct ept_export {
-	void *fn;		/* long fn(long, long, long, long, long, long) */
+	void *fn; /* long fn(long, long, long, long, long, long) */
 	unsigned argc;
 	const char *name;
 };
@@ -75,13 +75,13 @@ struct ept_table {
 /* The platform the mailbox code runs on: the kernel, or a Linux process
  * in the host harness. */
 struct ept_platform {
-	void (*pause)(void);			/* spin-wait hint */
-	void (*yield)(void);			/* let this VM's others run */
-	uint64_t (*now_ns)(void);		/* a monotonic clock */
-	void (*block)(uint64_t ns);		/* give the CPU up this long */
-	struct ept_box *(*my_box)(void);	/* this thread's mailbox, or NULL */
+	void (*pause)(void);		 /* spin-wait hint */
+	void (*yield)(void);		 /* let this VM's others run */
+	uint64_t (*now_ns)(void);	 /* a monotonic clock */
+	void (*block)(uint64_t ns);	 /* give the CPU up this long */
+	struct ept_box *(*my_box)(void); /* this thread's mailbox, or NULL */
 	void (*set_my_box)(struct ept_box *b);
-	void (*report)(const char *msg);	/* a malformed call, logged */
+	void (*report)(const char *msg); /* a malformed call, logged */
 	__attribute__((noreturn)) void (*fail)(const char *msg);
 };
 

@@ -17,10 +17,10 @@
 #include <bulkhead/time.h>
 #include "ept.h"
 
-#define SPIN_NS		200000	/* default spin before sleeping: 0.2 ms */
-#define LISTEN_NS	1000000	/* new-thread poll when idle: 1 ms */
+#define SPIN_NS	  200000  /* default spin before sleeping: 0.2 ms */
+#define LISTEN_NS 1000000 /* new-thread poll when idle: 1 ms */
 
-extern const struct ept_table ept_tables[];	/* generated, gates_ept.c */
+extern const struct ept_table ept_tables[]; /* generated, gates_ept.c */
 
 static unsigned self;
 
@@ -49,7 +49,8 @@ static int same(const char *a, const char *b)
 
 static void zero(void *p, size_t n)
 {
-	for (volatile uint8_t *b = p; n--; b++) /* volatile: not a memset call */
+	for (volatile uint8_t *b = p; n--;
+	     b++) /* volatile: not a memset call */
 		*b = 0;
 }
 
@@ -174,7 +175,8 @@ int gate_vm_init(void)
 	vm_early();
 	ept_init((struct ept_shared *)EPT_SHARED_BASE, self, ept_tables,
 		 comp_config.count, &kernel_platform, spin_ns);
-	struct sched_thread *t = sched_create("listener", listener_main, NULL, 0);
+	struct sched_thread *t =
+		sched_create("listener", listener_main, NULL, 0);
 
 	if (!t)
 		panic("ept: no memory for the listener");

@@ -21,11 +21,10 @@ static unsigned self;
 static const struct ept_table *tables;
 static unsigned ncomps;
 static const struct ept_platform *plat;
-static uint64_t spin_ns;	/* spin this long before blocking */
+static uint64_t spin_ns; /* spin this long before blocking */
 
-void ept_init(struct ept_shared *shared, unsigned me,
-	      const struct ept_table *t, unsigned n,
-	      const struct ept_platform *p, uint64_t spin)
+void ept_init(struct ept_shared *shared, unsigned me, const struct ept_table *t,
+	      unsigned n, const struct ept_platform *p, uint64_t spin)
 {
 	sh = shared;
 	self = me;
@@ -77,13 +76,13 @@ static struct ept_box *claim_box(void)
 
 			if (busy || EPT_STATE(dead) != EPT_DEAD ||
 			    !__atomic_compare_exchange_n(
-				    &b->turn, &dead, EPT_TURN(EPT_IDLE, self), 0,
-				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				    &b->turn, &dead, EPT_TURN(EPT_IDLE, self),
+				    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 				continue;
 		} else if (!__atomic_compare_exchange_n(word, &w, w | bit, 0,
 							__ATOMIC_ACQ_REL,
 							__ATOMIC_ACQUIRE)) {
-			i--;	/* the word changed under us: look again */
+			i--; /* the word changed under us: look again */
 			continue;
 		}
 		b->home = self;
@@ -207,7 +206,8 @@ struct ept_box *ept_new_call(void)
 			used &= used - 1;
 			uint32_t turn = load(&b->turn);
 
-			if (turn == EPT_TURN(EPT_CALL, self) && !b->mirror[self]) {
+			if (turn == EPT_TURN(EPT_CALL, self) &&
+			    !b->mirror[self]) {
 				b->mirror[self] = 1;
 				return b;
 			}

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define COMP_MAX 64
+#define COMP_MAX	    64
 #define FULL_GATES_SLOT_KEY 14 /* key of the slot word (full gates) */
 
 /* A page-aligned address range [start, end). */
@@ -19,39 +19,39 @@ struct comp_range {
 };
 
 struct comp_desc {
-	const char *name;	   /* from the configuration */
-	int index;		   /* 0.. in configuration order */
-	int pkey;		   /* protection key (mpk), else -1 */
-	uint32_t pkru;		   /* PKRU of its domain (mpk), else 0 */
-	int is_default;		   /* takes the libraries nobody named */
-	int runs_app;		   /* holds the application (ept: its VM runs main) */
-	const char *libraries;	   /* space-separated, for reports */
-	const char *hardening;	   /* space-separated, for reports */
-	struct comp_range text;	   /* code */
-	struct comp_range rodata;  /* constants */
-	struct comp_range data;	   /* initialised data */
-	struct comp_range bss;	   /* zeroed data */
+	const char *name; /* from the configuration */
+	int index;	  /* 0.. in configuration order */
+	int pkey;	  /* protection key (mpk), else -1 */
+	uint32_t pkru;	  /* PKRU of its domain (mpk), else 0 */
+	int is_default;	  /* takes the libraries nobody named */
+	int runs_app;	  /* holds the application (ept: its VM runs main) */
+	const char *libraries;	  /* space-separated, for reports */
+	const char *hardening;	  /* space-separated, for reports */
+	struct comp_range text;	  /* code */
+	struct comp_range rodata; /* constants */
+	struct comp_range data;	  /* initialised data */
+	struct comp_range bss;	  /* zeroed data */
 };
 
 /* The image's configuration. */
 struct comp_config {
-	const char *name;	/* configs/<name>.toml */
-	const char *backend;	/* "fcall", "mpk" or "ept" */
-	const char *gate;	/* "light" or "full" */
-	const char *app;	/* the application library */
+	const char *name;	  /* configs/<name>.toml */
+	const char *backend;	  /* "fcall", "mpk" or "ept" */
+	const char *gate;	  /* "light" or "full" */
+	const char *app;	  /* the application library */
 	unsigned long main_stack; /* bytes for the app's main thread */
-	unsigned count;		/* compartments */
+	unsigned count;		  /* compartments */
 	const struct comp_desc *comps;
-	struct comp_range shared; /* data every compartment may use */
+	struct comp_range shared;     /* data every compartment may use */
 	struct comp_range shared_bss; /* the same, zeroed */
-	struct comp_range gates;  /* the gate trampolines' code */
+	struct comp_range gates;      /* the gate trampolines' code */
 	struct comp_range cpu_tables; /* GDT, IDT, TSS */
-	int mpk;		  /* backend mpk: pages carry keys */
-	int ept;		  /* backend ept: one VM per compartment */
-	int full_gates;		  /* mpk full: private stacks per compartment */
-	int core_index;		  /* the compartment holding the kernel core */
+	int mpk;		      /* backend mpk: pages carry keys */
+	int ept;		      /* backend ept: one VM per compartment */
+	int full_gates; /* mpk full: private stacks per compartment */
+	int core_index; /* the compartment holding the kernel core */
 	struct comp_range gate_slot; /* full gates: the slot word's page */
-	int shared_pkey;	  /* key of shared memory (15), 0 without mpk */
+	int shared_pkey; /* key of shared memory (15), 0 without mpk */
 	/* mpk: callback stubs by [caller * count + callee] (gates/callback.c). */
 	void *(*const *cb_stubs)(void *(*)(void *), void *);
 };

@@ -124,7 +124,7 @@ void mm_stack_free(struct mm_stack s);
  * Stack slots for full gates (mm/slot.c): SLOT_SIZE of virtual space per
  * thread, one SLOT_SPAN region per compartment, mapped on first touch.
  */
-uintptr_t mm_slot_alloc(void);		/* slot base, or 0 */
+uintptr_t mm_slot_alloc(void); /* slot base, or 0 */
 void mm_slot_free(uintptr_t base);
 /* Called on a not-present fault: 0 if addr was a slot page now mapped. */
 int mm_slot_fault(uintptr_t addr);

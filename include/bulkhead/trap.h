@@ -13,7 +13,7 @@
  * `error` by the per-vector entry; the rest by the CPU.
  */
 struct trap_frame {
-	uint64_t pkru;		/* interrupted PKRU (mpk), restored on exit */
+	uint64_t pkru; /* interrupted PKRU (mpk), restored on exit */
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp; /* interrupted frame pointer */
 	uint64_t rdi, rsi, rdx, rcx, rbx, rax;

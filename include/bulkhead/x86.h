@@ -97,12 +97,12 @@
 /* Memory layout */
 #define PAGE_SIZE	    4096
 #define KERNEL_PHYS_BASE    0x100000	   /* the image loads at 1 MiB */
-#define EPT_SHARED_BASE	   0x100000000	/* ept: the shared file, 4 GiB up */
-#define EPT_SHARED_SIZE	   0x4000000	/* 64 MiB */
-#define SLOT_REGION_BASE   0x200000000000 /* full gates: thread stack slots */
-#define SLOT_REGION_END	   0x300000000000
-#define SLOT_SIZE	   0x1000000	/* one thread: 16 MiB, aligned */
-#define SLOT_SPAN	   0x100000	/* one compartment's stack in it */
+#define EPT_SHARED_BASE	    0x100000000	   /* ept: the shared file, 4 GiB up */
+#define EPT_SHARED_SIZE	    0x4000000	   /* 64 MiB */
+#define SLOT_REGION_BASE    0x200000000000 /* full gates: thread stack slots */
+#define SLOT_REGION_END	    0x300000000000
+#define SLOT_SIZE	    0x1000000	   /* one thread: 16 MiB, aligned */
+#define SLOT_SPAN	    0x100000	   /* one compartment's stack in it */
 #define STACK_REGION_BASE   0x400000000000 /* thread stacks (virtual) */
 
 /* x86-constants-end */

@@ -23,11 +23,11 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
-#define FRAME_MAX	1536
-#define DHCP_WAIT_NS	(20 * NSEC_PER_SEC)
+#define FRAME_MAX    1536
+#define DHCP_WAIT_NS (20 * NSEC_PER_SEC)
 
 static struct netif nif;
-static uint8_t txbuf[FRAME_MAX];	/* used by the tcpip thread only */
+static uint8_t txbuf[FRAME_MAX]; /* used by the tcpip thread only */
 
 /* One frame out. vnet_send may wait for a free buffer: like the waits in
  * sys_arch.c, this one keeps the caller's errno. */
@@ -75,7 +75,7 @@ void *net_rx_main(void *arg)
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 
 		if (!p)
-			continue;	/* out of buffers: the frame is dropped */
+			continue; /* out of buffers: the frame is dropped */
 		pbuf_take(p, rxbuf, (u16_t)len);
 		if (nif.input(p, &nif) != ERR_OK)
 			pbuf_free(p);
@@ -108,7 +108,8 @@ static int parse_ip(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
 	}
 	if (!ip4addr_aton(buf, ip) || bits < 0 || bits > 32)
 		return -1;
-	ip4_addr_set_u32(mask, bits ? lwip_htonl(0xffffffffu << (32 - bits)) : 0);
+	ip4_addr_set_u32(mask,
+			 bits ? lwip_htonl(0xffffffffu << (32 - bits)) : 0);
 	return 0;
 }
 

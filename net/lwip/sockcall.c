@@ -97,8 +97,7 @@ long netsock_setsockopt(int s, int level, int name, const void *val,
 	return result(lwip_setsockopt(s, level, name, val, len));
 }
 
-long netsock_getsockopt(int s, int level, int name, void *val,
-			socklen_t *len)
+long netsock_getsockopt(int s, int level, int name, void *val, socklen_t *len)
 {
 	errno = 0;
 	return result(lwip_getsockopt(s, level, name, val, len));

@@ -20,65 +20,65 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
 
-#define VIRTIO_VENDOR		0x1af4
-#define VIRTIO_NET_LEGACY	0x1000	/* transitional network device */
+#define VIRTIO_VENDOR	   0x1af4
+#define VIRTIO_NET_LEGACY  0x1000 /* transitional network device */
 
 /* Legacy register offsets in BAR 0. */
-#define REG_HOST_FEATURES	0x00
-#define REG_GUEST_FEATURES	0x04
-#define REG_QUEUE_PFN		0x08
-#define REG_QUEUE_SIZE		0x0c
-#define REG_QUEUE_SELECT	0x0e
-#define REG_QUEUE_NOTIFY	0x10
-#define REG_STATUS		0x12
-#define REG_ISR			0x13
-#define REG_MAC			0x14
+#define REG_HOST_FEATURES  0x00
+#define REG_GUEST_FEATURES 0x04
+#define REG_QUEUE_PFN	   0x08
+#define REG_QUEUE_SIZE	   0x0c
+#define REG_QUEUE_SELECT   0x0e
+#define REG_QUEUE_NOTIFY   0x10
+#define REG_STATUS	   0x12
+#define REG_ISR		   0x13
+#define REG_MAC		   0x14
 
-#define STATUS_ACK		0x01
-#define STATUS_DRIVER		0x02
-#define STATUS_DRIVER_OK	0x04
-#define STATUS_FAILED		0x80
-#define FEATURE_MAC		(1u << 5)
+#define STATUS_ACK	   0x01
+#define STATUS_DRIVER	   0x02
+#define STATUS_DRIVER_OK   0x04
+#define STATUS_FAILED	   0x80
+#define FEATURE_MAC	   (1u << 5)
 
-#define DESC_F_NEXT		1
-#define DESC_F_WRITE		2
+#define DESC_F_NEXT	   1
+#define DESC_F_WRITE	   2
 
-#define RXQ			0
-#define TXQ			1
-#define BUF_SIZE		2048	/* header + one Ethernet frame */
-#define HDR_SIZE		10	/* legacy virtio_net_hdr, no merged buffers */
+#define RXQ		   0
+#define TXQ		   1
+#define BUF_SIZE	   2048 /* header + one Ethernet frame */
+#define HDR_SIZE	   10	/* legacy virtio_net_hdr, no merged buffers */
 
-#define PCI_COMMAND		0x04
-#define PCI_BAR0		0x10
-#define PCI_INTERRUPT		0x3c
-#define PCI_CMD_IO		0x1
-#define PCI_CMD_MASTER		0x4
+#define PCI_COMMAND	   0x04
+#define PCI_BAR0	   0x10
+#define PCI_INTERRUPT	   0x3c
+#define PCI_CMD_IO	   0x1
+#define PCI_CMD_MASTER	   0x4
 
 struct vring_desc {
-	uint64_t addr;		/* guest-physical buffer */
+	uint64_t addr; /* guest-physical buffer */
 	uint32_t len;
 	uint16_t flags;
 	uint16_t next;
 };
 
 struct vring_used_elem {
-	uint32_t id;		/* head descriptor of the buffer */
-	uint32_t len;		/* bytes the device wrote */
+	uint32_t id;  /* head descriptor of the buffer */
+	uint32_t len; /* bytes the device wrote */
 };
 
 /* One virtqueue in the legacy layout: descriptors, then the available
  * ring, then (page-aligned) the used ring. */
 struct vq {
-	unsigned size;			/* entries, from the device */
+	unsigned size; /* entries, from the device */
 	struct vring_desc *desc;
-	volatile uint16_t *avail;	/* flags, idx, ring[size] */
-	volatile uint8_t *used;		/* flags, idx, elem[size] */
-	uint16_t used_seen;		/* used entries consumed so far */
-	uint8_t *bufs;			/* size * BUF_SIZE bytes */
-	unsigned free;			/* transmit: descriptors not in flight */
+	volatile uint16_t *avail; /* flags, idx, ring[size] */
+	volatile uint8_t *used;	  /* flags, idx, elem[size] */
+	uint16_t used_seen;	  /* used entries consumed so far */
+	uint8_t *bufs;		  /* size * BUF_SIZE bytes */
+	unsigned free;		  /* transmit: descriptors not in flight */
 };
 
-extern const int libc_pkey;	/* this compartment's key (generated glue) */
+extern const int libc_pkey; /* this compartment's key (generated glue) */
 
 static uint16_t iobase;
 static struct vq queues[2];
@@ -126,15 +126,14 @@ static int vq_setup(int index)
 	/* The rings and buffers carry this compartment's key (mpk). */
 	uint8_t *ring = mm_page_alloc_key(bytes / PAGE_SIZE, libc_pkey);
 
-	q->bufs = mm_page_alloc_key(ALIGN_UP(q->size * BUF_SIZE, PAGE_SIZE) /
-					    PAGE_SIZE,
-				    libc_pkey);
+	q->bufs = mm_page_alloc_key(
+		ALIGN_UP(q->size * BUF_SIZE, PAGE_SIZE) / PAGE_SIZE, libc_pkey);
 	if (!ring || !q->bufs)
 		return -1;
 	q->desc = (struct vring_desc *)ring;
 	q->avail = (volatile uint16_t *)(ring + 16 * q->size);
-	q->used = ring + ALIGN_UP(16 * q->size + 2 * (3 + q->size),
-				  (size_t)PAGE_SIZE);
+	q->used = ring +
+		  ALIGN_UP(16 * q->size + 2 * (3 + q->size), (size_t)PAGE_SIZE);
 	for (unsigned i = 0; i < q->size; i++) {
 		q->desc[i].addr = (uintptr_t)(q->bufs + i * BUF_SIZE);
 		q->desc[i].len = BUF_SIZE;
@@ -157,8 +156,8 @@ void vnet_irq(struct trap_frame *tf)
 
 int vnet_init(void)
 {
-	uint32_t bdf = pci_find(VIRTIO_VENDOR, VIRTIO_NET_LEGACY,
-				VIRTIO_NET_LEGACY);
+	uint32_t bdf =
+		pci_find(VIRTIO_VENDOR, VIRTIO_NET_LEGACY, VIRTIO_NET_LEGACY);
 
 	if (bdf == PCI_NONE)
 		return -1;
@@ -170,10 +169,10 @@ int vnet_init(void)
 		return -1;
 	}
 	iobase = (uint16_t)(bar0 & ~3u);
-	pci_write32(bdf, PCI_COMMAND, pci_read32(bdf, PCI_COMMAND) |
-					      PCI_CMD_IO | PCI_CMD_MASTER);
+	pci_write32(bdf, PCI_COMMAND,
+		    pci_read32(bdf, PCI_COMMAND) | PCI_CMD_IO | PCI_CMD_MASTER);
 
-	outb(iobase + REG_STATUS, 0);	/* reset */
+	outb(iobase + REG_STATUS, 0); /* reset */
 	outb(iobase + REG_STATUS, STATUS_ACK | STATUS_DRIVER);
 	uint32_t features = inl(iobase + REG_HOST_FEATURES);
 
@@ -191,7 +190,8 @@ int vnet_init(void)
 		avail_push(rx, (uint16_t)i);
 	trap_irq_register((int)(pci_read32(bdf, PCI_INTERRUPT) & 0xff),
 			  vnet_irq);
-	outb(iobase + REG_STATUS, STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
+	outb(iobase + REG_STATUS,
+	     STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
 	outw(iobase + REG_QUEUE_NOTIFY, RXQ);
 	return 0;
 }
@@ -243,7 +243,8 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 	uint64_t flags = irq_save();
 
 	while (q->used_seen == used_idx(q)) {
-		if (sched_wait(&waiters[q - queues], deadline_ns) == SCHED_ETIMEDOUT &&
+		if (sched_wait(&waiters[q - queues], deadline_ns) ==
+			    SCHED_ETIMEDOUT &&
 		    q->used_seen == used_idx(q)) {
 			irq_restore(flags);
 			return -1;

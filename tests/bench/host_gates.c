@@ -31,9 +31,9 @@
 #include <unistd.h>
 #include "../../gates/ept/ept.h"
 
-#define BATCH	16	/* calls per timed sample */
-#define SAMPLES 100000	/* timed samples per path */
-#define WARMUP	10000	/* untimed samples first */
+#define BATCH	  16	 /* calls per timed sample */
+#define SAMPLES	  100000 /* timed samples per path */
+#define WARMUP	  10000	 /* untimed samples first */
 /* The kernel's slot layout (include/bulkhead/x86.h). */
 #define SLOT_SIZE 0x1000000UL
 #define SLOT_SPAN 0x100000UL
@@ -53,8 +53,8 @@ __attribute__((noipa)) long bench_target0(void)
 	return 42;
 }
 
-__attribute__((noipa)) long bench_target6(long a, long b, long c, long d, long e,
-					   long f)
+__attribute__((noipa)) long bench_target6(long a, long b, long c, long d,
+					  long e, long f)
 {
 	return a + 10 * b + 100 * c + 1000 * d + 10000 * e + 100000 * f;
 }
@@ -87,8 +87,10 @@ static inline uint64_t tsc_end(void)
 {
 	uint32_t lo, hi;
 
-	__asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi) : : "rcx",
-			 "memory");
+	__asm__ volatile("rdtscp\n\tlfence"
+			 : "=a"(lo), "=d"(hi)
+			 :
+			 : "rcx", "memory");
 	return (uint64_t)hi << 32 | lo;
 }
 
@@ -179,7 +181,8 @@ static int set_up_pku(void)
 	int a = pkey_alloc(0, 0);
 
 	if (a < 0) {
-		printf("note host no PKU on this CPU or kernel (pkey_alloc: %s): "
+		printf("note host no PKU on this CPU or kernel (pkey_alloc: "
+		       "%s): "
 		       "wrpkru, mpk-light and mpk-full rows skipped\n",
 		       strerror(errno));
 		return -1;
@@ -188,7 +191,8 @@ static int set_up_pku(void)
 
 	if (a != 1 || b != 2) {
 		printf("note host pkey_alloc gave keys %d and %d, the gates "
-		       "were built for 1 and 2: MPK rows skipped\n", a, b);
+		       "were built for 1 and 2: MPK rows skipped\n",
+		       a, b);
 		return -1;
 	}
 	/* A slot: SLOT_SIZE bytes aligned to their size, regions 0 and 1. */
@@ -206,7 +210,8 @@ static int set_up_pku(void)
 	    pkey_mprotect((void *)(slot + SLOT_SPAN), SLOT_SPAN,
 			  PROT_READ | PROT_WRITE, b)) {
 		printf("note host pkey_mprotect failed (%s): MPK rows "
-		       "skipped\n", strerror(errno));
+		       "skipped\n",
+		       strerror(errno));
 		return -1;
 	}
 	gate_slot = slot;
@@ -232,8 +237,8 @@ static uint64_t lx_now(void)
 
 static void lx_block(uint64_t ns)
 {
-	struct timespec ts = { (time_t)(ns / 1000000000ULL),
-			       (long)(ns % 1000000000ULL) };
+	struct timespec ts = {(time_t)(ns / 1000000000ULL),
+			      (long)(ns % 1000000000ULL)};
 
 	nanosleep(&ts, NULL);
 }
@@ -260,18 +265,23 @@ __attribute__((noreturn)) static void lx_fail(const char *msg)
 }
 
 static const struct ept_platform linux_platform = {
-	.pause = lx_pause, .yield = lx_pause, .now_ns = lx_now, .block = lx_block,
-	.my_box = lx_my_box, .set_my_box = lx_set_my_box,
-	.report = lx_report, .fail = lx_fail,
+	.pause = lx_pause,
+	.yield = lx_pause,
+	.now_ns = lx_now,
+	.block = lx_block,
+	.my_box = lx_my_box,
+	.set_my_box = lx_set_my_box,
+	.report = lx_report,
+	.fail = lx_fail,
 };
 
 /* Compartment 0 (the parent) exports nothing; 1 (the child) one function. */
 static const struct ept_export child_exports[] = {
-	{ (void *)bench_target0, 0, "bench_target0" },
+	{(void *)bench_target0, 0, "bench_target0"},
 };
 static const struct ept_table ept_tables[] = {
-	{ NULL, 0 },
-	{ child_exports, 1 },
+	{NULL, 0},
+	{child_exports, 1},
 };
 
 static void pin(int cpu)
@@ -291,7 +301,8 @@ static pid_t start_ept(void)
 				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (sh == MAP_FAILED) {
-		printf("note host ept: no shared memory (%s): ept row skipped\n",
+		printf("note host ept: no shared memory (%s): ept row "
+		       "skipped\n",
 		       strerror(errno));
 		return -1;
 	}
@@ -334,8 +345,8 @@ static int check(int pku)
 		bad |= host_full0() != 42;
 		bad |= host_full6(-1, -2, -3, -4, -5, -6) != -654321;
 		host_wrpkru();
-		bad |= pkey_get(1) != 0;	/* domain A: key 1 usable */
-		bad |= pkey_get(2) == 0;	/* key 2 closed again */
+		bad |= pkey_get(1) != 0; /* domain A: key 1 usable */
+		bad |= pkey_get(2) == 0; /* key 2 closed again */
 	}
 	pid_t child = start_ept();
 
@@ -382,7 +393,8 @@ int main(int argc, char **argv)
 			run_ept();
 			uint64_t b = tsc_end() - a;
 
-			samples[saved++] = b > overhead ? (b - overhead) / BATCH : 0;
+			samples[saved++] =
+				b > overhead ? (b - overhead) / BATCH : 0;
 		}
 		qsort(samples, saved, sizeof(samples[0]), cmp_u64);
 		med = samples[saved / 2];

@@ -19,9 +19,9 @@
 #include <bulkhead/sched.h>
 #include "../victim/victim.h"
 
-#define BATCH	8	/* calls per timed sample */
-#define SAMPLES	2000	/* timed samples per path */
-#define WARMUP	200	/* untimed samples first */
+#define BATCH	8    /* calls per timed sample */
+#define SAMPLES 2000 /* timed samples per path */
+#define WARMUP	200  /* untimed samples first */
 
 /* gates.asm of mpk test images: one checked WRPKRU (absent under fcall). */
 extern void gate_bench_wrpkru(void) __attribute__((weak));
@@ -38,8 +38,10 @@ static inline uint64_t tsc_end(void)
 {
 	uint32_t lo, hi;
 
-	__asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi) : : "rcx",
-			 "memory");
+	__asm__ volatile("rdtscp\n\tlfence"
+			 : "=a"(lo), "=d"(hi)
+			 :
+			 : "rcx", "memory");
 	return (uint64_t)hi << 32 | lo;
 }
 
@@ -137,7 +139,7 @@ static int bench_check(void)
 	bad |= victim_args0() != 42;
 	bad |= victim_args6(1, 2, 3, 4, 5, 6) != 654321;
 	if (comp_config.mpk)
-		gate_bench_wrpkru();	/* would stop the machine if wrong */
+		gate_bench_wrpkru(); /* would stop the machine if wrong */
 	printf("check qemu %s %s\n", cross_path(), bad ? "FAIL" : "ok");
 	return bad;
 }

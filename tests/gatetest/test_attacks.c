@@ -140,7 +140,8 @@ TEST_ALONE(mpk_attack, jump_into_a_gate_to_reuse_its_wrpkru)
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("PANIC: gate violation at 0x");
 	ktest_expect("<__gate_app__console_write+0x");
-	ktest_expect(": PKRU 0x00000000 (no domain) is not what this gate allows");
+	ktest_expect(
+		": PKRU 0x00000000 (no domain) is not what this gate allows");
 	__asm__ volatile("cli\n\t"
 			 "xor %%eax, %%eax\n\t"
 			 "xor %%ecx, %%ecx\n\t"
@@ -215,8 +216,9 @@ TEST_ALONE(mpk_attack, restore_a_pkru_that_is_no_domain)
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("PANIC: gate violation at 0x");
 	ktest_expect("<gate_pkru_restore+0x");
-	ktest_expect(": PKRU 0x%08x (domain of app) is not what this gate allows",
-		     named("app")->pkru);
+	ktest_expect(
+		": PKRU 0x%08x (domain of app) is not what this gate allows",
+		named("app")->pkru);
 	gate_pkru_restore(0);
 }
 

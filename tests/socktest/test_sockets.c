@@ -79,9 +79,9 @@ TEST(sockets, poll_sees_a_connection_its_data_and_its_end)
 
 	KT_ASSERT(l >= 3);
 	KT_EXPECT_EQ(listen(l, 4), 0);
-	struct pollfd p[2] = { { .fd = l, .events = POLLIN } };
+	struct pollfd p[2] = {{.fd = l, .events = POLLIN}};
 
-	KT_EXPECT_EQ(poll(p, 1, 0), 0);		/* nobody has connected */
+	KT_EXPECT_EQ(poll(p, 1, 0), 0); /* nobody has connected */
 	KT_EXPECT_EQ(p[0].revents, 0);
 
 	int c = socket(AF_INET, SOCK_STREAM, 0);
@@ -98,11 +98,11 @@ TEST(sockets, poll_sees_a_connection_its_data_and_its_end)
 	KT_EXPECT_EQ(getsockname(c, (struct sockaddr *)&ca, &len), 0);
 	KT_EXPECT_EQ(peer.sin_family, AF_INET);
 	KT_EXPECT_EQ(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
-	KT_EXPECT_EQ(peer.sin_port, ca.sin_port);	/* the client's port */
+	KT_EXPECT_EQ(peer.sin_port, ca.sin_port); /* the client's port */
 
 	/* Nothing to read yet; the client can write. */
-	p[0] = (struct pollfd){ .fd = s, .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = c, .events = POLLOUT };
+	p[0] = (struct pollfd){.fd = s, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = c, .events = POLLOUT};
 	KT_EXPECT_EQ(poll(p, 2, 0), 1);
 	KT_EXPECT_EQ(p[0].revents, 0);
 	KT_EXPECT_EQ(p[1].revents, POLLOUT);
@@ -131,18 +131,18 @@ TEST(sockets, poll_times_out_and_flags_bad_descriptors)
 
 	KT_ASSERT(u >= 3);
 	struct pollfd p[3] = {
-		{ .fd = u, .events = POLLIN },
-		{ .fd = -1, .events = POLLIN },		/* ignored (POSIX) */
+		{.fd = u, .events = POLLIN},
+		{.fd = -1, .events = POLLIN}, /* ignored (POSIX) */
 	};
 	uint64_t t0 = time_now_ns();
 
 	KT_EXPECT_EQ(poll(p, 2, 50), 0);
-	KT_ASSERT(ms_since(t0) >= 49);		/* 1 ms tick granularity */
+	KT_ASSERT(ms_since(t0) >= 49); /* 1 ms tick granularity */
 	KT_EXPECT_EQ(p[0].revents, 0);
 	KT_EXPECT_EQ(p[1].revents, 0);
 
 	/* A descriptor that is not open: POLLNVAL, counted as ready. */
-	p[2] = (struct pollfd){ .fd = 900, .events = POLLIN };
+	p[2] = (struct pollfd){.fd = 900, .events = POLLIN};
 	KT_EXPECT_EQ(poll(p, 3, 1000), 1);
 	KT_EXPECT_EQ(p[2].revents, POLLNVAL);
 	KT_EXPECT_EQ(p[0].revents, 0);
@@ -151,12 +151,12 @@ TEST(sockets, poll_times_out_and_flags_bad_descriptors)
 
 TEST(sockets, select_past_newlib_default_fd_setsize)
 {
-	enum { N = 70 };	/* descriptors 3..72: beyond newlib's 64 */
+	enum { N = 70 }; /* descriptors 3..72: beyond newlib's 64 */
 	static int fd[N];
 	struct sockaddr_in a[N], from;
 	socklen_t len = sizeof(from);
 	fd_set r, w;
-	struct timeval tv = { .tv_sec = 1 };
+	struct timeval tv = {.tv_sec = 1};
 	char buf[8];
 	int top = 0, ok = 1;
 
@@ -178,18 +178,20 @@ TEST(sockets, select_past_newlib_default_fd_setsize)
 
 	/* One datagram, to the highest descriptor: only it is readable. */
 	KT_EXPECT_EQ(sendto(fd[0], "hi", 2, 0, (struct sockaddr *)&a[N - 1],
-			    sizeof(a[N - 1])), 2);
+			    sizeof(a[N - 1])),
+		     2);
 	FD_ZERO(&r);
 	for (int i = 0; i < N; i++)
 		FD_SET(fd[i], &r);
-	tv = (struct timeval){ .tv_sec = 1 };
+	tv = (struct timeval){.tv_sec = 1};
 	KT_EXPECT_EQ(select(top + 1, &r, NULL, NULL, &tv), 1);
 	for (int i = 0; i < N; i++)
 		KT_EXPECT_EQ(FD_ISSET(fd[i], &r) != 0, i == N - 1);
 	KT_EXPECT_EQ(recvfrom(fd[N - 1], buf, sizeof(buf), 0,
-			      (struct sockaddr *)&from, &len), 2);
+			      (struct sockaddr *)&from, &len),
+		     2);
 	KT_ASSERT(memcmp(buf, "hi", 2) == 0);
-	KT_EXPECT_EQ(from.sin_port, a[0].sin_port);	/* the sender */
+	KT_EXPECT_EQ(from.sin_port, a[0].sin_port); /* the sender */
 	for (int i = 0; i < N; i++)
 		KT_EXPECT_EQ(close(fd[i]), 0);
 }
@@ -198,7 +200,7 @@ TEST(sockets, select_times_out_and_rejects_a_closed_descriptor)
 {
 	struct sockaddr_in a;
 	fd_set r;
-	struct timeval tv = { .tv_usec = 50000 };
+	struct timeval tv = {.tv_usec = 50000};
 
 	KT_ASSERT(net_up());
 	int u = bound(SOCK_DGRAM, &a);
@@ -210,12 +212,12 @@ TEST(sockets, select_times_out_and_rejects_a_closed_descriptor)
 
 	KT_EXPECT_EQ(select(u + 1, &r, NULL, NULL, &tv), 0);
 	KT_ASSERT(ms_since(t0) >= 49);
-	KT_EXPECT_EQ(FD_ISSET(u, &r), 0);	/* cleared: not ready */
+	KT_EXPECT_EQ(FD_ISSET(u, &r), 0); /* cleared: not ready */
 
 	KT_EXPECT_EQ(close(u), 0);
 	FD_ZERO(&r);
 	FD_SET(u, &r);
-	tv = (struct timeval){ .tv_sec = 1 };
+	tv = (struct timeval){.tv_sec = 1};
 	errno = 0;
 	KT_EXPECT_EQ(select(u + 1, &r, NULL, NULL, &tv), -1);
 	KT_EXPECT_EQ(errno, EBADF);
@@ -241,7 +243,7 @@ TEST(sockets, nonblocking_calls_say_they_would_block)
 	int cl = socket(AF_INET, SOCK_STREAM, 0);
 
 	KT_EXPECT_EQ(connect(cl, (struct sockaddr *)&la, sizeof(la)), 0);
-	struct pollfd p = { .fd = l, .events = POLLIN };
+	struct pollfd p = {.fd = l, .events = POLLIN};
 
 	KT_EXPECT_EQ(poll(&p, 1, 1000), 1);
 	int s = accept(l, NULL, NULL);
@@ -261,7 +263,7 @@ TEST(sockets, nonblocking_calls_say_they_would_block)
 	KT_EXPECT_EQ(ioctl(s, FIONREAD, &avail), 0);
 	KT_EXPECT_EQ(avail, 0);
 	KT_EXPECT_EQ(send(cl, "12345", 5, 0), 5);
-	p = (struct pollfd){ .fd = s, .events = POLLIN };
+	p = (struct pollfd){.fd = s, .events = POLLIN};
 	KT_EXPECT_EQ(poll(&p, 1, 1000), 1);
 	KT_EXPECT_EQ(ioctl(s, FIONREAD, &avail), 0);
 	KT_EXPECT_EQ(avail, 5);
@@ -342,7 +344,7 @@ TEST(sockets, bulk_transfer_arrives_byte_for_byte)
 	}
 	KT_EXPECT_EQ((long)sched_join(t), BULK);
 	KT_EXPECT_EQ(got, BULK);
-	KT_EXPECT_EQ(bad, -1);		/* else the first wrong byte */
+	KT_EXPECT_EQ(bad, -1); /* else the first wrong byte */
 	KT_EXPECT_EQ(close(s), 0);
 	KT_EXPECT_EQ(close(l), 0);
 }
@@ -367,13 +369,13 @@ TEST(sockets, errors_arrive_in_the_callers_errno)
 	KT_EXPECT_EQ(close(s), 0);
 
 	errno = 0;
-	KT_EXPECT_EQ(send(s, &c, 1, 0), -1);		/* closed */
+	KT_EXPECT_EQ(send(s, &c, 1, 0), -1); /* closed */
 	KT_EXPECT_EQ(errno, EBADF);
 	errno = 0;
 	KT_EXPECT_EQ(close(s), -1);
 	KT_EXPECT_EQ(errno, EBADF);
 	errno = 0;
-	KT_EXPECT_EQ(socket(AF_INET, 42, 0), -1);	/* no such type */
+	KT_EXPECT_EQ(socket(AF_INET, 42, 0), -1); /* no such type */
 	KT_EXPECT_EQ(errno, EINVAL);
 	errno = 0;
 	KT_EXPECT_EQ(setsockopt(3 + 1000, SOL_SOCKET, SO_REUSEADDR, &c, 1), -1);
@@ -400,7 +402,7 @@ TEST(sockets, a_full_backlog_is_accepted_without_resets)
 		ok &= send(c[i], &i, 1, 0) == 1;
 	}
 	KT_ASSERT(ok);
-	sched_sleep_ns(100 * 1000000ULL);	/* let every handshake end */
+	sched_sleep_ns(100 * 1000000ULL); /* let every handshake end */
 	for (int i = 0; i < N; i++) {
 		struct sockaddr_in peer;
 		socklen_t len = sizeof(peer);
@@ -408,8 +410,8 @@ TEST(sockets, a_full_backlog_is_accepted_without_resets)
 		unsigned char b = 0xff;
 
 		KT_ASSERT(s >= 3);
-		KT_EXPECT_EQ(recv(s, &b, 1, 0), 1);	/* not reset */
-		KT_EXPECT_EQ(b, i);			/* in arrival order */
+		KT_EXPECT_EQ(recv(s, &b, 1, 0), 1); /* not reset */
+		KT_EXPECT_EQ(b, i);		    /* in arrival order */
 		KT_EXPECT_EQ(close(s), 0);
 	}
 	for (int i = 0; i < N; i++)

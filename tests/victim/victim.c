@@ -10,9 +10,9 @@
 #include <bulkhead/sched.h>
 #include "victim.h"
 
-long victim_data_secret = 0x5ec2e7da7a;		/* .data */
-long victim_bss_secret;				/* .bss */
-static long *victim_heap_secret;		/* a block of victim's heap */
+long victim_data_secret = 0x5ec2e7da7a; /* .data */
+long victim_bss_secret;			/* .bss */
+static long *victim_heap_secret;	/* a block of victim's heap */
 
 long victim_args0(void)
 {

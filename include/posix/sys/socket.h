@@ -14,8 +14,8 @@ int listen(int s, int backlog);
 int accept(int s, struct sockaddr *addr, socklen_t *len);
 int connect(int s, const struct sockaddr *addr, socklen_t len);
 ssize_t recv(int s, void *buf, size_t len, int flags);
-ssize_t recvfrom(int s, void *buf, size_t len, int flags,
-		 struct sockaddr *from, socklen_t *fromlen);
+ssize_t recvfrom(int s, void *buf, size_t len, int flags, struct sockaddr *from,
+		 socklen_t *fromlen);
 ssize_t send(int s, const void *buf, size_t len, int flags);
 ssize_t sendto(int s, const void *buf, size_t len, int flags,
 	       const struct sockaddr *to, socklen_t tolen);
