@@ -41,6 +41,7 @@ extern long netsock_listen(int, int) __attribute__((weak));
 extern long netsock_accept(int, void *, uint32_t *) __attribute__((weak));
 extern long netsock_connect(int, const void *, uint32_t) __attribute__((weak));
 extern long netsock_shutdown(int, int) __attribute__((weak));
+extern long netsock_close(int) __attribute__((weak));
 extern long netsock_recvfrom(int, void *, size_t, int, void *, uint32_t *)
 	__attribute__((weak));
 extern long netsock_sendto(int, const void *, size_t, int, const void *,
@@ -51,6 +52,7 @@ extern long netsock_getsockopt(int, int, int, void *, uint32_t *)
 	__attribute__((weak));
 extern long netsock_getsockname(int, void *, uint32_t *) __attribute__((weak));
 extern long netsock_getpeername(int, void *, uint32_t *) __attribute__((weak));
+extern long netsock_fcntl(int, int, int) __attribute__((weak));
 extern long netsock_ioctl(int, long, void *) __attribute__((weak));
 extern long netsock_select(int, fd_set *, fd_set *, fd_set *, struct timeval *)
 	__attribute__((weak));
@@ -301,6 +303,23 @@ int getsockopt(int s, int level, int name, void *val, uint32_t *len)
 	}
 	give(b);
 	return (int)sys(r);
+}
+
+/* Whether fd is one of lwIP's sockets (3 up, in an image with lwIP). */
+int socket_fd(int fd)
+{
+	return fd > 2 && netsock_close;
+}
+
+/* close() and fcntl() of a socket (libc/syscalls.c): no pointers. */
+int socket_close(int s)
+{
+	return (int)sys(netsock_close(s));
+}
+
+int socket_fcntl(int s, int cmd, int val)
+{
+	return (int)sys(netsock_fcntl(s, cmd, val));
 }
 
 /* A socket's ioctl: FIONBIO and FIONREAD, whose argument is an int. */

@@ -23,30 +23,14 @@ static int is_console(int fd)
 	return fd >= 0 && fd <= 2;
 }
 
-/*
- * Descriptors from 3 up are lwIP's sockets, in images that hold lwIP
- * (weak references: elsewhere they are null and the descriptor is bad).
- */
-extern long netsock_close(int s) __attribute__((weak));
-extern long netsock_fcntl(int s, int cmd, int val) __attribute__((weak));
-
+/* Descriptors from 3 up are lwIP's sockets, in images that hold lwIP
+ * (libc/socket.c); elsewhere such a descriptor is bad. */
+int socket_fd(int fd);
+int socket_close(int s);
+int socket_fcntl(int s, int cmd, int val);
+int socket_ioctl(int s, unsigned long req, int *arg);
 ssize_t send(int s, const void *buf, size_t len, int flags);
 ssize_t recv(int s, void *buf, size_t len, int flags);
-int socket_ioctl(int s, unsigned long req, int *arg);
-
-static int is_socket(int fd)
-{
-	return fd > 2 && netsock_close;
-}
-
-/* A result of lwIP's (result or -errno, net/lwip/sockcall.c). */
-static int sys(long r)
-{
-	if (r >= 0)
-		return (int)r;
-	errno = (int)-r;
-	return -1;
-}
 
 #define BOUNCE_SIZE 256
 
@@ -60,7 +44,7 @@ int write(int fd, const void *buf, size_t len)
 {
 	static char *bounce;
 
-	if (is_socket(fd))
+	if (socket_fd(fd))
 		return (int)send(fd, buf, len, 0); /* libc/socket.c */
 	if (fd != 1 && fd != 2) {
 		errno = EBADF;
@@ -86,7 +70,7 @@ int read(int fd, void *buf, size_t len)
 	char *p = buf;
 	size_t n = 0;
 
-	if (is_socket(fd))
+	if (socket_fd(fd))
 		return (int)recv(fd, buf, len, 0); /* libc/socket.c */
 	if (fd != 0) {
 		errno = EBADF;
@@ -118,8 +102,8 @@ int open(const char *path, int flags, ...)
 
 int close(int fd)
 {
-	if (is_socket(fd))
-		return sys(netsock_close(fd));
+	if (socket_fd(fd))
+		return socket_close(fd);
 	if (is_console(fd))
 		return 0;
 	errno = EBADF;
@@ -191,8 +175,8 @@ int fcntl(int fd, int cmd, ...)
 	int val = va_arg(ap, int);
 
 	va_end(ap);
-	if (is_socket(fd))
-		return sys(netsock_fcntl(fd, cmd, val));
+	if (socket_fd(fd))
+		return socket_fcntl(fd, cmd, val);
 	errno = is_console(fd) ? ENOSYS : EBADF;
 	return -1;
 }
@@ -207,7 +191,7 @@ int ioctl(int fd, unsigned long req, ...)
 	int *arg = va_arg(ap, int *);
 
 	va_end(ap);
-	if (is_socket(fd))
+	if (socket_fd(fd))
 		return socket_ioctl(fd, req, arg);
 	errno = is_console(fd) ? ENOTTY : EBADF;
 	return -1;

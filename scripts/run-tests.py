@@ -272,32 +272,39 @@ def http_get(port, raw, want_bytes=200):
     return data
 
 
-def run_httpd(build, config):
-    """The HTTP server under real clients, over SLIRP on 127.0.0.1."""
-    name = "net.%s." % config
+def start_server(build, config, guest_port, ready):
+    """Boot a server image on SLIRP, with a free port on 127.0.0.1
+    forwarded to guest_port, until it prints `ready` (or stops). Returns
+    (QEMU process, host port, console lines so far, whether it is ready)."""
     port = free_port()
     env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=
-               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80 "
-               "-device virtio-net-pci,netdev=n0" % port)
+               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
+               "-device virtio-net-pci,netdev=n0" % (port, guest_port))
     p = subprocess.Popen([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL)
     lines = []
     for raw in iter(p.stdout.readline, b""):
         lines.append(raw.decode("utf-8", "replace").rstrip())
-        if "httpd: listening" in lines[-1] or "exit status" in lines[-1]:
+        if ready in lines[-1] or "exit status" in lines[-1]:
             break
+    return p, port, lines, any(ready in l for l in lines)
+
+
+def run_httpd(build, config):
+    """The HTTP server under real clients, over SLIRP on 127.0.0.1."""
+    name = "net.%s." % config
+    p, port, lines, up = start_server(build, config, 80, "httpd: listening")
     results = []
 
     def check(what, ok, detail=""):
         results.append(Result(name + what, ok, detail))
 
-    if not any("httpd: listening" in l for l in lines):
-        p.kill()
-        return [Result(name + "starts", False, tail(lines))]
-    check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", l)
-                                  for l in lines), tail(lines))
     try:
+        if not up:
+            return [Result(name + "starts", False, tail(lines))]
+        check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", l)
+                                      for l in lines), tail(lines))
         curl = lambda *a: subprocess.run(["curl", "-s", "--max-time", "30"] + list(a),  # noqa: E731
                                          stdout=subprocess.PIPE).stdout
         url = "http://127.0.0.1:%d" % port
@@ -385,20 +392,9 @@ SERVER_APPS = ("httpd", "iperf")
 def run_iperf(build, config):
     """The iPerf server receives exactly what the host's iperf -n sends."""
     name = "net.%s." % config
-    port = free_port()
-    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=
-               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:5001 "
-               "-device virtio-net-pci,netdev=n0" % port)
-    p = subprocess.Popen([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL)
-    lines = []
+    p, port, lines, up = start_server(build, config, 5001, "iperf: listening")
     try:
-        for raw in iter(p.stdout.readline, b""):
-            lines.append(raw.decode("utf-8", "replace").rstrip())
-            if "iperf: listening" in lines[-1] or "exit status" in lines[-1]:
-                break
-        if not any("iperf: listening" in l for l in lines):
+        if not up:
             return [Result(name + "starts", False, tail(lines))]
         out = []
         for size in (1 << 20, 3 * (1 << 20) + 12345):
