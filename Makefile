@@ -69,11 +69,13 @@ OPT_LIBS :=
 include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 	sched/build.mk time/build.mk libc/build.mk net/virtio/build.mk \
 	net/lwip/build.mk apps/build.mk tests/build.mk
+# Each backend's fragment (gates/<name>/build.mk) declares its libraries
+# and sets BACKEND_<name>_OBJS (C runtime linked outside every
+# compartment) and BACKEND_<name>_RUN (how to boot its images).
+include $(wildcard gates/*/build.mk)
 
-# The libraries every image contains, whatever its application. libc is not
-# among them: every compartment links its own copy of it.
-KERNEL_LIBS	:= boot kernel mm sched time
-# Application libraries; a configuration picks one.
+# The libraries every image contains are scripts/bulkhead_config.py's
+# KERNEL_LIBS. Application libraries; a configuration picks one.
 APPS		:= hello ktest stray gatetest socktest httpd iperf
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
@@ -132,21 +134,26 @@ CFG		:= $(basename $(notdir $(CONFIG)))
 CFGDIR		:= $(BUILD)/$(CFG)
 COMPDIR		:= $(CFGDIR)/comp
 IMAGE		:= $(CFGDIR)/bulkhead.elf
-CONFIG_ARGS	= $(CONFIG) --libs "$(KERNEL_LIBS)" --apps "$(APPS)" \
-		  --optional-libs "$(OPT_LIBS)" --out $(CFGDIR)
-API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api)
+CONFIG_ARGS	= $(CONFIG) --apps "$(APPS)" --optional-libs "$(OPT_LIBS)" \
+		  --out $(CFGDIR)
+API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api \
+		     gates/*/*.api)
+# What the configuration tool and the generator read besides the config.
+CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py \
+		   $(wildcard gates/*/backend.py)
 
 ifeq ($(filter clean distclean deps check-style,$(MAKECMDGOALS)),)
 include $(CFGDIR)/config.mk
 endif
-$(CFGDIR)/config.mk: $(CONFIG) scripts/bulkhead_config.py
+$(CFGDIR)/config.mk: $(CONFIG) $(CONFIG_TOOL)
 	@echo "  CONFIG  $(CONFIG)"
 	@$(PYTHON) scripts/bulkhead_config.py $(CONFIG_ARGS)
 	@touch $@
 
 # The linker script, the compartment table and each compartment's list of
 # exported symbols are rewritten only when their content changes.
-$(CFGDIR)/layout.stamp: $(CFGDIR)/config.mk scripts/gen-image.py $(API_FILES)
+$(CFGDIR)/layout.stamp: $(CFGDIR)/config.mk scripts/gen-image.py $(CONFIG_TOOL) \
+		$(API_FILES) linker/image.ld.in include/bulkhead/x86.h
 	@$(PYTHON) scripts/gen-image.py layout $(CONFIG_ARGS)
 	@touch $@
 $(CFGDIR)/kernel.ld $(CFGDIR)/comp_table.c: $(CFGDIR)/layout.stamp
@@ -185,44 +192,38 @@ endef
 $(foreach c,$(CFG_COMPARTMENTS),$(eval $(call comp_rule,$(c))))
 
 # The gates: which compartment calls what in which other compartment is
-# read from the compartments' objects; the backend's template gives the
-# stubs (gates/<backend>/), and each compartment a redefinition list.
+# read from the compartments' objects; the backend (gates/<backend>/)
+# gives the stubs and runtime, in assembly and C, and each compartment a
+# redefinition list.
 RAW_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).raw.o)
-$(CFGDIR)/gates.stamp: $(RAW_OBJS) scripts/gen-image.py $(API_FILES)
+$(CFGDIR)/gates.stamp: $(RAW_OBJS) scripts/gen-image.py $(CONFIG_TOOL) $(API_FILES)
 	@$(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) --objects $(RAW_OBJS)
 	@touch $@
-$(CFGDIR)/gates.asm: $(CFGDIR)/gates.stamp
+$(CFGDIR)/gates.asm $(CFGDIR)/gates.c: $(CFGDIR)/gates.stamp
 	@test -f $@ || $(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) \
 		--objects $(RAW_OBJS)
 $(COMPDIR)/%.redef: $(CFGDIR)/gates.stamp
 	@test -f $@ || $(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) \
 		--objects $(RAW_OBJS)
-$(CFGDIR)/gates.o: $(CFGDIR)/gates.asm $(wildcard gates/*/*.inc) $(GENINC)/x86.inc
+$(CFGDIR)/gates.o: $(CFGDIR)/gates.asm $(wildcard gates/*.inc gates/*/*.inc) \
+		$(GENINC)/x86.inc
 	@echo "  GATES   $@"
 	@$(NASM) -f elf64 -g -F dwarf -Igates/ -I$(GENINC)/ $< -o $@
+$(CFGDIR)/gates_c.o: $(CFGDIR)/gates.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
+	@$(CC) $(KCFLAGS) -Igates/$(CFG_BACKEND) -c $< -o $@
 
 # --- images -----------------------------------------------------------------
 COMP_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).o)
 
 image: $(IMAGE)
 # Linked outside every compartment: the compartment table, the gate stubs
-# and runtime, and gate_callback (which must run in its caller's domain).
+# and runtime, and the backend's C runtime (which runs in its caller's
+# domain).
 IMAGE_OBJS	:= $(COMP_OBJS) $(CFGDIR)/comp_table.o $(CFGDIR)/gates.o \
-		   $(OBJDIR)/gates/callback.c.o
+		   $(CFGDIR)/gates_c.o $(BACKEND_$(CFG_BACKEND)_OBJS)
 
-# ept: the gates are C stubs doing mailbox RPCs (gates/ept/).
-ifeq ($(CFG_BACKEND),ept)
-$(CFGDIR)/gates_ept.c: $(CFGDIR)/gates.stamp
-	@test -f $@ || $(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) \
-		--objects $(RAW_OBJS)
-$(CFGDIR)/gates_ept.o: $(CFGDIR)/gates_ept.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
-	@$(CC) $(KCFLAGS) -Igates/ept -c $< -o $@
-IMAGE_OBJS	+= $(CFGDIR)/gates_ept.o $(OBJDIR)/gates/ept/rpc.c.o \
-		   $(OBJDIR)/gates/ept/kernel.c.o
-RUN		:= scripts/ept-launch.py
-else
-RUN		:= scripts/qemu-run.sh
-endif
+# One QEMU, or what the backend boots its images with.
+RUN		:= $(or $(BACKEND_$(CFG_BACKEND)_RUN),scripts/qemu-run.sh)
 
 $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 		scripts/check-image.py scripts/scan-wrpkru.py $(IMAGE_OBJS)

@@ -14,7 +14,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 #include <bulkhead/trap.h>
-#include "../gates/gate.h"
+#include <bulkhead/gate.h>
 
 #define MAIN_ARGS_MAX 32
 
@@ -85,8 +85,9 @@ void kmain(uint32_t magic, uintptr_t info)
 	mm_init(boot.ram, boot.nram,
 		BOOT_MAX_REGIONS); /* pages, W^X tables, heap */
 	trap_init_stacks();	   /* interrupt stacks with guard pages */
-	comp_protect();		   /* mpk: keys on every page, core's domain;
-				 * before any gate can run */
+	gate_protect();		   /* the backend's isolation (mpk: keys on
+				    * every page, the core's domain);
+				    * before any gate can run */
 	time_init();		   /* TSC calibration, periodic timer */
 	/* This context becomes thread "boot". */
 	sched_init((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);

@@ -13,7 +13,7 @@
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
-#include "../gates/gate.h"
+#include <bulkhead/gate.h>
 #include "pic.h"
 
 #define IST_STACK_SIZE	   (16 * 1024)
@@ -158,11 +158,10 @@ static void pk_report(const struct trap_frame *tf, uint64_t cr2)
 	       "%s%s (key %d)%s%s\n",
 	       who ? who->name : "?", (unsigned long)tf->pkru,
 	       tf->error & PF_W ? "wrote" : "read",
-	       key == comp_config.shared_pkey ? "the shared domain"
-					      : "compartment ",
-	       key == comp_config.shared_pkey ? ""
-	       : owner			      ? owner->name
-					      : "?",
+	       key == SHARED_PKEY ? "the shared domain" : "compartment ",
+	       key == SHARED_PKEY ? ""
+	       : owner		  ? owner->name
+				  : "?",
 	       key, code ? ", running code of " : "", code ? code->name : "");
 }
 
@@ -190,7 +189,7 @@ void trap_report(const struct trap_frame *tf, uint64_t cr2)
 			pk_report(tf, cr2);
 		const struct comp_desc *owner = comp_of_addr(cr2);
 
-		if (comp_config.ept && owner && !owner->is_default &&
+		if (comp_has(COMP_VMS) && owner && !owner->is_default &&
 		    !(tf->error & PF_P))
 			pr_err("  cr2 is memory of compartment %s, which runs "
 			       "in "

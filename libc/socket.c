@@ -65,7 +65,7 @@ static int pooled;
 
 static int isolated(void)
 {
-	return comp_config.mpk || comp_config.ept;
+	return comp_has(COMP_KEYS | COMP_VMS);
 }
 
 static char *take(void)

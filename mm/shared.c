@@ -16,7 +16,7 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
-#include "../gates/gate.h"
+#include <bulkhead/gate.h>
 
 #define CLASSES 6
 static const size_t class_size[CLASSES] = {64, 128, 256, 512, 1024, 2048};
@@ -46,9 +46,9 @@ static struct slab *new_slab(size_t pages, size_t slot)
 
 	/* With ept, shared means the region every VM maps. */
 	if (s)
-		mem = comp_config.ept ? gate_shared_pages(pages)
-				      : mm_page_alloc_key(
-						pages, comp_config.shared_pkey);
+		mem = comp_has(COMP_VMS)
+			      ? gate_shared_pages(pages)
+			      : mm_page_alloc_key(pages, comp_shared_pkey());
 
 	if (!mem) {
 		free(s);
@@ -102,7 +102,7 @@ void mm_shared_free(void *p)
 			continue;
 		if (s->slot == 0 && a == s->base) {
 			*pp = s->next;
-			if (!comp_config.ept) /* ept arenas are not reused */
+			if (!comp_has(COMP_VMS)) /* VM arenas are not reused */
 				mm_page_free((void *)s->base, s->pages);
 			free(s);
 			return;

@@ -14,7 +14,7 @@
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
-#include "../gates/gate.h"
+#include <bulkhead/gate.h>
 
 #define IDLE_STACK (16 * 1024)
 
@@ -75,7 +75,7 @@ extern const volatile uintptr_t gate_slot; /* running thread's slot (gates) */
  */
 static int thread_stack(struct sched_thread *t, size_t size)
 {
-	if (!comp_config.full_gates) {
+	if (!comp_has(COMP_PRIVATE_STACKS)) {
 		t->stack = mm_stack_alloc(size);
 		t->owns_stack = t->stack.bottom != 0;
 		return t->owns_stack ? 0 : -1;
@@ -314,7 +314,7 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 {
 	boot_thread.name = boot_name;
-	boot_thread.slot = comp_config.full_gates ? gate_slot : 0;
+	boot_thread.slot = comp_has(COMP_PRIVATE_STACKS) ? gate_slot : 0;
 	boot_thread.id = next_id++;
 	boot_thread.state = T_RUNNABLE;
 	boot_thread.stack.bottom = boot_stack_bottom;

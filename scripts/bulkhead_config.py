@@ -9,12 +9,15 @@ Schema
 Top level::
 
     app = "hello"            # required: the application library (one of the known apps)
-    backend = "mpk"          # required: "fcall" | "mpk" | "ept"
-    gate = "full"            # optional, default "light":
-                             #   "light" = shared stack,
-                             #   "full"  = private per-compartment stacks, registers cleared
-    stack_data = "dss"       # optional, default "shared-heap": how stack data passed by
-                             #   reference across a gate is handled: "shared-heap" | "dss"
+    backend = "mpk"          # required: a registered backend (BACKENDS)
+    gate = "full"            # optional, one of the backend's gate kinds, the
+                             #   first by default; mpk: "light" = shared stack,
+                             #   "full" = private per-compartment stacks,
+                             #   registers cleared
+    stack_data = "shared-heap"
+                             # optional, default "shared-heap": how stack data
+                             #   passed by reference across a gate is handled
+                             #   ("dss" is known but not built yet: an error)
     description = "..."      # optional free text (shown in the GRUB menu)
 
 One ``[[compartment]]`` table per compartment, in file order::
@@ -27,7 +30,7 @@ One ``[[compartment]]`` table per compartment, in file order::
     default = true           # optional boolean; exactly one compartment has it
     hardening = ["stack-protector", "ubsan"]
                              # optional array from "stack-protector", "ubsan",
-                             #   "kasan", "cet"
+                             #   "kasan", "cet" (none is applied yet: an error)
 
 Semantics
 ---------
@@ -40,11 +43,15 @@ Semantics
 - Apps other than ``app`` may not be listed (an image holds one app).
 - ``boot``, ``kernel`` and ``mm`` form the kernel core and must end up in the
   same compartment (after default placement).
-- Compartment limits per backend: fcall 64, mpk 15 (protection keys 0..14;
-  key 15 is the shared domain), ept 8.
+- The backend (gates/<name>/backend.py) sets the rest: its compartment
+  limit (fcall 64, mpk 15 with light gates and 14 with full ones, ept 8),
+  its gate kinds, and which libraries must stay in the default compartment
+  (mpk: the kernel core; ept: every kernel library, which runs in every VM).
 - Each compartment gets ``index`` = its 0-based position in the file. With
-  the mpk backend it also gets a protection key ``pkey``: 0 for the default
-  compartment, then 1, 2, ... for the others in file order.
+  a backend that uses protection keys it also gets a key ``pkey``: 0 for
+  the default compartment, then 1, 2, ... for the others in file order.
+
+Library API files (``read_api``) are read and checked here too.
 
 Errors are collected (all of them, not just the first), sorted by line and
 reported as ``FILE:LINE: message``, one per line. tomllib gives no line
@@ -53,7 +60,7 @@ and array element sits in the text.
 
 Command line::
 
-    bulkhead_config.py CONFIG.toml --libs "boot kernel mm sched time" \\
+    bulkhead_config.py CONFIG.toml [--libs "boot kernel mm sched time"] \\
         --apps "hello ktest" [--out DIR] [--print]
 
 ``--out DIR`` writes DIR/config.mk (only when its content changes, so make
@@ -67,11 +74,15 @@ and ``summary(config)`` used by the command line.
 
 import argparse
 import dataclasses
+import functools
+import glob
 import os
 import re
 import sys
 import tempfile
 import tomllib
+
+import backend as backends
 
 # ---------------------------------------------------------------------------
 # Schema constants
@@ -79,21 +90,27 @@ import tomllib
 
 TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "compartment")
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
-BACKENDS = ("fcall", "mpk", "ept")
-GATES = ("light", "full")
+# The registered backends: each is a folder gates/<name>/ whose backend.py
+# states its rules (scripts/backend.py). Registering one is this line.
+BACKENDS = ("fcall", "mpk", "ept", "example")
 STACK_DATA = ("shared-heap", "dss")
+# What the build applies today; the others are known but refused.
+STACK_DATA_DONE = ("shared-heap",)
 HARDENING = ("stack-protector", "ubsan", "kasan", "cet")
-DEFAULT_GATE = "light"
+HARDENING_DONE = ()
 DEFAULT_STACK_DATA = "shared-heap"
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,15}\Z")
+# The libraries every image holds, whatever its application; the
+# configuration places them (unnamed ones go to the default compartment).
+KERNEL_LIBS = ("boot", "kernel", "mm", "sched", "time")
+# The kernel core: these must share a compartment, which runs the core.
 KERNEL_CORE = ("boot", "kernel", "mm")
-
-# Maximum number of compartments per backend, and why.
-BACKEND_LIMITS = {
-    "fcall": (64, "compartment ids are tracked in a 64-bit mask"),
-    "mpk": (15, "protection keys 0..14; key 15 is the shared domain"),
-    "ept": (8, "one EPT view per compartment and the backend supports 8 views"),
-}
+# The application compartment's entry, defined by its glue (libc/start.c).
+APP_ENTRY = "libc_app_entry"
+# The scheduler hooks of the kernel core's copy of libc (libc/start.c).
+LIBC_HOOKS = ("libc_thread_init", "libc_thread_fini", "libc_switch_to")
+# Words a backend's `default_holds` may use, and the libraries they mean.
+HOLDS = {"core": KERNEL_CORE, "kernel": KERNEL_LIBS}
 
 
 # ---------------------------------------------------------------------------
@@ -127,6 +144,8 @@ class Compartment:
     hardening: list[str]
     pkey: int | None
     line: int
+    # The backend's own libraries linked in (the kernel core's only).
+    backend_libs: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -139,6 +158,13 @@ class Config:
     stack_data: str
     description: str
     compartments: list[Compartment]
+    # The backend's description (scripts/backend.py).
+    impl: backends.Backend = None
+
+    # The compartment running the kernel core (validation guarantees one).
+    @property
+    def core(self) -> Compartment:
+        return self.compartment_of("kernel")
 
     # Return the compartment holding a library of the image; KeyError for a
     # library that is not in the image (libc is in every compartment, so it
@@ -152,6 +178,49 @@ class Config:
     # The default compartment (validation guarantees exactly one).
     def default_compartment(self) -> Compartment:
         return next(c for c in self.compartments if c.default)
+
+    # Is this a test image? Its application is a test program (its API
+    # file is under tests/), so the libraries' test-only exports count.
+    @property
+    def test_image(self) -> bool:
+        return api_path(self.app).startswith("tests" + os.sep)
+
+    # Library `lib`'s API: its API file, and in test images its test-only
+    # one (<lib>.test.api) too.
+    def api(self, lib: str) -> "Api":
+        return read_api(lib, self.test_image)
+
+    # {function: (compartment, library)} for every function a library
+    # exports in its API file: calls to these from another compartment go
+    # through gates.
+    def exports(self) -> dict[str, tuple[Compartment, str]]:
+        out = {}
+        for comp in self.compartments:
+            for lib in comp.libraries:
+                for fn in self.api(lib).functions:
+                    out[fn] = (comp, lib)
+        return out
+
+    # Functions of `comp` that other compartments only hold pointers to
+    # and call through gate_callback: declared callbacks, the app's entry
+    # and, in the kernel core, libc's scheduler hooks. Calls to them are
+    # not redirected, so the pointer is the function itself.
+    def callbacks(self, comp: Compartment) -> set[str]:
+        names = set()
+        for lib in comp.libraries:
+            names.update(self.api(lib).callbacks)
+        if self.app in comp.libraries:
+            names.add(APP_ENTRY)
+        if comp is self.core:
+            names.update(LIBC_HOOKS)
+        return names
+
+    # Every function of `comp` another compartment may enter, sorted.
+    def entries(self, comp: Compartment) -> list[str]:
+        names = self.callbacks(comp)
+        for lib in comp.libraries:
+            names.update(self.api(lib).functions)
+        return sorted(names)
 
 
 # ---------------------------------------------------------------------------
@@ -487,10 +556,29 @@ class _Checker:
                        % (app, ", ".join(self.apps)))
             app = None
         backend = self.top_choice("backend", BACKENDS, None, required=True)
-        gate = self.top_choice("gate", GATES, DEFAULT_GATE)
+        impl = backends.load(backend) if backend else None
+        gate = self.check_gate(impl)
         stack_data = self.top_choice("stack_data", STACK_DATA, DEFAULT_STACK_DATA)
+        if stack_data not in STACK_DATA_DONE:
+            self.error(root.key_line("stack_data"), 'stack_data "%s" is not built yet: '
+                       'only %s is (pointers across gates must point to shared memory)'
+                       % (stack_data, _choices(STACK_DATA_DONE)))
         description = self.top_choice("description", None, "")
-        return app, backend, gate, stack_data, description or ""
+        return app, impl, gate, stack_data, description or ""
+
+    # The gate kind: one the backend offers (its first by default). With
+    # an unknown backend, any kind some backend offers passes, so the
+    # backend's own error stands alone.
+    def check_gate(self, impl):
+        if impl is None:
+            kinds = sorted({k for b in BACKENDS for k in backends.load(b).gate_kinds})
+            return self.top_choice("gate", kinds, None)
+        gate = self.top_choice("gate", None, impl.gate_kinds[0])
+        if gate not in impl.gate_kinds:
+            self.error(self.pos.root.key_line("gate"), 'invalid gate "%s": backend "%s" offers %s'
+                       % (gate, impl.name, _choices(impl.gate_kinds)))
+            return impl.gate_kinds[0]
+        return gate
 
     # Check the array-of-strings key `key` of compartment table `comp` and
     # yield (element index, value) for its string elements. A generator, so
@@ -512,7 +600,7 @@ class _Checker:
     # Check every compartment table; return a list of per-compartment dicts
     # (name, table positions, listed libraries with lines, default flag,
     # hardening) for the placement checks that follow.
-    def check_compartments(self, app, backend):
+    def check_compartments(self, app, impl, gate):
         comps = self.data.get("compartment")
         if comps is None:
             self.error(1, 'no compartments: add at least one [[compartment]] table with default = true')
@@ -601,14 +689,21 @@ class _Checker:
                         self.error(line, 'hardening "%s" listed twice' % opt)
                     else:
                         info["hardening"].append(opt)
+                        if opt not in HARDENING_DONE:
+                            self.error(line, 'hardening "%s" is not applied by this build '
+                                       'yet: remove it' % opt)
 
         # Backend limit: error at the first [[compartment]] beyond it.
-        if backend in BACKEND_LIMITS:
-            limit, why = BACKEND_LIMITS[backend]
+        if impl is not None:
+            limit, why = impl.max_compartments, impl.max_reason
+            what = 'backend "%s"' % impl.name
+            if gate in impl.gate_limits and impl.gate_limits[gate][0] < limit:
+                limit, why = impl.gate_limits[gate]
+                what += ' with %s gates' % gate
             if len(comps) > limit:
                 self.error(self.pos.instance("compartment", limit).line,
-                           'too many compartments for backend "%s": %d found, at most %d (%s)'
-                           % (backend, len(comps), limit, why))
+                           'too many compartments for %s: %d found, at most %d (%s)'
+                           % (what, len(comps), limit, why))
         return result
 
     # Check the default flags; return the info of the default compartment
@@ -690,6 +785,19 @@ class _Checker:
                            '("%s" is in compartment "%s", the others are not)' % (lib, info["label"]))
 
 
+    # The backend's rule: some libraries must stay in the default
+    # compartment (each one elsewhere is reported at its line).
+    def check_default_holds(self, impl, where, default):
+        if impl is None or impl.default_holds is None or default is None:
+            return
+        for lib in HOLDS[impl.default_holds]:
+            if lib in where and where[lib][0] is not default:
+                info, line = where[lib]
+                self.error(line, 'with backend "%s", library "%s" must be in the default '
+                           'compartment, not "%s": %s'
+                           % (impl.name, lib, info["label"], impl.default_reason))
+
+
 # Parse and validate a configuration file; return a Config or raise
 # ConfigError with every error found.
 def load(path: str, libraries: list[str], apps: list[str],
@@ -710,11 +818,13 @@ def load(path: str, libraries: list[str], apps: list[str],
         raise ConfigError([(path, line, "syntax error: %s" % msg)]) from None
 
     checker = _Checker(path, data, _scan(text), libraries, apps, optional)
-    app, backend, gate, stack_data, description = checker.check_top()
-    comps = checker.check_compartments(app, backend)
+    app, impl, gate, stack_data, description = checker.check_top()
+    comps = checker.check_compartments(app, impl, gate)
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
     checker.check_kernel_core(where)
+    if not checker.errors:  # a backend's placement rule, on an otherwise valid file
+        checker.check_default_holds(impl, where, default)
     if checker.errors:
         raise ConfigError(checker.errors)
 
@@ -723,7 +833,7 @@ def load(path: str, libraries: list[str], apps: list[str],
     next_key = 1
     for info in comps:
         pkey = None
-        if backend == "mpk":
+        if impl.uses_pkeys:
             if info["default"]:
                 pkey = 0
             else:
@@ -733,9 +843,86 @@ def load(path: str, libraries: list[str], apps: list[str],
             name=info["name"], index=info["index"], libraries=list(info["placed"]),
             default=info["default"], hardening=list(info["hardening"]), pkey=pkey,
             line=info["table"].line))
-    return Config(path=path, name=os.path.splitext(os.path.basename(path))[0], app=app,
-                  backend=backend, gate=gate, stack_data=stack_data,
-                  description=description, compartments=compartments)
+    config = Config(path=path, name=os.path.splitext(os.path.basename(path))[0], app=app,
+                    backend=impl.name, gate=gate, stack_data=stack_data,
+                    description=description, compartments=compartments, impl=impl)
+    config.core.backend_libs = list(impl.core_libs)
+    return config
+
+
+# ---------------------------------------------------------------------------
+# Library API files
+# ---------------------------------------------------------------------------
+#
+# A library's API file (<lib>.api beside its sources) lists what other
+# compartments may use of it, one entry a line:
+#     NAME COUNT            a function others may call, with COUNT arguments
+#     callback NAME COUNT   a function others may be handed a pointer to and
+#                           call back (a thread entry point, say)
+# '#' starts a comment. Gates pass at most 6 arguments, in registers.
+# Functions only tests may call (hooks into internals) go in <lib>.test.api
+# beside it: they are exported only in test images (Config.test_image).
+
+# Where API files live, relative to the top of the tree.
+API_PLACES = ("{0}/{0}.api", "apps/{0}/{0}.api", "tests/{0}.api", "tests/{0}/{0}.api",
+              "net/{0}/{0}.api", "gates/*/{0}.api")
+MAX_GATE_ARGS = 6
+
+
+@dataclasses.dataclass
+class Api:
+    path: str
+    functions: dict[str, int]  # name -> argument count
+    callbacks: dict[str, int]
+
+
+# The path of library `lib`'s API file; ConfigError if it has none.
+def api_path(lib: str) -> str:
+    for place in API_PLACES:
+        found = sorted(glob.glob(os.path.join(backends.ROOT, place.format(lib))))
+        if found:
+            return os.path.relpath(found[0], backends.ROOT)
+    raise ConfigError([("(build)", 0, "library %s has no API file (looked for %s)"
+                        % (lib, ", ".join(p.format(lib) for p in API_PLACES)))])
+
+
+# Read and check library `lib`'s API file (once per run); with tests=True
+# also its test-only API file, if it has one.
+@functools.lru_cache(maxsize=None)
+def read_api(lib: str, tests: bool = False) -> Api:
+    path = api_path(lib)
+    api = Api(path, {}, {})
+    errors = []
+    paths = [path]
+    test_path = path[:-len(".api")] + ".test.api"
+    if tests and os.path.exists(os.path.join(backends.ROOT, test_path)):
+        paths.append(test_path)
+    for path in paths:
+        _read_api_file(path, api, errors)
+    if errors:
+        raise ConfigError(errors)
+    return api
+
+
+# Add the entries of one API file to `api`, and its errors to `errors`.
+def _read_api_file(path, api, errors):
+    with open(os.path.join(backends.ROOT, path)) as f:
+        for n, line in enumerate(f, 1):
+            parts = line.split("#", 1)[0].split()
+            if not parts:
+                continue
+            table = api.functions
+            if parts[0] == "callback":
+                table, parts = api.callbacks, parts[1:]
+            if len(parts) != 2 or not parts[1].isdigit():
+                errors.append((path, n, "expected '[callback] NAME ARGUMENT-COUNT'"))
+            elif int(parts[1]) > MAX_GATE_ARGS:
+                errors.append((path, n, "%s takes %s arguments; gates pass at most %d, in "
+                               "registers" % (parts[0], parts[1], MAX_GATE_ARGS)))
+            elif parts[0] in api.functions or parts[0] in api.callbacks:
+                errors.append((path, n, "%s is listed twice" % parts[0]))
+            else:
+                table[parts[0]] = int(parts[1])
 
 
 # ---------------------------------------------------------------------------
@@ -757,7 +944,7 @@ def make_fragment(config: Config) -> str:
     var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
     var("CFG_DEFAULT", config.default_compartment().name)
     for comp in config.compartments:
-        var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries))
+        var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries + comp.backend_libs))
         var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))
         if comp.pkey is not None:
             var("CFG_COMP_%s_PKEY" % comp.name, str(comp.pkey))
@@ -799,7 +986,8 @@ def write_if_changed(path: str, content: str) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Validate a Bulkhead configuration and write config.mk.")
     parser.add_argument("config", help="configuration file, e.g. configs/hello.toml")
-    parser.add_argument("--libs", required=True, help='known non-app libraries, space separated')
+    parser.add_argument("--libs", default=" ".join(KERNEL_LIBS),
+                        help="libraries every image holds, space separated (default: %(default)s)")
     parser.add_argument("--apps", required=True, help='known app libraries, space separated')
     parser.add_argument("--optional-libs", default="",
                         help="libraries an image holds only when a compartment names them")

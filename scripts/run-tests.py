@@ -166,6 +166,23 @@ def run_stray_wrpkru(build):
                    "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
 
 
+def run_example_backend(build):
+    """The example backend (gates/example/) builds and boots an image."""
+    config = os.path.join("tests", "configs", "other", "example.toml")
+    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        return [Result("image.example_backend_boots", False,
+                       p.stdout.decode("utf-8", "replace")[-2000:])]
+    status, lines = boot(os.path.join(build, "example", "bulkhead.elf"), "")
+    return check_output("image.example_backend_boots", status, lines, 0, [
+        r"\(config example, backend example, app hello\)",
+        r"compartment app: hello libc",
+        r"hello from hello on Bulkhead",
+        r"Bulkhead: exit status 0"])
+
+
 def run_bench_check(build):
     """make test-gates' harnesses, quickly: every gate path gives the
     right answers (host and each gate-test image), no timing."""
@@ -498,6 +515,7 @@ def main():
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
             lambda: run_bench_check(build), lambda: run_ept_kill(build),
+            lambda: run_example_backend(build),
             lambda: run_grub_file(build), lambda: run_style(),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]

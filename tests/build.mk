@@ -12,7 +12,7 @@ stray_SRCS := tests/stray/main.c
 # Host unit tests: pure kernel sources built natively with sanitizers.
 HOST_TEST_SRCS := tests/ktest.c tests/host/main.c tests/host/stubs.c \
 	$(wildcard tests/host/test_*.c) \
-	mm/regions.c mm/page.c libc/heap.c kernel/format.c kernel/cmdline.c \
+	mm/regions.c mm/page.c mm/heap.c kernel/format.c kernel/cmdline.c \
 	kernel/ksyms.c boot/bootinfo.c time/rtc.c
 
 # Gate tests: the victim library (optional: only in images that name it)

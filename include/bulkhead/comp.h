@@ -9,8 +9,19 @@
 
 #include <stdint.h>
 
-#define COMP_MAX	    64
-#define FULL_GATES_SLOT_KEY 14 /* key of the slot word (full gates) */
+#define COMP_MAX 64
+
+/*
+ * What the image's backend does, as the kernel needs to know it: the
+ * kernel asks what a backend does, never which backend it is, so a new
+ * backend changes no code outside its folder (gates/<name>/backend.py
+ * declares its features).
+ */
+enum comp_feature {
+	COMP_KEYS = 1 << 0,	      /* pages carry protection keys (MPK) */
+	COMP_VMS = 1 << 1,	      /* one VM per compartment */
+	COMP_PRIVATE_STACKS = 1 << 2, /* each compartment on its own stack */
+};
 
 /* A page-aligned address range [start, end). */
 struct comp_range {
@@ -36,8 +47,9 @@ struct comp_desc {
 /* The image's configuration. */
 struct comp_config {
 	const char *name;	  /* configs/<name>.toml */
-	const char *backend;	  /* "fcall", "mpk" or "ept" */
-	const char *gate;	  /* "light" or "full" */
+	const char *backend;	  /* its name, for reports */
+	const char *gate;	  /* its gate kind, for reports */
+	unsigned features;	  /* enum comp_feature */
 	const char *app;	  /* the application library */
 	unsigned long main_stack; /* bytes for the app's main thread */
 	unsigned count;		  /* compartments */
@@ -46,14 +58,8 @@ struct comp_config {
 	struct comp_range shared_bss; /* the same, zeroed */
 	struct comp_range gates;      /* the gate trampolines' code */
 	struct comp_range cpu_tables; /* GDT, IDT, TSS */
-	int mpk;		      /* backend mpk: pages carry keys */
-	int ept;		      /* backend ept: one VM per compartment */
-	int full_gates; /* mpk full: private stacks per compartment */
 	int core_index; /* the compartment holding the kernel core */
 	struct comp_range gate_slot; /* full gates: the slot word's page */
-	int shared_pkey; /* key of shared memory (15), 0 without mpk */
-	/* mpk: callback stubs by [caller * count + callee] (gates/callback.c). */
-	void *(*const *cb_stubs)(void *(*)(void *), void *);
 };
 
 extern const struct comp_config comp_config;
@@ -66,10 +72,15 @@ void comp_print_layout(void);
 const struct comp_desc *comp_of_pkru(uint32_t pkru);
 /* The compartment with protection key `pkey`, or NULL (15 is shared). */
 const struct comp_desc *comp_of_pkey(int pkey);
-/* mpk: tag every page with its key, lock the CPU tables, enable keys and
- * enter the kernel core's domain. Nothing to do for other backends. */
-void comp_protect(void);
-/* Key for new stacks: shared with light gates, 0 without mpk. */
+/* Does the image's backend do this (enum comp_feature)? */
+static inline int comp_has(unsigned feature)
+{
+	return (comp_config.features & feature) != 0;
+}
+/* Key of memory every compartment may use: SHARED_PKEY with keys, else 0. */
+int comp_shared_pkey(void);
+/* Key for new guarded stacks (mm_stack_alloc): the shared key, since a
+ * thread's stack is used by every compartment it calls into. */
 int comp_stack_pkey(void);
 
 /* Place a variable in the shared section: every compartment may use it. */

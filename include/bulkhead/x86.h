@@ -104,6 +104,9 @@
 #define SLOT_SIZE	    0x1000000	   /* one thread: 16 MiB, aligned */
 #define SLOT_SPAN	    0x100000	   /* one compartment's stack in it */
 #define STACK_REGION_BASE   0x400000000000 /* thread stacks (virtual) */
+#define IMAGE_LIMIT	    0x40000000	   /* the image ends below 1 GiB */
+#define SHARED_PKEY	    15 /* mpk: memory every domain may use */
+#define SLOT_PKEY	    14 /* mpk full gates: the slot word */
 
 /* x86-constants-end */
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
-#include <bulkhead/net.h>
+#include <bulkhead/virtio.h>
 #include <bulkhead/netstack.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>

@@ -16,7 +16,7 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
-#include <bulkhead/net.h>
+#include <bulkhead/virtio.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
 

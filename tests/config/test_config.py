@@ -15,6 +15,7 @@ import tempfile
 import textwrap
 import unittest
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "bulkhead_config.py"
@@ -113,8 +114,22 @@ class TestValid(ConfigTestCase):
         self.assertEqual(cfg.description, "")
 
     def test_explicit_gate_stack_data_description(self):
-        cfg = self.load('gate = "full"\nstack_data = "dss"\ndescription = "demo image"\n' + BASE)
-        self.assertEqual((cfg.gate, cfg.stack_data, cfg.description), ("full", "dss", "demo image"))
+        cfg = self.load('gate = "full"\nstack_data = "shared-heap"\ndescription = "demo image"\n'
+                        + BASE)
+        self.assertEqual((cfg.gate, cfg.stack_data, cfg.description),
+                         ("full", "shared-heap", "demo image"))
+
+    def test_options_not_built_yet_are_refused(self):
+        # Known values the build does not apply are errors, not ignored.
+        self.assertOnlyError('stack_data = "dss"\n' + BASE, 1, 'stack_data "dss" is not built yet')
+        self.assertOnlyError(BASE + 'hardening = ["ubsan"]\n', 12,
+                             'hardening "ubsan" is not applied by this build yet')
+
+    def test_gate_kinds_are_the_backends(self):
+        # fcall and ept have no full gates; mpk offers both kinds.
+        for backend in ("fcall", "ept"):
+            self.assertOnlyError('gate = "full"\n' + BASE.replace('"mpk"', '"%s"' % backend), 1,
+                                 'invalid gate "full": backend "%s" offers "light"' % backend)
 
     def test_default_placement(self):
         # Unlisted libraries (and the unlisted app) go to the default
@@ -146,6 +161,7 @@ class TestValid(ConfigTestCase):
         self.assertIsNone(cfg.compartments[0].pkey)
         self.assertTrue(cfg.compartments[0].default)
 
+    @mock.patch.object(bc, "HARDENING_DONE", bc.HARDENING)
     def test_index_pkey_and_line(self):
         # Default in the middle: keys 0 for it, then 1, 2 in file order.
         cfg = self.load("""\
@@ -187,6 +203,7 @@ class TestValid(ConfigTestCase):
         with self.assertRaises(KeyError):
             cfg.compartment_of("libc")
 
+    @mock.patch.object(bc, "HARDENING_DONE", bc.HARDENING)
     def test_cet_with_ept_is_fine(self):
         cfg = self.load(BASE.replace('"mpk"', '"ept"') + 'hardening = ["cet"]\n')
         self.assertEqual(cfg.compartments[1].hardening, ["cet"])
@@ -349,6 +366,7 @@ class TestCompartments(ConfigTestCase):
         self.assertOnlyError(BASE + 'hardening = "ubsan"\n', 12,
                              '"hardening" must be an array of strings')
 
+    @mock.patch.object(bc, "HARDENING_DONE", bc.HARDENING)
     def test_unknown_hardening(self):
         self.assertOnlyError(BASE + 'hardening = ["ubsan", "asan"]\n', 12, 'unknown hardening "asan"',
                              '"stack-protector", "ubsan", "kasan", "cet"')
@@ -424,6 +442,28 @@ class TestCompartments(ConfigTestCase):
             name = "k"
             libraries = ["kernel", "mm"]
             """, 3, "kernel core", '"boot"')
+
+    def test_backend_placement_rules(self):
+        # mpk: the kernel core in the default compartment; ept: every
+        # kernel library (it runs in every VM). Reported at the library.
+        text = BASE.replace("default = true\n", "") + "default = true\n"
+        errs = self.errors(text)
+        self.assertEqual([(e[1], e[2].split(",")[1]) for e in errs],
+                         [(6, ' library "%s" must be in the default compartment' % lib)
+                          for lib in ("boot", "kernel", "mm")])
+        self.assertIn('not "core": memory nobody owns yet', errs[0][2])
+        text = BASE.replace('"mpk"', '"ept"').replace('["hello"]', '["hello", "time"]')
+        self.assertOnlyError(text, 11, 'with backend "ept", library "time" must be in the default '
+                             'compartment, not "app"', "every VM")
+        fcall = self.load(text.replace('"ept"', '"fcall"'))
+        self.assertEqual(fcall.compartment_of("time").name, "app")
+
+    def test_full_gates_leave_a_key_for_the_slot(self):
+        head = 'app = "hello"\nbackend = "mpk"\ngate = "full"\n'
+        comps = ['[[compartment]]\nname = "core"\ndefault = true\n']
+        comps += ['[[compartment]]\nname = "c%d"\nlibraries = ["time"]\n' % i for i in range(1, 15)]
+        self.assertError(head + "".join(comps), 4 + 3 * 14, "too many compartments",
+                         'backend "mpk" with full gates', "at most 14", "key 14")
 
     def test_too_many_compartments(self):
         for backend, limit, why in (("mpk", 15, "key 15 is the shared domain"),
@@ -528,14 +568,14 @@ class TestCli(ConfigTestCase):
                 CFG_STACK_DATA := shared-heap
                 CFG_COMPARTMENTS := core sched app
                 CFG_DEFAULT := core
-                CFG_COMP_core_LIBS := boot kernel mm
+                CFG_COMP_core_LIBS := boot kernel mm gate_mpk
                 CFG_COMP_core_HARDEN :=
                 CFG_COMP_core_PKEY := 0
                 CFG_COMP_sched_LIBS := sched time
                 CFG_COMP_sched_HARDEN :=
                 CFG_COMP_sched_PKEY := 1
                 CFG_COMP_app_LIBS := hello
-                CFG_COMP_app_HARDEN := stack-protector ubsan
+                CFG_COMP_app_HARDEN :=
                 CFG_COMP_app_PKEY := 2
                 """))
 
@@ -561,11 +601,11 @@ class TestCli(ConfigTestCase):
         with open(path) as f:
             text = f.read()
         with open(path, "w") as f:
-            f.write(text.replace('"ubsan"]', '"ubsan", "cet"]'))
+            f.write(text.replace("['hello']", "['hello', 'time']").replace('"time",', ""))
         self.assertEqual(self.run_cli(cfg, "--out", "out").returncode, 0)
         self.assertNotEqual(os.stat(mk).st_mtime_ns, old)
         with open(mk) as f:
-            self.assertIn("CFG_COMP_app_HARDEN := stack-protector ubsan cet\n", f.read())
+            self.assertIn("CFG_COMP_app_LIBS := hello time\n", f.read())
 
     def test_cli_error_exit_status_and_stderr(self):
         path = self.write(BASE.replace('"mpk"', '"vmx"') + 'hardening = ["asan"]\n', name="bad.toml")

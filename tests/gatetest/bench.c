@@ -103,11 +103,11 @@ static void measure(void (*fn)(void), uint64_t overhead, uint64_t *median,
 
 static const char *cross_path(void)
 {
-	if (comp_config.ept)
+	if (comp_has(COMP_VMS))
 		return "ept";
-	if (!comp_config.mpk)
+	if (!comp_has(COMP_KEYS))
 		return "fcall";
-	return comp_config.full_gates ? "mpk-full" : "mpk-light";
+	return comp_has(COMP_PRIVATE_STACKS) ? "mpk-full" : "mpk-light";
 }
 
 static int bench_gates(void)
@@ -122,7 +122,7 @@ static int bench_gates(void)
 	measure(run_cross, overhead, &med, &p99);
 	printf("row qemu %s %lu %lu %d\n", cross_path(), (unsigned long)med,
 	       (unsigned long)p99, SAMPLES * BATCH);
-	if (comp_config.mpk) {
+	if (comp_has(COMP_KEYS)) {
 		measure(run_wrpkru, overhead, &med, &p99);
 		printf("row qemu wrpkru %lu %lu %d\n", (unsigned long)med,
 		       (unsigned long)p99, SAMPLES * BATCH);
@@ -138,7 +138,7 @@ static int bench_check(void)
 	bad |= bench_empty() != 0;
 	bad |= victim_args0() != 42;
 	bad |= victim_args6(1, 2, 3, 4, 5, 6) != 654321;
-	if (comp_config.mpk)
+	if (comp_has(COMP_KEYS))
 		gate_bench_wrpkru(); /* would stop the machine if wrong */
 	printf("check qemu %s %s\n", cross_path(), bad ? "FAIL" : "ok");
 	return bad;

@@ -16,10 +16,10 @@
 int ktest_suite_enabled(const char *suite)
 {
 	if (strncmp(suite, "ept", 3) == 0)
-		return comp_config.ept;
+		return comp_has(COMP_VMS);
 	if (strncmp(suite, "mpkfull", 7) == 0)
-		return comp_config.full_gates;
-	return strncmp(suite, "mpk", 3) != 0 || comp_config.mpk;
+		return comp_has(COMP_PRIVATE_STACKS);
+	return strncmp(suite, "mpk", 3) != 0 || comp_has(COMP_KEYS);
 }
 
 static const struct comp_desc *named(const char *name)

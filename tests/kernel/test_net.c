@@ -4,7 +4,7 @@
  * and receives the gateway's answer through its interrupt.
  */
 #include <string.h>
-#include <bulkhead/net.h>
+#include <bulkhead/virtio.h>
 #include <bulkhead/time.h>
 #include "ktest.h"
 

@@ -1,5 +1,5 @@
 /*
- * callback.c - gate_callback(): calling a function pointer that may belong
+ * callback.c - gate_callback() of the mpk backend: calling a function pointer that may belong
  * to another compartment (thread entry points, interrupt handlers,
  * scheduler hooks).
  *
@@ -12,7 +12,8 @@
  */
 #include <stdint.h>
 #include <bulkhead/comp.h>
-#include "gate.h"
+#include <bulkhead/gate.h>
+#include "mpk.h"
 
 static int domain_of_pkru(uint32_t pkru)
 {
@@ -35,8 +36,6 @@ static int compartment_of_code(uintptr_t addr)
 
 void *gate_callback(void *(*fn)(void *), void *arg)
 {
-	if (!comp_config.mpk)
-		return fn(arg);
 	uint32_t pkru = gate_pkru_read();
 	int from = domain_of_pkru(pkru);
 	int to = compartment_of_code((uintptr_t)fn);
@@ -45,8 +44,7 @@ void *gate_callback(void *(*fn)(void *), void *arg)
 		gate_mpk_violation(); /* reports from the kernel core's domain */
 	if (from == to)
 		return fn(arg);
-	void *ret =
-		comp_config.cb_stubs[from * comp_config.count + to](fn, arg);
+	void *ret = mpk_cb_stubs[from * comp_config.count + to](fn, arg);
 
 	/* Not a tail call: the stub checks that it returns here. */
 	__asm__ volatile("" : "+r"(ret));

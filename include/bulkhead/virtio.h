@@ -1,12 +1,13 @@
 /*
- * net.h - the network device (net/virtio): one virtio-net NIC.
+ * virtio.h - the network device (library virtio, net/virtio/): one
+ * virtio-net NIC, functions vnet_*.
  *
  * Frames go in and out by copy: vnet_send copies the frame into a
  * transmit buffer of the driver's, vnet_recv copies a received frame
  * into the caller's buffer (which, across a gate, must be shared memory).
  */
-#ifndef BULKHEAD_NET_H
-#define BULKHEAD_NET_H
+#ifndef BULKHEAD_VIRTIO_H
+#define BULKHEAD_VIRTIO_H
 
 #include <stddef.h>
 #include <stdint.h>

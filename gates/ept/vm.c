@@ -1,5 +1,5 @@
 /*
- * kernel.c - the EPT backend in the kernel: the gate runtime hooks
+ * vm.c - the EPT backend in each VM: the gate runtime hooks
  * (gate_vm_init, gate_thread_exit) for images whose compartments are
  * separate VMs.
  *
@@ -20,21 +20,20 @@
 #define SPIN_NS	  200000  /* default spin before sleeping: 0.2 ms */
 #define LISTEN_NS 1000000 /* new-thread poll when idle: 1 ms */
 
-extern const struct ept_table ept_tables[]; /* generated, gates_ept.c */
+extern const struct ept_table
+	ept_tables[]; /* generated: build/<config>/gates.c */
 
 static unsigned self;
 
 /*
  * This file is linked outside every compartment, where no copy of libc
- * is: the two string helpers it needs are here.
+ * is: the few string helpers it needs are here.
  */
-/* Decimal digits to a number (no libc here). */
-static uint64_t strtoull(const char *s, char **end, int base)
+/* The decimal number at the start of s (digits only, no sign). */
+static uint64_t parse_decimal(const char *s)
 {
 	uint64_t v = 0;
 
-	(void)end;
-	(void)base;
 	while (*s >= '0' && *s <= '9')
 		v = v * 10 + (uint64_t)(*s++ - '0');
 	return v;
@@ -170,7 +169,7 @@ int gate_vm_init(void)
 	/* ept_spin_us=N: how long a waiter spins before it sleeps (the
 	 * default was chosen by measurement; see docs/design.md). */
 	const char *spin = cmdline_get("ept_spin_us");
-	uint64_t spin_ns = spin ? strtoull(spin, NULL, 10) * 1000 : SPIN_NS;
+	uint64_t spin_ns = spin ? parse_decimal(spin) * 1000 : SPIN_NS;
 
 	vm_early();
 	ept_init((struct ept_shared *)EPT_SHARED_BASE, self, ept_tables,

@@ -3,17 +3,18 @@
  *
  * A gate is how control crosses from one compartment to another. Calls to
  * another compartment's exported functions are redirected at link time to
- * generated stubs (build/<config>/gates.asm, instantiated from
- * gates/<backend>/gate.inc); the functions below are the rest of the
- * runtime each backend provides, called by the kernel core and the
- * scheduler. They live in the gate section, the only code allowed to
- * write PKRU (scripts/scan-wrpkru.py).
+ * generated stubs (build/<config>/gates.asm and gates.c, made by
+ * gates/<backend>/backend.py from its templates); the functions below are
+ * the rest of the runtime each backend provides, called by the kernel core
+ * and the scheduler. Those that switch domains live in the gate section,
+ * the only code allowed to write PKRU (scripts/scan-wrpkru.py).
  *
  *   fcall: every gate is a direct call; these are no-ops or plain calls.
  *   mpk:   PKRU switches with immediates checked after each write.
+ *   ept:   calls into another VM are mailbox RPCs (gates/ept/).
  */
-#ifndef GATES_GATE_H
-#define GATES_GATE_H
+#ifndef BULKHEAD_GATE_H
+#define BULKHEAD_GATE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,11 @@ void gate_trap_exit(uint32_t pkru);
 uint32_t gate_pkru_read(void);
 /* Switch to a saved PKRU (checked like gate_trap_exit), for the scheduler. */
 void gate_pkru_restore(uint32_t pkru);
+
+/* Boot: set up the backend's isolation once memory, page tables and the
+ * scheduler are up (mpk: tag every page with its key, lock the CPU tables,
+ * turn keys on and enter the kernel core's domain). Kernel core only. */
+void gate_protect(void);
 
 /* Boot: enter the kernel core's domain once every page is tagged. */
 void gate_enter_core(void);
