@@ -215,6 +215,26 @@ class Config:
             names.update(LIBC_HOOKS)
         return names
 
+    # The words of an API file's CALLERS that describe compartment `comp`.
+    def caller_words(self, comp: Compartment) -> set[str]:
+        words = {"any"} | set(comp.libraries)
+        if comp is self.core:
+            words.add("core")
+        if self.app in comp.libraries:
+            words.add("app")
+        if any(self.api(lib).kind == "driver" for lib in comp.libraries):
+            words.add("driver")
+        return words
+
+    # Whether compartment `caller` may call function `fn` of library `lib`
+    # in another compartment; with the reason when it may not, such as
+    # "core only".
+    def may_call(self, caller: Compartment, lib: str, fn: str) -> tuple[bool, str]:
+        allowed = self.api(lib).callers[fn]
+        if self.caller_words(caller) & set(allowed):
+            return True, ""
+        return False, "%s only" % " and ".join(allowed)
+
     # Every function of `comp` another compartment may enter, sorted.
     def entries(self, comp: Compartment) -> list[str]:
         names = self.callbacks(comp)
@@ -856,10 +876,18 @@ def load(path: str, libraries: list[str], apps: list[str],
 #
 # A library's API file (<lib>.api beside its sources) lists what other
 # compartments may use of it, one entry a line:
-#     NAME COUNT            a function others may call, with COUNT arguments
+#     NAME COUNT CALLERS    a function with COUNT arguments, and who may call
+#                           it from another compartment (below)
 #     callback NAME COUNT   a function others may be handed a pointer to and
-#                           call back (a thread entry point, say)
+#                           call back (a thread entry point, say); the gate
+#                           checks it is a declared entry when it is called
+#     kind driver           the library drives a device
 # '#' starts a comment. Gates pass at most 6 arguments, in registers.
+# CALLERS is a comma-separated list of: `any` (every compartment), `core`
+# (the kernel core's compartment), `app` (the application's), `driver` (a
+# compartment holding a driver library), or a library name (the
+# compartment holding that library). Calls within a compartment are not
+# gated and need no permission.
 # Functions only tests may call (hooks into internals) go in <lib>.test.api
 # beside it: they are exported only in test images (Config.test_image).
 
@@ -867,6 +895,8 @@ def load(path: str, libraries: list[str], apps: list[str],
 API_PLACES = ("{0}/{0}.api", "apps/{0}/{0}.api", "tests/{0}.api", "tests/{0}/{0}.api",
               "net/{0}/{0}.api", "gates/*/{0}.api")
 MAX_GATE_ARGS = 6
+CALLER_KINDS = ("any", "core", "app", "driver")
+LIBRARY_KINDS = ("driver",)
 
 
 @dataclasses.dataclass
@@ -874,16 +904,26 @@ class Api:
     path: str
     functions: dict[str, int]  # name -> argument count
     callbacks: dict[str, int]
+    callers: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    kind: str | None = None  # LIBRARY_KINDS
 
 
-# The path of library `lib`'s API file; ConfigError if it has none.
-def api_path(lib: str) -> str:
+# The path of library `lib`'s API file, or None if it has none.
+def find_api(lib: str) -> str | None:
     for place in API_PLACES:
         found = sorted(glob.glob(os.path.join(backends.ROOT, place.format(lib))))
         if found:
             return os.path.relpath(found[0], backends.ROOT)
-    raise ConfigError([("(build)", 0, "library %s has no API file (looked for %s)"
-                        % (lib, ", ".join(p.format(lib) for p in API_PLACES)))])
+    return None
+
+
+# The path of library `lib`'s API file; ConfigError if it has none.
+def api_path(lib: str) -> str:
+    path = find_api(lib)
+    if path is None:
+        raise ConfigError([("(build)", 0, "library %s has no API file (looked for %s)"
+                            % (lib, ", ".join(p.format(lib) for p in API_PLACES)))])
+    return path
 
 
 # Read and check library `lib`'s API file (once per run); with tests=True
@@ -911,18 +951,38 @@ def _read_api_file(path, api, errors):
             parts = line.split("#", 1)[0].split()
             if not parts:
                 continue
-            table = api.functions
-            if parts[0] == "callback":
-                table, parts = api.callbacks, parts[1:]
-            if len(parts) != 2 or not parts[1].isdigit():
-                errors.append((path, n, "expected '[callback] NAME ARGUMENT-COUNT'"))
+            if parts[0] == "kind":
+                if len(parts) != 2 or parts[1] not in LIBRARY_KINDS:
+                    errors.append((path, n, "expected 'kind KIND' with KIND one of %s"
+                                   % _choices(LIBRARY_KINDS)))
+                else:
+                    api.kind = parts[1]
+                continue
+            callback = parts[0] == "callback"
+            if callback:
+                parts = parts[1:]
+            want = 2 if callback else 3
+            if len(parts) != want or not parts[1].isdigit():
+                errors.append((path, n, "expected 'NAME ARGUMENT-COUNT CALLERS' or "
+                               "'callback NAME ARGUMENT-COUNT'"))
             elif int(parts[1]) > MAX_GATE_ARGS:
                 errors.append((path, n, "%s takes %s arguments; gates pass at most %d, in "
                                "registers" % (parts[0], parts[1], MAX_GATE_ARGS)))
             elif parts[0] in api.functions or parts[0] in api.callbacks:
                 errors.append((path, n, "%s is listed twice" % parts[0]))
+            elif callback:
+                api.callbacks[parts[0]] = int(parts[1])
             else:
-                table[parts[0]] = int(parts[1])
+                callers = tuple(parts[2].split(","))
+                bad = [w for w in callers
+                       if w not in CALLER_KINDS and (w == "libc" or find_api(w) is None)]
+                if bad:
+                    errors.append((path, n, "%s: unknown caller %s (callers are %s, or a "
+                                   "library's name)" % (parts[0], _choices(bad),
+                                                        _choices(CALLER_KINDS))))
+                    continue
+                api.functions[parts[0]] = int(parts[1])
+                api.callers[parts[0]] = callers
 
 
 # ---------------------------------------------------------------------------

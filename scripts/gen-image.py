@@ -9,10 +9,14 @@
         DIR/comp/NAME.glue.c   per-compartment constants of its libc copy
     gen-image.py check CONFIG ... --comp NAME --object RAW.o
         fails, naming the symbol and the libraries involved, when the
-        compartment refers to something no other compartment exports.
+        compartment refers to something no other compartment exports, or
+        calls a function its API file does not let this compartment call.
     gen-image.py gates CONFIG ... --objects RAW.o...
         DIR/gates.asm, DIR/gates.c
                                the backend's gate runtime and stubs
+        DIR/imports.txt        every cross-compartment call of the image,
+                               one line CALLER CALLEE-COMPARTMENT FUNCTION:
+                               its audited attack surface
         DIR/comp/NAME.redef    objcopy --redefine-syms list that sends the
                                compartment's calls to other compartments
                                through its stubs (empty when they stay
@@ -176,17 +180,22 @@ def gates(cfg, out, objects):
     exp = cfg.exports()
     by_name = {c.name: c for c in cfg.compartments}
     stubs, redefs = [], {c.name: [] for c in cfg.compartments}
+    imports = []
     for obj in objects:
         comp = by_name[os.path.basename(obj)[:-len(".raw.o")]]
         for sym in sorted({s for _, s in undefined(obj)}):
             owner = exp.get(sym)
-            if not owner or owner[0] is comp or not cfg.impl.redirects(cfg, owner[1]):
+            if not owner or owner[0] is comp:
+                continue
+            imports.append("%s %s %s\n" % (comp.name, owner[0].name, sym))
+            if not cfg.impl.redirects(cfg, owner[1]):
                 continue
             stub = backend.Stub("__gate_%s__%s" % (comp.name, sym), sym, comp, owner[0], owner[1])
             redefs[comp.name].append("%s %s\n" % (sym, stub.name))
             stubs.append(stub)
     for name, lines in redefs.items():
         write_if_changed(os.path.join(out, "comp", name + ".redef"), "".join(lines))
+    write_if_changed(os.path.join(out, "imports.txt"), "".join(sorted(imports)))
     write_if_changed(os.path.join(out, "gates.asm"), cfg.impl.gates_asm(cfg, stubs))
     write_if_changed(os.path.join(out, "gates.c"), cfg.impl.gates_c(cfg, stubs))
 
@@ -197,9 +206,11 @@ def write_if_changed(path, text):
 
 
 def check(cfg, out, comp_name, obj):
-    """Every undefined symbol must be another compartment's export."""
+    """Every undefined symbol must be another compartment's export that
+    this compartment may call, a callback, or the runtime's."""
     comp = next(c for c in cfg.compartments if c.name == comp_name)
-    exported = {fn: owner[0] for fn, owner in cfg.exports().items()}
+    exports = cfg.exports()
+    exported = {fn: owner[0] for fn, owner in exports.items()}
     for c in cfg.compartments:
         for cb in cfg.callbacks(c):
             exported[cb] = c
@@ -208,6 +219,14 @@ def check(cfg, out, comp_name, obj):
         allowed = set(re.findall(r"\b(__[A-Za-z0-9_]+)\s*=\s*\.", f.read())) | GATE_RUNTIME
     errors = []
     for kind, sym in undefined(obj):
+        if sym in exports and exports[sym][0] is not comp:
+            callee, lib = exports[sym]
+            ok, why = cfg.may_call(comp, lib, sym)
+            if not ok:
+                errors.append("%s: compartment %s may not call %s (%s; library %s in "
+                              "compartment %s, %s)" % (cfg.path, comp.name, sym, why, lib,
+                                                      callee.name, cfg.api(lib).path))
+            continue
         if kind == "w" or sym in allowed or sym in exported:
             continue
         errors.append("%s: compartment %s (%s) uses '%s', which no library of "

@@ -35,6 +35,11 @@ SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
+# Functions no compartment but the kernel core may call (page tables,
+# traps, the scheduler's set-up): never in an image's imports.txt.
+CORE_ONLY = {"vm_map", "vm_unmap", "vm_lookup", "mm_page_alloc", "mm_page_free",
+             "sched_init", "time_init", "fwcfg_read_file", "cmdline_argv",
+             "sched_thread_gate", "sched_set_thread_gate", "tcpip_callback"}
 
 
 class Result:
@@ -164,6 +169,42 @@ def run_stray_wrpkru(build):
         os.path.join(build, "stray", "bulkhead.elf"))
     return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
                    "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
+
+
+def run_forbidden_call(build):
+    """An application calling a core-only function (vm_map) does not build."""
+    config = os.path.join("tests", "configs", "bad", "forbidden-call.toml")
+    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+    out = p.stdout.decode("utf-8", "replace")
+    want = ("%s: compartment app may not call vm_map (core only; library mm in "
+            "compartment core, mm/mm.api)" % config)
+    ok = p.returncode != 0 and want in out and not os.path.exists(
+        os.path.join(build, "forbidden-call", "bulkhead.elf"))
+    return [Result("image.core_only_call_rejected", ok,
+                   "exit %d, expected %r:\n%s" % (p.returncode, want, out[-2000:]))]
+
+
+def run_imports(build):
+    """Each isolated image lists its cross-compartment calls, and none of
+    them is a function its API file keeps from that caller."""
+    out = []
+    for name in ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2"):
+        path = os.path.join(build, name, "imports.txt")
+        try:
+            with open(path) as f:
+                lines = [line.split() for line in f]
+        except FileNotFoundError:
+            out.append(Result("image.imports_%s" % name, False, "no " + path))
+            continue
+        # The kernel core is the default compartment of isolated images.
+        with open(os.path.join(build, name, "config.mk")) as f:
+            core = re.search(r"^CFG_DEFAULT := (\w+)$", f.read(), re.M).group(1)
+        bad = [l for l in lines if len(l) != 3 or (l[2] in CORE_ONLY and l[0] != core)]
+        out.append(Result("image.imports_%s" % name, lines and not bad,
+                          "%d lines, wrong or core-only: %s" % (len(lines), bad[:5])))
+    return out
 
 
 def run_example_backend(build):
@@ -516,6 +557,7 @@ def main():
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
             lambda: run_bench_check(build), lambda: run_ept_kill(build),
             lambda: run_example_backend(build),
+            lambda: run_forbidden_call(build), lambda: run_imports(build),
             lambda: run_grub_file(build), lambda: run_style(),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]

@@ -31,3 +31,8 @@ LIBS += socktest
 socktest_SRCS := tests/ktest.c tests/kernel/main.c tests/socktest/test_sockets.c
 $(OBJDIR)/tests/socktest/%: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)
+
+# An application calling a page-table function only the kernel core may
+# call: its image must not build (tests/configs/bad/forbidden-call.toml).
+LIBS += forbidden
+forbidden_SRCS := tests/forbidden/main.c

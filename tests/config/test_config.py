@@ -626,5 +626,64 @@ class TestCli(ConfigTestCase):
                                      "core[boot kernel mm] sched[sched time] app[hello]\n")
 
 
+class TestApiFiles(unittest.TestCase):
+    """API files: NAME COUNT CALLERS lines, callbacks, kinds, errors."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="bulkhead-api-test-", dir=ROOT / "tests")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        bc.read_api.cache_clear()
+        self.addCleanup(bc.read_api.cache_clear)
+
+    # Write `text` as the API file of a library found under tests/.
+    def api(self, text):
+        name = os.path.basename(self.tmp)
+        os.makedirs(os.path.join(self.tmp), exist_ok=True)
+        with open(os.path.join(self.tmp, name + ".api"), "w") as f:
+            f.write(textwrap.dedent(text))
+        return name
+
+    def test_reads_callers_callbacks_and_kind(self):
+        lib = self.api("""\
+            kind driver
+            f 2 any      # comment
+            g 0 core,sched
+            callback cb 1
+            """)
+        api = bc.read_api(lib)
+        self.assertEqual(api.functions, {"f": 2, "g": 0})
+        self.assertEqual(api.callers, {"f": ("any",), "g": ("core", "sched")})
+        self.assertEqual(api.callbacks, {"cb": 1})
+        self.assertEqual(api.kind, "driver")
+
+    def test_errors_name_file_and_line(self):
+        lib = self.api("""\
+            f 2
+            g 1 nobody
+            h 7 any
+            h 1 any
+            h 1 any
+            kind printer
+            """)
+        with self.assertRaises(bc.ConfigError) as cm:
+            bc.read_api(lib)
+        errs = [(line, msg) for _, line, msg in cm.exception.errors]
+        self.assertEqual([line for line, _ in errs], [1, 2, 3, 5, 6])
+        self.assertIn("expected 'NAME ARGUMENT-COUNT CALLERS'", errs[0][1])
+        self.assertIn('g: unknown caller "nobody"', errs[1][1])
+        self.assertIn("gates pass at most 6", errs[2][1])
+        self.assertIn("h is listed twice", errs[3][1])
+        self.assertIn("expected 'kind KIND'", errs[4][1])
+        self.assertTrue(cm.exception.errors[0][0].endswith(".api"))
+
+    def test_may_call(self):
+        cfg = bc.load(str(FIXTURES / "mpk3.toml"), LIBS, APPS)
+        core, sched, app = cfg.compartments
+        self.assertEqual(cfg.may_call(app, "mm", "vm_map"), (False, "core only"))
+        self.assertEqual(cfg.may_call(sched, "mm", "mm_stack_alloc"), (True, ""))
+        self.assertEqual(cfg.may_call(app, "mm", "mm_stack_alloc"), (False, "core and sched only"))
+        self.assertEqual(cfg.may_call(app, "kernel", "console_write"), (True, ""))
+
+
 if __name__ == "__main__":
     unittest.main()
