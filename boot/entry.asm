@@ -4,7 +4,8 @@
 ;   * GRUB `multiboot2` reads the ELF program headers and finds the MB2 header.
 ;   * QEMU `-kernel` only loads multiboot1 images, and a 64-bit ELF only
 ;     through the "a.out kludge": flag bit 16 plus the address fields below,
-;     which describe one contiguous load (see linker/kernel.ld and
+;     which describe one contiguous load (see build/<config>/kernel.ld,
+;     which scripts/gen-image.py generates for each configuration, and
 ;     scripts/check-image.py, which verifies the layout after every link).
 ;
 ; Both loaders enter boot_entry32 the same way.
@@ -24,7 +25,7 @@ MB1_FLAGS	equ (1 << 0) | (1 << 1) | (1 << 16) ; page-align, mem info, a.out klud
 MB2_MAGIC	equ 0xe85250d6
 MB2_ARCH_I386	equ 0
 
-extern __load_start		; first byte of the image (linker/kernel.ld)
+extern __load_start		; first byte of the image (build/<config>/kernel.ld)
 extern __load_end		; end of the file-backed part (.data end)
 extern __bss_end		; end of .bss: the loader zeroes up to here
 extern kmain
