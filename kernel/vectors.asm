@@ -67,7 +67,7 @@ trap_common:
 	push r15				; trap_frame.r15
 	sub rsp, 8				; trap_frame.pkru, filled below
 	mov rbx, rsp				; rbx = struct trap_frame *
-	sub rsp, 512				; fxsave area
+	sub rsp, FXSAVE_SIZE			; fxsave area
 	and rsp, -16
 	fxsave64 [rsp]
 	cld
