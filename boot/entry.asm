@@ -10,13 +10,23 @@
 ;
 ; Both loaders enter boot_entry32 the same way.
 ;
-; Contract of boot_entry32:
+; Contract of boot_entry32 (no C view: the loaders jump to it):
 ;   mode:   32-bit protected mode, paging off, interrupts off, flat segments
 ;   eax:    0x2badb002 (multiboot1) or 0x36d76289 (multiboot2)
 ;   ebx:    physical address of the loader's information structure
 ;   stack:  none; we load boot_stack_top
+;   PKRU:   not in use (CR4.PKE off until comp_protect, much later)
 ;   exits:  never; calls kmain(magic, info) in long mode, on the boot stack,
 ;           with a 4 GiB identity map of 2 MiB pages that kmain replaces.
+;   clobbers: everything (nothing of the loader's is kept but eax and ebx).
+;
+; Contract of boot_entry64 (no C view: reached only by the far jump that
+; ends boot_entry32):
+;   mode:   64-bit long mode on the boot tables, CS = SEL_KCODE
+;   edi:    magic, esi: info (as boot_entry32 received them in eax, ebx)
+;   does:   loads the data selectors and the boot stack, enables SSE, and
+;           calls kmain(magic, info) with rbp = 0 (end of backtraces).
+;   exits:  never; halts if kmain returns.
 
 %include "x86.inc"
 
