@@ -4,18 +4,29 @@
 ;   * GRUB `multiboot2` reads the ELF program headers and finds the MB2 header.
 ;   * QEMU `-kernel` only loads multiboot1 images, and a 64-bit ELF only
 ;     through the "a.out kludge": flag bit 16 plus the address fields below,
-;     which describe one contiguous load (see linker/kernel.ld and
+;     which describe one contiguous load (see build/<config>/kernel.ld,
+;     which scripts/gen-image.py generates for each configuration, and
 ;     scripts/check-image.py, which verifies the layout after every link).
 ;
 ; Both loaders enter boot_entry32 the same way.
 ;
-; Contract of boot_entry32:
+; Contract of boot_entry32 (no C view: the loaders jump to it):
 ;   mode:   32-bit protected mode, paging off, interrupts off, flat segments
 ;   eax:    0x2badb002 (multiboot1) or 0x36d76289 (multiboot2)
 ;   ebx:    physical address of the loader's information structure
 ;   stack:  none; we load boot_stack_top
+;   PKRU:   not in use (CR4.PKE off until comp_protect, much later)
 ;   exits:  never; calls kmain(magic, info) in long mode, on the boot stack,
 ;           with a 4 GiB identity map of 2 MiB pages that kmain replaces.
+;   clobbers: everything (nothing of the loader's is kept but eax and ebx).
+;
+; Contract of boot_entry64 (no C view: reached only by the far jump that
+; ends boot_entry32):
+;   mode:   64-bit long mode on the boot tables, CS = SEL_KCODE
+;   edi:    magic, esi: info (as boot_entry32 received them in eax, ebx)
+;   does:   loads the data selectors and the boot stack, enables SSE, and
+;           calls kmain(magic, info) with rbp = 0 (end of backtraces).
+;   exits:  never; halts if kmain returns.
 
 %include "x86.inc"
 
@@ -23,8 +34,9 @@ MB1_MAGIC	equ 0x1badb002
 MB1_FLAGS	equ (1 << 0) | (1 << 1) | (1 << 16) ; page-align, mem info, a.out kludge
 MB2_MAGIC	equ 0xe85250d6
 MB2_ARCH_I386	equ 0
+BOOT_PDS	equ 4				; page directories: 4 GiB of 2 MiB pages
 
-extern __load_start		; first byte of the image (linker/kernel.ld)
+extern __load_start		; first byte of the image (build/<config>/kernel.ld)
 extern __load_end		; end of the file-backed part (.data end)
 extern __bss_end		; end of .bss: the loader zeroes up to here
 extern kmain
@@ -73,7 +85,7 @@ boot_entry32:
 	mov esi, ebx				; keep info pointer (second argument)
 
 	; The CPU must do long mode and no-execute.
-	mov eax, 0x80000000
+	mov eax, CPUID_EXT_MAX
 	cpuid
 	cmp eax, CPUID_EXT_FEATURES
 	jb .no_long_mode
@@ -94,22 +106,22 @@ boot_entry32:
 	xor ecx, ecx
 .fill_pdpt:
 	mov eax, ecx
-	shl eax, 12
+	shl eax, PAGE_SHIFT			; PD number -> its page in boot_pd
 	add eax, boot_pd
 	or eax, PTE_P | PTE_W | PTE_U
 	mov [boot_pdpt + ecx * 8], eax
 	inc ecx
-	cmp ecx, 4
+	cmp ecx, BOOT_PDS
 	jne .fill_pdpt
 
 	xor ecx, ecx
 .fill_pd:
 	mov eax, ecx
-	shl eax, 21
+	shl eax, PAGE_2M_SHIFT			; entry number -> its 2 MiB frame
 	or eax, PTE_P | PTE_W | PTE_U | PTE_PS
 	mov [boot_pd + ecx * 8], eax
 	inc ecx
-	cmp ecx, 2048
+	cmp ecx, BOOT_PDS * PT_ENTRIES
 	jne .fill_pd
 
 	; PAE, then the tables, then long mode + NX, then paging.
@@ -190,15 +202,15 @@ boot_gdt_ptr:
 	dd boot_gdt				; base (32-bit lgdt form)
 
 ; ---------------------------------------------------------------------------
-section .bss.boot nobits alloc write align=4096
+section .bss.boot nobits alloc write align=PAGE_SIZE
 
-boot_pml4:	resb 4096
-boot_pdpt:	resb 4096
-boot_pd:	resb 4 * 4096
+boot_pml4:	resb PAGE_SIZE
+boot_pdpt:	resb PAGE_SIZE
+boot_pd:	resb BOOT_PDS * PAGE_SIZE
 
 ; The guard page stays unmapped once mm builds the final tables, so an
 ; overflow of the boot stack faults instead of corrupting .bss.
-boot_stack_guard:	resb 4096
+boot_stack_guard:	resb PAGE_SIZE
 boot_stack_bottom:	resb 32768
 boot_stack_top:
 

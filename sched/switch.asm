@@ -17,6 +17,19 @@ section .text
 ; not saved. Called with interrupts off; the resumed thread restores its
 ; own interrupt flag.
 ;
+;   entry:    rdi = save_rsp, rsi = load_rsp; interrupts off; called by
+;             schedule() (sched/sched.c), in the scheduler's domain, on
+;             the running thread's stack (full gates: the scheduler's
+;             region of its slot; gate_set_slot has already named the
+;             next thread's slot).
+;   exit:     in the resumed thread, on its stack, returning to where it
+;             called sched_switch (a new thread: to sched_thread_start);
+;             rbx rbp r12-r15, MXCSR and the x87 control word are its own.
+;             PKRU is not touched: schedule() restores the thread's own
+;             after the return (gate_pkru_restore).
+;   clobbers: what a call may (caller-saved registers, XMM, flags); rdi
+;             and rsi still hold the switching thread's arguments.
+;
 ; Saved frame, lowest address first (load_rsp points at it):
 ;
 ;   +0   mxcsr (4 bytes) | x87 control word (2 bytes) | pad
@@ -52,11 +65,18 @@ sched_switch:
 	pop rbp
 	ret
 
-; The return address of a new thread's frame. r12 = entry function,
-; r13 = its argument; rsp is 16-byte aligned here. Interrupts are enabled
-; (the switch that got here ran with them off), the function is called
-; through gate_callback (it may belong to another compartment), and its
-; return value goes to sched_exit.
+; void sched_thread_start(void), never called: the return address of a
+; new thread's frame (init_frame in sched/sched.c).
+;
+; r12 = entry function, r13 = its argument; rsp is 16-byte aligned here.
+; Interrupts are enabled (the switch that got here ran with them off), the
+; function is called through gate_callback (it may belong to another
+; compartment), and its return value goes to sched_exit.
+;
+;   entry:    by sched_switch's `ret`, in the scheduler's domain, on the
+;             new thread's stack (full gates: the scheduler's region of its
+;             slot), interrupts off.
+;   exit:     never: sched_exit does not return.
 sched_thread_start:
 	sti
 	mov rdi, r12

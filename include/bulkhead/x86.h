@@ -26,6 +26,7 @@
 #define CR4_SMEP	    0x00100000 /* supervisor-mode execution prevention */
 #define CR4_SMAP	    0x00200000 /* supervisor-mode access prevention */
 #define CR4_PKE		    0x00400000 /* protection keys for user pages */
+#define CR4_PKE_BIT	    22	       /* CR4_PKE's bit number (for bt) */
 
 /* MSRs */
 #define MSR_EFER	    0xc0000080 /* extended feature enable */
@@ -33,6 +34,7 @@
 #define EFER_NXE	    0x00000800 /* no-execute enable */
 
 /* CPUID */
+#define CPUID_EXT_MAX	    0x80000000 /* leaf: highest extended leaf, in eax */
 #define CPUID_EXT_FEATURES  0x80000001 /* extended feature leaf */
 #define CPUID_EXT_LM	    0x20000000 /* EDX bit 29: long mode */
 #define CPUID_EXT_NX	    0x00100000 /* EDX bit 20: no-execute */
@@ -47,6 +49,8 @@
 #define PTE_ADDR_MASK	    0x000ffffffffff000 /* physical frame */
 #define PTE_PKEY_SHIFT	    59		       /* protection key, bits 59..62 */
 #define PTE_PKEY_MASK	    0x7800000000000000 /* bits 59..62 */
+#define PT_ENTRIES	    512 /* entries of a table, any level */
+#define PAGE_2M_SHIFT	    21	/* log2 of a PTE_PS page (2 MiB) */
 
 /* Page-fault error code bits */
 #define PF_P		    0x01 /* page was present */
@@ -63,6 +67,9 @@
 
 /* RFLAGS */
 #define RFLAGS_IF	    0x200 /* interrupts enabled */
+
+/* x87/SSE state */
+#define FXSAVE_SIZE	    512 /* the fxsave64 area (16-byte aligned) */
 
 /* I/O ports */
 #define PORT_COM1	    0x3f8 /* first serial port */
@@ -96,6 +103,7 @@
 
 /* Memory layout */
 #define PAGE_SIZE	    4096
+#define PAGE_SHIFT	    12		   /* log2(PAGE_SIZE) */
 #define KERNEL_PHYS_BASE    0x100000	   /* the image loads at 1 MiB */
 #define EPT_SHARED_BASE	    0x100000000	   /* ept: the shared file, 4 GiB up */
 #define EPT_SHARED_SIZE	    0x4000000	   /* 64 MiB */
@@ -109,5 +117,9 @@
 #define SLOT_PKEY	    14 /* mpk full gates: the slot word */
 
 /* x86-constants-end */
+
+/* The numbers given twice above (a mask and its bit, a size and its log2). */
+_Static_assert(CR4_PKE == 1u << CR4_PKE_BIT, "CR4_PKE_BIT");
+_Static_assert(PAGE_SIZE == 1 << PAGE_SHIFT, "PAGE_SHIFT");
 
 #endif
