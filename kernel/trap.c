@@ -44,6 +44,16 @@ static struct idt_entry idt[256]
 	__attribute__((section(".cpu_tables"), aligned(64)));
 static trap_irq_fn irq_handlers[16];
 
+/*
+ * mpk: the PKRU each nested interrupt interrupted, pushed by
+ * gate_trap_enter and popped by gate_trap_exit (gates/mpk/runtime.inc).
+ * Kept here, in the kernel core's memory, rather than in the frame on the
+ * interrupt stack, which every domain may write: what an interrupt
+ * returns to is decided by nothing another compartment can change.
+ */
+uint32_t trap_saved_pkru[TRAP_NEST_MAX];
+unsigned trap_nest;
+
 static const char *const exception_names[32][2] = {
 	{"#DE", "divide error"},
 	{"#DB", "debug"},

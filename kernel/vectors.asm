@@ -33,11 +33,13 @@
 ;   does:   pushes every general register to complete a struct trap_frame
 ;           (include/bulkhead/trap.h), saves the x87/SSE state with fxsave
 ;           (handlers may run compiled code that uses SSE), switches to the
-;           kernel core's domain keeping the interrupted PKRU in the frame
-;           (gate_trap_enter; a no-op without mpk), calls
-;           trap_dispatch(frame) in the core's domain on this stack,
-;           restores the PKRU (checked by gate_trap_exit) and everything
-;           else, and returns with iretq.
+;           kernel core's domain (gate_trap_enter; a no-op without mpk),
+;           which keeps the interrupted PKRU in core memory and returns it
+;           for the frame's reports, calls trap_dispatch(frame) in the
+;           core's domain on this stack, restores the PKRU kept in core
+;           memory (gate_trap_exit: the frame's copy decides nothing) and
+;           everything else, and returns with iretq. The gate runtime
+;           accepts calls from trap_enter_site and trap_exit_site only.
 ;   exit:   the interrupted code, its domain and stack, all registers,
 ;           rflags and x87/SSE state as trap_dispatch left the frame (as
 ;           they were, unless a handler changed the frame).
@@ -48,6 +50,8 @@
 extern trap_dispatch
 extern gate_trap_enter
 extern gate_trap_exit
+global trap_enter_site
+global trap_exit_site
 global trap_vector_table
 
 ; Vectors for which the CPU pushes an error code: #DF, #TS #NP #SS #GP #PF,
@@ -92,11 +96,12 @@ trap_common:
 	fxsave64 [rsp]
 	cld
 	call gate_trap_enter			; kernel core's domain from here
+trap_enter_site:
 	mov [rbx], rax				; trap_frame.pkru = interrupted PKRU
 	mov rdi, rbx
 	call trap_dispatch
-	mov edi, [rbx]
 	call gate_trap_exit			; back to the interrupted domain
+trap_exit_site:
 	fxrstor64 [rsp]
 	lea rsp, [rbx + 8]			; drop trap_frame.pkru
 	pop r15

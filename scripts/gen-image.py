@@ -38,15 +38,19 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import backend  # noqa: E402
 import bulkhead_config  # noqa: E402
+from bulkhead_config import write_if_changed  # noqa: E402
 
 # Bytes of stack for the application's main thread.
 MAIN_STACK = 256 * 1024
-# Symbols of the gate runtime (include/bulkhead/gate.h) and of the objects
-# linked outside every compartment: any compartment may refer to them.
+# The gate runtime (include/bulkhead/gate.h): only the kernel core and the
+# scheduler may refer to it (test images' applications too, which attack
+# it). The generated tables outside every compartment: anyone may.
 GATE_RUNTIME = {"gate_callback", "gate_set_slot", "gate_slot", "gate_vm_init",
                 "gate_thread_exit", "gate_shared_pages", "gate_trap_enter", "gate_trap_exit",
                 "gate_pkru_read", "gate_pkru_restore", "gate_enter_core", "gate_protect",
-                "comp_config", "ksyms_table", "ksyms_count"}
+                "gate_bench_wrpkru"}
+RUNTIME_CALLERS = {"core", "sched"}
+TABLES = {"comp_config", "ksyms_table", "ksyms_count"}
 TEMPLATE = os.path.join(backend.ROOT, "linker", "image.ld.in")
 
 
@@ -142,8 +146,10 @@ def keep_list(cfg, comp):
     """Global symbols compartment `comp` keeps: what others may enter."""
     keep = set(cfg.entries(comp))
     if comp is cfg.core:
-        keep.add("boot_entry32")  # the image's entry point
-        keep.add("gate_violation")  # the gate runtime reports through it
+        # The image's entry point, and what the gate runtime (linked
+        # outside every compartment) uses of the core.
+        keep.update(("boot_entry32", "gate_violation", "trap_saved_pkru", "trap_nest",
+                     "trap_enter_site", "trap_exit_site"))
     return "".join("%s\n" % s for s in sorted(keep))
 
 
@@ -200,11 +206,6 @@ def gates(cfg, out, objects):
     write_if_changed(os.path.join(out, "gates.c"), cfg.impl.gates_c(cfg, stubs))
 
 
-def write_if_changed(path, text):
-    """Write only when the content differs, so make sees no change."""
-    bulkhead_config.write_if_changed(path, text)
-
-
 def check(cfg, out, comp_name, obj):
     """Every undefined symbol must be another compartment's export that
     this compartment may call, a callback, or the runtime's."""
@@ -216,7 +217,9 @@ def check(cfg, out, comp_name, obj):
             exported[cb] = c
     with open(os.path.join(out, "kernel.ld")) as f:
         # Also what the linker script defines (`__NAME = .`).
-        allowed = set(re.findall(r"\b(__[A-Za-z0-9_]+)\s*=\s*\.", f.read())) | GATE_RUNTIME
+        allowed = set(re.findall(r"\b(__[A-Za-z0-9_]+)\s*=\s*\.", f.read())) | TABLES
+    if cfg.caller_words(comp) & RUNTIME_CALLERS or cfg.test_image:
+        allowed |= GATE_RUNTIME
     errors = []
     for kind, sym in undefined(obj):
         if sym in exports and exports[sym][0] is not comp:
@@ -228,6 +231,10 @@ def check(cfg, out, comp_name, obj):
                                                       callee.name, cfg.api(lib).path))
             continue
         if kind == "w" or sym in allowed or sym in exported:
+            continue
+        if sym in GATE_RUNTIME:
+            errors.append("%s: compartment %s may not call %s (gate runtime: core and sched "
+                          "only)" % (cfg.path, comp.name, sym))
             continue
         errors.append("%s: compartment %s (%s) uses '%s', which no library of "
                       "another compartment exports in its .api file"

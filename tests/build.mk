@@ -19,10 +19,11 @@ HOST_TEST_SRCS := tests/ktest.c tests/host/main.c tests/host/stubs.c \
 # and the application that calls it, attacks included.
 OPT_LIBS += victim
 LIBS += victim
-victim_SRCS := tests/victim/victim.c
+victim_SRCS := tests/victim/victim.c tests/victim/hygiene.c
 LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
-	tests/gatetest/test_attacks.c tests/gatetest/bench.c
+	tests/gatetest/test_attacks.c tests/gatetest/test_runtime.c \
+	tests/gatetest/bench.c
 
 # Socket tests: BSD calls on lwIP's loopback interface, with lwIP beside
 # the application (tests/configs/sockets-fcall.toml) or in a compartment

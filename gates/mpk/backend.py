@@ -61,9 +61,9 @@ class Mpk(backend.Backend):
             out.append("%%define PKRU_%s 0x%08x\t; key %d" % (c.name, self.pkru(cfg, c), c.pkey))
             out.append("extern __comp_%s_text_start, __comp_%s_text_end" % (c.name, c.name))
         out.append("%%define PKRU_CORE PKRU_%s" % core.name)
+        sched = cfg.compartment_of("sched")
+        out.append("%%define PKRU_SCHED PKRU_%s" % sched.name)
         if full:
-            sched = cfg.compartment_of("sched")
-            out.append("%%define PKRU_SCHED PKRU_%s" % sched.name)
             out.append("%%define PKRU_CORE_SLOTW 0x%08x" % self.pkru(cfg, core, True))
             out.append("%%define PKRU_SCHED_SLOTW 0x%08x" % self.pkru(cfg, sched, True))
         out.append("%macro CHECK_DOMAIN_EAX 0\t; eax must be one of the domains")

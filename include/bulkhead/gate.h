@@ -32,16 +32,19 @@ void *gate_callback(void *(*fn)(void *), void *arg);
  * conversion gcc accepts without a cast-function-type warning). */
 #define GATE_FN(f) ((void *(*)(void *))(void (*)(void))(f))
 
-/* Interrupt entry: switch to the kernel core's domain; returns the
- * interrupted PKRU (0 under fcall). */
+/* Interrupt entry, from kernel/vectors.asm only: switch to the kernel
+ * core's domain, keeping the interrupted PKRU in core memory; returns it
+ * (0 under fcall), for reports. */
 uint32_t gate_trap_enter(void);
-/* Interrupt exit: restore a PKRU saved by gate_trap_enter after checking
- * it is one of the image's domains. */
-void gate_trap_exit(uint32_t pkru);
+/* Interrupt exit, from kernel/vectors.asm only, in the core's domain:
+ * restore the PKRU gate_trap_enter kept, after checking it is one of the
+ * image's domains. */
+void gate_trap_exit(void);
 
 /* The current PKRU (0 under fcall). */
 uint32_t gate_pkru_read(void);
-/* Switch to a saved PKRU (checked like gate_trap_exit), for the scheduler. */
+/* Switch to a saved PKRU (one of the image's domains), for the scheduler:
+ * only the scheduler's and the core's domains may call it. */
 void gate_pkru_restore(uint32_t pkru);
 
 /* Boot: set up the backend's isolation once memory, page tables and the

@@ -133,7 +133,7 @@ TEST_ALONE(mpk_attack, jump_into_a_gate_to_reuse_its_wrpkru)
 		(const uint8_t *)ksyms_lookup_name("__gate_app__console_write");
 	const uint8_t *wrpkru = NULL;
 
-	for (int i = 0; p && i < 64 && !wrpkru; i++)
+	for (int i = 0; p && i < 128 && !wrpkru; i++)
 		if (p[i] == 0x0f && p[i + 1] == 0x01 && p[i + 2] == 0xef)
 			wrpkru = p + i;
 	KT_ASSERT(wrpkru != NULL);

@@ -17,6 +17,11 @@ void *victim_leak(int which);
 long victim_bss_value(void);
 void victim_private_set(void);
 void victim_callee_saved(long out[6]);
+/* State a gate must clean (hygiene.c). */
+long victim_df_on_entry(void);
+long victim_leave_df(void);
+long victim_leave_vector_state(void);
+long victim_vector_state_on_entry(long out[4]);
 
 /* Exported by the gate-test application, called back by victim_nested. */
 long gatetest_bounce(long depth);

@@ -1,0 +1,151 @@
+/*
+ * The gate runtime attacked from the application compartment, and what
+ * gates clean. The runtime's functions switch domains, so each may be
+ * entered only from where it is meant to be (the interrupt entry, the
+ * scheduler, boot): called by the application, each must stop the machine
+ * with a gate violation naming it and the application's domain. A stub
+ * made for one compartment must refuse a call from another. And whatever
+ * the other side of a gate leaves in the direction flag (every gate) or
+ * in the vector and x87 state (full gates) must not reach this side.
+ * mpk_* suites run only under mpk, mpkfull_* only with full gates
+ * (ktest_suite_enabled, test_attacks.c).
+ */
+#include <stdint.h>
+#include <string.h>
+#include <bulkhead/comp.h>
+#include <bulkhead/gate.h>
+#include <bulkhead/kernel.h>
+#include "ktest.h"
+#include "../victim/victim.h"
+
+/* The PKRU of the compartment called `name`. */
+static uint32_t pkru_of(const char *name)
+{
+	for (unsigned i = 0; i < comp_config.count; i++)
+		if (strcmp(comp_config.comps[i].name, name) == 0)
+			return comp_config.comps[i].pkru;
+	return 0;
+}
+
+/* Announce the gate violation a call into runtime function `fn` from the
+ * application's domain must end in. */
+static void expect_refused(const char *fn)
+{
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: gate violation at 0x");
+	ktest_expect("<%s+0x", fn);
+	ktest_expect(": PKRU 0x%08x (domain of app) is not what this gate "
+		     "allows",
+		     pkru_of("app"));
+}
+
+/* Before: any compartment could switch itself into the kernel core's
+ * domain by asking the scheduler's restore for it. */
+TEST_ALONE(mpk_runtime, restore_the_core_pkru_from_the_app)
+{
+	expect_refused("gate_pkru_restore");
+	gate_pkru_restore(pkru_of("core"));
+}
+
+/* The interrupt entry switches to the core's domain: only for
+ * kernel/vectors.asm's trap_common. */
+TEST_ALONE(mpk_runtime, interrupt_entry_called_by_the_app)
+{
+	expect_refused("gate_trap_enter");
+	gate_trap_enter();
+}
+
+/* The interrupt exit restores what the entry saved in core memory, and
+ * only at trap_common's exit. */
+TEST_ALONE(mpk_runtime, interrupt_exit_called_by_the_app)
+{
+	expect_refused("gate_trap_exit");
+	gate_trap_exit();
+}
+
+/* Boot's one switch into the core's domain, after boot. */
+TEST_ALONE(mpk_runtime, enter_core_called_by_the_app)
+{
+	expect_refused("gate_enter_core");
+	gate_enter_core();
+}
+
+/* The victim's stub into the kernel core, called by the application: it
+ * would ask the core for pages as if it were the victim (with the
+ * victim's key, say). */
+TEST_ALONE(mpk_runtime, call_another_compartments_stub)
+{
+	long (*stub)(long, long) = (long (*)(long, long))ksyms_lookup_name(
+		"__gate_victim__mm_page_alloc_key");
+
+	KT_ASSERT(stub != NULL);
+	expect_refused("__gate_victim__mm_page_alloc_key");
+	stub(1, 1);
+}
+
+/* DF is clear in the callee whatever the caller set, and in the caller
+ * whatever the callee left. */
+TEST(mpk_hygiene, direction_flag_clear_both_ways)
+{
+	long in_callee, after;
+
+	__asm__ volatile("std\n\t"
+			 "call victim_df_on_entry\n\t"
+			 "cld"
+			 : "=a"(in_callee)
+			 :
+			 : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+			   "memory", "cc");
+	__asm__ volatile("call victim_leave_df\n\t"
+			 "pushfq\n\t"
+			 "pop %%rax\n\t"
+			 "cld"
+			 : "=a"(after)
+			 :
+			 : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+			   "memory", "cc");
+	KT_EXPECT_EQ(in_callee, 0);
+	KT_EXPECT_EQ((after >> 10) & 1, 0);
+}
+
+/* Where the victim reports what it found: memory both sides may use. */
+static long seen[4] __shared;
+
+/* A secret in xmm0 and xmm15, and non-default MXCSR and x87 control
+ * words, do not cross a full gate in either direction. */
+TEST(mpkfull_hygiene, vector_state_does_not_cross)
+{
+	uint64_t x0, x15, mxcsr = 0, fpucw = 0;
+
+	__asm__ volatile("movabs $0x5ec2e7da7a, %%rax\n\t"
+			 "movq %%rax, %%xmm0\n\t"
+			 "movq %%rax, %%xmm15\n\t"
+			 "push $0x7f80\n\t"
+			 "ldmxcsr (%%rsp)\n\t"
+			 "movw $0x047f, (%%rsp)\n\t"
+			 "fldcw (%%rsp)\n\t"
+			 "add $8, %%rsp\n\t"
+			 "mov %0, %%rdi\n\t"
+			 "call victim_vector_state_on_entry"
+			 :
+			 : "r"(seen)
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
+			   "r11", "xmm0", "xmm15", "memory", "cc");
+	KT_EXPECT_EQ(seen[0], 0);
+	KT_EXPECT_EQ(seen[1], 0);
+	KT_EXPECT_EQ(seen[2], 0x1f80);
+	KT_EXPECT_EQ(seen[3], 0x037f);
+	__asm__ volatile("call victim_leave_vector_state\n\t"
+			 "movq %%xmm0, %0\n\t"
+			 "movq %%xmm15, %1\n\t"
+			 "stmxcsr %2\n\t"
+			 "fnstcw %3"
+			 : "=r"(x0), "=r"(x15), "=m"(mxcsr), "=m"(fpucw)
+			 :
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
+			   "r11", "xmm0", "xmm15", "memory", "cc");
+	KT_EXPECT_EQ(x0, 0);
+	KT_EXPECT_EQ(x15, 0);
+	KT_EXPECT_EQ(mxcsr, 0x1f80);
+	KT_EXPECT_EQ(fpucw, 0x037f);
+}
