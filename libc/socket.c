@@ -8,6 +8,12 @@
  * before the call crosses the gate, copied back after. With fcall the
  * calls go straight through, with no copy.
  *
+ * Nothing lwIP hands back is trusted further than the caller's buffers:
+ * a length it returns or writes is read once from shared memory and
+ * clamped to what was asked for and to the room in the bounce buffer, so
+ * a misbehaving stack can neither overrun the caller's memory nor make it
+ * copy out more of the shared buffer than lwIP was given.
+ *
  * lwIP's entry points (net/lwip/sockcall.c) return a result or -errno,
  * since errno is per libc copy and cannot cross; sys() turns that back
  * into -1 and this compartment's errno. They are weak references: an
@@ -93,6 +99,22 @@ static int no_memory(void)
 	return -1;
 }
 
+/* A length lwIP wrote at `at` in shared memory, read once, no more than
+ * `cap`. */
+static uint32_t length_at(const char *at, uint32_t cap)
+{
+	uint32_t n = *(const volatile uint32_t *)at;
+
+	return n < cap ? n : cap;
+}
+
+/* A byte count lwIP returned for a buffer of `cap` bytes: errors pass,
+ * counts are clamped to cap. */
+static long clamp(long r, size_t cap)
+{
+	return r > (long)cap ? (long)cap : r;
+}
+
 /* A result of lwIP's: -errno becomes -1 with errno set here. */
 static long sys(long r)
 {
@@ -162,15 +184,18 @@ static int addr_out(long (*fn)(int, void *, uint32_t *), int s, void *addr,
 	if (!b)
 		return no_memory();
 	uint32_t *blen = (uint32_t *)(b + LEN_AT);
+	uint32_t room = len ? (*len < 256 ? *len : 256) : 0;
 
-	if (len)
-		*blen = *len < 256 ? *len : 256;
+	*blen = room;
 	long r = fn(s, addr ? b + ADDR_AT : NULL, len ? blen : NULL);
 
-	if (r >= 0 && addr && len)
-		memcpy(addr, b + ADDR_AT, *blen < *len ? *blen : *len);
-	if (r >= 0 && len)
-		*len = *blen;
+	if (r >= 0 && len) {
+		uint32_t got = length_at((char *)blen, 256);
+
+		if (addr)
+			memcpy(addr, b + ADDR_AT, got < room ? got : room);
+		*len = got;
+	}
 	give(b);
 	return (int)sys(r);
 }
@@ -203,17 +228,21 @@ ssize_t recvfrom(int s, void *buf, size_t len, int flags, void *from,
 		return no_memory();
 	uint32_t *blen = (uint32_t *)(b + LEN_AT);
 	size_t n = len < ADDR_AT ? len : ADDR_AT;
+	uint32_t room = fromlen ? (*fromlen < 256 ? *fromlen : 256) : 0;
 
-	if (fromlen)
-		*blen = *fromlen < 256 ? *fromlen : 256;
-	long r = netsock_recvfrom(s, b, n, flags, from ? b + ADDR_AT : NULL,
-				  fromlen ? blen : NULL);
+	*blen = room;
+	long r = clamp(netsock_recvfrom(s, b, n, flags,
+					from ? b + ADDR_AT : NULL,
+					fromlen ? blen : NULL),
+		       n);
 
 	if (r > 0)
 		memcpy(buf, b, (size_t)r);
 	if (r >= 0 && from && fromlen) {
-		memcpy(from, b + ADDR_AT, *blen < *fromlen ? *blen : *fromlen);
-		*fromlen = *blen;
+		uint32_t got = length_at((char *)blen, 256);
+
+		memcpy(from, b + ADDR_AT, got < room ? got : room);
+		*fromlen = got;
 	}
 	give(b);
 	return sys(r);
@@ -245,8 +274,9 @@ ssize_t sendto(int s, const void *buf, size_t len, int flags, const void *to,
 							: ADDR_AT;
 
 		memcpy(b, (const char *)buf + sent, n);
-		long r = netsock_sendto(s, b, n, flags, to ? b + ADDR_AT : NULL,
-					tolen);
+		long r = clamp(netsock_sendto(s, b, n, flags,
+					      to ? b + ADDR_AT : NULL, tolen),
+			       n);
 
 		if (r < 0) {
 			sent = sent ? sent : r;
@@ -293,13 +323,16 @@ int getsockopt(int s, int level, int name, void *val, uint32_t *len)
 	if (!b)
 		return no_memory();
 	uint32_t *blen = (uint32_t *)(b + LEN_AT);
+	uint32_t room = *len < ADDR_AT ? *len : ADDR_AT;
 
-	*blen = *len < ADDR_AT ? *len : ADDR_AT;
+	*blen = room;
 	long r = netsock_getsockopt(s, level, name, b, blen);
 
 	if (r == 0) {
-		memcpy(val, b, *blen < *len ? *blen : *len);
-		*len = *blen;
+		uint32_t got = length_at((char *)blen, room);
+
+		memcpy(val, b, got);
+		*len = got;
 	}
 	give(b);
 	return (int)sys(r);

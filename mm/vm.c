@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include "mm_impl.h"
@@ -118,6 +119,36 @@ uint64_t vm_lookup(uintptr_t va)
 	uint64_t *pte = walk(va, 0);
 
 	return pte && (*pte & PTE_P) ? *pte : 0;
+}
+
+/*
+ * Whether [p, p + len) is memory every compartment may use, so that one
+ * library may take it from another across a gate: with keys, mapped pages
+ * that carry the shared key (and are writable, with `write`); with VMs,
+ * the region every VM maps; without isolation, any memory. A range that
+ * wraps around is not.
+ */
+int mm_range_shared(const void *p, size_t len, int write)
+{
+	uintptr_t a = (uintptr_t)p, end = a + len;
+
+	if (end < a)
+		return 0;
+	if (comp_has(COMP_VMS))
+		return len == 0 || (a >= EPT_SHARED_BASE &&
+				    end <= EPT_SHARED_BASE + EPT_SHARED_SIZE);
+	if (!comp_has(COMP_KEYS))
+		return 1;
+	for (uintptr_t page = a & ~(uintptr_t)(PAGE_SIZE - 1); page < end;
+	     page += PAGE_SIZE) {
+		uint64_t e = vm_lookup(page);
+
+		if (!e ||
+		    (e & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT != SHARED_PKEY ||
+		    (write && !(e & PTE_W)))
+			return 0;
+	}
+	return 1;
 }
 
 int vm_walk_all_user(uintptr_t va)

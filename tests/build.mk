@@ -29,7 +29,8 @@ gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 # the application (tests/configs/sockets-fcall.toml) or in a compartment
 # of its own (sockets-mpk.toml).
 LIBS += socktest
-socktest_SRCS := tests/ktest.c tests/kernel/main.c tests/socktest/test_sockets.c
+socktest_SRCS := tests/ktest.c tests/kernel/main.c tests/socktest/test_sockets.c \
+	tests/socktest/test_boundary.c
 $(OBJDIR)/tests/socktest/%: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)
 
@@ -37,3 +38,13 @@ $(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)
 # call: its image must not build (tests/configs/bad/forbidden-call.toml).
 LIBS += forbidden
 forbidden_SRCS := tests/forbidden/main.c
+
+# A network stack that lies about lengths (optional: only in images that
+# name it), and the tests of libc's socket calls against it.
+OPT_LIBS += liar
+LIBS += liar
+liar_SRCS := tests/liar/liar.c
+LIBS += boundtest
+boundtest_SRCS := tests/ktest.c tests/kernel/main.c tests/boundtest/test_liar.c
+$(OBJDIR)/tests/boundtest/%: KCFLAGS += $(LWIP_CFLAGS)
+$(patsubst %,$(BUILD)/obj/%.o,$(boundtest_SRCS)): | $(LWIP_STAMP)

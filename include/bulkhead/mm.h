@@ -103,6 +103,10 @@ int vm_set_pkey(uintptr_t va, size_t len, int pkey);
 int vm_protect(uintptr_t va, size_t len, unsigned flags);
 /* The leaf entry mapping va, or 0 when unmapped. */
 uint64_t vm_lookup(uintptr_t va);
+/* Whether [p, p + len) is memory every compartment may use (shared key,
+ * writable with `write`; the VMs' shared region; anything without
+ * isolation): what a library may accept by pointer from another. */
+int mm_range_shared(const void *p, size_t len, int write);
 /* Whether every table on the walk to va has U/S set (for tests). */
 int vm_walk_all_user(uintptr_t va);
 
