@@ -7,6 +7,11 @@ In-QEMU suites print KTAP; a suite that stops early (panic, fault, hang)
 fails every case it did not report. Cases that end the machine themselves
 (TEST_ALONE) announce `# expect-exit: N` and `# expect: text` lines; the
 runner checks the exit status and finds each text in the output.
+
+Every process a case starts (QEMU, the launchers, clients) leads a session
+of its own, which the runner ends, with everything in it, when the case
+ends, times out, or the runner is interrupted. A last check fails if any
+process of those sessions is still alive.
 """
 import argparse
 import concurrent.futures
@@ -16,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,8 +44,135 @@ TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
 
 
 class Result:
+    """One case's verdict, and what to print when it failed."""
+
     def __init__(self, name, ok, detail=""):
         self.name, self.ok, self.detail = name, ok, detail
+
+
+# --- processes ---------------------------------------------------------------
+# Each process the runner starts leads a new session (and process group),
+# so that what it starts in turn (qemu-run.sh's QEMU, the ept launcher's
+# VMs, bench-gates.py's boots) can be found and ended with it. Sessions
+# rather than groups alone: timeout(1) without --foreground moves itself
+# and its QEMU into a group of their own, but never out of the session.
+SESSIONS_LOCK = threading.Lock()
+LIVE = {}                       # session id -> Popen, until end() has run
+STARTED = set()                 # every session id the runner created
+STOPPING = threading.Event()    # the runner was interrupted: start nothing
+GRACE = 5                       # seconds between SIGTERM and SIGKILL
+
+
+class Interrupted(Exception):
+    """Raised by spawn() once the runner is being interrupted."""
+
+
+def spawn(cmd, **kw):
+    """Start cmd as the leader of a session of its own, remembered until
+    end() has stopped everything in it."""
+    with SESSIONS_LOCK:
+        if STOPPING.is_set():
+            raise Interrupted("the runner is stopping")
+        p = subprocess.Popen(cmd, start_new_session=True, **kw)
+        LIVE[p.pid] = p
+        STARTED.add(p.pid)
+    return p
+
+
+def session_members(sids):
+    """The live processes (zombies left out) whose session is in sids:
+    {pid: (session id, command line)}, read from /proc."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+            # After "pid (comm) ": state ppid pgrp session ...
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] == "Z" or int(fields[3]) not in sids:
+                continue
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except (OSError, ValueError, IndexError):
+            continue                # gone meanwhile
+        found[int(entry)] = (int(fields[3]), cmd)
+    return found
+
+
+def signal_session(sid, sig):
+    """Send sig to the process group sid and to every other member of the
+    session sid."""
+    try:
+        os.killpg(sid, sig)
+    except ProcessLookupError:
+        pass
+    for pid in session_members({sid}):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def end(p):
+    """Stop p's session: SIGTERM to all of it (the ept launcher cleans up
+    on it), SIGKILL to whatever is left GRACE seconds later; reap p."""
+    sid = p.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not session_members({sid}):
+            break
+        signal_session(sid, sig)
+        deadline = time.monotonic() + GRACE
+        while session_members({sid}) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    p.wait()
+    with SESSIONS_LOCK:
+        LIVE.pop(sid, None)
+
+
+def end_all():
+    """Stop every session still running (the runner is interrupted)."""
+    STOPPING.set()
+    with SESSIONS_LOCK:
+        live = list(LIVE.values())
+    for p in live:
+        end(p)
+
+
+def run(cmd, timeout, env=None):
+    """Run cmd in a session of its own, stdout and stderr together, and
+    end the session when cmd returns or after timeout seconds. Returns
+    (exit status, or None if it timed out; output bytes)."""
+    p = spawn(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+              stderr=subprocess.STDOUT)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        end(p)
+        out, _ = p.communicate()
+        return None, out
+    finally:
+        end(p)
+
+
+def text_of(data):
+    """Process output as text, without carriage returns."""
+    return data.decode("utf-8", "replace").replace("\r", "")
+
+
+def check_no_process_left():
+    """No process of any session the runner started is still alive: a
+    QEMU left behind would hold its memory and ports for minutes. Those
+    found are reported, then stopped."""
+    left = session_members(STARTED)
+    for sid in {sid for sid, _ in left.values()}:
+        signal_session(sid, signal.SIGKILL)
+    return [Result("runner.no_process_left", not left,
+                   "still running after their case ended:\n" +
+                   "\n".join("    pid %d: %s" % (pid, cmd) for pid, (_, cmd) in
+                             sorted(left.items())))]
 
 
 def backend_of(image):
@@ -64,14 +197,17 @@ def boot(image, cmdline, extra="", cdrom=False):
         cmd = [EPT_LAUNCH, image] + cmdline.split()
     else:
         cmd = [QEMU_RUN, image] + cmdline.split()
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    text = p.stdout.decode("utf-8", "replace").replace("\r", "")
-    return p.returncode, [VM_PREFIX.sub("", l) for l in text.splitlines()]
+    status, out = run(cmd, TIMEOUT + 2 * GRACE + 10, env=env)
+    lines = [VM_PREFIX.sub("", line) for line in text_of(out).splitlines()]
+    if status is None:
+        lines.append("run-tests: no end after %d s: stopped" % (TIMEOUT + 2 * GRACE + 10))
+        status = 124
+    return status, lines
 
 
 def tail(lines, n=25):
-    return "\n".join("    | " + l for l in lines[-n:])
+    """The last n lines, indented under a failure."""
+    return "\n".join("    | " + line for line in lines[-n:])
 
 
 def parse_ktap(prefix, lines, status, what):
@@ -100,11 +236,11 @@ def parse_ktap(prefix, lines, status, what):
 
 
 def run_host(build):
+    """The host unit tests (tests/host/, with sanitizers)."""
     binary = os.path.join(build, "tests", "host-tests")
-    p = subprocess.run([binary], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=TIMEOUT)
-    lines = p.stdout.decode("utf-8", "replace").splitlines()
-    return parse_ktap("host.", lines, p.returncode, "host-tests")
+    status, out = run([binary], TIMEOUT)
+    return parse_ktap("host.", text_of(out).splitlines(),
+                      124 if status is None else status, "host-tests")
 
 
 UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|skipped.*)$")
@@ -112,20 +248,18 @@ UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ER
 
 def run_config_tests():
     """The configuration tool's unit tests (Python unittest)."""
-    p = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s",
-                        os.path.join("tests", "config"), "-v"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=TIMEOUT)
-    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    status, out = run([sys.executable, "-m", "unittest", "discover", "-s",
+                       os.path.join("tests", "config"), "-v"], TIMEOUT)
+    lines = text_of(out).splitlines()
     results = []
     for line in lines:
         m = UNITTEST_LINE.match(line)
         if m:
             results.append(Result("config." + m.group(1), m.group(3) == "ok",
                                   tail(lines)))
-    if not results or (p.returncode != 0 and all(r.ok for r in results)):
+    if not results or (status != 0 and all(r.ok for r in results)):
         results.append(Result("config.unittest", False,
-                              "exit %d\n%s" % (p.returncode, tail(lines))))
+                              "exit %s\n%s" % (status, tail(lines))))
     return results
 
 
@@ -136,50 +270,45 @@ def run_bad_config(build):
     with open(bad, "w") as f:
         f.write('app = "hello"\nbackend = "mpk"\n\n[[compartment]]\n'
                 'name = "a"\ndefault = true\nlibraries = ["sched", "nosuchlib"]\n')
-    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + bad, "image"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + bad, "image"], 600)
+    out = text_of(out)
     want = "%s:7: " % bad
-    ok = p.returncode != 0 and want in out and "nosuchlib" in out
+    ok = status not in (0, None) and want in out and "nosuchlib" in out
     return [Result("config.make_stops_on_a_bad_config", ok,
-                   "exit %d, expected a line starting %r:\n%s"
-                   % (p.returncode, want, out[-2000:]))]
+                   "exit %s, expected a line starting %r:\n%s"
+                   % (status, want, out[-2000:]))]
 
 
 def run_stray_wrpkru(build):
     """An image whose app holds WRPKRU and XRSTOR does not link."""
     config = os.path.join("tests", "configs", "bad", "stray.toml")
-    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    out = text_of(out)
     want = [r"build/stray/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
             r"<main\+0x[0-9a-f]+>, compartment app\): WRPKRU \(0f 01 ef\) "
             r"outside the gate section",
             r"<main\+0x[0-9a-f]+>, compartment app\): XRSTOR \(0f ae /5\) "
             r"outside the gate section"]
     missing = [w for w in want if not re.search(w, out)]
-    ok = p.returncode != 0 and not missing and not os.path.exists(
+    ok = status not in (0, None) and not missing and not os.path.exists(
         os.path.join(build, "stray", "bulkhead.elf"))
     return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
-                   "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
+                   "exit %s, missing %s:\n%s" % (status, missing, out[-2000:]))]
 
 
 def run_bench_check(build):
     """make test-gates' harnesses, quickly: every gate path gives the
     right answers (host and each gate-test image), no timing."""
-    p = subprocess.run([sys.executable, os.path.join(HERE, "bench-gates.py"),
-                        "--build", build, "--check"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    status, out = run([sys.executable, os.path.join(HERE, "bench-gates.py"),
+                       "--build", build, "--check"], 1800)
+    lines = text_of(out).splitlines()
     out = []
     for line in lines:
         ok, _, rest = line.partition(" ")
-        name = rest.split(":")[0].replace(" ", ".")
+        name = rest.strip().split(":")[0].replace(" ", ".")
         out.append(Result("bench.check." + name, ok == "ok", line))
-    if not out or (p.returncode != 0 and all(r.ok for r in out)):
-        out.append(Result("bench.check", False, "exit %d\n%s" % (p.returncode, tail(lines))))
+    if not out or (status != 0 and all(r.ok for r in out)):
+        out.append(Result("bench.check", False, "exit %s\n%s" % (status, tail(lines))))
     return out
 
 
@@ -204,7 +333,7 @@ def run_alone(image, prefix, case):
     if want_exit is None:
         return [Result(name, False, "the case announced no exit status\n" + tail(lines))]
     # Several VMs print side by side: look everywhere but the announcements.
-    after = "\n".join(l for l in lines if not l.startswith("# expect"))
+    after = "\n".join(line for line in lines if not line.startswith("# expect"))
     missing = [e for e in expects if e not in after]
     if status != want_exit:
         return [Result(name, False, "exit status %d, expected %d\n%s"
@@ -277,18 +406,18 @@ def start_server(build, config, guest_port, ready):
     forwarded to guest_port, until it prints `ready` (or stops). Returns
     (QEMU process, host port, console lines so far, whether it is ready)."""
     port = free_port()
-    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=
-               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT),
+               QEMU_EXTRA="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
                "-device virtio-net-pci,netdev=n0" % (port, guest_port))
-    p = subprocess.Popen([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL)
+    p = spawn([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+              stdin=subprocess.DEVNULL)
     lines = []
     for raw in iter(p.stdout.readline, b""):
         lines.append(raw.decode("utf-8", "replace").rstrip())
         if ready in lines[-1] or "exit status" in lines[-1]:
             break
-    return p, port, lines, any(ready in l for l in lines)
+    return p, port, lines, any(ready in line for line in lines)
 
 
 def run_httpd(build, config):
@@ -303,10 +432,12 @@ def run_httpd(build, config):
     try:
         if not up:
             return [Result(name + "starts", False, tail(lines))]
-        check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", l)
-                                      for l in lines), tail(lines))
-        curl = lambda *a: subprocess.run(["curl", "-s", "--max-time", "30"] + list(a),  # noqa: E731
-                                         stdout=subprocess.PIPE).stdout
+        check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", line)
+                                      for line in lines), tail(lines))
+
+        def curl(*a):
+            return run(["curl", "-s", "--max-time", "30"] + list(a), 60)[1]
+
         url = "http://127.0.0.1:%d" % port
         index = curl(url + "/index.html")
         check("index_page", index.startswith(b"<!DOCTYPE html>") and
@@ -335,16 +466,15 @@ def run_httpd(build, config):
         after = curl(url + "/hello.txt")
         check("serves_on_after_bad_and_truncated", after == b"hello from Bulkhead's httpd\n",
               repr(after))
-        wrk = subprocess.run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-        out = wrk.stdout.decode()
+        status, out = run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"], 60)
+        out = text_of(out)
         m = re.search(r"(\d+) requests in", out)
         errors = re.search(r"Socket errors|Non-2xx", out)
-        check("wrk_30_connections_no_errors", wrk.returncode == 0 and m and
+        check("wrk_30_connections_no_errors", status == 0 and m and
               int(m.group(1)) > 0 and not errors, out)
     finally:
-        p.kill()
-        p.wait()
+        end(p)
+        p.stdout.close()
     return results
 
 
@@ -352,35 +482,31 @@ def run_ept_kill(build):
     """Killing one VM of an ept image: the launcher stops the others and
     exits non-zero within seconds, naming the VM; no VM is left."""
     image = os.path.join(build, "gates-ept", "bulkhead.elf")
-    p = subprocess.Popen([EPT_LAUNCH, image, "bench=hold"], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT))
+    p = spawn([EPT_LAUNCH, image, "bench=hold"], env=env, stdout=subprocess.PIPE,
+              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     pids, lines, t_kill = {}, [], None
-    deadline = time.monotonic() + TIMEOUT
-    for raw in iter(p.stdout.readline, b""):
-        line = raw.decode("utf-8", "replace").rstrip()
-        lines.append(line)
-        m = re.match(r"^\[ept\] VM (\w+) started \(pid (\d+)\)", line)
-        if m:
-            pids[m.group(1)] = int(m.group(2))
-        if "hold: calling the victim" in line and t_kill is None:
-            time.sleep(0.5)
-            os.kill(pids["victim"], signal.SIGKILL)
-            t_kill = time.monotonic()
-        if time.monotonic() > deadline:
-            p.kill()
-            break
-    rc = p.wait()
-    took = time.monotonic() - t_kill if t_kill else None
-    alive = []
-    for name, pid in pids.items():
-        try:
-            os.kill(pid, 0)
-            alive.append(name)
-        except ProcessLookupError:
-            pass
+    try:
+        for raw in iter(p.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip()
+            lines.append(line)
+            m = re.match(r"^\[ept\] VM (\w+) started \(pid (\d+)\)", line)
+            if m:
+                pids[m.group(1)] = int(m.group(2))
+            if "hold: calling the victim" in line and t_kill is None:
+                time.sleep(0.5)
+                os.kill(pids["victim"], signal.SIGKILL)
+                t_kill = time.monotonic()
+        rc = p.wait()
+        took = time.monotonic() - t_kill if t_kill else None
+        # The launcher has exited: nothing it started may be left.
+        alive = sorted(cmd for _, cmd in session_members({p.pid}).values())
+    finally:
+        end(p)
+        p.stdout.close()
     ok = (t_kill is not None and rc != 0 and took < 10 and not alive and
-          any("[ept] VM victim stopped" in l and "stopping the others" in l
-              for l in lines))
+          any("[ept] VM victim stopped" in line and "stopping the others" in line
+              for line in lines))
     return [Result("ept.killed_vm_stops_the_launcher", ok,
                    "exit %d after %s s, still running: %s\n%s"
                    % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
@@ -398,9 +524,8 @@ def run_iperf(build, config):
             return [Result(name + "starts", False, tail(lines))]
         out = []
         for size in (1 << 20, 3 * (1 << 20) + 12345):
-            c = subprocess.run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
-                                str(size)], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=60)
+            rc, client = run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
+                              str(size)], 60)
             want = "sent %d bytes" % size
             got = None
             deadline = time.monotonic() + 10
@@ -413,13 +538,13 @@ def run_iperf(build, config):
                 if line.startswith("iperf: 10.0.2.2"):
                     got = line
             out.append(Result(name + "receives_%d_bytes" % size,
-                              c.returncode == 0 and got is not None and want in got,
-                              "client exit %d; server: %s\n%s"
-                              % (c.returncode, got, c.stdout.decode()[-300:])))
+                              rc == 0 and got is not None and want in got,
+                              "client exit %s; server: %s\n%s"
+                              % (rc, got, text_of(client)[-300:])))
         return out
     finally:
-        p.kill()
-        p.wait()
+        end(p)
+        p.stdout.close()
 
 
 def app_of(name):
@@ -456,7 +581,7 @@ def run_grub_file(build):
     out = []
     for flag, name in (("--is-x86-multiboot2", "multiboot2"),
                        ("--is-x86-multiboot", "multiboot1")):
-        rc = subprocess.run(["grub-file", flag, image]).returncode
+        rc, _ = run(["grub-file", flag, image], 60)
         out.append(Result("image.grub_file_accepts_" + name, rc == 0,
                           "grub-file %s rejected %s" % (flag, image)))
     return out
@@ -464,14 +589,59 @@ def run_grub_file(build):
 
 def run_style():
     """The C sources are laid out as .clang-format says (make check-style)."""
-    files = subprocess.run(["git", "ls-files", "*.c", "*.h"], stdout=subprocess.PIPE,
-                           check=True).stdout.decode().split()
-    p = subprocess.run(["clang-format", "--dry-run", "--Werror"] + files,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    bad = sorted({l.split(":")[0] for l in p.stdout.decode().splitlines()
-                  if ": error:" in l})
-    return [Result("style.clang_format", p.returncode == 0,
+    status, files = run(["git", "ls-files", "*.c", "*.h"], 60)
+    if status != 0:
+        return [Result("style.clang_format", False, "git ls-files: exit %s" % status)]
+    status, out = run(["clang-format", "--dry-run", "--Werror"] + text_of(files).split(), 600)
+    bad = sorted({line.split(":")[0] for line in text_of(out).splitlines()
+                  if ": error:" in line})
+    return [Result("style.clang_format", status == 0,
                    "not clang-formatted (run clang-format -i): " + " ".join(bad))]
+
+
+def report(results):
+    """Print one line per result, and under a failure its details."""
+    for r in results:
+        print("%-4s %s" % ("ok" if r.ok else "FAIL", r.name))
+        if not r.ok and r.detail:
+            print(r.detail)
+    sys.stdout.flush()
+
+
+def call(job):
+    """Run one job; an exception in it is its failure, not the runner's."""
+    try:
+        return job()
+    except Exception as e:
+        return [Result("runner.job_failed", False, "%s: %s" % (type(e).__name__, e))]
+
+
+def on_sigterm(signum, frame):
+    """SIGTERM ends the runner the way Ctrl-C does."""
+    raise KeyboardInterrupt()
+
+
+def run_jobs(jobs):
+    """Run the jobs two at a time (two QEMUs on two cores), printing each
+    job's results in order as they come. Interrupted (Ctrl-C, SIGTERM),
+    start nothing more, end every session, and count the interruption as a
+    failure."""
+    results = []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        for batch in pool.map(call, jobs):
+            report(batch)
+            results += batch
+    except KeyboardInterrupt:
+        STOPPING.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        end_all()
+        results.append(Result("runner.interrupted", False,
+                              "interrupted: the cases still running were stopped"))
+        report(results[-1:])
+    pool.shutdown(wait=True)
+    return results
 
 
 def main():
@@ -487,8 +657,8 @@ def main():
                        if c.endswith(".toml")):
         image = os.path.join(build, name, "bulkhead.elf")
         status, lines = boot(image, "test=list")
-        suites = [l.split()[2] for l in lines if l.startswith("# suite ")]
-        alone = [l.split()[2] for l in lines if l.startswith("# alone ")]
+        suites = [line.split()[2] for line in lines if line.startswith("# suite ")]
+        alone = [line.split()[2] for line in lines if line.startswith("# alone ")]
         if not suites:
             print("run-tests: test kernel %s listed no suites:\n%s" % (name, tail(lines)))
             print("0 passed, 1 failed")
@@ -505,15 +675,8 @@ def main():
         jobs += [lambda i=image, p=prefix, s=s: run_suite(i, p, s) for s in suites]
         jobs += [lambda i=image, p=prefix, c=c: run_alone(i, p, c) for c in alone]
 
-    results = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for batch in pool.map(lambda job: job(), jobs):
-            for r in batch:
-                print("%-4s %s" % ("ok" if r.ok else "FAIL", r.name))
-                if not r.ok and r.detail:
-                    print(r.detail)
-                sys.stdout.flush()
-                results.append(r)
+    results = run_jobs(jobs) + check_no_process_left()
+    report(results[-1:])
     passed = sum(r.ok for r in results)
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))
