@@ -5,7 +5,7 @@
 # of isolation: its objects are combined into one relocatable object,
 # build/lib/<name>.o, which images are linked from.
 #
-# Targets: all (default) run iso test test-gates debug deps clean distclean
+# Targets: all (default) run iso test inventory test-gates debug deps clean distclean
 
 .DEFAULT_GOAL := all
 
@@ -82,7 +82,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 # Generated intermediates (glue sources and the like) are kept.
 .SECONDARY:
 
-.PHONY: all image run iso test test-gates debug deps clean distclean check-style
+.PHONY: all image run iso test inventory test-gates debug deps clean distclean check-style
 all: image
 
 # --- set-up: Debian packages and newlib --------------------------------------
@@ -321,6 +321,11 @@ test-gates: $(HOST_GATES) test-images
 
 test: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static test-images iso
 	$(PYTHON) scripts/run-tests.py --build $(BUILD)
+
+# tests/inventory.txt, which pins the cases each test kernel must run, from
+# the kernels' own listings (test=list): run it after adding a test.
+inventory: $(HOST_TEST_BIN) test-images
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) --write-inventory
 
 # --- style ------------------------------------------------------------------
 # Fails when any tracked C file differs from .clang-format's layout.

@@ -3,6 +3,15 @@
 default application, and the GRUB ISO. Prints one line per case and, last,
 `N passed, N failed`. Exits 1 if anything failed.
 
+    run-tests.py [--build DIR]                     run everything
+    run-tests.py [--build DIR] --write-inventory   rewrite tests/inventory.txt
+
+What each test kernel must run is pinned in tests/inventory.txt (see the
+inventory section below): the runner checks it against the TEST() and
+TEST_ALONE() declarations in tests/, against each kernel's own listing
+(test=list), and against every suite's KTAP, so a case that silently stops
+being built, listed or run fails by name. `make inventory` rewrites it.
+
 In-QEMU suites print KTAP; a suite that stops early (panic, fault, hang)
 fails every case it did not report. Cases that end the machine themselves
 (TEST_ALONE) announce `# expect-exit: N` and `# expect: text` lines; the
@@ -28,7 +37,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
 EPT_LAUNCH = os.path.join(HERE, "ept-launch.py")
 VM_PREFIX = re.compile(r"^\[[\w-]+\] ")
-KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
+KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)$")
+KTAP_RESULT_START = re.compile(r"^(not )?ok \d+\b")     # malformed if not a KTAP_RESULT
 KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 # Extra QEMU arguments for suites that need them.
 SUITE_QEMU = {
@@ -210,56 +220,391 @@ def tail(lines, n=25):
     return "\n".join("    | " + line for line in lines[-n:])
 
 
-def parse_ktap(prefix, lines, status, what):
-    """Results of a KTAP run; missing cases and a bad status are failures."""
-    plan, results = None, []
+# --- the inventory ---------------------------------------------------------
+# tests/inventory.txt pins what each test kernel must run, one line per
+# case: `kernel kind suite.case`. A kernel is a configuration in
+# tests/configs/ (booted in QEMU) or `host` (the host unit tests); the kind
+# is `test` (booted with its suite) or `alone` (TEST_ALONE: booted by
+# itself). Its lines are sorted, so that tests added in parallel merge.
+INVENTORY = os.path.join("tests", "inventory.txt")
+HOST = "host"
+KINDS = ("test", "alone")
+CASE_NAME = re.compile(r"^\w+\.\w+$")
+REGENERATE = "run make inventory after adding a test"
+INVENTORY_HEADER = """\
+# Every case each test kernel must run, one line each: kernel kind suite.case
+#   kernel: a configuration in tests/configs/, or host (the host unit tests)
+#   kind:   test (booted with its suite) or alone (TEST_ALONE: booted by itself)
+# scripts/run-tests.py fails on a case that is declared in tests/ but not
+# here, listed here but not declared, missing from its kernel's listing or
+# KTAP, reported twice, or reported but not listed here. `make inventory`
+# (scripts/run-tests.py --write-inventory) writes this file from each
+# kernel's own listing: run it after adding or removing a test, and read the
+# diff before committing it.
+"""
+
+
+def test_kernels():
+    """The test kernels that make test-images builds (tests/configs/*.toml)."""
+    return sorted(c[:-5] for c in os.listdir(os.path.join("tests", "configs"))
+                  if c.endswith(".toml"))
+
+
+def prefix_of(kernel):
+    """What a kernel's result names start with."""
+    return "host." if kernel == HOST else "qemu.%s." % kernel
+
+
+def parse_inventory(text):
+    """The inventory's text as {kernel: {suite.case: kind}}, and its
+    malformed or repeated lines as `file:line: problem`."""
+    inv, problems = {}, []
+    for number, raw in enumerate(text.splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 3 or words[1] not in KINDS or not CASE_NAME.match(words[2]):
+            problems.append("%s:%d: not `kernel test|alone suite.case`: %r"
+                            % (INVENTORY, number, raw))
+            continue
+        kernel, kind, case = words
+        if case in inv.get(kernel, {}):
+            problems.append("%s:%d: %s %s is there twice" % (INVENTORY, number, kernel, case))
+        inv.setdefault(kernel, {})[case] = kind
+    return inv, problems
+
+
+def format_inventory(inv):
+    """The inventory's text: the header, then one line per case, sorted."""
+    return INVENTORY_HEADER + "".join(
+        "%-15s %-5s %s\n" % (kernel, kind, case)
+        for kernel in sorted(inv) for case, kind in sorted(inv[kernel].items()))
+
+
+def read_inventory():
+    """tests/inventory.txt, parsed: (inventory, problems)."""
+    try:
+        with open(INVENTORY) as f:
+            return parse_inventory(f.read())
+    except FileNotFoundError:
+        return {}, ["%s is missing: run make inventory" % INVENTORY]
+
+
+SOURCE_CASE = re.compile(r"^TEST(_ALONE)?\(\s*(\w+)\s*,\s*(\w+)\s*\)", re.M)
+
+
+def source_cases(top="tests"):
+    """The cases declared with TEST() and TEST_ALONE() in the C sources
+    under top: {suite.case: [(kind, "file:line"), ...]}."""
+    cases = {}
+    for folder, _, files in sorted(os.walk(top)):
+        for name in sorted(files):
+            if not name.endswith(".c"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            for m in SOURCE_CASE.finditer(text):
+                where = "%s:%d" % (path, text.count("\n", 0, m.start()) + 1)
+                cases.setdefault("%s.%s" % (m.group(2), m.group(3)), []).append(
+                    ("alone" if m.group(1) else "test", where))
+    return cases
+
+
+def check_inventory(inv, sources, kernels):
+    """What is wrong between the inventory, the cases declared in the
+    sources, and the test kernels: a declared case no kernel runs (an
+    orphan), a pinned case no source declares, a kind that differs, a
+    kernel without cases or that does not exist. Returns the problems."""
+    problems = []
+    for kernel in sorted(set(inv) - set(kernels) - {HOST}):
+        problems.append("%s pins cases for %s, which is no test kernel (tests/configs/%s.toml)"
+                        % (INVENTORY, kernel, kernel))
+    for kernel in [HOST] + sorted(kernels):
+        if not inv.get(kernel):
+            problems.append("test kernel %s has no case in %s: run make inventory"
+                            % (kernel, INVENTORY))
+    for case, decls in sorted(sources.items()):
+        pinned = {kernel: cases[case] for kernel, cases in inv.items() if case in cases}
+        for kind, where in decls:
+            if not pinned:
+                problems.append("%s: %s is not in %s for any test kernel, so it never runs: "
+                                "%s (or build it into a test kernel)"
+                                % (where, case, INVENTORY, REGENERATE))
+            for kernel, pinned_kind in sorted(pinned.items()):
+                if pinned_kind != kind:
+                    problems.append("%s: %s is a TEST%s, but %s pins it as `%s` for %s"
+                                    % (where, case, "_ALONE" if kind == "alone" else "",
+                                       INVENTORY, pinned_kind, kernel))
+    for kernel in sorted(inv):
+        for case, kind in sorted(inv[kernel].items()):
+            if case not in sources:
+                problems.append("%s: %s %s %s: no such TEST() or TEST_ALONE() in tests/: "
+                                "run make inventory after removing a test"
+                                % (INVENTORY, kernel, kind, case))
+            if kernel == HOST and kind == "alone":
+                problems.append("%s: host %s: the host tests cannot run a case alone"
+                                % (INVENTORY, case))
+    return problems
+
+
+def run_inventory_check(inv, problems):
+    """The inventory is well formed and matches the sources and kernels."""
+    problems = problems + check_inventory(inv, source_cases(), test_kernels())
+    return [Result("inventory.matches_the_sources", not problems,
+                   "\n".join("    " + p for p in problems))]
+
+
+LISTED = re.compile(r"^# (test|alone) (\w+\.\w+)$")
+LISTED_END = re.compile(r"^# listed (\d+) cases$")
+
+
+def parse_listing(lines, status):
+    """A kernel's `test=list` output (tests/ktest.c, list()) as
+    {suite.case: kind}, and what is wrong with it: an exit status other
+    than 0, a malformed or repeated line, a case run instead of listed, a
+    line after the end, or an end line missing, repeated, or with a count
+    other than the lines before it."""
+    cases, problems, ends, count = {}, [], [], 0
+    if status != 0:
+        problems.append("the listing exited with status %s, not 0" % status)
     for line in lines:
-        m = KTAP_PLAN.match(line.strip())
-        if m and plan is None:
-            plan = int(m.group(1))
-        m = KTAP_RESULT.match(line)
+        line = line.rstrip()
+        if line.startswith(("# test ", "# alone ")):
+            m = LISTED.match(line)
+            if not m:
+                problems.append("a malformed line: %r" % line)
+                continue
+            count += 1
+            if ends:
+                problems.append("a case after the end line: %r" % line)
+            if m.group(2) in cases:
+                problems.append("%s is listed twice" % m.group(2))
+            cases[m.group(2)] = m.group(1)
+        elif line.startswith("# listed"):
+            m = LISTED_END.match(line)
+            if m:
+                ends.append(int(m.group(1)))
+            else:
+                problems.append("a malformed end line: %r" % line)
+        elif KTAP_PLAN.match(line) or KTAP_RESULT_START.match(line):
+            problems.append("it ran cases instead of listing them: %r" % line)
+    if not ends:
+        problems.append("no `# listed N cases` line: the listing did not finish")
+    elif len(ends) > 1:
+        problems.append("%d end lines" % len(ends))
+    elif ends[0] != count:
+        problems.append("the end line counts %d cases, %d are listed" % (ends[0], count))
+    return cases, problems
+
+
+def compare_listing(listed, pinned):
+    """What differs between a kernel's listing and the inventory's cases
+    for it ({suite.case: kind} both): each suite or case pinned but not
+    listed, listed but not pinned, or listed with another kind."""
+    problems, missing = [], {}
+    listed_suites = {case.split(".")[0] for case in listed}
+    for case in sorted(set(pinned) - set(listed)):
+        missing.setdefault(case.split(".")[0], []).append(case)
+    for suite, cases in sorted(missing.items()):
+        if suite in listed_suites:
+            problems += ["case %s (%s) is not listed" % (c, pinned[c]) for c in cases]
+        else:
+            problems.append("suite %s is not listed: %d pinned cases missing (%s)"
+                            % (suite, len(cases), ", ".join(cases)))
+    for case in sorted(set(listed) - set(pinned)):
+        problems.append("case %s (%s) is listed, but not in %s: %s"
+                        % (case, listed[case], INVENTORY, REGENERATE))
+    for case in sorted(set(listed) & set(pinned)):
+        if listed[case] != pinned[case]:
+            problems.append("case %s is listed as `%s`, but pinned as `%s`"
+                            % (case, listed[case], pinned[case]))
+    return problems
+
+
+def list_kernel(build, kernel):
+    """A kernel's listing: boot it with test=list (the host tests: run
+    them with `list`). Returns (exit status, lines)."""
+    if kernel == HOST:
+        status, out = run([host_tests(build), "list"], TIMEOUT)
+        return (124 if status is None else status), text_of(out).splitlines()
+    return boot(os.path.join(build, kernel, "bulkhead.elf"), "test=list")
+
+
+def run_listing(build, kernel, pinned):
+    """A kernel lists exactly the cases the inventory pins for it."""
+    status, lines = list_kernel(build, kernel)
+    listed, problems = parse_listing(lines, status)
+    problems += compare_listing(listed, pinned)
+    return [Result(prefix_of(kernel) + "listing", not problems,
+                   "\n".join("    " + p for p in problems) + "\n" + tail(lines))]
+
+
+def write_inventory(build):
+    """make inventory: write tests/inventory.txt from each test kernel's
+    own listing, print what changed, and check the result against the
+    sources. Returns the exit status."""
+    kernels = [HOST] + test_kernels()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        listings = list(pool.map(lambda k: list_kernel(build, k), kernels))
+    inv, problems = {}, []
+    for kernel, (status, lines) in zip(kernels, listings):
+        inv[kernel], bad = parse_listing(lines, status)
+        if bad:
+            problems.append("%s: %s\n%s" % (kernel, "; ".join(bad), tail(lines)))
+    if problems:
+        print("run-tests: %s not written, a listing is wrong:\n%s"
+              % (INVENTORY, "\n".join(problems)))
+        return 1
+    try:
+        with open(INVENTORY) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = ""
+    new = format_inventory(inv)
+    with open(INVENTORY, "w") as f:
+        f.write(new)
+    old_lines = {line for line in old.splitlines() if not line.startswith("#")}
+    new_lines = {line for line in new.splitlines() if not line.startswith("#")}
+    for line in sorted(old_lines - new_lines):
+        print("- " + line)
+    for line in sorted(new_lines - old_lines):
+        print("+ " + line)
+    print("run-tests: wrote %s: %d cases in %d kernels (%d added, %d removed)"
+          % (INVENTORY, len(new_lines), len(inv), len(new_lines - old_lines),
+             len(old_lines - new_lines)))
+    problems = check_inventory(inv, source_cases(), test_kernels())
+    for p in problems:
+        print("run-tests: " + p)
+    return 1 if problems else 0
+
+
+def inventory_jobs(build, inv):
+    """The jobs that run what the inventory pins: each kernel's listing,
+    the host tests, each suite in one boot, each alone case by itself."""
+    jobs = []
+    for kernel in sorted(inv):
+        pinned = inv[kernel]
+        jobs.append(lambda k=kernel, p=pinned: run_listing(build, k, p))
+        tests = [case for case, kind in sorted(pinned.items()) if kind == "test"]
+        if kernel == HOST:
+            jobs.append(lambda t=tests: run_host(build, t))
+            continue
+        image, prefix = os.path.join(build, kernel, "bulkhead.elf"), prefix_of(kernel)
+        suites = {}
+        for case in tests:
+            suites.setdefault(case.split(".")[0], []).append(case)
+        jobs += [lambda i=image, p=prefix, s=suite, c=cases: run_suite(i, p, s, c)
+                 for suite, cases in sorted(suites.items())]
+        jobs += [lambda i=image, p=prefix, c=case: run_alone(i, p, c)
+                 for case, kind in sorted(pinned.items()) if kind == "alone"]
+    return jobs
+
+
+def parse_ktap(prefix, lines, status, what, expected):
+    """The results of one KTAP run (booted with `test=what`), checked
+    against the cases the inventory expects from it. Returns one Result
+    per expected case (one not reported, or reported twice, fails), one
+    failing Result per case reported that was not expected, and a failing
+    Result named after the run (prefix + what + ".ktap") if the KTAP
+    itself is wrong: no plan or two, a result before the plan, beyond it
+    or out of order, fewer results than planned, a plan that does not
+    count the expected cases, or an exit status that does not match."""
+    plan, number, seen, problems = None, 0, {}, []
+    for line in lines:
+        line = line.rstrip()
+        m = KTAP_PLAN.match(line)
         if m:
-            detail = "" if not m.group(1) else tail(lines)
-            results.append(Result(prefix + m.group(3), not m.group(1), detail))
+            if plan is None:
+                plan = int(m.group(1))
+            else:
+                problems.append("a second plan: %r" % line)
+            continue
+        m = KTAP_RESULT.match(line)
+        if not m:
+            if KTAP_RESULT_START.match(line):
+                problems.append("a malformed result: %r" % line)
+            continue
+        number += 1
+        if plan is None:
+            problems.append("a result before the plan: %r" % line)
+        elif int(m.group(2)) > plan:
+            problems.append("a result beyond the plan 1..%d: %r" % (plan, line))
+        if int(m.group(2)) != number:
+            problems.append("result %d is numbered %s: %r" % (number, m.group(2), line))
+        seen.setdefault(m.group(3), []).append(not m.group(1))
+
+    run_name = prefix + what + ".ktap"
+    results = []
+    for case in expected:
+        oks = seen.pop(case, [])
+        if not oks:
+            results.append(Result(prefix + case, False, "    not reported (see %s)" % run_name))
+        elif len(oks) > 1:
+            results.append(Result(prefix + case, False, "    reported %d times" % len(oks)))
+        else:
+            results.append(Result(prefix + case, oks[0], "" if oks[0] else tail(lines)))
+    for case in sorted(seen):
+        results.append(Result(prefix + case, False,
+                              "    reported, but not in %s for this kernel: %s"
+                              % (INVENTORY, REGENERATE)))
     if plan is None:
-        return [Result(prefix + what, False,
-                       "no KTAP plan (exit %d)\n%s" % (status, tail(lines)))]
-    if len(results) < plan:
-        results.append(Result(prefix + what, False,
-                              "%d of %d cases reported before it stopped "
-                              "(exit %d)\n%s" % (len(results), plan, status,
-                                                 tail(lines))))
-    elif status != (0 if all(r.ok for r in results) else 1):
-        results.append(Result(prefix + what + ".exit", False,
-                              "exit status %d does not match the results" % status))
+        problems.insert(0, "no KTAP plan")
+    else:
+        if number < plan:
+            problems.append("%d of %d planned cases reported before it stopped"
+                            % (number, plan))
+        if plan != len(expected):
+            problems.append("plan 1..%d, but %s pins %d cases for it"
+                            % (plan, INVENTORY, len(expected)))
+    if not problems and status != (0 if all(r.ok for r in results) else 1):
+        problems.append("exit status %s does not match the results" % status)
+    if problems:
+        results.append(Result(run_name, False, "    %s (exit %s)\n%s"
+                              % ("\n    ".join(problems), status, tail(lines))))
     return results
 
 
-def run_host(build):
-    """The host unit tests (tests/host/, with sanitizers)."""
-    binary = os.path.join(build, "tests", "host-tests")
-    status, out = run([binary], TIMEOUT)
-    return parse_ktap("host.", text_of(out).splitlines(),
-                      124 if status is None else status, "host-tests")
+def host_tests(build):
+    """The host unit tests' binary (tests/host/, with sanitizers)."""
+    return os.path.join(build, "tests", "host-tests")
 
 
-UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|skipped.*)$")
+def run_host(build, expected):
+    """The host unit tests, all in one run."""
+    status, out = run([host_tests(build), "all"], TIMEOUT)
+    return parse_ktap(prefix_of(HOST), text_of(out).splitlines(),
+                      124 if status is None else status, "all", expected)
 
 
-def run_config_tests():
-    """The configuration tool's unit tests (Python unittest)."""
-    status, out = run([sys.executable, "-m", "unittest", "discover", "-s",
-                       os.path.join("tests", "config"), "-v"], TIMEOUT)
-    lines = text_of(out).splitlines()
-    results = []
-    for line in lines:
-        m = UNITTEST_LINE.match(line)
-        if m:
-            results.append(Result("config." + m.group(1), m.group(3) == "ok",
-                                  tail(lines)))
-    if not results or (status != 0 and all(r.ok for r in results)):
-        results.append(Result("config.unittest", False,
-                              "exit %s\n%s" % (status, tail(lines))))
+# One case in `python3 -m unittest -v` output (a docstring's first line
+# may stand between its name and its verdict).
+UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. "
+                           r"(ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)$",
+                           re.M)
+UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.M)
+# Python unit tests: folder, prefix of their results.
+UNITTESTS = [(os.path.join("tests", "config"), "config."),   # the configuration tool
+             (os.path.join("tests", "runner"), "runner.")]   # this runner
+
+
+def run_unittests(folder, prefix):
+    """A folder of Python unit tests (unittest discover). Every case
+    counted must have a verdict line, and the run must say OK."""
+    status, out = run([sys.executable, "-m", "unittest", "discover", "-s", folder, "-v"],
+                      TIMEOUT)
+    text = text_of(out)
+    lines = text.splitlines()
+    results = [Result(prefix + m.group(1), m.group(3) in ("ok", "expected failure")
+                      or m.group(3).startswith("skipped"), tail(lines))
+               for m in UNITTEST_LINE.finditer(text)]
+    ran = UNITTEST_RAN.search(text)
+    if (not results or ran is None or int(ran.group(1)) != len(results) or
+            (status != 0 and all(r.ok for r in results))):
+        results.append(Result(prefix + "unittest", False,
+                              "exit %s, %s tests run, %d verdicts read\n%s"
+                              % (status, ran.group(1) if ran else "no", len(results),
+                                 tail(lines))))
     return results
 
 
@@ -312,11 +657,14 @@ def run_bench_check(build):
     return out
 
 
-def run_suite(image, prefix, suite):
+def run_suite(image, prefix, what, expected):
+    """Boot a test kernel with test=what (a suite, or one case of it:
+    suite.case) and check its KTAP against the cases expected."""
+    suite = what.split(".")[0]
     args = ("test=%s bootmark=seen %s -- one two"
-            % (suite, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
+            % (what, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
     status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
-    return parse_ktap(prefix, lines, status, suite)
+    return parse_ktap(prefix, lines, status, what, expected)
 
 
 def run_alone(image, prefix, case):
@@ -647,33 +995,24 @@ def run_jobs(jobs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
+    ap.add_argument("--write-inventory", action="store_true",
+                    help="write %s from the test kernels' listings (make inventory)"
+                    % INVENTORY)
     args = ap.parse_args()
-    build = args.build
+    build = os.path.abspath(args.build)
+    os.chdir(os.path.dirname(HERE))         # paths below are from the top of the tree
+    if args.write_inventory:
+        return write_inventory(build)
 
-    # Every test kernel (tests/configs/*.toml) lists its suites and the
-    # cases that must run alone.
-    kernels = []
-    for name in sorted(c[:-5] for c in os.listdir(os.path.join("tests", "configs"))
-                       if c.endswith(".toml")):
-        image = os.path.join(build, name, "bulkhead.elf")
-        status, lines = boot(image, "test=list")
-        suites = [line.split()[2] for line in lines if line.startswith("# suite ")]
-        alone = [line.split()[2] for line in lines if line.startswith("# alone ")]
-        if not suites:
-            print("run-tests: test kernel %s listed no suites:\n%s" % (name, tail(lines)))
-            print("0 passed, 1 failed")
-            return 1
-        kernels.append((image, "qemu.%s." % name, suites, alone))
-
-    jobs = [lambda: run_host(build), lambda: run_config_tests(),
-            lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
-            lambda: run_bench_check(build), lambda: run_ept_kill(build),
-            lambda: run_grub_file(build), lambda: run_style(),
-            lambda: run_app(build), lambda: run_iso(build)]
+    inv, problems = read_inventory()
+    jobs = [lambda: run_inventory_check(inv, problems)]
+    jobs += [lambda f=folder, p=prefix: run_unittests(f, p) for folder, prefix in UNITTESTS]
+    jobs += [lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
+             lambda: run_bench_check(build), lambda: run_ept_kill(build),
+             lambda: run_grub_file(build), lambda: run_style(),
+             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
-    for image, prefix, suites, alone in kernels:
-        jobs += [lambda i=image, p=prefix, s=s: run_suite(i, p, s) for s in suites]
-        jobs += [lambda i=image, p=prefix, c=c: run_alone(i, p, c) for c in alone]
+    jobs += inventory_jobs(build, inv)
 
     results = run_jobs(jobs) + check_no_process_left()
     report(results[-1:])

@@ -1,0 +1,238 @@
+"""Unit tests for scripts/run-tests.py, the test runner: its pure parts,
+fed with made-up outputs, so that no QEMU is needed.
+
+Run from the top of the tree: python3 -m unittest discover -s tests/runner -v
+"""
+
+import importlib.util
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = importlib.util.spec_from_file_location("run_tests", ROOT / "scripts" / "run-tests.py")
+rt = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(rt)
+
+
+def ktap(*results, plan=None):
+    """A KTAP run's lines: the header, a plan (by default counting the
+    results), and the results, each (ok, case)."""
+    lines = ["KTAP version 1", "1..%d" % (len(results) if plan is None else plan)]
+    return lines + ["%sok %d %s" % ("" if ok else "not ", i, case)
+                    for i, (ok, case) in enumerate(results, 1)]
+
+
+def failed(results):
+    """The names of the failing results."""
+    return [r.name for r in results if not r.ok]
+
+
+class ParseKtapTest(unittest.TestCase):
+    EXPECTED = ["s.a", "s.b"]
+
+    def parse(self, lines, status=0, expected=None):
+        return rt.parse_ktap("qemu.k.", lines, status, "s",
+                             self.EXPECTED if expected is None else expected)
+
+    def test_all_reported_passes(self):
+        results = self.parse(ktap((True, "s.a"), (True, "s.b")))
+        self.assertEqual([(r.name, r.ok) for r in results],
+                         [("qemu.k.s.a", True), ("qemu.k.s.b", True)])
+
+    def test_a_failed_case_fails_and_needs_exit_1(self):
+        lines = ktap((True, "s.a"), (False, "s.b"))
+        self.assertEqual(failed(self.parse(lines, status=1)), ["qemu.k.s.b"])
+        self.assertEqual(failed(self.parse(lines, status=0)), ["qemu.k.s.b", "qemu.k.s.ktap"])
+
+    def test_duplicated_result_fails(self):
+        lines = ktap((True, "s.a"), (True, "s.b")) + ["ok 2 s.b"]
+        bad = failed(self.parse(lines))
+        self.assertIn("qemu.k.s.b", bad)
+        self.assertIn("qemu.k.s.ktap", bad)         # beyond the plan, numbered 2 again
+
+    def test_duplicated_name_under_a_new_number_fails(self):
+        lines = ktap((True, "s.a"), (True, "s.a"))
+        self.assertEqual(failed(self.parse(lines, status=1)), ["qemu.k.s.a", "qemu.k.s.b"])
+
+    def test_extra_result_fails(self):
+        lines = ktap((True, "s.a"), (True, "s.b"), (True, "s.c"))
+        bad = failed(self.parse(lines))
+        self.assertIn("qemu.k.s.c", bad)
+        self.assertIn("not in tests/inventory.txt", self.detail(lines, "qemu.k.s.c"))
+
+    def test_missing_result_fails_by_name(self):
+        lines = ktap((True, "s.a"), plan=1)
+        self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.b", "qemu.k.s.ktap"])
+
+    def test_stopped_early_fails(self):
+        lines = ktap((True, "s.a"), plan=2)
+        self.assertEqual(failed(self.parse(lines, status=3)), ["qemu.k.s.b", "qemu.k.s.ktap"])
+
+    def test_result_beyond_the_plan_fails(self):
+        lines = ["1..1", "ok 1 s.a", "ok 2 s.b"]
+        self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.ktap"])
+
+    def test_plan_given_twice_fails(self):
+        lines = ktap((True, "s.a"), (True, "s.b")) + ["1..2"]
+        self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.ktap"])
+
+    def test_results_out_of_order_fail(self):
+        lines = ["1..2", "ok 2 s.b", "ok 1 s.a"]
+        self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.ktap"])
+
+    def test_result_before_the_plan_fails(self):
+        lines = ["ok 1 s.a", "1..2", "ok 2 s.b"]
+        self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.ktap"])
+
+    def test_malformed_result_fails(self):
+        lines = ktap((True, "s.a"), (True, "s.b")) + ["ok 3 s.c trailing words"]
+        self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.ktap"])
+
+    def test_no_plan_fails_every_case(self):
+        self.assertEqual(failed(self.parse(["Bulkhead booting"], status=124)),
+                         ["qemu.k.s.a", "qemu.k.s.b", "qemu.k.s.ktap"])
+
+    def test_plan_counting_other_than_the_inventory_fails(self):
+        lines = ktap((True, "s.a"), (True, "s.b"))
+        self.assertEqual(failed(self.parse(lines, expected=["s.a", "s.b", "s.c"])),
+                         ["qemu.k.s.c", "qemu.k.s.ktap"])
+
+    def test_indented_lines_are_not_results(self):
+        lines = ktap((True, "s.a"), (True, "s.b")) + ["    ok 3 s.c", "  1..9"]
+        self.assertEqual(failed(self.parse(lines)), [])
+
+    def detail(self, lines, name):
+        return next(r.detail for r in self.parse(lines) if r.name == name)
+
+
+LISTING = ["Bulkhead 0.1.0 (config k, backend mpk, app gatetest)",
+           "# test gates.one", "# test gates.two", "# alone mpk_attack.read",
+           "# alone mpk_attack.write", "# listed 4 cases", "Bulkhead: exit status 0"]
+PINNED = {"gates.one": "test", "gates.two": "test", "mpk_attack.read": "alone",
+          "mpk_attack.write": "alone"}
+
+
+class ListingTest(unittest.TestCase):
+    def test_listing_matching_the_inventory_passes(self):
+        listed, problems = rt.parse_listing(LISTING, 0)
+        self.assertEqual(problems, [])
+        self.assertEqual(rt.compare_listing(listed, PINNED), [])
+
+    def test_suite_missing_from_the_listing_fails(self):
+        lines = [line for line in LISTING if "mpk_attack" not in line]
+        lines[lines.index("# listed 4 cases")] = "# listed 2 cases"
+        listed, problems = rt.parse_listing(lines, 0)
+        self.assertEqual(problems, [])
+        problems = rt.compare_listing(listed, PINNED)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("suite mpk_attack is not listed", problems[0])
+
+    def test_case_missing_from_the_listing_fails(self):
+        lines = [line for line in LISTING if line != "# test gates.two"]
+        lines[lines.index("# listed 4 cases")] = "# listed 3 cases"
+        problems = rt.compare_listing(rt.parse_listing(lines, 0)[0], PINNED)
+        self.assertEqual(problems, ["case gates.two (test) is not listed"])
+
+    def test_case_listed_but_not_pinned_fails(self):
+        pinned = dict(PINNED)
+        del pinned["gates.two"]
+        problems = rt.compare_listing(rt.parse_listing(LISTING, 0)[0], pinned)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("run make inventory after adding a test", problems[0])
+
+    def test_case_listed_with_another_kind_fails(self):
+        pinned = dict(PINNED, **{"gates.two": "alone"})
+        problems = rt.compare_listing(rt.parse_listing(LISTING, 0)[0], pinned)
+        self.assertEqual(problems, ["case gates.two is listed as `test`, but pinned as `alone`"])
+
+    def test_listing_with_non_zero_exit_fails(self):
+        problems = rt.parse_listing(LISTING, 1)[1]
+        self.assertEqual(problems, ["the listing exited with status 1, not 0"])
+
+    def test_listing_cut_short_fails(self):
+        problems = rt.parse_listing(LISTING[:3], 0)[1]
+        self.assertEqual(len(problems), 1)
+        self.assertIn("did not finish", problems[0])
+
+    def test_listing_counting_wrong_fails(self):
+        lines = [line for line in LISTING if line != "# test gates.two"]
+        problems = rt.parse_listing(lines, 0)[1]
+        self.assertEqual(problems, ["the end line counts 4 cases, 3 are listed"])
+
+    def test_listing_twice_a_case_fails(self):
+        lines = LISTING[:2] + LISTING[1:]
+        lines[lines.index("# listed 4 cases")] = "# listed 5 cases"
+        self.assertEqual(rt.parse_listing(lines, 0)[1], ["gates.one is listed twice"])
+
+    def test_malformed_listing_line_fails(self):
+        lines = LISTING[:1] + ["# test gates one"] + LISTING[1:]
+        self.assertIn("a malformed line: '# test gates one'", rt.parse_listing(lines, 0)[1])
+
+    def test_listing_that_runs_cases_fails(self):
+        lines = LISTING + ["1..1", "ok 1 gates.one"]
+        self.assertEqual(len(rt.parse_listing(lines, 0)[1]), 2)
+
+
+class InventoryTest(unittest.TestCase):
+    INV = {"host": {"heap.alloc": "test"},
+           "gates-mpk": {"gates.one": "test", "mpk_attack.read": "alone"}}
+    SOURCES = {"heap.alloc": [("test", "tests/host/test_heap.c:10")],
+               "gates.one": [("test", "tests/gatetest/test_gates.c:12")],
+               "mpk_attack.read": [("alone", "tests/gatetest/test_attacks.c:56")]}
+
+    def check(self, inv=None, sources=None):
+        return rt.check_inventory(self.INV if inv is None else inv,
+                                  self.SOURCES if sources is None else sources, ["gates-mpk"])
+
+    def test_matching_inventory_passes(self):
+        self.assertEqual(self.check(), [])
+
+    def test_case_in_the_sources_but_not_in_the_inventory_fails(self):
+        sources = dict(self.SOURCES, **{"gates.new": [("test", "tests/gatetest/x.c:99")]})
+        problems = self.check(sources=sources)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("tests/gatetest/x.c:99: gates.new is not in tests/inventory.txt",
+                      problems[0])
+        self.assertIn("run make inventory after adding a test", problems[0])
+
+    def test_case_in_the_inventory_but_not_in_the_sources_fails(self):
+        sources = dict(self.SOURCES)
+        del sources["gates.one"]
+        problems = self.check(sources=sources)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("gates-mpk test gates.one: no such TEST()", problems[0])
+
+    def test_kind_differing_from_the_sources_fails(self):
+        sources = dict(self.SOURCES, **{"gates.one": [("alone", "tests/gatetest/x.c:1")]})
+        self.assertEqual(len(self.check(sources=sources)), 1)
+
+    def test_kernel_without_cases_fails(self):
+        inv = {"host": self.INV["host"]}
+        sources = {"heap.alloc": self.SOURCES["heap.alloc"]}
+        problems = self.check(inv=inv, sources=sources)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("test kernel gates-mpk has no case", problems[0])
+
+    def test_unknown_kernel_fails(self):
+        inv = dict(self.INV, nosuch={"gates.one": "test"})
+        self.assertEqual(len(self.check(inv=inv)), 1)
+
+    def test_format_and_parse_agree(self):
+        inv, problems = rt.parse_inventory(rt.format_inventory(self.INV))
+        self.assertEqual((inv, problems), (self.INV, []))
+
+    def test_malformed_and_repeated_lines_fail(self):
+        text = "host test heap.alloc\nhost tset heap.free\nhost test heap.alloc\n"
+        problems = rt.parse_inventory(text)[1]
+        self.assertEqual(len(problems), 2)
+        self.assertTrue(problems[0].startswith("tests/inventory.txt:2: "))
+        self.assertTrue(problems[1].startswith("tests/inventory.txt:3: "))
+
+    def test_the_sources_are_scanned_for_both_macros(self):
+        cases = rt.source_cases(str(ROOT / "tests"))
+        self.assertEqual(cases["mpk_attack.read_victim_data"][0][0], "alone")
+        self.assertEqual(cases["gates.zero_to_six_arguments"][0][0], "test")
+
+
+if __name__ == "__main__":
+    unittest.main()
