@@ -15,7 +15,7 @@ being built, listed or run fails by name. `make inventory` rewrites it.
 In-QEMU suites print KTAP; a suite that stops early (panic, fault, hang)
 fails every case it did not report. Cases that end the machine themselves
 (TEST_ALONE) announce `# expect-exit: N` and `# expect: text` lines; the
-runner checks the exit status and finds each text in the output.
+runner checks the exit status and finds each text after the announcements.
 
 Every process a case starts (QEMU, the launchers, clients) leads a session
 of its own, which the runner ends, with everything in it, when the case
@@ -36,7 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
 EPT_LAUNCH = os.path.join(HERE, "ept-launch.py")
-VM_PREFIX = re.compile(r"^\[[\w-]+\] ")
+VM_PREFIX = re.compile(r"^\[([\w-]+)\] ")     # ept-launch.py: "[vm] line"
 KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)$")
 KTAP_RESULT_START = re.compile(r"^(not )?ok \d+\b")     # malformed if not a KTAP_RESULT
 KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
@@ -197,21 +197,35 @@ def backend_of(image):
     return None
 
 
-def boot(image, cmdline, extra="", cdrom=False):
-    """Boot an image (ept: one VM per compartment, through the launcher);
-    return (guest exit status, output lines without VM-name prefixes)."""
+def boot_vms(image, cmdline, extra="", cdrom=False):
+    """Boot an image (ept: one VM per compartment, through the launcher,
+    which prefixes each line with the name of the VM that printed it, or
+    [ept] for its own). Returns (guest exit status, output lines without
+    those prefixes, and for each line the VM's name, None with one VM)."""
     env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=extra)
+    ept = not cdrom and backend_of(image) == "ept"
     if cdrom:
         cmd = [QEMU_RUN, "--cdrom", image]
-    elif backend_of(image) == "ept":
+    elif ept:
         cmd = [EPT_LAUNCH, image] + cmdline.split()
     else:
         cmd = [QEMU_RUN, image] + cmdline.split()
     status, out = run(cmd, TIMEOUT + 2 * GRACE + 10, env=env)
-    lines = [VM_PREFIX.sub("", line) for line in text_of(out).splitlines()]
+    lines, vms = [], []
+    for line in text_of(out).splitlines():
+        m = VM_PREFIX.match(line) if ept else None
+        lines.append(line[m.end():] if m else line)
+        vms.append(m.group(1) if m else None)
     if status is None:
         lines.append("run-tests: no end after %d s: stopped" % (TIMEOUT + 2 * GRACE + 10))
+        vms.append(None)
         status = 124
+    return status, lines, vms
+
+
+def boot(image, cmdline, extra="", cdrom=False):
+    """boot_vms(), without saying which VM printed what."""
+    status, lines, _ = boot_vms(image, cmdline, extra, cdrom)
     return status, lines
 
 
@@ -667,29 +681,42 @@ def run_suite(image, prefix, what, expected):
     return parse_ktap(prefix, lines, status, what, expected)
 
 
-def run_alone(image, prefix, case):
-    status, lines = boot(image, "test=%s" % case)
-    name = prefix + case
-    want_exit, expects, start = None, [], None
+def check_alone(name, status, lines, vms):
+    """The verdict on the boot of a TEST_ALONE case, from its exit status
+    and output lines (vms[i]: the VM that printed line i, see boot_vms).
+    Before it ends the machine, the case announces the exit status and
+    the texts it expects (`# expect-exit: N`, `# expect: text`). Each text
+    must appear after the last announcement, in the announcing VM's lines:
+    what came before cannot be the case's doing. Another VM's lines (ept)
+    count wherever they are, since VMs print side by side, their lines
+    interleaved in no set order."""
+    want_exit, expects, last = None, [], None
     for i, line in enumerate(lines):
         if line.startswith("# expect-exit: "):
-            want_exit = int(line.split(": ", 1)[1])
-            start = i
+            want_exit = line[len("# expect-exit: "):]
         elif line.startswith("# expect: "):
-            expects.append(line.split(": ", 1)[1])
-            start = i
-    if want_exit is None:
-        return [Result(name, False, "the case announced no exit status\n" + tail(lines))]
-    # Several VMs print side by side: look everywhere but the announcements.
-    after = "\n".join(line for line in lines if not line.startswith("# expect"))
+            expects.append(line[len("# expect: "):])
+        else:
+            continue
+        last = i
+    if want_exit is None or not want_exit.isdigit():
+        return Result(name, False, "the case announced no exit status\n" + tail(lines))
+    after = "\n".join(line for i, line in enumerate(lines)
+                      if (i > last or vms[i] != vms[last]) and not line.startswith("# expect"))
     missing = [e for e in expects if e not in after]
-    if status != want_exit:
-        return [Result(name, False, "exit status %d, expected %d\n%s"
-                       % (status, want_exit, tail(lines)))]
+    if status != int(want_exit):
+        return Result(name, False, "exit status %d, expected %s\n%s"
+                      % (status, want_exit, tail(lines)))
     if missing:
-        return [Result(name, False, "missing from the output: %s\n%s"
-                       % ("; ".join(repr(m) for m in missing), tail(lines)))]
-    return [Result(name, True)]
+        return Result(name, False, "missing from the output after the announcements: %s\n%s"
+                      % ("; ".join(repr(m) for m in missing), tail(lines)))
+    return Result(name, True)
+
+
+def run_alone(image, prefix, case):
+    """Boot a TEST_ALONE case by itself and check what it announced."""
+    status, lines, vms = boot_vms(image, "test=%s" % case)
+    return [check_alone(prefix + case, status, lines, vms)]
 
 
 def check_output(name, status, lines, want_status, texts):

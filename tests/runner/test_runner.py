@@ -7,6 +7,7 @@ Run from the top of the tree: python3 -m unittest discover -s tests/runner -v
 import importlib.util
 import unittest
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = importlib.util.spec_from_file_location("run_tests", ROOT / "scripts" / "run-tests.py")
@@ -171,6 +172,64 @@ class ListingTest(unittest.TestCase):
     def test_listing_that_runs_cases_fails(self):
         lines = LISTING + ["1..1", "ok 1 gates.one"]
         self.assertEqual(len(rt.parse_listing(lines, 0)[1]), 2)
+
+
+# A TEST_ALONE case's boot: it announces, then faults.
+ALONE = ["Bulkhead 0.1.0 (config ktest, backend fcall, app ktest)", "KTAP version 1", "1..1",
+         "# expect-exit: 2", "# expect: FAULT: #DE divide error",
+         "# expect: rip 0x1234 <ktest_fn_fault_divide_error+0x10>",
+         "FAULT: #DE divide error (vector 0) in thread \"main\"",
+         "  rip 0x1234 <ktest_fn_fault_divide_error+0x10>", "Bulkhead: exit status 2"]
+
+
+def one_vm(lines):
+    return [None] * len(lines)
+
+
+class AloneTest(unittest.TestCase):
+    def check(self, lines, status=2, vms=None):
+        return rt.check_alone("qemu.ktest.fault.divide_error", status, lines,
+                              one_vm(lines) if vms is None else vms)
+
+    def test_announced_text_after_the_announcements_passes(self):
+        self.assertTrue(self.check(ALONE).ok)
+
+    def test_missing_expected_text_fails(self):
+        lines = [line for line in ALONE if not line.startswith("  rip")]
+        result = self.check(lines)
+        self.assertFalse(result.ok)
+        self.assertIn("missing from the output", result.detail)
+        self.assertIn("<ktest_fn_fault_divide_error+0x10>", result.detail)
+
+    def test_expected_text_only_before_the_announcements_fails(self):
+        # The report printed first (say, by an earlier case), then the announcements.
+        lines = ALONE[:3] + ALONE[6:8] + ALONE[3:6] + ALONE[8:]
+        self.assertFalse(self.check(lines).ok)
+
+    def test_wrong_exit_status_fails(self):
+        self.assertFalse(self.check(ALONE, status=0).ok)
+
+    def test_no_announced_exit_status_fails(self):
+        lines = [line for line in ALONE if not line.startswith("# expect-exit")]
+        self.assertFalse(self.check(lines).ok)
+
+    def test_another_vm_may_print_the_text_before_the_announcements(self):
+        # ept: the victim's VM reports the rejected call; its line may come
+        # through the launcher before the caller's announcements.
+        lines = ["ept: malformed call rejected (in compartment victim)", "# expect-exit: 2",
+                 "# expect: ept: malformed call rejected (in compartment victim)",
+                 "# expect: PANIC: the callee rejected a call", "PANIC: the callee rejected a call"]
+        vms = ["victim", "core", "core", "core", "core"]
+        self.assertTrue(self.check(lines, vms=vms).ok)
+        # The same line from the announcing VM, before it announced, does not count.
+        self.assertFalse(self.check(lines, vms=["core"] * 5).ok)
+
+    def test_run_alone_with_missing_expected_text_fails(self):
+        lines = [line for line in ALONE if not line.startswith("FAULT")]
+        with mock.patch.object(rt, "boot_vms", return_value=(2, lines, one_vm(lines))) as boot:
+            results = rt.run_alone("build/ktest/bulkhead.elf", "qemu.ktest.", "fault.divide_error")
+        boot.assert_called_once_with("build/ktest/bulkhead.elf", "test=fault.divide_error")
+        self.assertEqual(failed(results), ["qemu.ktest.fault.divide_error"])
 
 
 class InventoryTest(unittest.TestCase):
