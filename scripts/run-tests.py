@@ -759,21 +759,150 @@ def free_port():
     return port
 
 
-def http_get(port, raw, want_bytes=200):
-    """Send raw bytes, return what comes back before the close/timeout."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(raw)
-    data = b""
+# --- HTTP ------------------------------------------------------------------
+# What apps/httpd/main.c serves.
+HELLO = b"hello from Bulkhead's httpd\n"
+LARGE_SIZE = 1 << 20            # /large.bin: byte i is (i * 131 + 7) mod 256
+
+
+def split_response(data):
+    """An HTTP response's bytes as (status line, {lower-case header name:
+    value}, body), or None if its header block is not complete."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return lines[0], headers, body
+
+
+def response_problems(response, status, ctype, body=None, length=None):
+    """What is wrong with a response (split_response) that should have the
+    status line `status`, Content-Type `ctype`, a Content-Length of
+    `length` (by default the size of the body received, or expected), and,
+    unless body is None, exactly `body`. Returns the problems."""
+    if response is None:
+        return ["no complete response header"]
+    line, headers, got = response
+    if length is None:
+        length = len(got if body is None else body)
+    problems = []
+    if line != status:
+        problems.append("status line %r, expected %r" % (line, status))
+    if headers.get("content-type") != ctype:
+        problems.append("Content-Type %r, expected %r" % (headers.get("content-type"), ctype))
+    if "content-length" not in headers:
+        problems.append("no Content-Length")
+    elif headers["content-length"] != str(length):
+        problems.append("Content-Length %r, expected %d" % (headers["content-length"], length))
+    if body is not None and got != body:
+        problems.append("a body of %d bytes, not the %d expected: %r..."
+                        % (len(got), len(body), got[:80]))
+    return problems
+
+
+class HttpConnection:
+    """One client connection to 127.0.0.1:port that reads each response
+    by its Content-Length, as a keep-alive client must."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""          # received, not yet part of a response read
+
+    def receive(self):
+        """Wait for more bytes; the server closing the connection is an error."""
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buf += chunk
+
+    def response(self):
+        """Read one response: its header block, then exactly as many body
+        bytes as its Content-Length says (an error without one). Returns
+        it as split_response does."""
+        while b"\r\n\r\n" not in self.buf:
+            self.receive()
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        line, headers, _ = split_response(head + b"\r\n\r\n")
+        if not headers.get("content-length", "").isdigit():
+            raise ValueError("a response without a Content-Length: %r" % head[:300])
+        while len(self.buf) < int(headers["content-length"]):
+            self.receive()
+        body, self.buf = self.buf[:int(headers["content-length"])], \
+            self.buf[int(headers["content-length"]):]
+        return line, headers, body
+
+    def closed_by_server(self):
+        """Whether the server closes the connection (within the timeout)."""
+        try:
+            return not self.buf and self.sock.recv(1) == b""
+        except OSError:
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+def keep_alive_problems(port, path=b"/hello.txt", ctype="text/plain", body=HELLO):
+    """Two GET requests on one connection, neither asking to close it: the
+    first response is read whole, by its Content-Length, before the second
+    request is sent. Both must be right, say nothing of closing, and have
+    nothing after their Content-Length. Returns the problems."""
+    request = b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    problems, conn, read = [], None, 0
     try:
-        while len(data) < want_bytes:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except socket.timeout:
-        pass
-    s.close()
-    return data
+        conn = HttpConnection(port)
+        for n in (1, 2):
+            conn.sock.sendall(request)
+            response = conn.response()
+            read += 1
+            problems += ["response %d: %s" % (n, p) for p in
+                         response_problems(response, "HTTP/1.1 200 OK", ctype, body)]
+            if response[1].get("connection", "").lower() == "close":
+                problems.append("response %d closes the connection" % n)
+            if conn.buf:
+                problems.append("response %d: %d bytes after its Content-Length"
+                                % (n, len(conn.buf)))
+    except (OSError, ValueError) as e:
+        problems.append("after %d responses read: %s" % (read, e))
+    finally:
+        if conn:
+            conn.close()
+    return problems
+
+
+def bad_request_problems(port):
+    """A request that is not HTTP gets 400 Bad Request, and the server
+    closes the connection. Returns the problems."""
+    conn = None
+    try:
+        conn = HttpConnection(port)
+        conn.sock.sendall(b"GARBAGE\r\n\r\n")
+        problems = response_problems(conn.response(), "HTTP/1.1 400 Bad Request",
+                                     "text/plain", b"bad request\n")
+        if not conn.closed_by_server():
+            problems.append("the connection stays open")
+        return problems
+    except (OSError, ValueError) as e:
+        return [str(e)]
+    finally:
+        if conn:
+            conn.close()
+
+
+def curl_problems(url, status, ctype, body=None, length=None, head=False):
+    """curl (GET, or HEAD) url, with the response header, and say what is
+    wrong: a non-zero exit, and response_problems. Returns (problems,
+    the response's body)."""
+    rc, out = run(["curl", "-s", "-i", "--max-time", "30"] + (["-I"] if head else []) +
+                  [url], 60)
+    response = split_response(out)
+    problems = [] if rc == 0 else ["curl exit %s: %r" % (rc, out[-300:])]
+    problems += response_problems(response, status, ctype, b"" if head else body, length)
+    return problems, response[2] if response else b""
 
 
 def start_server(build, config, guest_port, ready):
@@ -810,37 +939,34 @@ def run_httpd(build, config):
         check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", line)
                                       for line in lines), tail(lines))
 
-        def curl(*a):
-            return run(["curl", "-s", "--max-time", "30"] + list(a), 60)[1]
+        def check_all(what, problems):
+            check(what, not problems, "\n".join("    " + x for x in problems))
 
         url = "http://127.0.0.1:%d" % port
-        index = curl(url + "/index.html")
-        check("index_page", index.startswith(b"<!DOCTYPE html>") and
-              b"Served by Bulkhead" in index and index.endswith(b"</html>\n"),
-              repr(index[:200]))
-        large = curl(url + "/large.bin")
-        want = bytes(((i * 131 + 7) & 0xff) for i in range(1 << 20))
-        check("large_file_byte_for_byte", large == want,
-              "got %d bytes, %s" % (len(large), "equal" if large == want else "different"))
-        head = curl("-I", url + "/large.bin").decode()
-        check("head_content_length", "Content-Length: 1048576" in head, head)
-        code = curl("-o", "/dev/null", "-w", "%{http_code}", url + "/nope")
-        check("unknown_path_404", code == b"404", repr(code))
-        two = http_get(port, b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-                       b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                       10 ** 6)
-        check("keep_alive_two_requests_one_connection",
-              two.count(b"HTTP/1.1 200 OK") == 2 and two.count(b"hello from") == 2,
-              repr(two[:400]))
-        bad = http_get(port, b"GARBAGE\r\n\r\n")
-        check("malformed_request_400", bad.startswith(b"HTTP/1.1 400 Bad Request"),
-              repr(bad[:100]))
-        s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")   # cut mid-request
-        s.close()
-        after = curl(url + "/hello.txt")
-        check("serves_on_after_bad_and_truncated", after == b"hello from Bulkhead's httpd\n",
-              repr(after))
+        problems, index = curl_problems(url + "/index.html", "HTTP/1.1 200 OK", "text/html")
+        if not (index.startswith(b"<!DOCTYPE html>") and b"Served by Bulkhead" in index and
+                index.endswith(b"</html>\n")):
+            problems.append("not the index page: %r" % index[:200])
+        check_all("index_page", problems)
+        check_all("large_file_byte_for_byte", curl_problems(
+            url + "/large.bin", "HTTP/1.1 200 OK", "application/octet-stream",
+            bytes(((i * 131 + 7) & 0xff) for i in range(LARGE_SIZE)))[0])
+        check_all("head_large_file", curl_problems(
+            url + "/large.bin", "HTTP/1.1 200 OK", "application/octet-stream",
+            length=LARGE_SIZE, head=True)[0])
+        check_all("unknown_path_404", curl_problems(
+            url + "/nope", "HTTP/1.1 404 Not Found", "text/plain", b"not found\n")[0])
+        check_all("keep_alive_two_requests_one_connection", keep_alive_problems(port))
+        check_all("malformed_request_400", bad_request_problems(port))
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")   # cut mid-request
+            s.close()
+            problems = []
+        except OSError as e:
+            problems = ["a truncated request: %s" % e]
+        check_all("serves_on_after_bad_and_truncated", problems + curl_problems(
+            url + "/hello.txt", "HTTP/1.1 200 OK", "text/plain", HELLO)[0])
         status, out = run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"], 60)
         out = text_of(out)
         m = re.search(r"(\d+) requests in", out)

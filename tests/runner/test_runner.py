@@ -5,6 +5,8 @@ Run from the top of the tree: python3 -m unittest discover -s tests/runner -v
 """
 
 import importlib.util
+import socket
+import threading
 import unittest
 from pathlib import Path
 from unittest import mock
@@ -230,6 +232,89 @@ class AloneTest(unittest.TestCase):
             results = rt.run_alone("build/ktest/bulkhead.elf", "qemu.ktest.", "fault.divide_error")
         boot.assert_called_once_with("build/ktest/bulkhead.elf", "test=fault.divide_error")
         self.assertEqual(failed(results), ["qemu.ktest.fault.divide_error"])
+
+
+def http_reply(body=b"hello from Bulkhead's httpd\n", length=True, connection="keep-alive"):
+    """A response as apps/httpd/main.c sends it, with or without Content-Length."""
+    return (b"HTTP/1.1 200 OK\r\nServer: fake\r\nContent-Type: text/plain\r\n" +
+            (b"Content-Length: %d\r\n" % len(body) if length else b"") +
+            b"Connection: " + connection.encode() + b"\r\n\r\n" + body)
+
+
+class FakeHttpServer:
+    """A server on 127.0.0.1 for one connection: answers each request
+    (read up to its empty line) with replies[i], then closes."""
+
+    def __init__(self, *replies):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.replies = replies
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        conn, _ = self.listener.accept()
+        with conn:
+            data = b""
+            for reply in self.replies:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                data = data.split(b"\r\n\r\n", 1)[1]
+                conn.sendall(reply)
+
+    def close(self):
+        self.thread.join(10)
+        self.listener.close()
+
+
+class HttpTest(unittest.TestCase):
+    def keep_alive(self, *replies):
+        server = FakeHttpServer(*replies)
+        try:
+            return rt.keep_alive_problems(server.port)
+        finally:
+            server.close()
+
+    def test_keep_alive_with_two_good_responses_passes(self):
+        self.assertEqual(self.keep_alive(http_reply(), http_reply()), [])
+
+    def test_keep_alive_without_content_length_fails(self):
+        problems = self.keep_alive(http_reply(length=False), http_reply(length=False))
+        self.assertEqual(len(problems), 1)
+        self.assertIn("without a Content-Length", problems[0])
+
+    def test_keep_alive_closed_after_one_response_fails(self):
+        problems = self.keep_alive(http_reply())
+        self.assertEqual(problems, ["after 1 responses read: the server closed the connection"])
+
+    def test_keep_alive_saying_close_fails(self):
+        problems = self.keep_alive(http_reply(connection="close"), http_reply())
+        self.assertEqual(problems, ["response 1 closes the connection"])
+
+    def test_keep_alive_with_bytes_past_content_length_fails(self):
+        problems = self.keep_alive(http_reply() + b"junk", http_reply())
+        self.assertTrue(problems)
+
+    def test_response_checks(self):
+        response = rt.split_response(http_reply(b"abc"))
+        self.assertEqual(rt.response_problems(response, "HTTP/1.1 200 OK", "text/plain", b"abc"),
+                         [])
+        self.assertEqual(len(rt.response_problems(response, "HTTP/1.1 404 Not Found",
+                                                  "text/html", b"abcd")), 4)
+        head = rt.split_response(http_reply(b"abc")[:-3])
+        self.assertEqual(rt.response_problems(head, "HTTP/1.1 200 OK", "text/plain", b"",
+                                              length=3), [])
+        self.assertEqual(rt.response_problems(head, "HTTP/1.1 200 OK", "text/plain", b"",
+                                              length=4), ["Content-Length '3', expected 4"])
+        no_length = rt.split_response(http_reply(length=False))
+        self.assertEqual(rt.response_problems(no_length, "HTTP/1.1 200 OK", "text/plain"),
+                         ["no Content-Length"])
+        self.assertEqual(rt.response_problems(rt.split_response(b"HTTP/1.1 200 OK\r\n"),
+                                              "HTTP/1.1 200 OK", "text/plain"),
+                         ["no complete response header"])
 
 
 class InventoryTest(unittest.TestCase):
