@@ -319,8 +319,11 @@ $(HOST_GATES)-static: tests/bench/host_gates.c gates/ept/rpc.c $(BUILD)/bench/ho
 test-gates: $(HOST_GATES) test-images
 	$(PYTHON) scripts/bench-gates.py --build $(BUILD)
 
+# ONLY=regex: only the cases whose full names (as make test prints them)
+# match, e.g. make test ONLY='^qemu\.gates-mpk\.mpk_attack\.' (write $$ for $).
+ONLY		?=
 test: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static test-images iso
-	$(PYTHON) scripts/run-tests.py --build $(BUILD)
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) $(if $(ONLY),--only '$(ONLY)')
 
 # tests/inventory.txt, which pins the cases each test kernel must run, from
 # the kernels' own listings (test=list): run it after adding a test.

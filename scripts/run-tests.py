@@ -4,7 +4,13 @@ default application, and the GRUB ISO. Prints one line per case and, last,
 `N passed, N failed`. Exits 1 if anything failed.
 
     run-tests.py [--build DIR]                     run everything
+    run-tests.py [--build DIR] --only REGEX        only the cases whose names match
     run-tests.py [--build DIR] --write-inventory   rewrite tests/inventory.txt
+
+--only (make test ONLY=REGEX) runs the cases whose full names, as printed
+(qemu.ktest.sched.mutex_excludes, net.httpd.index_page), match REGEX
+(re.search), still checked against the inventory: a suite all of whose
+cases match boots once, otherwise each matching case boots by itself.
 
 What each test kernel must run is pinned in tests/inventory.txt (see the
 inventory section below): the runner checks it against the TEST() and
@@ -24,6 +30,7 @@ process of those sessions is still alive.
 """
 import argparse
 import concurrent.futures
+import importlib.util
 import os
 import re
 import signal
@@ -32,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
@@ -58,6 +66,25 @@ class Result:
 
     def __init__(self, name, ok, detail=""):
         self.name, self.ok, self.detail = name, ok, detail
+
+
+class Job:
+    """Work for the pool: fn() returns Results. `names` are the case names
+    it reports: --only selects the job if one matches, and drops its
+    results for those that do not. `selects` are more names that select
+    it; a result under any other name (a listing's, a run that went
+    wrong) is always kept."""
+
+    def __init__(self, fn, names=(), selects=()):
+        self.fn, self.names, self.selects = fn, set(names), set(selects)
+
+    def wanted(self, want):
+        """Whether --only (want: a predicate on names) selects this job."""
+        return any(want(name) for name in self.names | self.selects)
+
+    def keep(self, results, want):
+        """The results --only keeps."""
+        return [r for r in results if r.name not in self.names or want(r.name)]
 
 
 # --- processes ---------------------------------------------------------------
@@ -445,11 +472,13 @@ def list_kernel(build, kernel):
     return boot(os.path.join(build, kernel, "bulkhead.elf"), "test=list")
 
 
-def run_listing(build, kernel, pinned):
-    """A kernel lists exactly the cases the inventory pins for it."""
+def run_listing(build, kernel, pinned, relevant=lambda case: True):
+    """A kernel lists exactly the cases the inventory pins for it (those
+    pinned that are relevant, under --only)."""
     status, lines = list_kernel(build, kernel)
     listed, problems = parse_listing(lines, status)
-    problems += compare_listing(listed, pinned)
+    problems += compare_listing({c: k for c, k in listed.items() if relevant(c)},
+                                {c: k for c, k in pinned.items() if relevant(c)})
     return [Result(prefix_of(kernel) + "listing", not problems,
                    "\n".join("    " + p for p in problems) + "\n" + tail(lines))]
 
@@ -493,24 +522,39 @@ def write_inventory(build):
     return 1 if problems else 0
 
 
-def inventory_jobs(build, inv):
-    """The jobs that run what the inventory pins: each kernel's listing,
-    the host tests, each suite in one boot, each alone case by itself."""
+def inventory_jobs(build, inv, want):
+    """The jobs that run what the inventory pins, among the cases --only
+    wants: each kernel's listing, the host tests (one run), each suite in
+    one boot (or, if --only wants some of its cases, each of those by
+    itself), each alone case by itself."""
     jobs = []
     for kernel in sorted(inv):
-        pinned = inv[kernel]
-        jobs.append(lambda k=kernel, p=pinned: run_listing(build, k, p))
+        pinned, prefix = inv[kernel], prefix_of(kernel)
+        names = [prefix + case for case in sorted(pinned)]
+        if want(prefix + "listing"):
+            relevant = (lambda case: True)
+        else:
+            relevant = (lambda case, p=prefix: want(p + case))
+        jobs.append(Job(lambda k=kernel, p=pinned, r=relevant: run_listing(build, k, p, r),
+                        selects=names + [prefix + "listing"]))
         tests = [case for case, kind in sorted(pinned.items()) if kind == "test"]
         if kernel == HOST:
-            jobs.append(lambda t=tests: run_host(build, t))
+            jobs.append(Job(lambda t=tests: run_host(build, t),
+                            names=[prefix + case for case in tests]))
             continue
-        image, prefix = os.path.join(build, kernel, "bulkhead.elf"), prefix_of(kernel)
+        image = os.path.join(build, kernel, "bulkhead.elf")
         suites = {}
         for case in tests:
             suites.setdefault(case.split(".")[0], []).append(case)
-        jobs += [lambda i=image, p=prefix, s=suite, c=cases: run_suite(i, p, s, c)
-                 for suite, cases in sorted(suites.items())]
-        jobs += [lambda i=image, p=prefix, c=case: run_alone(i, p, c)
+        for suite, cases in sorted(suites.items()):
+            chosen = [case for case in cases if want(prefix + case)]
+            if chosen == cases:
+                jobs.append(Job(lambda i=image, p=prefix, s=suite, c=cases: run_suite(i, p, s, c),
+                                names=[prefix + case for case in cases]))
+            else:
+                jobs += [Job(lambda i=image, p=prefix, c=case: run_suite(i, p, c, [c]),
+                             names=[prefix + case]) for case in chosen]
+        jobs += [Job(lambda i=image, p=prefix, c=case: run_alone(i, p, c), names=[prefix + case])
                  for case, kind in sorted(pinned.items()) if kind == "alone"]
     return jobs
 
@@ -602,6 +646,18 @@ UNITTESTS = [(os.path.join("tests", "config"), "config."),   # the configuration
              (os.path.join("tests", "runner"), "runner.")]   # this runner
 
 
+def unittest_names(folder, prefix):
+    """The names run_unittests gives a folder's cases, found by loading
+    them without running them (for --only)."""
+    def cases(suite):
+        for test in suite:
+            if isinstance(test, unittest.TestSuite):
+                yield from cases(test)
+            else:
+                yield prefix + test._testMethodName
+    return list(cases(unittest.TestLoader().discover(folder, top_level_dir=folder)))
+
+
 def run_unittests(folder, prefix):
     """A folder of Python unit tests (unittest discover). Every case
     counted must have a verdict line, and the run must say OK."""
@@ -653,6 +709,18 @@ def run_stray_wrpkru(build):
         os.path.join(build, "stray", "bulkhead.elf"))
     return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
                    "exit %s, missing %s:\n%s" % (status, missing, out[-2000:]))]
+
+
+def bench_check_names():
+    """The names run_bench_check gives its results: the host harness, the
+    same in a Linux guest (where the host has no PKU), each gate-test image
+    (IMAGES in scripts/bench-gates.py)."""
+    spec = importlib.util.spec_from_file_location("bench_gates",
+                                                  os.path.join(HERE, "bench-gates.py"))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return (["bench.check.host", "bench.check.host-in-linux-guest"] +
+            ["bench.check.qemu." + image for image in bench.IMAGES])
 
 
 def run_bench_check(build):
@@ -924,6 +992,13 @@ def start_server(build, config, guest_port, ready):
     return p, port, lines, any(ready in line for line in lines)
 
 
+# The checks run_httpd makes.
+HTTPD_CHECKS = ("starts_with_dhcp", "index_page", "large_file_byte_for_byte", "head_large_file",
+                "unknown_path_404", "keep_alive_two_requests_one_connection",
+                "malformed_request_400", "serves_on_after_bad_and_truncated",
+                "wrk_30_connections_no_errors")
+
+
 def run_httpd(build, config):
     """The HTTP server under real clients, over SLIRP on 127.0.0.1."""
     name = "net.%s." % config
@@ -931,6 +1006,7 @@ def run_httpd(build, config):
     results = []
 
     def check(what, ok, detail=""):
+        assert what in HTTPD_CHECKS, what
         results.append(Result(name + what, ok, detail))
 
     try:
@@ -1016,6 +1092,9 @@ def run_ept_kill(build):
 SERVER_APPS = ("httpd", "iperf")
 
 
+IPERF_SIZES = (1 << 20, 3 * (1 << 20) + 12345)     # bytes sent by iperf -n
+
+
 def run_iperf(build, config):
     """The iPerf server receives exactly what the host's iperf -n sends."""
     name = "net.%s." % config
@@ -1024,7 +1103,7 @@ def run_iperf(build, config):
         if not up:
             return [Result(name + "starts", False, tail(lines))]
         out = []
-        for size in (1 << 20, 3 * (1 << 20) + 12345):
+        for size in IPERF_SIZES:
             rc, client = run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
                               str(size)], 60)
             want = "sent %d bytes" % size
@@ -1049,8 +1128,19 @@ def run_iperf(build, config):
 
 
 def app_of(name):
-    m = re.search(r'^app = "(\w+)"', open("configs/%s.toml" % name).read(), re.M)
+    """The application of configs/<name>.toml."""
+    with open("configs/%s.toml" % name) as f:
+        m = re.search(r'^app = "(\w+)"', f.read(), re.M)
     return m.group(1) if m else None
+
+
+def config_image_names(name):
+    """The names run_config_image gives its results."""
+    if app_of(name) == "httpd":
+        return ["net.%s.%s" % (name, check) for check in HTTPD_CHECKS]
+    if app_of(name) == "iperf":
+        return ["net.%s.receives_%d_bytes" % (name, size) for size in IPERF_SIZES]
+    return ["image.config_%s_runs" % name]
 
 
 def run_config_image(build, name):
@@ -1112,7 +1202,7 @@ def report(results):
 def call(job):
     """Run one job; an exception in it is its failure, not the runner's."""
     try:
-        return job()
+        return job.fn()
     except Exception as e:
         return [Result("runner.job_failed", False, "%s: %s" % (type(e).__name__, e))]
 
@@ -1122,16 +1212,17 @@ def on_sigterm(signum, frame):
     raise KeyboardInterrupt()
 
 
-def run_jobs(jobs):
+def run_jobs(jobs, want):
     """Run the jobs two at a time (two QEMUs on two cores), printing each
-    job's results in order as they come. Interrupted (Ctrl-C, SIGTERM),
-    start nothing more, end every session, and count the interruption as a
-    failure."""
+    job's results (those --only keeps) in order as they come. Interrupted
+    (Ctrl-C, SIGTERM), start nothing more, end every session, and count
+    the interruption as a failure."""
     results = []
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        for batch in pool.map(call, jobs):
+        for job, batch in zip(jobs, pool.map(call, jobs)):
+            batch = job.keep(batch, want)
             report(batch)
             results += batch
     except KeyboardInterrupt:
@@ -1145,9 +1236,33 @@ def run_jobs(jobs):
     return results
 
 
+def all_jobs(build, want):
+    """Every job of make test, those --only does not want included."""
+    inv, problems = read_inventory()
+    jobs = [Job(lambda: run_inventory_check(inv, problems),
+                names=["inventory.matches_the_sources"])]
+    jobs += [Job(lambda f=folder, p=prefix: run_unittests(f, p),
+                 names=unittest_names(folder, prefix)) for folder, prefix in UNITTESTS]
+    jobs += [Job(lambda: run_bad_config(build), names=["config.make_stops_on_a_bad_config"]),
+             Job(lambda: run_stray_wrpkru(build),
+                 names=["image.stray_wrpkru_and_xrstor_rejected"]),
+             Job(lambda: run_bench_check(build), names=bench_check_names()),
+             Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
+             Job(lambda: run_grub_file(build), names=["image.grub_file_accepts_multiboot2",
+                                                      "image.grub_file_accepts_multiboot1"]),
+             Job(run_style, names=["style.clang_format"]),
+             Job(lambda: run_app(build), names=["image.app_hello_runs"]),
+             Job(lambda: run_iso(build), names=["image.iso_boots_through_grub"])]
+    jobs += [Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))
+             for n in config_names()]
+    return jobs + inventory_jobs(build, inv, want)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
+    ap.add_argument("--only", metavar="REGEX",
+                    help="run only the cases whose full names match REGEX (re.search)")
     ap.add_argument("--write-inventory", action="store_true",
                     help="write %s from the test kernels' listings (make inventory)"
                     % INVENTORY)
@@ -1157,17 +1272,15 @@ def main():
     if args.write_inventory:
         return write_inventory(build)
 
-    inv, problems = read_inventory()
-    jobs = [lambda: run_inventory_check(inv, problems)]
-    jobs += [lambda f=folder, p=prefix: run_unittests(f, p) for folder, prefix in UNITTESTS]
-    jobs += [lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
-             lambda: run_bench_check(build), lambda: run_ept_kill(build),
-             lambda: run_grub_file(build), lambda: run_style(),
-             lambda: run_app(build), lambda: run_iso(build)]
-    jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
-    jobs += inventory_jobs(build, inv)
-
-    results = run_jobs(jobs) + check_no_process_left()
+    want = re.compile(args.only).search if args.only else (lambda name: True)
+    jobs = [job for job in all_jobs(build, want) if job.wanted(want)]
+    if jobs:
+        results = run_jobs(jobs, want)
+    else:
+        results = [Result("runner.only_matches_a_case", False,
+                          "    --only %r matches no case" % args.only)]
+        report(results)
+    results += check_no_process_left()
     report(results[-1:])
     passed = sum(r.ok for r in results)
     failed = len(results) - passed
