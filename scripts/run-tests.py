@@ -87,7 +87,7 @@ class Job:
         return [r for r in results if r.name not in self.names or want(r.name)]
 
 
-# --- processes ---------------------------------------------------------------
+# --- processes --------------------------------------------------------------
 # Each process the runner starts leads a new session (and process group),
 # so that what it starts in turn (qemu-run.sh's QEMU, the ept launcher's
 # VMs, bench-gates.py's boots) can be found and ended with it. Sessions
@@ -212,6 +212,7 @@ def check_no_process_left():
                              sorted(left.items())))]
 
 
+# --- booting ----------------------------------------------------------------
 def backend_of(image):
     """The backend of an image's configuration (config.mk beside it)."""
     try:
@@ -261,7 +262,7 @@ def tail(lines, n=25):
     return "\n".join("    | " + line for line in lines[-n:])
 
 
-# --- the inventory ---------------------------------------------------------
+# --- the inventory ----------------------------------------------------------
 # tests/inventory.txt pins what each test kernel must run, one line per
 # case: `kernel kind suite.case`. A kernel is a configuration in
 # tests/configs/ (booted in QEMU) or `host` (the host unit tests); the kind
@@ -559,6 +560,7 @@ def inventory_jobs(build, inv, want):
     return jobs
 
 
+# --- KTAP: suites, alone cases, host tests ----------------------------------
 def parse_ktap(prefix, lines, status, what, expected):
     """The results of one KTAP run (booted with `test=what`), checked
     against the cases the inventory expects from it. Returns one Result
@@ -623,6 +625,54 @@ def parse_ktap(prefix, lines, status, what, expected):
     return results
 
 
+def run_suite(image, prefix, what, expected):
+    """Boot a test kernel with test=what (a suite, or one case of it:
+    suite.case) and check its KTAP against the cases expected."""
+    suite = what.split(".")[0]
+    args = ("test=%s bootmark=seen %s -- one two"
+            % (what, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
+    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
+    return parse_ktap(prefix, lines, status, what, expected)
+
+
+def check_alone(name, status, lines, vms):
+    """The verdict on the boot of a TEST_ALONE case, from its exit status
+    and output lines (vms[i]: the VM that printed line i, see boot_vms).
+    Before it ends the machine, the case announces the exit status and
+    the texts it expects (`# expect-exit: N`, `# expect: text`). Each text
+    must appear after the last announcement, in the announcing VM's lines:
+    what came before cannot be the case's doing. Another VM's lines (ept)
+    count wherever they are, since VMs print side by side, their lines
+    interleaved in no set order."""
+    want_exit, expects, last = None, [], None
+    for i, line in enumerate(lines):
+        if line.startswith("# expect-exit: "):
+            want_exit = line[len("# expect-exit: "):]
+        elif line.startswith("# expect: "):
+            expects.append(line[len("# expect: "):])
+        else:
+            continue
+        last = i
+    if want_exit is None or not want_exit.isdigit():
+        return Result(name, False, "the case announced no exit status\n" + tail(lines))
+    after = "\n".join(line for i, line in enumerate(lines)
+                      if (i > last or vms[i] != vms[last]) and not line.startswith("# expect"))
+    missing = [e for e in expects if e not in after]
+    if status != int(want_exit):
+        return Result(name, False, "exit status %d, expected %s\n%s"
+                      % (status, want_exit, tail(lines)))
+    if missing:
+        return Result(name, False, "missing from the output after the announcements: %s\n%s"
+                      % ("; ".join(repr(m) for m in missing), tail(lines)))
+    return Result(name, True)
+
+
+def run_alone(image, prefix, case):
+    """Boot a TEST_ALONE case by itself and check what it announced."""
+    status, lines, vms = boot_vms(image, "test=%s" % case)
+    return [check_alone(prefix + case, status, lines, vms)]
+
+
 def host_tests(build):
     """The host unit tests' binary (tests/host/, with sanitizers)."""
     return os.path.join(build, "tests", "host-tests")
@@ -635,6 +685,7 @@ def run_host(build, expected):
                       124 if status is None else status, "all", expected)
 
 
+# --- the other checks -------------------------------------------------------
 # One case in `python3 -m unittest -v` output (a docstring's first line
 # may stand between its name and its verdict).
 UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. "
@@ -739,55 +790,8 @@ def run_bench_check(build):
     return out
 
 
-def run_suite(image, prefix, what, expected):
-    """Boot a test kernel with test=what (a suite, or one case of it:
-    suite.case) and check its KTAP against the cases expected."""
-    suite = what.split(".")[0]
-    args = ("test=%s bootmark=seen %s -- one two"
-            % (what, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
-    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
-    return parse_ktap(prefix, lines, status, what, expected)
-
-
-def check_alone(name, status, lines, vms):
-    """The verdict on the boot of a TEST_ALONE case, from its exit status
-    and output lines (vms[i]: the VM that printed line i, see boot_vms).
-    Before it ends the machine, the case announces the exit status and
-    the texts it expects (`# expect-exit: N`, `# expect: text`). Each text
-    must appear after the last announcement, in the announcing VM's lines:
-    what came before cannot be the case's doing. Another VM's lines (ept)
-    count wherever they are, since VMs print side by side, their lines
-    interleaved in no set order."""
-    want_exit, expects, last = None, [], None
-    for i, line in enumerate(lines):
-        if line.startswith("# expect-exit: "):
-            want_exit = line[len("# expect-exit: "):]
-        elif line.startswith("# expect: "):
-            expects.append(line[len("# expect: "):])
-        else:
-            continue
-        last = i
-    if want_exit is None or not want_exit.isdigit():
-        return Result(name, False, "the case announced no exit status\n" + tail(lines))
-    after = "\n".join(line for i, line in enumerate(lines)
-                      if (i > last or vms[i] != vms[last]) and not line.startswith("# expect"))
-    missing = [e for e in expects if e not in after]
-    if status != int(want_exit):
-        return Result(name, False, "exit status %d, expected %s\n%s"
-                      % (status, want_exit, tail(lines)))
-    if missing:
-        return Result(name, False, "missing from the output after the announcements: %s\n%s"
-                      % ("; ".join(repr(m) for m in missing), tail(lines)))
-    return Result(name, True)
-
-
-def run_alone(image, prefix, case):
-    """Boot a TEST_ALONE case by itself and check what it announced."""
-    status, lines, vms = boot_vms(image, "test=%s" % case)
-    return [check_alone(prefix + case, status, lines, vms)]
-
-
 def check_output(name, status, lines, want_status, texts):
+    """A boot ended with want_status and printed each regex in texts."""
     out = "\n".join(lines)
     missing = [t for t in texts if not re.search(t, out)]
     if status != want_status:
@@ -799,6 +803,7 @@ def check_output(name, status, lines, want_status, texts):
 
 
 def run_app(build):
+    """The default image boots and its application says what it should."""
     status, lines = boot(os.path.join(build, "default", "bulkhead.elf"), "")
     return check_output("image.app_hello_runs", status, lines, 0, [
         r"Bulkhead \d+\.\d+\.\d+ \(config default, backend fcall, app hello\)",
@@ -820,6 +825,7 @@ def config_names(ept=True):
 
 
 def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (for SLIRP to forward)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
@@ -827,7 +833,7 @@ def free_port():
     return port
 
 
-# --- HTTP ------------------------------------------------------------------
+# --- HTTP -------------------------------------------------------------------
 # What apps/httpd/main.c serves.
 HELLO = b"hello from Bulkhead's httpd\n"
 LARGE_SIZE = 1 << 20            # /large.bin: byte i is (i * 131 + 7) mod 256
@@ -1089,9 +1095,6 @@ def run_ept_kill(build):
                    % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
 
 
-SERVER_APPS = ("httpd", "iperf")
-
-
 IPERF_SIZES = (1 << 20, 3 * (1 << 20) + 12345)     # bytes sent by iperf -n
 
 
@@ -1158,6 +1161,7 @@ def run_config_image(build, name):
 
 
 def run_iso(build):
+    """The ISO boots through GRUB's menu, which lists every configuration."""
     status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
     return check_output("image.iso_boots_through_grub", status, lines, 0, [
         r"Bulkhead: default - hello, one compartment, no isolation",
@@ -1168,6 +1172,7 @@ def run_iso(build):
 
 
 def run_grub_file(build):
+    """grub-file accepts the default image's multiboot2 and multiboot1 headers."""
     image = os.path.join(build, "default", "bulkhead.elf")
     out = []
     for flag, name in (("--is-x86-multiboot2", "multiboot2"),
@@ -1190,6 +1195,7 @@ def run_style():
                    "not clang-formatted (run clang-format -i): " + " ".join(bad))]
 
 
+# --- running the jobs -------------------------------------------------------
 def report(results):
     """Print one line per result, and under a failure its details."""
     for r in results:
@@ -1259,6 +1265,7 @@ def all_jobs(build, want):
 
 
 def main():
+    """make test (or make inventory): run what was asked, print the verdicts."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--only", metavar="REGEX",

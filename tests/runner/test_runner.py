@@ -6,7 +6,9 @@ Run from the top of the tree: python3 -m unittest discover -s tests/runner -v
 
 import importlib.util
 import socket
+import subprocess
 import threading
+import time
 import unittest
 from pathlib import Path
 from unittest import mock
@@ -361,6 +363,33 @@ class OnlyTest(unittest.TestCase):
                    rt.Result("host.all.ktap", False)]
         kept = job.keep(results, rt.re.compile(r"a\.x").search)
         self.assertEqual([r.name for r in kept], ["host.a.x", "host.all.ktap"])
+
+
+class ProcessTest(unittest.TestCase):
+    """Sessions: what a case starts is ended with it (sleep stands in for QEMU)."""
+
+    def test_a_timed_out_command_and_its_children_are_ended(self):
+        start = time.monotonic()
+        status, out = rt.run(["sh", "-c", "echo started; sleep 60 & sleep 60"], 0.5)
+        self.assertEqual((status, out), (None, b"started\n"))
+        self.assertLess(time.monotonic() - start, 5)
+        self.assertEqual(rt.session_members(rt.STARTED), {})
+
+    def test_a_child_ignoring_sigterm_is_killed(self):
+        with mock.patch.object(rt, "GRACE", 0.3):
+            status, _ = rt.run(["sh", "-c", "trap '' TERM; sleep 60"], 0.3)
+        self.assertIsNone(status)
+        self.assertEqual(rt.session_members(rt.STARTED), {})
+
+    def test_a_process_left_behind_fails_the_last_check(self):
+        # The leader exits at once; its child lives on, as QEMU did under a killed qemu-run.sh.
+        p = rt.spawn(["sh", "-c", "sleep 60 &"], stdout=subprocess.DEVNULL)
+        p.wait()
+        result = rt.check_no_process_left()[0]
+        self.assertFalse(result.ok)
+        self.assertIn("sleep 60", result.detail)
+        rt.end(p)
+        self.assertTrue(rt.check_no_process_left()[0].ok)
 
 
 class InventoryTest(unittest.TestCase):
