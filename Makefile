@@ -5,7 +5,7 @@
 # of isolation: its objects are combined into one relocatable object,
 # build/lib/<name>.o, which images are linked from.
 #
-# Targets: all (default) run iso test test-gates debug deps clean distclean
+# Targets: all (default) run iso test inventory test-gates debug deps clean distclean
 
 .DEFAULT_GOAL := all
 
@@ -84,7 +84,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 # Generated intermediates (glue sources and the like) are kept.
 .SECONDARY:
 
-.PHONY: all image run iso test test-gates debug deps clean distclean check-style
+.PHONY: all image run iso test inventory test-gates debug deps clean distclean check-style
 all: image
 
 # --- set-up: Debian packages and newlib --------------------------------------
@@ -320,8 +320,16 @@ $(HOST_GATES)-static: tests/bench/host_gates.c gates/ept/rpc.c $(BUILD)/bench/ho
 test-gates: $(HOST_GATES) test-images
 	$(PYTHON) scripts/bench-gates.py --build $(BUILD)
 
+# ONLY=regex: only the cases whose full names (as make test prints them)
+# match, e.g. make test ONLY='^qemu\.gates-mpk\.mpk_attack\.' (write $$ for $).
+ONLY		?=
 test: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static test-images iso
-	$(PYTHON) scripts/run-tests.py --build $(BUILD)
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) $(if $(ONLY),--only '$(ONLY)')
+
+# tests/inventory.txt, which pins the cases each test kernel must run, from
+# the kernels' own listings (test=list): run it after adding a test.
+inventory: $(HOST_TEST_BIN) test-images
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) --write-inventory
 
 # --- style ------------------------------------------------------------------
 # Fails when any tracked C file differs from .clang-format's layout.

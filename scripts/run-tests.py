@@ -3,26 +3,50 @@
 default application, and the GRUB ISO. Prints one line per case and, last,
 `N passed, N failed`. Exits 1 if anything failed.
 
+    run-tests.py [--build DIR]                     run everything
+    run-tests.py [--build DIR] --only REGEX        only the cases whose names match
+    run-tests.py [--build DIR] --write-inventory   rewrite tests/inventory.txt
+
+--only (make test ONLY=REGEX) runs the cases whose full names, as printed
+(qemu.ktest.sched.mutex_excludes, net.httpd.index_page), match REGEX
+(re.search), still checked against the inventory: a suite all of whose
+cases match boots once, otherwise each matching case boots by itself.
+
+What each test kernel must run is pinned in tests/inventory.txt (see the
+inventory section below): the runner checks it against the TEST() and
+TEST_ALONE() declarations in tests/, against each kernel's own listing
+(test=list), and against every suite's KTAP, so a case that silently stops
+being built, listed or run fails by name. `make inventory` rewrites it.
+
 In-QEMU suites print KTAP; a suite that stops early (panic, fault, hang)
 fails every case it did not report. Cases that end the machine themselves
 (TEST_ALONE) announce `# expect-exit: N` and `# expect: text` lines; the
-runner checks the exit status and finds each text in the output.
+runner checks the exit status and finds each text after the announcements.
+
+Every process a case starts (QEMU, the launchers, clients) leads a session
+of its own, which the runner ends, with everything in it, when the case
+ends, times out, or the runner is interrupted. A last check fails if any
+process of those sessions is still alive.
 """
 import argparse
 import concurrent.futures
+import importlib.util
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
 EPT_LAUNCH = os.path.join(HERE, "ept-launch.py")
-VM_PREFIX = re.compile(r"^\[[\w-]+\] ")
-KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
+VM_PREFIX = re.compile(r"^\[([\w-]+)\] ")     # ept-launch.py: "[vm] line"
+KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)$")
+KTAP_RESULT_START = re.compile(r"^(not )?ok \d+\b")     # malformed if not a KTAP_RESULT
 KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 # Extra QEMU arguments for suites that need them.
 SUITE_QEMU = {
@@ -35,6 +59,8 @@ SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
+# Isolated images whose imports.txt run_imports checks.
+IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2")
 # Functions no compartment but the kernel core may call (page tables,
 # traps, the scheduler's set-up): never in an image's imports.txt.
 CORE_ONLY = {"vm_map", "vm_unmap", "vm_lookup", "mm_page_alloc", "mm_page_free",
@@ -43,10 +69,157 @@ CORE_ONLY = {"vm_map", "vm_unmap", "vm_lookup", "mm_page_alloc", "mm_page_free",
 
 
 class Result:
+    """One case's verdict, and what to print when it failed."""
+
     def __init__(self, name, ok, detail=""):
         self.name, self.ok, self.detail = name, ok, detail
 
 
+class Job:
+    """Work for the pool: fn() returns Results. `names` are the case names
+    it reports: --only selects the job if one matches, and drops its
+    results for those that do not. `selects` are more names that select
+    it; a result under any other name (a listing's, a run that went
+    wrong) is always kept."""
+
+    def __init__(self, fn, names=(), selects=()):
+        self.fn, self.names, self.selects = fn, set(names), set(selects)
+
+    def wanted(self, want):
+        """Whether --only (want: a predicate on names) selects this job."""
+        return any(want(name) for name in self.names | self.selects)
+
+    def keep(self, results, want):
+        """The results --only keeps."""
+        return [r for r in results if r.name not in self.names or want(r.name)]
+
+
+# --- processes --------------------------------------------------------------
+# Each process the runner starts leads a new session (and process group),
+# so that what it starts in turn (qemu-run.sh's QEMU, the ept launcher's
+# VMs, bench-gates.py's boots) can be found and ended with it. Sessions
+# rather than groups alone: timeout(1) without --foreground moves itself
+# and its QEMU into a group of their own, but never out of the session.
+SESSIONS_LOCK = threading.Lock()
+LIVE = {}                       # session id -> Popen, until end() has run
+STARTED = set()                 # every session id the runner created
+STOPPING = threading.Event()    # the runner was interrupted: start nothing
+GRACE = 5                       # seconds between SIGTERM and SIGKILL
+
+
+class Interrupted(Exception):
+    """Raised by spawn() once the runner is being interrupted."""
+
+
+def spawn(cmd, **kw):
+    """Start cmd as the leader of a session of its own, remembered until
+    end() has stopped everything in it."""
+    with SESSIONS_LOCK:
+        if STOPPING.is_set():
+            raise Interrupted("the runner is stopping")
+        p = subprocess.Popen(cmd, start_new_session=True, **kw)
+        LIVE[p.pid] = p
+        STARTED.add(p.pid)
+    return p
+
+
+def session_members(sids):
+    """The live processes (zombies left out) whose session is in sids:
+    {pid: (session id, command line)}, read from /proc."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+            # After "pid (comm) ": state ppid pgrp session ...
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] == "Z" or int(fields[3]) not in sids:
+                continue
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except (OSError, ValueError, IndexError):
+            continue                # gone meanwhile
+        found[int(entry)] = (int(fields[3]), cmd)
+    return found
+
+
+def signal_session(sid, sig):
+    """Send sig to the process group sid and to every other member of the
+    session sid."""
+    try:
+        os.killpg(sid, sig)
+    except ProcessLookupError:
+        pass
+    for pid in session_members({sid}):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def end(p):
+    """Stop p's session: SIGTERM to all of it (the ept launcher cleans up
+    on it), SIGKILL to whatever is left GRACE seconds later; reap p."""
+    sid = p.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not session_members({sid}):
+            break
+        signal_session(sid, sig)
+        deadline = time.monotonic() + GRACE
+        while session_members({sid}) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    p.wait()
+    with SESSIONS_LOCK:
+        LIVE.pop(sid, None)
+
+
+def end_all():
+    """Stop every session still running (the runner is interrupted)."""
+    STOPPING.set()
+    with SESSIONS_LOCK:
+        live = list(LIVE.values())
+    for p in live:
+        end(p)
+
+
+def run(cmd, timeout, env=None):
+    """Run cmd in a session of its own, stdout and stderr together, and
+    end the session when cmd returns or after timeout seconds. Returns
+    (exit status, or None if it timed out; output bytes)."""
+    p = spawn(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+              stderr=subprocess.STDOUT)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        end(p)
+        out, _ = p.communicate()
+        return None, out
+    finally:
+        end(p)
+
+
+def text_of(data):
+    """Process output as text, without carriage returns."""
+    return data.decode("utf-8", "replace").replace("\r", "")
+
+
+def check_no_process_left():
+    """No process of any session the runner started is still alive: a
+    QEMU left behind would hold its memory and ports for minutes. Those
+    found are reported, then stopped."""
+    left = session_members(STARTED)
+    for sid in {sid for sid, _ in left.values()}:
+        signal_session(sid, signal.SIGKILL)
+    return [Result("runner.no_process_left", not left,
+                   "still running after their case ended:\n" +
+                   "\n".join("    pid %d: %s" % (pid, cmd) for pid, (_, cmd) in
+                             sorted(left.items())))]
+
+
+# --- booting ----------------------------------------------------------------
 def backend_of(image):
     """The backend of an image's configuration (config.mk beside it)."""
     try:
@@ -59,78 +232,507 @@ def backend_of(image):
     return None
 
 
-def boot(image, cmdline, extra="", cdrom=False):
-    """Boot an image (ept: one VM per compartment, through the launcher);
-    return (guest exit status, output lines without VM-name prefixes)."""
+def boot_vms(image, cmdline, extra="", cdrom=False):
+    """Boot an image (ept: one VM per compartment, through the launcher,
+    which prefixes each line with the name of the VM that printed it, or
+    [ept] for its own). Returns (guest exit status, output lines without
+    those prefixes, and for each line the VM's name, None with one VM)."""
     env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=extra)
+    ept = not cdrom and backend_of(image) == "ept"
     if cdrom:
         cmd = [QEMU_RUN, "--cdrom", image]
-    elif backend_of(image) == "ept":
+    elif ept:
         cmd = [EPT_LAUNCH, image] + cmdline.split()
     else:
         cmd = [QEMU_RUN, image] + cmdline.split()
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    text = p.stdout.decode("utf-8", "replace").replace("\r", "")
-    return p.returncode, [VM_PREFIX.sub("", l) for l in text.splitlines()]
+    status, out = run(cmd, TIMEOUT + 2 * GRACE + 10, env=env)
+    lines, vms = [], []
+    for line in text_of(out).splitlines():
+        m = VM_PREFIX.match(line) if ept else None
+        lines.append(line[m.end():] if m else line)
+        vms.append(m.group(1) if m else None)
+    if status is None:
+        lines.append("run-tests: no end after %d s: stopped" % (TIMEOUT + 2 * GRACE + 10))
+        vms.append(None)
+        status = 124
+    return status, lines, vms
+
+
+def boot(image, cmdline, extra="", cdrom=False):
+    """boot_vms(), without saying which VM printed what."""
+    status, lines, _ = boot_vms(image, cmdline, extra, cdrom)
+    return status, lines
 
 
 def tail(lines, n=25):
-    return "\n".join("    | " + l for l in lines[-n:])
+    """The last n lines, indented under a failure."""
+    return "\n".join("    | " + line for line in lines[-n:])
 
 
-def parse_ktap(prefix, lines, status, what):
-    """Results of a KTAP run; missing cases and a bad status are failures."""
-    plan, results = None, []
+# --- the inventory ----------------------------------------------------------
+# tests/inventory.txt pins what each test kernel must run, one line per
+# case: `kernel kind suite.case`. A kernel is a configuration in
+# tests/configs/ (booted in QEMU) or `host` (the host unit tests); the kind
+# is `test` (booted with its suite) or `alone` (TEST_ALONE: booted by
+# itself). Its lines are sorted, so that tests added in parallel merge.
+INVENTORY = os.path.join("tests", "inventory.txt")
+HOST = "host"
+KINDS = ("test", "alone")
+CASE_NAME = re.compile(r"^\w+\.\w+$")
+REGENERATE = "run make inventory after adding a test"
+INVENTORY_HEADER = """\
+# Every case each test kernel must run, one line each: kernel kind suite.case
+#   kernel: a configuration in tests/configs/, or host (the host unit tests)
+#   kind:   test (booted with its suite) or alone (TEST_ALONE: booted by itself)
+# scripts/run-tests.py fails on a case that is declared in tests/ but not
+# here, listed here but not declared, missing from its kernel's listing or
+# KTAP, reported twice, or reported but not listed here. `make inventory`
+# (scripts/run-tests.py --write-inventory) writes this file from each
+# kernel's own listing: run it after adding or removing a test, and read the
+# diff before committing it.
+"""
+
+
+def test_kernels():
+    """The test kernels that make test-images builds (tests/configs/*.toml)."""
+    return sorted(c[:-5] for c in os.listdir(os.path.join("tests", "configs"))
+                  if c.endswith(".toml"))
+
+
+def prefix_of(kernel):
+    """What a kernel's result names start with."""
+    return "host." if kernel == HOST else "qemu.%s." % kernel
+
+
+def parse_inventory(text):
+    """The inventory's text as {kernel: {suite.case: kind}}, and its
+    malformed or repeated lines as `file:line: problem`."""
+    inv, problems = {}, []
+    for number, raw in enumerate(text.splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 3 or words[1] not in KINDS or not CASE_NAME.match(words[2]):
+            problems.append("%s:%d: not `kernel test|alone suite.case`: %r"
+                            % (INVENTORY, number, raw))
+            continue
+        kernel, kind, case = words
+        if case in inv.get(kernel, {}):
+            problems.append("%s:%d: %s %s is there twice" % (INVENTORY, number, kernel, case))
+        inv.setdefault(kernel, {})[case] = kind
+    return inv, problems
+
+
+def format_inventory(inv):
+    """The inventory's text: the header, then one line per case, sorted."""
+    return INVENTORY_HEADER + "".join(
+        "%-15s %-5s %s\n" % (kernel, kind, case)
+        for kernel in sorted(inv) for case, kind in sorted(inv[kernel].items()))
+
+
+def read_inventory():
+    """tests/inventory.txt, parsed: (inventory, problems)."""
+    try:
+        with open(INVENTORY) as f:
+            return parse_inventory(f.read())
+    except FileNotFoundError:
+        return {}, ["%s is missing: run make inventory" % INVENTORY]
+
+
+SOURCE_CASE = re.compile(r"^TEST(_ALONE)?\(\s*(\w+)\s*,\s*(\w+)\s*\)", re.M)
+
+
+def source_cases(top="tests"):
+    """The cases declared with TEST() and TEST_ALONE() in the C sources
+    under top: {suite.case: [(kind, "file:line"), ...]}."""
+    cases = {}
+    for folder, _, files in sorted(os.walk(top)):
+        for name in sorted(files):
+            if not name.endswith(".c"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            for m in SOURCE_CASE.finditer(text):
+                where = "%s:%d" % (path, text.count("\n", 0, m.start()) + 1)
+                cases.setdefault("%s.%s" % (m.group(2), m.group(3)), []).append(
+                    ("alone" if m.group(1) else "test", where))
+    return cases
+
+
+def check_inventory(inv, sources, kernels):
+    """What is wrong between the inventory, the cases declared in the
+    sources, and the test kernels: a declared case no kernel runs (an
+    orphan), a pinned case no source declares, a kind that differs, a
+    kernel without cases or that does not exist. Returns the problems."""
+    problems = []
+    for kernel in sorted(set(inv) - set(kernels) - {HOST}):
+        problems.append("%s pins cases for %s, which is no test kernel (tests/configs/%s.toml)"
+                        % (INVENTORY, kernel, kernel))
+    for kernel in [HOST] + sorted(kernels):
+        if not inv.get(kernel):
+            problems.append("test kernel %s has no case in %s: run make inventory"
+                            % (kernel, INVENTORY))
+    for case, decls in sorted(sources.items()):
+        pinned = {kernel: cases[case] for kernel, cases in inv.items() if case in cases}
+        for kind, where in decls:
+            if not pinned:
+                problems.append("%s: %s is not in %s for any test kernel, so it never runs: "
+                                "%s (or build it into a test kernel)"
+                                % (where, case, INVENTORY, REGENERATE))
+            for kernel, pinned_kind in sorted(pinned.items()):
+                if pinned_kind != kind:
+                    problems.append("%s: %s is a TEST%s, but %s pins it as `%s` for %s"
+                                    % (where, case, "_ALONE" if kind == "alone" else "",
+                                       INVENTORY, pinned_kind, kernel))
+    for kernel in sorted(inv):
+        for case, kind in sorted(inv[kernel].items()):
+            if case not in sources:
+                problems.append("%s: %s %s %s: no such TEST() or TEST_ALONE() in tests/: "
+                                "run make inventory after removing a test"
+                                % (INVENTORY, kernel, kind, case))
+            if kernel == HOST and kind == "alone":
+                problems.append("%s: host %s: the host tests cannot run a case alone"
+                                % (INVENTORY, case))
+    return problems
+
+
+def run_inventory_check(inv, problems):
+    """The inventory is well formed and matches the sources and kernels."""
+    problems = problems + check_inventory(inv, source_cases(), test_kernels())
+    return [Result("inventory.matches_the_sources", not problems,
+                   "\n".join("    " + p for p in problems))]
+
+
+LISTED = re.compile(r"^# (test|alone) (\w+\.\w+)$")
+LISTED_END = re.compile(r"^# listed (\d+) cases$")
+
+
+def parse_listing(lines, status):
+    """A kernel's `test=list` output (tests/ktest.c, list()) as
+    {suite.case: kind}, and what is wrong with it: an exit status other
+    than 0, a malformed or repeated line, a case run instead of listed, a
+    line after the end, or an end line missing, repeated, or with a count
+    other than the lines before it."""
+    cases, problems, ends, count = {}, [], [], 0
+    if status != 0:
+        problems.append("the listing exited with status %s, not 0" % status)
     for line in lines:
-        m = KTAP_PLAN.match(line.strip())
-        if m and plan is None:
-            plan = int(m.group(1))
-        m = KTAP_RESULT.match(line)
+        line = line.rstrip()
+        if line.startswith(("# test ", "# alone ")):
+            m = LISTED.match(line)
+            if not m:
+                problems.append("a malformed line: %r" % line)
+                continue
+            count += 1
+            if ends:
+                problems.append("a case after the end line: %r" % line)
+            if m.group(2) in cases:
+                problems.append("%s is listed twice" % m.group(2))
+            cases[m.group(2)] = m.group(1)
+        elif line.startswith("# listed"):
+            m = LISTED_END.match(line)
+            if m:
+                ends.append(int(m.group(1)))
+            else:
+                problems.append("a malformed end line: %r" % line)
+        elif KTAP_PLAN.match(line) or KTAP_RESULT_START.match(line):
+            problems.append("it ran cases instead of listing them: %r" % line)
+    if not ends:
+        problems.append("no `# listed N cases` line: the listing did not finish")
+    elif len(ends) > 1:
+        problems.append("%d end lines" % len(ends))
+    elif ends[0] != count:
+        problems.append("the end line counts %d cases, %d are listed" % (ends[0], count))
+    return cases, problems
+
+
+def compare_listing(listed, pinned):
+    """What differs between a kernel's listing and the inventory's cases
+    for it ({suite.case: kind} both): each suite or case pinned but not
+    listed, listed but not pinned, or listed with another kind."""
+    problems, missing = [], {}
+    listed_suites = {case.split(".")[0] for case in listed}
+    for case in sorted(set(pinned) - set(listed)):
+        missing.setdefault(case.split(".")[0], []).append(case)
+    for suite, cases in sorted(missing.items()):
+        if suite in listed_suites:
+            problems += ["case %s (%s) is not listed" % (c, pinned[c]) for c in cases]
+        else:
+            problems.append("suite %s is not listed: %d pinned cases missing (%s)"
+                            % (suite, len(cases), ", ".join(cases)))
+    for case in sorted(set(listed) - set(pinned)):
+        problems.append("case %s (%s) is listed, but not in %s: %s"
+                        % (case, listed[case], INVENTORY, REGENERATE))
+    for case in sorted(set(listed) & set(pinned)):
+        if listed[case] != pinned[case]:
+            problems.append("case %s is listed as `%s`, but pinned as `%s`"
+                            % (case, listed[case], pinned[case]))
+    return problems
+
+
+def list_kernel(build, kernel):
+    """A kernel's listing: boot it with test=list (the host tests: run
+    them with `list`). Returns (exit status, lines)."""
+    if kernel == HOST:
+        status, out = run([host_tests(build), "list"], TIMEOUT)
+        return (124 if status is None else status), text_of(out).splitlines()
+    return boot(os.path.join(build, kernel, "bulkhead.elf"), "test=list")
+
+
+def run_listing(build, kernel, pinned, relevant=lambda case: True):
+    """A kernel lists exactly the cases the inventory pins for it (those
+    pinned that are relevant, under --only)."""
+    status, lines = list_kernel(build, kernel)
+    listed, problems = parse_listing(lines, status)
+    problems += compare_listing({c: k for c, k in listed.items() if relevant(c)},
+                                {c: k for c, k in pinned.items() if relevant(c)})
+    return [Result(prefix_of(kernel) + "listing", not problems,
+                   "\n".join("    " + p for p in problems) + "\n" + tail(lines))]
+
+
+def write_inventory(build):
+    """make inventory: write tests/inventory.txt from each test kernel's
+    own listing, print what changed, and check the result against the
+    sources. Returns the exit status."""
+    kernels = [HOST] + test_kernels()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        listings = list(pool.map(lambda k: list_kernel(build, k), kernels))
+    inv, problems = {}, []
+    for kernel, (status, lines) in zip(kernels, listings):
+        inv[kernel], bad = parse_listing(lines, status)
+        if bad:
+            problems.append("%s: %s\n%s" % (kernel, "; ".join(bad), tail(lines)))
+    if problems:
+        print("run-tests: %s not written, a listing is wrong:\n%s"
+              % (INVENTORY, "\n".join(problems)))
+        return 1
+    try:
+        with open(INVENTORY) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = ""
+    new = format_inventory(inv)
+    with open(INVENTORY, "w") as f:
+        f.write(new)
+    old_lines = {line for line in old.splitlines() if not line.startswith("#")}
+    new_lines = {line for line in new.splitlines() if not line.startswith("#")}
+    for line in sorted(old_lines - new_lines):
+        print("- " + line)
+    for line in sorted(new_lines - old_lines):
+        print("+ " + line)
+    print("run-tests: wrote %s: %d cases in %d kernels (%d added, %d removed)"
+          % (INVENTORY, len(new_lines), len(inv), len(new_lines - old_lines),
+             len(old_lines - new_lines)))
+    problems = check_inventory(inv, source_cases(), test_kernels())
+    for p in problems:
+        print("run-tests: " + p)
+    return 1 if problems else 0
+
+
+def inventory_jobs(build, inv, want):
+    """The jobs that run what the inventory pins, among the cases --only
+    wants: each kernel's listing, the host tests (one run), each suite in
+    one boot (or, if --only wants some of its cases, each of those by
+    itself), each alone case by itself."""
+    jobs = []
+    for kernel in sorted(inv):
+        pinned, prefix = inv[kernel], prefix_of(kernel)
+        names = [prefix + case for case in sorted(pinned)]
+        if want(prefix + "listing"):
+            relevant = (lambda case: True)
+        else:
+            relevant = (lambda case, p=prefix: want(p + case))
+        jobs.append(Job(lambda k=kernel, p=pinned, r=relevant: run_listing(build, k, p, r),
+                        selects=names + [prefix + "listing"]))
+        tests = [case for case, kind in sorted(pinned.items()) if kind == "test"]
+        if kernel == HOST:
+            jobs.append(Job(lambda t=tests: run_host(build, t),
+                            names=[prefix + case for case in tests]))
+            continue
+        image = os.path.join(build, kernel, "bulkhead.elf")
+        suites = {}
+        for case in tests:
+            suites.setdefault(case.split(".")[0], []).append(case)
+        for suite, cases in sorted(suites.items()):
+            chosen = [case for case in cases if want(prefix + case)]
+            if chosen == cases:
+                jobs.append(Job(lambda i=image, p=prefix, s=suite, c=cases: run_suite(i, p, s, c),
+                                names=[prefix + case for case in cases]))
+            else:
+                jobs += [Job(lambda i=image, p=prefix, c=case: run_suite(i, p, c, [c]),
+                             names=[prefix + case]) for case in chosen]
+        jobs += [Job(lambda i=image, p=prefix, c=case: run_alone(i, p, c), names=[prefix + case])
+                 for case, kind in sorted(pinned.items()) if kind == "alone"]
+    return jobs
+
+
+# --- KTAP: suites, alone cases, host tests ----------------------------------
+def parse_ktap(prefix, lines, status, what, expected):
+    """The results of one KTAP run (booted with `test=what`), checked
+    against the cases the inventory expects from it. Returns one Result
+    per expected case (one not reported, or reported twice, fails), one
+    failing Result per case reported that was not expected, and a failing
+    Result named after the run (prefix + what + ".ktap") if the KTAP
+    itself is wrong: no plan or two, a result before the plan, beyond it
+    or out of order, fewer results than planned, a plan that does not
+    count the expected cases, or an exit status that does not match."""
+    plan, number, seen, problems = None, 0, {}, []
+    for line in lines:
+        line = line.rstrip()
+        m = KTAP_PLAN.match(line)
         if m:
-            detail = "" if not m.group(1) else tail(lines)
-            results.append(Result(prefix + m.group(3), not m.group(1), detail))
+            if plan is None:
+                plan = int(m.group(1))
+            else:
+                problems.append("a second plan: %r" % line)
+            continue
+        m = KTAP_RESULT.match(line)
+        if not m:
+            if KTAP_RESULT_START.match(line):
+                problems.append("a malformed result: %r" % line)
+            continue
+        number += 1
+        if plan is None:
+            problems.append("a result before the plan: %r" % line)
+        elif int(m.group(2)) > plan:
+            problems.append("a result beyond the plan 1..%d: %r" % (plan, line))
+        if int(m.group(2)) != number:
+            problems.append("result %d is numbered %s: %r" % (number, m.group(2), line))
+        seen.setdefault(m.group(3), []).append(not m.group(1))
+
+    run_name = prefix + what + ".ktap"
+    results = []
+    for case in expected:
+        oks = seen.pop(case, [])
+        if not oks:
+            results.append(Result(prefix + case, False, "    not reported (see %s)" % run_name))
+        elif len(oks) > 1:
+            results.append(Result(prefix + case, False, "    reported %d times" % len(oks)))
+        else:
+            results.append(Result(prefix + case, oks[0], "" if oks[0] else tail(lines)))
+    for case in sorted(seen):
+        results.append(Result(prefix + case, False,
+                              "    reported, but not in %s for this kernel: %s"
+                              % (INVENTORY, REGENERATE)))
     if plan is None:
-        return [Result(prefix + what, False,
-                       "no KTAP plan (exit %d)\n%s" % (status, tail(lines)))]
-    if len(results) < plan:
-        results.append(Result(prefix + what, False,
-                              "%d of %d cases reported before it stopped "
-                              "(exit %d)\n%s" % (len(results), plan, status,
-                                                 tail(lines))))
-    elif status != (0 if all(r.ok for r in results) else 1):
-        results.append(Result(prefix + what + ".exit", False,
-                              "exit status %d does not match the results" % status))
+        problems.insert(0, "no KTAP plan")
+    else:
+        if number < plan:
+            problems.append("%d of %d planned cases reported before it stopped"
+                            % (number, plan))
+        if plan != len(expected):
+            problems.append("plan 1..%d, but %s pins %d cases for it"
+                            % (plan, INVENTORY, len(expected)))
+    if not problems and status != (0 if all(r.ok for r in results) else 1):
+        problems.append("exit status %s does not match the results" % status)
+    if problems:
+        results.append(Result(run_name, False, "    %s (exit %s)\n%s"
+                              % ("\n    ".join(problems), status, tail(lines))))
     return results
 
 
-def run_host(build):
-    binary = os.path.join(build, "tests", "host-tests")
-    p = subprocess.run([binary], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=TIMEOUT)
-    lines = p.stdout.decode("utf-8", "replace").splitlines()
-    return parse_ktap("host.", lines, p.returncode, "host-tests")
+def run_suite(image, prefix, what, expected):
+    """Boot a test kernel with test=what (a suite, or one case of it:
+    suite.case) and check its KTAP against the cases expected."""
+    suite = what.split(".")[0]
+    args = ("test=%s bootmark=seen %s -- one two"
+            % (what, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
+    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
+    return parse_ktap(prefix, lines, status, what, expected)
 
 
-UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|skipped.*)$")
+def check_alone(name, status, lines, vms):
+    """The verdict on the boot of a TEST_ALONE case, from its exit status
+    and output lines (vms[i]: the VM that printed line i, see boot_vms).
+    Before it ends the machine, the case announces the exit status and
+    the texts it expects (`# expect-exit: N`, `# expect: text`). Each text
+    must appear after the last announcement, in the announcing VM's lines:
+    what came before cannot be the case's doing. Another VM's lines (ept)
+    count wherever they are, since VMs print side by side, their lines
+    interleaved in no set order."""
+    want_exit, expects, last = None, [], None
+    for i, line in enumerate(lines):
+        if line.startswith("# expect-exit: "):
+            want_exit = line[len("# expect-exit: "):]
+        elif line.startswith("# expect: "):
+            expects.append(line[len("# expect: "):])
+        else:
+            continue
+        last = i
+    if want_exit is None or not want_exit.isdigit():
+        return Result(name, False, "the case announced no exit status\n" + tail(lines))
+    after = "\n".join(line for i, line in enumerate(lines)
+                      if (i > last or vms[i] != vms[last]) and not line.startswith("# expect"))
+    missing = [e for e in expects if e not in after]
+    if status != int(want_exit):
+        return Result(name, False, "exit status %d, expected %s\n%s"
+                      % (status, want_exit, tail(lines)))
+    if missing:
+        return Result(name, False, "missing from the output after the announcements: %s\n%s"
+                      % ("; ".join(repr(m) for m in missing), tail(lines)))
+    return Result(name, True)
 
 
-def run_config_tests():
-    """The configuration tool's unit tests (Python unittest)."""
-    p = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s",
-                        os.path.join("tests", "config"), "-v"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=TIMEOUT)
-    lines = p.stdout.decode("utf-8", "replace").splitlines()
-    results = []
-    for line in lines:
-        m = UNITTEST_LINE.match(line)
-        if m:
-            results.append(Result("config." + m.group(1), m.group(3) == "ok",
-                                  tail(lines)))
-    if not results or (p.returncode != 0 and all(r.ok for r in results)):
-        results.append(Result("config.unittest", False,
-                              "exit %d\n%s" % (p.returncode, tail(lines))))
+def run_alone(image, prefix, case):
+    """Boot a TEST_ALONE case by itself and check what it announced."""
+    status, lines, vms = boot_vms(image, "test=%s" % case)
+    return [check_alone(prefix + case, status, lines, vms)]
+
+
+def host_tests(build):
+    """The host unit tests' binary (tests/host/, with sanitizers)."""
+    return os.path.join(build, "tests", "host-tests")
+
+
+def run_host(build, expected):
+    """The host unit tests, all in one run."""
+    status, out = run([host_tests(build), "all"], TIMEOUT)
+    return parse_ktap(prefix_of(HOST), text_of(out).splitlines(),
+                      124 if status is None else status, "all", expected)
+
+
+# --- the other checks -------------------------------------------------------
+# One case in `python3 -m unittest -v` output (a docstring's first line
+# may stand between its name and its verdict).
+UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. "
+                           r"(ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)$",
+                           re.M)
+UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.M)
+# Python unit tests: folder, prefix of their results.
+UNITTESTS = [(os.path.join("tests", "config"), "config."),   # the configuration tool
+             (os.path.join("tests", "runner"), "runner.")]   # this runner
+
+
+def unittest_names(folder, prefix):
+    """The names run_unittests gives a folder's cases, found by loading
+    them without running them (for --only)."""
+    def cases(suite):
+        for test in suite:
+            if isinstance(test, unittest.TestSuite):
+                yield from cases(test)
+            else:
+                yield prefix + test._testMethodName
+    return list(cases(unittest.TestLoader().discover(folder, top_level_dir=folder)))
+
+
+def run_unittests(folder, prefix):
+    """A folder of Python unit tests (unittest discover). Every case
+    counted must have a verdict line, and the run must say OK."""
+    status, out = run([sys.executable, "-m", "unittest", "discover", "-s", folder, "-v"],
+                      TIMEOUT)
+    text = text_of(out)
+    lines = text.splitlines()
+    results = [Result(prefix + m.group(1), m.group(3) in ("ok", "expected failure")
+                      or m.group(3).startswith("skipped"), tail(lines))
+               for m in UNITTEST_LINE.finditer(text)]
+    ran = UNITTEST_RAN.search(text)
+    if (not results or ran is None or int(ran.group(1)) != len(results) or
+            (status != 0 and all(r.ok for r in results))):
+        results.append(Result(prefix + "unittest", False,
+                              "exit %s, %s tests run, %d verdicts read\n%s"
+                              % (status, ran.group(1) if ran else "no", len(results),
+                                 tail(lines))))
     return results
 
 
@@ -141,56 +743,62 @@ def run_bad_config(build):
     with open(bad, "w") as f:
         f.write('app = "hello"\nbackend = "mpk"\n\n[[compartment]]\n'
                 'name = "a"\ndefault = true\nlibraries = ["sched", "nosuchlib"]\n')
-    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + bad, "image"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + bad, "image"], 600)
+    out = text_of(out)
     want = "%s:7: " % bad
-    ok = p.returncode != 0 and want in out and "nosuchlib" in out
+    ok = status not in (0, None) and want in out and "nosuchlib" in out
     return [Result("config.make_stops_on_a_bad_config", ok,
-                   "exit %d, expected a line starting %r:\n%s"
-                   % (p.returncode, want, out[-2000:]))]
+                   "exit %s, expected a line starting %r:\n%s"
+                   % (status, want, out[-2000:]))]
 
 
 def run_stray_wrpkru(build):
     """An image whose app holds WRPKRU and XRSTOR does not link."""
     config = os.path.join("tests", "configs", "bad", "stray.toml")
-    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    out = text_of(out)
     want = [r"build/stray/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
             r"<main\+0x[0-9a-f]+>, compartment app\): WRPKRU \(0f 01 ef\) "
             r"outside the gate section",
             r"<main\+0x[0-9a-f]+>, compartment app\): XRSTOR \(0f ae /5\) "
             r"outside the gate section"]
     missing = [w for w in want if not re.search(w, out)]
-    ok = p.returncode != 0 and not missing and not os.path.exists(
+    ok = status not in (0, None) and not missing and not os.path.exists(
         os.path.join(build, "stray", "bulkhead.elf"))
     return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
-                   "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
+                   "exit %s, missing %s:\n%s" % (status, missing, out[-2000:]))]
+
+
+def bench_check_names():
+    """The names run_bench_check gives its results: the host harness, the
+    same in a Linux guest (where the host has no PKU), each gate-test image
+    (IMAGES in scripts/bench-gates.py)."""
+    spec = importlib.util.spec_from_file_location("bench_gates",
+                                                  os.path.join(HERE, "bench-gates.py"))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return (["bench.check.host", "bench.check.host-in-linux-guest"] +
+            ["bench.check.qemu." + image for image in bench.IMAGES])
 
 
 def run_forbidden_call(build):
     """An application calling a core-only function (vm_map) does not build."""
     config = os.path.join("tests", "configs", "bad", "forbidden-call.toml")
-    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    out = text_of(out)
     want = ("%s: compartment app may not call vm_map (core only; library mm in "
             "compartment core, mm/mm.api)" % config)
-    ok = p.returncode != 0 and want in out and not os.path.exists(
+    ok = status not in (0, None) and want in out and not os.path.exists(
         os.path.join(build, "forbidden-call", "bulkhead.elf"))
     return [Result("image.core_only_call_rejected", ok,
-                   "exit %d, expected %r:\n%s" % (p.returncode, want, out[-2000:]))]
+                   "exit %s, expected %r:\n%s" % (status, want, out[-2000:]))]
 
 
 def run_imports(build):
     """Each isolated image lists its cross-compartment calls, and none of
     them is a function its API file keeps from that caller."""
     out = []
-    for name in ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2"):
+    for name in IMPORTS:
         path = os.path.join(build, name, "imports.txt")
         try:
             with open(path) as f:
@@ -201,7 +809,7 @@ def run_imports(build):
         # The kernel core is the default compartment of isolated images.
         with open(os.path.join(build, name, "config.mk")) as f:
             core = re.search(r"^CFG_DEFAULT := (\w+)$", f.read(), re.M).group(1)
-        bad = [l for l in lines if len(l) != 3 or (l[2] in CORE_ONLY and l[0] != core)]
+        bad = [w for w in lines if len(w) != 3 or (w[2] in CORE_ONLY and w[0] != core)]
         out.append(Result("image.imports_%s" % name, lines and not bad,
                           "%d lines, wrong or core-only: %s" % (len(lines), bad[:5])))
     return out
@@ -210,12 +818,9 @@ def run_imports(build):
 def run_example_backend(build):
     """The example backend (gates/example/) builds and boots an image."""
     config = os.path.join("tests", "configs", "other", "example.toml")
-    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL)
-    if p.returncode != 0:
-        return [Result("image.example_backend_boots", False,
-                       p.stdout.decode("utf-8", "replace")[-2000:])]
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    if status != 0:
+        return [Result("image.example_backend_boots", False, text_of(out)[-2000:])]
     status, lines = boot(os.path.join(build, "example", "bulkhead.elf"), "")
     return check_output("image.example_backend_boots", status, lines, 0, [
         r"\(config example, backend example, app hello\)",
@@ -227,53 +832,21 @@ def run_example_backend(build):
 def run_bench_check(build):
     """make test-gates' harnesses, quickly: every gate path gives the
     right answers (host and each gate-test image), no timing."""
-    p = subprocess.run([sys.executable, os.path.join(HERE, "bench-gates.py"),
-                        "--build", build, "--check"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    status, out = run([sys.executable, os.path.join(HERE, "bench-gates.py"),
+                       "--build", build, "--check"], 1800)
+    lines = text_of(out).splitlines()
     out = []
     for line in lines:
         ok, _, rest = line.partition(" ")
-        name = rest.split(":")[0].replace(" ", ".")
+        name = rest.strip().split(":")[0].replace(" ", ".")
         out.append(Result("bench.check." + name, ok == "ok", line))
-    if not out or (p.returncode != 0 and all(r.ok for r in out)):
-        out.append(Result("bench.check", False, "exit %d\n%s" % (p.returncode, tail(lines))))
+    if not out or (status != 0 and all(r.ok for r in out)):
+        out.append(Result("bench.check", False, "exit %s\n%s" % (status, tail(lines))))
     return out
 
 
-def run_suite(image, prefix, suite):
-    args = ("test=%s bootmark=seen %s -- one two"
-            % (suite, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
-    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
-    return parse_ktap(prefix, lines, status, suite)
-
-
-def run_alone(image, prefix, case):
-    status, lines = boot(image, "test=%s" % case)
-    name = prefix + case
-    want_exit, expects, start = None, [], None
-    for i, line in enumerate(lines):
-        if line.startswith("# expect-exit: "):
-            want_exit = int(line.split(": ", 1)[1])
-            start = i
-        elif line.startswith("# expect: "):
-            expects.append(line.split(": ", 1)[1])
-            start = i
-    if want_exit is None:
-        return [Result(name, False, "the case announced no exit status\n" + tail(lines))]
-    # Several VMs print side by side: look everywhere but the announcements.
-    after = "\n".join(l for l in lines if not l.startswith("# expect"))
-    missing = [e for e in expects if e not in after]
-    if status != want_exit:
-        return [Result(name, False, "exit status %d, expected %d\n%s"
-                       % (status, want_exit, tail(lines)))]
-    if missing:
-        return [Result(name, False, "missing from the output: %s\n%s"
-                       % ("; ".join(repr(m) for m in missing), tail(lines)))]
-    return [Result(name, True)]
-
-
 def check_output(name, status, lines, want_status, texts):
+    """A boot ended with want_status and printed each regex in texts."""
     out = "\n".join(lines)
     missing = [t for t in texts if not re.search(t, out)]
     if status != want_status:
@@ -285,6 +858,7 @@ def check_output(name, status, lines, want_status, texts):
 
 
 def run_app(build):
+    """The default image boots and its application says what it should."""
     status, lines = boot(os.path.join(build, "default", "bulkhead.elf"), "")
     return check_output("image.app_hello_runs", status, lines, 0, [
         r"Bulkhead \d+\.\d+\.\d+ \(config default, backend fcall, app hello\)",
@@ -306,6 +880,7 @@ def config_names(ept=True):
 
 
 def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (for SLIRP to forward)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
@@ -313,21 +888,150 @@ def free_port():
     return port
 
 
-def http_get(port, raw, want_bytes=200):
-    """Send raw bytes, return what comes back before the close/timeout."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(raw)
-    data = b""
+# --- HTTP -------------------------------------------------------------------
+# What apps/httpd/main.c serves.
+HELLO = b"hello from Bulkhead's httpd\n"
+LARGE_SIZE = 1 << 20            # /large.bin: byte i is (i * 131 + 7) mod 256
+
+
+def split_response(data):
+    """An HTTP response's bytes as (status line, {lower-case header name:
+    value}, body), or None if its header block is not complete."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return lines[0], headers, body
+
+
+def response_problems(response, status, ctype, body=None, length=None):
+    """What is wrong with a response (split_response) that should have the
+    status line `status`, Content-Type `ctype`, a Content-Length of
+    `length` (by default the size of the body received, or expected), and,
+    unless body is None, exactly `body`. Returns the problems."""
+    if response is None:
+        return ["no complete response header"]
+    line, headers, got = response
+    if length is None:
+        length = len(got if body is None else body)
+    problems = []
+    if line != status:
+        problems.append("status line %r, expected %r" % (line, status))
+    if headers.get("content-type") != ctype:
+        problems.append("Content-Type %r, expected %r" % (headers.get("content-type"), ctype))
+    if "content-length" not in headers:
+        problems.append("no Content-Length")
+    elif headers["content-length"] != str(length):
+        problems.append("Content-Length %r, expected %d" % (headers["content-length"], length))
+    if body is not None and got != body:
+        problems.append("a body of %d bytes, not the %d expected: %r..."
+                        % (len(got), len(body), got[:80]))
+    return problems
+
+
+class HttpConnection:
+    """One client connection to 127.0.0.1:port that reads each response
+    by its Content-Length, as a keep-alive client must."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""          # received, not yet part of a response read
+
+    def receive(self):
+        """Wait for more bytes; the server closing the connection is an error."""
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buf += chunk
+
+    def response(self):
+        """Read one response: its header block, then exactly as many body
+        bytes as its Content-Length says (an error without one). Returns
+        it as split_response does."""
+        while b"\r\n\r\n" not in self.buf:
+            self.receive()
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        line, headers, _ = split_response(head + b"\r\n\r\n")
+        if not headers.get("content-length", "").isdigit():
+            raise ValueError("a response without a Content-Length: %r" % head[:300])
+        while len(self.buf) < int(headers["content-length"]):
+            self.receive()
+        body, self.buf = self.buf[:int(headers["content-length"])], \
+            self.buf[int(headers["content-length"]):]
+        return line, headers, body
+
+    def closed_by_server(self):
+        """Whether the server closes the connection (within the timeout)."""
+        try:
+            return not self.buf and self.sock.recv(1) == b""
+        except OSError:
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+def keep_alive_problems(port, path=b"/hello.txt", ctype="text/plain", body=HELLO):
+    """Two GET requests on one connection, neither asking to close it: the
+    first response is read whole, by its Content-Length, before the second
+    request is sent. Both must be right, say nothing of closing, and have
+    nothing after their Content-Length. Returns the problems."""
+    request = b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    problems, conn, read = [], None, 0
     try:
-        while len(data) < want_bytes:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except socket.timeout:
-        pass
-    s.close()
-    return data
+        conn = HttpConnection(port)
+        for n in (1, 2):
+            conn.sock.sendall(request)
+            response = conn.response()
+            read += 1
+            problems += ["response %d: %s" % (n, p) for p in
+                         response_problems(response, "HTTP/1.1 200 OK", ctype, body)]
+            if response[1].get("connection", "").lower() == "close":
+                problems.append("response %d closes the connection" % n)
+            if conn.buf:
+                problems.append("response %d: %d bytes after its Content-Length"
+                                % (n, len(conn.buf)))
+    except (OSError, ValueError) as e:
+        problems.append("after %d responses read: %s" % (read, e))
+    finally:
+        if conn:
+            conn.close()
+    return problems
+
+
+def bad_request_problems(port):
+    """A request that is not HTTP gets 400 Bad Request, and the server
+    closes the connection. Returns the problems."""
+    conn = None
+    try:
+        conn = HttpConnection(port)
+        conn.sock.sendall(b"GARBAGE\r\n\r\n")
+        problems = response_problems(conn.response(), "HTTP/1.1 400 Bad Request",
+                                     "text/plain", b"bad request\n")
+        if not conn.closed_by_server():
+            problems.append("the connection stays open")
+        return problems
+    except (OSError, ValueError) as e:
+        return [str(e)]
+    finally:
+        if conn:
+            conn.close()
+
+
+def curl_problems(url, status, ctype, body=None, length=None, head=False):
+    """curl (GET, or HEAD) url, with the response header, and say what is
+    wrong: a non-zero exit, and response_problems. Returns (problems,
+    the response's body)."""
+    rc, out = run(["curl", "-s", "-i", "--max-time", "30"] + (["-I"] if head else []) +
+                  [url], 60)
+    response = split_response(out)
+    problems = [] if rc == 0 else ["curl exit %s: %r" % (rc, out[-300:])]
+    problems += response_problems(response, status, ctype, b"" if head else body, length)
+    return problems, response[2] if response else b""
 
 
 def start_server(build, config, guest_port, ready):
@@ -335,18 +1039,25 @@ def start_server(build, config, guest_port, ready):
     forwarded to guest_port, until it prints `ready` (or stops). Returns
     (QEMU process, host port, console lines so far, whether it is ready)."""
     port = free_port()
-    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=
-               "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT),
+               QEMU_EXTRA="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
                "-device virtio-net-pci,netdev=n0" % (port, guest_port))
-    p = subprocess.Popen([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL)
+    p = spawn([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+              stdin=subprocess.DEVNULL)
     lines = []
     for raw in iter(p.stdout.readline, b""):
         lines.append(raw.decode("utf-8", "replace").rstrip())
         if ready in lines[-1] or "exit status" in lines[-1]:
             break
-    return p, port, lines, any(ready in l for l in lines)
+    return p, port, lines, any(ready in line for line in lines)
+
+
+# The checks run_httpd makes.
+HTTPD_CHECKS = ("starts_with_dhcp", "index_page", "large_file_byte_for_byte", "head_large_file",
+                "unknown_path_404", "keep_alive_two_requests_one_connection",
+                "malformed_request_400", "serves_on_after_bad_and_truncated",
+                "wrk_30_connections_no_errors")
 
 
 def run_httpd(build, config):
@@ -356,53 +1067,52 @@ def run_httpd(build, config):
     results = []
 
     def check(what, ok, detail=""):
+        assert what in HTTPD_CHECKS, what
         results.append(Result(name + what, ok, detail))
 
     try:
         if not up:
             return [Result(name + "starts", False, tail(lines))]
-        check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", l)
-                                      for l in lines), tail(lines))
-        curl = lambda *a: subprocess.run(["curl", "-s", "--max-time", "30"] + list(a),  # noqa: E731
-                                         stdout=subprocess.PIPE).stdout
+        check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", line)
+                                      for line in lines), tail(lines))
+
+        def check_all(what, problems):
+            check(what, not problems, "\n".join("    " + x for x in problems))
+
         url = "http://127.0.0.1:%d" % port
-        index = curl(url + "/index.html")
-        check("index_page", index.startswith(b"<!DOCTYPE html>") and
-              b"Served by Bulkhead" in index and index.endswith(b"</html>\n"),
-              repr(index[:200]))
-        large = curl(url + "/large.bin")
-        want = bytes(((i * 131 + 7) & 0xff) for i in range(1 << 20))
-        check("large_file_byte_for_byte", large == want,
-              "got %d bytes, %s" % (len(large), "equal" if large == want else "different"))
-        head = curl("-I", url + "/large.bin").decode()
-        check("head_content_length", "Content-Length: 1048576" in head, head)
-        code = curl("-o", "/dev/null", "-w", "%{http_code}", url + "/nope")
-        check("unknown_path_404", code == b"404", repr(code))
-        two = http_get(port, b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-                       b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                       10 ** 6)
-        check("keep_alive_two_requests_one_connection",
-              two.count(b"HTTP/1.1 200 OK") == 2 and two.count(b"hello from") == 2,
-              repr(two[:400]))
-        bad = http_get(port, b"GARBAGE\r\n\r\n")
-        check("malformed_request_400", bad.startswith(b"HTTP/1.1 400 Bad Request"),
-              repr(bad[:100]))
-        s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")   # cut mid-request
-        s.close()
-        after = curl(url + "/hello.txt")
-        check("serves_on_after_bad_and_truncated", after == b"hello from Bulkhead's httpd\n",
-              repr(after))
-        wrk = subprocess.run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-        out = wrk.stdout.decode()
+        problems, index = curl_problems(url + "/index.html", "HTTP/1.1 200 OK", "text/html")
+        if not (index.startswith(b"<!DOCTYPE html>") and b"Served by Bulkhead" in index and
+                index.endswith(b"</html>\n")):
+            problems.append("not the index page: %r" % index[:200])
+        check_all("index_page", problems)
+        check_all("large_file_byte_for_byte", curl_problems(
+            url + "/large.bin", "HTTP/1.1 200 OK", "application/octet-stream",
+            bytes(((i * 131 + 7) & 0xff) for i in range(LARGE_SIZE)))[0])
+        check_all("head_large_file", curl_problems(
+            url + "/large.bin", "HTTP/1.1 200 OK", "application/octet-stream",
+            length=LARGE_SIZE, head=True)[0])
+        check_all("unknown_path_404", curl_problems(
+            url + "/nope", "HTTP/1.1 404 Not Found", "text/plain", b"not found\n")[0])
+        check_all("keep_alive_two_requests_one_connection", keep_alive_problems(port))
+        check_all("malformed_request_400", bad_request_problems(port))
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")   # cut mid-request
+            s.close()
+            problems = []
+        except OSError as e:
+            problems = ["a truncated request: %s" % e]
+        check_all("serves_on_after_bad_and_truncated", problems + curl_problems(
+            url + "/hello.txt", "HTTP/1.1 200 OK", "text/plain", HELLO)[0])
+        status, out = run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"], 60)
+        out = text_of(out)
         m = re.search(r"(\d+) requests in", out)
         errors = re.search(r"Socket errors|Non-2xx", out)
-        check("wrk_30_connections_no_errors", wrk.returncode == 0 and m and
+        check("wrk_30_connections_no_errors", status == 0 and m and
               int(m.group(1)) > 0 and not errors, out)
     finally:
-        p.kill()
-        p.wait()
+        end(p)
+        p.stdout.close()
     return results
 
 
@@ -410,41 +1120,37 @@ def run_ept_kill(build):
     """Killing one VM of an ept image: the launcher stops the others and
     exits non-zero within seconds, naming the VM; no VM is left."""
     image = os.path.join(build, "gates-ept", "bulkhead.elf")
-    p = subprocess.Popen([EPT_LAUNCH, image, "bench=hold"], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT))
+    p = spawn([EPT_LAUNCH, image, "bench=hold"], env=env, stdout=subprocess.PIPE,
+              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     pids, lines, t_kill = {}, [], None
-    deadline = time.monotonic() + TIMEOUT
-    for raw in iter(p.stdout.readline, b""):
-        line = raw.decode("utf-8", "replace").rstrip()
-        lines.append(line)
-        m = re.match(r"^\[ept\] VM (\w+) started \(pid (\d+)\)", line)
-        if m:
-            pids[m.group(1)] = int(m.group(2))
-        if "hold: calling the victim" in line and t_kill is None:
-            time.sleep(0.5)
-            os.kill(pids["victim"], signal.SIGKILL)
-            t_kill = time.monotonic()
-        if time.monotonic() > deadline:
-            p.kill()
-            break
-    rc = p.wait()
-    took = time.monotonic() - t_kill if t_kill else None
-    alive = []
-    for name, pid in pids.items():
-        try:
-            os.kill(pid, 0)
-            alive.append(name)
-        except ProcessLookupError:
-            pass
+    try:
+        for raw in iter(p.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip()
+            lines.append(line)
+            m = re.match(r"^\[ept\] VM (\w+) started \(pid (\d+)\)", line)
+            if m:
+                pids[m.group(1)] = int(m.group(2))
+            if "hold: calling the victim" in line and t_kill is None:
+                time.sleep(0.5)
+                os.kill(pids["victim"], signal.SIGKILL)
+                t_kill = time.monotonic()
+        rc = p.wait()
+        took = time.monotonic() - t_kill if t_kill else None
+        # The launcher has exited: nothing it started may be left.
+        alive = sorted(cmd for _, cmd in session_members({p.pid}).values())
+    finally:
+        end(p)
+        p.stdout.close()
     ok = (t_kill is not None and rc != 0 and took < 10 and not alive and
-          any("[ept] VM victim stopped" in l and "stopping the others" in l
-              for l in lines))
+          any("[ept] VM victim stopped" in line and "stopping the others" in line
+              for line in lines))
     return [Result("ept.killed_vm_stops_the_launcher", ok,
                    "exit %d after %s s, still running: %s\n%s"
                    % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
 
 
-SERVER_APPS = ("httpd", "iperf")
+IPERF_SIZES = (1 << 20, 3 * (1 << 20) + 12345)     # bytes sent by iperf -n
 
 
 def run_iperf(build, config):
@@ -455,10 +1161,9 @@ def run_iperf(build, config):
         if not up:
             return [Result(name + "starts", False, tail(lines))]
         out = []
-        for size in (1 << 20, 3 * (1 << 20) + 12345):
-            c = subprocess.run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
-                                str(size)], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=60)
+        for size in IPERF_SIZES:
+            rc, client = run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
+                              str(size)], 60)
             want = "sent %d bytes" % size
             got = None
             deadline = time.monotonic() + 10
@@ -471,18 +1176,29 @@ def run_iperf(build, config):
                 if line.startswith("iperf: 10.0.2.2"):
                     got = line
             out.append(Result(name + "receives_%d_bytes" % size,
-                              c.returncode == 0 and got is not None and want in got,
-                              "client exit %d; server: %s\n%s"
-                              % (c.returncode, got, c.stdout.decode()[-300:])))
+                              rc == 0 and got is not None and want in got,
+                              "client exit %s; server: %s\n%s"
+                              % (rc, got, text_of(client)[-300:])))
         return out
     finally:
-        p.kill()
-        p.wait()
+        end(p)
+        p.stdout.close()
 
 
 def app_of(name):
-    m = re.search(r'^app = "(\w+)"', open("configs/%s.toml" % name).read(), re.M)
+    """The application of configs/<name>.toml."""
+    with open("configs/%s.toml" % name) as f:
+        m = re.search(r'^app = "(\w+)"', f.read(), re.M)
     return m.group(1) if m else None
+
+
+def config_image_names(name):
+    """The names run_config_image gives its results."""
+    if app_of(name) == "httpd":
+        return ["net.%s.%s" % (name, check) for check in HTTPD_CHECKS]
+    if app_of(name) == "iperf":
+        return ["net.%s.receives_%d_bytes" % (name, size) for size in IPERF_SIZES]
+    return ["image.config_%s_runs" % name]
 
 
 def run_config_image(build, name):
@@ -500,6 +1216,7 @@ def run_config_image(build, name):
 
 
 def run_iso(build):
+    """The ISO boots through GRUB's menu, which lists every configuration."""
     status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
     return check_output("image.iso_boots_through_grub", status, lines, 0, [
         r"Bulkhead: default - hello, one compartment, no isolation",
@@ -510,11 +1227,12 @@ def run_iso(build):
 
 
 def run_grub_file(build):
+    """grub-file accepts the default image's multiboot2 and multiboot1 headers."""
     image = os.path.join(build, "default", "bulkhead.elf")
     out = []
     for flag, name in (("--is-x86-multiboot2", "multiboot2"),
                        ("--is-x86-multiboot", "multiboot1")):
-        rc = subprocess.run(["grub-file", flag, image]).returncode
+        rc, _ = run(["grub-file", flag, image], 60)
         out.append(Result("image.grub_file_accepts_" + name, rc == 0,
                           "grub-file %s rejected %s" % (flag, image)))
     return out
@@ -522,58 +1240,113 @@ def run_grub_file(build):
 
 def run_style():
     """The C sources are laid out as .clang-format says (make check-style)."""
-    files = subprocess.run(["git", "ls-files", "*.c", "*.h"], stdout=subprocess.PIPE,
-                           check=True).stdout.decode().split()
-    p = subprocess.run(["clang-format", "--dry-run", "--Werror"] + files,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    bad = sorted({l.split(":")[0] for l in p.stdout.decode().splitlines()
-                  if ": error:" in l})
-    return [Result("style.clang_format", p.returncode == 0,
+    status, files = run(["git", "ls-files", "*.c", "*.h"], 60)
+    if status != 0:
+        return [Result("style.clang_format", False, "git ls-files: exit %s" % status)]
+    status, out = run(["clang-format", "--dry-run", "--Werror"] + text_of(files).split(), 600)
+    bad = sorted({line.split(":")[0] for line in text_of(out).splitlines()
+                  if ": error:" in line})
+    return [Result("style.clang_format", status == 0,
                    "not clang-formatted (run clang-format -i): " + " ".join(bad))]
 
 
+# --- running the jobs -------------------------------------------------------
+def report(results):
+    """Print one line per result, and under a failure its details."""
+    for r in results:
+        print("%-4s %s" % ("ok" if r.ok else "FAIL", r.name))
+        if not r.ok and r.detail:
+            print(r.detail)
+    sys.stdout.flush()
+
+
+def call(job):
+    """Run one job; an exception in it is its failure, not the runner's."""
+    try:
+        return job.fn()
+    except Exception as e:
+        return [Result("runner.job_failed", False, "%s: %s" % (type(e).__name__, e))]
+
+
+def on_sigterm(signum, frame):
+    """SIGTERM ends the runner the way Ctrl-C does."""
+    raise KeyboardInterrupt()
+
+
+def run_jobs(jobs, want):
+    """Run the jobs two at a time (two QEMUs on two cores), printing each
+    job's results (those --only keeps) in order as they come. Interrupted
+    (Ctrl-C, SIGTERM), start nothing more, end every session, and count
+    the interruption as a failure."""
+    results = []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        for job, batch in zip(jobs, pool.map(call, jobs)):
+            batch = job.keep(batch, want)
+            report(batch)
+            results += batch
+    except KeyboardInterrupt:
+        STOPPING.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        end_all()
+        results.append(Result("runner.interrupted", False,
+                              "interrupted: the cases still running were stopped"))
+        report(results[-1:])
+    pool.shutdown(wait=True)
+    return results
+
+
+def all_jobs(build, want):
+    """Every job of make test, those --only does not want included."""
+    inv, problems = read_inventory()
+    jobs = [Job(lambda: run_inventory_check(inv, problems),
+                names=["inventory.matches_the_sources"])]
+    jobs += [Job(lambda f=folder, p=prefix: run_unittests(f, p),
+                 names=unittest_names(folder, prefix)) for folder, prefix in UNITTESTS]
+    jobs += [Job(lambda: run_bad_config(build), names=["config.make_stops_on_a_bad_config"]),
+             Job(lambda: run_stray_wrpkru(build),
+                 names=["image.stray_wrpkru_and_xrstor_rejected"]),
+             Job(lambda: run_bench_check(build), names=bench_check_names()),
+             Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
+             Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
+             Job(lambda: run_forbidden_call(build), names=["image.core_only_call_rejected"]),
+             Job(lambda: run_imports(build), names=["image.imports_" + n for n in IMPORTS]),
+             Job(lambda: run_grub_file(build), names=["image.grub_file_accepts_multiboot2",
+                                                      "image.grub_file_accepts_multiboot1"]),
+             Job(run_style, names=["style.clang_format"]),
+             Job(lambda: run_app(build), names=["image.app_hello_runs"]),
+             Job(lambda: run_iso(build), names=["image.iso_boots_through_grub"])]
+    jobs += [Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))
+             for n in config_names()]
+    return jobs + inventory_jobs(build, inv, want)
+
+
 def main():
+    """make test (or make inventory): run what was asked, print the verdicts."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
+    ap.add_argument("--only", metavar="REGEX",
+                    help="run only the cases whose full names match REGEX (re.search)")
+    ap.add_argument("--write-inventory", action="store_true",
+                    help="write %s from the test kernels' listings (make inventory)"
+                    % INVENTORY)
     args = ap.parse_args()
-    build = args.build
+    build = os.path.abspath(args.build)
+    os.chdir(os.path.dirname(HERE))         # paths below are from the top of the tree
+    if args.write_inventory:
+        return write_inventory(build)
 
-    # Every test kernel (tests/configs/*.toml) lists its suites and the
-    # cases that must run alone.
-    kernels = []
-    for name in sorted(c[:-5] for c in os.listdir(os.path.join("tests", "configs"))
-                       if c.endswith(".toml")):
-        image = os.path.join(build, name, "bulkhead.elf")
-        status, lines = boot(image, "test=list")
-        suites = [l.split()[2] for l in lines if l.startswith("# suite ")]
-        alone = [l.split()[2] for l in lines if l.startswith("# alone ")]
-        if not suites:
-            print("run-tests: test kernel %s listed no suites:\n%s" % (name, tail(lines)))
-            print("0 passed, 1 failed")
-            return 1
-        kernels.append((image, "qemu.%s." % name, suites, alone))
-
-    jobs = [lambda: run_host(build), lambda: run_config_tests(),
-            lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
-            lambda: run_bench_check(build), lambda: run_ept_kill(build),
-            lambda: run_example_backend(build),
-            lambda: run_forbidden_call(build), lambda: run_imports(build),
-            lambda: run_grub_file(build), lambda: run_style(),
-            lambda: run_app(build), lambda: run_iso(build)]
-    jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]
-    for image, prefix, suites, alone in kernels:
-        jobs += [lambda i=image, p=prefix, s=s: run_suite(i, p, s) for s in suites]
-        jobs += [lambda i=image, p=prefix, c=c: run_alone(i, p, c) for c in alone]
-
-    results = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for batch in pool.map(lambda job: job(), jobs):
-            for r in batch:
-                print("%-4s %s" % ("ok" if r.ok else "FAIL", r.name))
-                if not r.ok and r.detail:
-                    print(r.detail)
-                sys.stdout.flush()
-                results.append(r)
+    want = re.compile(args.only).search if args.only else (lambda name: True)
+    jobs = [job for job in all_jobs(build, want) if job.wanted(want)]
+    if jobs:
+        results = run_jobs(jobs, want)
+    else:
+        results = [Result("runner.only_matches_a_case", False,
+                          "    --only %r matches no case" % args.only)]
+        report(results)
+    results += check_no_process_left()
+    report(results[-1:])
     passed = sum(r.ok for r in results)
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))

@@ -69,20 +69,22 @@ static int selected(const struct ktest *t, const char *filter)
 	       strcmp(filter + sl + 1, t->name) == 0;
 }
 
+/* Print every case this image holds, one line each: "# test suite.name"
+ * (booted with its suite) or "# alone suite.name" (booted by itself), then
+ * "# listed N cases", so that a listing cut short shows. The runner checks
+ * it against tests/inventory.txt; `make inventory` writes that file from it. */
 static void list(void)
 {
-	const char *last = "";
+	int n = 0;
 
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
 		if (!ktest_suite_enabled(t->suite))
 			continue;
-		if (t->alone) {
-			printf("# alone %s.%s\n", t->suite, t->name);
-		} else if (strcmp(t->suite, last) != 0) {
-			printf("# suite %s\n", t->suite);
-			last = t->suite;
-		}
+		printf("# %s %s.%s\n", t->alone ? "alone" : "test", t->suite,
+		       t->name);
+		n++;
 	}
+	printf("# listed %d cases\n", n);
 }
 
 int ktest_run(const char *filter)

@@ -68,7 +68,8 @@ int ktest_suite_enabled(const char *suite); /* weak: 1 unless overridden */
 	} while (0)
 
 /* Run the cases selected by `filter`: "all", a suite, "suite.name", or
- * "list" (prints the suites and the cases that run alone). Returns the failure count. */
+ * "list" (prints every case and whether it runs alone; see list() in
+ * ktest.c). Returns the failure count. */
 int ktest_run(const char *filter);
 
 #endif
