@@ -104,6 +104,7 @@
 #define SLOT_SIZE	    0x1000000	   /* one thread: 16 MiB, aligned */
 #define SLOT_SPAN	    0x100000	   /* one compartment's stack in it */
 #define STACK_REGION_BASE   0x400000000000 /* thread stacks (virtual) */
+#define STACK_REGION_END    0x800000000000 /* end of the lower canonical half */
 
 /* x86-constants-end */
 

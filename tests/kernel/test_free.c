@@ -77,3 +77,78 @@ TEST_ALONE(mm_free, page_outside_the_pool)
 	expect_page_free(p, 1, "not page-aligned RAM of the page pool");
 	mm_page_free(p, 1);
 }
+
+/* Announce the panic of mm_stack_free(s) and why. */
+static void expect_stack_free(struct mm_stack s, const char *why)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what),
+		 "mm_stack_free(bottom 0x%lx, top 0x%lx): %s", s.bottom, s.top,
+		 why);
+	expect_panic(what);
+}
+
+TEST_ALONE(mm_free, stack_double_free)
+{
+	struct mm_stack s = mm_stack_alloc(3 * MM_PAGE_SIZE);
+
+	KT_ASSERT(s.bottom != 0);
+	mm_stack_free(s);
+	expect_stack_free(s, "not allocated (double free?)");
+	mm_stack_free(s);
+}
+
+/* Far above every stack handed out so far. */
+TEST_ALONE(mm_free, stack_never_allocated)
+{
+	uintptr_t bottom = STACK_REGION_BASE + ((uintptr_t)1 << 40);
+	struct mm_stack s = {bottom, bottom + 2 * MM_PAGE_SIZE};
+
+	expect_stack_free(s, "not allocated (double free?)");
+	mm_stack_free(s);
+}
+
+TEST_ALONE(mm_free, stack_inside_a_stack)
+{
+	struct mm_stack s = mm_stack_alloc(4 * MM_PAGE_SIZE);
+
+	KT_ASSERT(s.bottom != 0);
+	s.bottom += MM_PAGE_SIZE;
+	expect_stack_free(s, "inside a stack, not at its bottom");
+	mm_stack_free(s);
+}
+
+TEST_ALONE(mm_free, stack_part_of_a_stack)
+{
+	struct mm_stack s = mm_stack_alloc(4 * MM_PAGE_SIZE);
+
+	KT_ASSERT(s.bottom != 0);
+	s.top -= MM_PAGE_SIZE;
+	expect_stack_free(s, "not the size of the stack there");
+	mm_stack_free(s);
+}
+
+/* Two stacks side by side, freed as one: the guard between them shows. */
+TEST_ALONE(mm_free, stack_and_its_neighbour)
+{
+	struct mm_stack a = mm_stack_alloc(2 * MM_PAGE_SIZE);
+	struct mm_stack b = mm_stack_alloc(2 * MM_PAGE_SIZE);
+	struct mm_stack both = {a.bottom, b.top};
+
+	KT_ASSERT(a.bottom != 0 && b.bottom == a.top + MM_PAGE_SIZE);
+	expect_stack_free(both, "not the size of the stack there");
+	mm_stack_free(both);
+}
+
+/* Pages of the pool, identity-mapped: freeing it as a stack would
+ * unmap it and give its pages back to the pool. */
+TEST_ALONE(mm_free, stack_outside_the_region)
+{
+	void *p = mm_page_alloc(2);
+	struct mm_stack s = {(uintptr_t)p, (uintptr_t)p + 2 * MM_PAGE_SIZE};
+
+	KT_ASSERT(p != NULL);
+	expect_stack_free(s, "not a stack of the stack region");
+	mm_stack_free(s);
+}
