@@ -152,3 +152,74 @@ TEST_ALONE(mm_free, stack_outside_the_region)
 	expect_stack_free(s, "not a stack of the stack region");
 	mm_stack_free(s);
 }
+
+/* Announce the panic of mm_slot_free(base) and why. */
+static void expect_slot_free(uintptr_t base, const char *why)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "mm_slot_free(0x%lx): %s",
+		 (unsigned long)base, why);
+	expect_panic(what);
+}
+
+/* Slots are full gates' stack space, but their allocator works in any
+ * image (pages are mapped in them only under full gates). */
+TEST_ALONE(mm_free, slot_double_free)
+{
+	uintptr_t base = mm_slot_alloc();
+
+	KT_ASSERT(base != 0);
+	mm_slot_free(base);
+	expect_slot_free(base, "not allocated (double free?)");
+	mm_slot_free(base);
+}
+
+/* Far above every slot handed out so far. */
+TEST_ALONE(mm_free, slot_never_allocated)
+{
+	uintptr_t base = SLOT_REGION_BASE + 1000 * (uintptr_t)SLOT_SIZE;
+
+	expect_slot_free(base, "not allocated (double free?)");
+	mm_slot_free(base);
+}
+
+TEST_ALONE(mm_free, slot_inside_a_slot)
+{
+	uintptr_t base = mm_slot_alloc();
+
+	KT_ASSERT(base != 0);
+	expect_slot_free(base + SLOT_SPAN, "inside a slot, not at its base");
+	mm_slot_free(base + SLOT_SPAN);
+}
+
+/* Pages of the pool, identity-mapped: freeing them as a slot would unmap
+ * them and give them back to the pool. */
+TEST_ALONE(mm_free, slot_outside_the_region)
+{
+	void *p = mm_page_alloc(1);
+
+	KT_ASSERT(p != NULL);
+	expect_slot_free((uintptr_t)p, "not in the slot region");
+	mm_slot_free((uintptr_t)p);
+}
+
+/* A freed slot is handed out again, lowest first, and only once. */
+TEST(mm_free, slots_are_reused_lowest_first)
+{
+	uintptr_t a = mm_slot_alloc(), b = mm_slot_alloc();
+	uintptr_t c = mm_slot_alloc();
+
+	KT_ASSERT(a && b && c);
+	mm_slot_free(a);
+	mm_slot_free(b);
+	KT_EXPECT_EQ(mm_slot_alloc(), a);
+	KT_EXPECT_EQ(mm_slot_alloc(), b);
+	uintptr_t d = mm_slot_alloc();
+
+	KT_ASSERT(d > c);
+	mm_slot_free(d);
+	mm_slot_free(c);
+	mm_slot_free(b);
+	mm_slot_free(a);
+}
