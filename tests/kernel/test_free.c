@@ -9,6 +9,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include "ktest.h"
@@ -222,4 +223,81 @@ TEST(mm_free, slots_are_reused_lowest_first)
 	mm_slot_free(c);
 	mm_slot_free(b);
 	mm_slot_free(a);
+}
+
+/* Announce the panic of mm_shared_free(p) and why. */
+static void expect_shared_free(const void *p, const char *why)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "mm_shared_free(0x%lx): %s",
+		 (unsigned long)(uintptr_t)p, why);
+	expect_panic(what);
+}
+
+TEST_ALONE(mm_free, shared_double_free)
+{
+	char *p = mm_shared_alloc(100);
+
+	KT_ASSERT(p != NULL);
+	mm_shared_free(p);
+	expect_shared_free(p, "not allocated (double free?)");
+	mm_shared_free(p);
+}
+
+/* The second of the two 2 KiB blocks of a page nothing else uses. */
+TEST_ALONE(mm_free, shared_never_allocated)
+{
+	char *p = mm_shared_alloc(2000);
+
+	KT_ASSERT(p != NULL && (uintptr_t)p % MM_PAGE_SIZE == 0);
+	expect_shared_free(p + 2048, "not allocated (double free?)");
+	mm_shared_free(p + 2048);
+}
+
+TEST_ALONE(mm_free, shared_inside_a_block)
+{
+	char *p = mm_shared_alloc(100);
+	char what[96];
+
+	KT_ASSERT(p != NULL);
+	snprintf(what, sizeof(what),
+		 "inside a block of 128 bytes at 0x%lx, not at its start",
+		 (unsigned long)(uintptr_t)p);
+	expect_shared_free(p + 16, what);
+	mm_shared_free(p + 16);
+}
+
+/* Blocks above 2 KiB are whole pages of their own. */
+TEST_ALONE(mm_free, shared_inside_a_large_block)
+{
+	char *p = mm_shared_alloc(3 * MM_PAGE_SIZE);
+	char what[96];
+
+	KT_ASSERT(p != NULL);
+	snprintf(what, sizeof(what),
+		 "inside a block of 3 pages at 0x%lx, not at its start",
+		 (unsigned long)(uintptr_t)p);
+	expect_shared_free(p + MM_PAGE_SIZE, what);
+	mm_shared_free(p + MM_PAGE_SIZE);
+}
+
+TEST_ALONE(mm_free, shared_large_double_free)
+{
+	char *p = mm_shared_alloc(3 * MM_PAGE_SIZE);
+
+	KT_ASSERT(p != NULL);
+	mm_shared_free(p);
+	expect_shared_free(p, "not a block of the shared heap");
+	mm_shared_free(p);
+}
+
+/* A block of the (private) libc heap is not a shared one. */
+TEST_ALONE(mm_free, shared_outside_the_heap)
+{
+	void *p = malloc(64);
+
+	KT_ASSERT(p != NULL);
+	expect_shared_free(p, "not a block of the shared heap");
+	mm_shared_free(p);
 }
