@@ -301,3 +301,67 @@ TEST_ALONE(mm_free, shared_outside_the_heap)
 	expect_shared_free(p, "not a block of the shared heap");
 	mm_shared_free(p);
 }
+
+/* Announce the panic of free(p) (libc/malloc.c). */
+static void expect_heap_free(const void *p)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what),
+		 "free(0x%lx): not a block allocated from heap \"libc\" "
+		 "(double free or stray pointer)",
+		 (unsigned long)(uintptr_t)p);
+	expect_panic(what);
+}
+
+/* free(p), with p hidden from gcc, which sees these frees are wrong. */
+static void free_stray(void *p)
+{
+	void *volatile hidden = p;
+
+	free(hidden);
+}
+
+/* Its double free is fault.double_free_is_caught. A block's zeroed
+ * payload, read as a chunk header, is no block in use. */
+TEST_ALONE(mm_free, heap_inside_a_block)
+{
+	char *p = calloc(1, 64);
+
+	KT_ASSERT(p != NULL);
+	expect_heap_free(p + 16);
+	free_stray(p + 16);
+}
+
+/*
+ * Chunk headers sit right below each payload (libc/heap.c), so what a
+ * block holds can look like one. These two forge a header of an in-use
+ * 32-byte chunk, and a successor saying so, below the pointer freed:
+ * only the check under test stands in the way. A header forged at a
+ * 16-byte aligned place inside a block cannot be told from a real one
+ * without walking the heap: free() does not try.
+ */
+static void forge_chunk(uint64_t *payload)
+{
+	payload[-1] = 32 | 3; /* size 32, in use, previous in use */
+	payload[3] = 3;	      /* the next chunk's head: previous in use */
+}
+
+TEST_ALONE(mm_free, heap_misaligned_over_a_forged_header)
+{
+	char *p = malloc(64);
+
+	KT_ASSERT(p != NULL);
+	forge_chunk((uint64_t *)(p + 8));
+	expect_heap_free(p + 8);
+	free_stray(p + 8);
+}
+
+static uint64_t forged[8] __attribute__((aligned(16)));
+
+TEST_ALONE(mm_free, heap_outside_the_heap_over_a_forged_header)
+{
+	forge_chunk(&forged[2]);
+	expect_heap_free(&forged[2]);
+	free_stray(&forged[2]);
+}
