@@ -171,13 +171,16 @@ def linker_script(cfg):
            "\t__load_start = .;",
            "\t/* The multiboot headers must open the file. */",
            "\t.boot : { KEEP(*(.boot.header)) *(.boot.text) } :text"]
+    # A compartment's code is all its text: code it files under the gate
+    # section's input name too, which only the gate object may fill.
     for c in names:
-        out.append(section(c, "text", "%s(.text .text.*)" % obj(c)) + " :text")
+        out.append(section(c, "text", "%s(.text .text.* .gates.text)" % obj(c))
+                   + " :text")
     out.append("\t. = ALIGN(%d);\n"
                "\t/* The only code allowed to write PKRU (scripts/scan-wrpkru.py). */\n"
                "\t.text.gates : {\n"
                "\t\t__gates_start = .;\n"
-               "\t\tKEEP(*(.gates.text))\n"
+               "\t\tKEEP(*/gates.o(.gates.text))\n"
                "\t\t. = ALIGN(%d);\n"
                "\t\t__gates_end = .;\n"
                "\t} :text" % (PAGE, PAGE))

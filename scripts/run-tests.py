@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -164,6 +165,96 @@ def run_stray_wrpkru(build):
         os.path.join(build, "stray", "bulkhead.elf"))
     return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
                    "exit %d, missing %s:\n%s" % (p.returncode, missing, out[-2000:]))]
+
+
+def run_stray_places(build):
+    """The scanner names a stray WRPKRU/XRSTOR wherever it lies outside the
+    gate section: built into the kernel core's compartment (its code, boot
+    code, its own .gates.text, an orphan section, bytes inside or across
+    instructions), and planted in the common text of a test kernel, where
+    one planted in the gate section is allowed. Each report exactly: the
+    image, offset and address agreeing with the symbol, and the place."""
+    scan = os.path.join(HERE, "scan-wrpkru.py")
+    config = os.path.join("tests", "configs", "bad", "stray-core.toml")
+    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+    built = p.stdout.decode("utf-8", "replace")
+    tmp = os.path.join(build, "stray-core", "bulkhead.elf.tmp")
+
+    def load(elf, nm):
+        """(image bytes, {symbol: address}, address - file offset of text)."""
+        data = open(elf, "rb").read()
+        phoff, = struct.unpack_from("<Q", data, 0x20)
+        _t, _f, offset, vaddr = struct.unpack_from("<IIQQ", data, phoff)
+        syms = {}
+        for line in open(nm):
+            parts = line.split()
+            if len(parts) == 3:
+                syms[parts[2]] = int(parts[0], 16)
+        return data, syms, vaddr - offset
+
+    def report(out, image, syms, delta, sym, off, place, what):
+        """Whether out holds the scanner's line for sym+off (None: any)."""
+        pattern = (r"^%s: offset 0x([0-9a-f]+) \(address 0x([0-9a-f]+) "
+                   r"<%s\+0x([0-9a-f]+)>, %s\): %s outside the gate section$"
+                   % (re.escape(image), sym, re.escape(place), re.escape(what)))
+        for m in re.finditer(pattern, out, re.M):
+            addr, at = int(m.group(2), 16), int(m.group(3), 16)
+            if ((off is None or at == off) and addr == syms.get(sym, -1) + at
+                    and int(m.group(1), 16) == addr - delta):
+                return True
+        return False
+
+    wrpkru, xrstor = "WRPKRU (0f 01 ef)", "XRSTOR (0f ae /5)"
+    image = "build/stray-core/bulkhead.elf"
+    want = [("in_core_code", "main", None, "compartment core", wrpkru),
+            ("xrstor_in_core_code", "main", None, "compartment core", xrstor),
+            ("in_boot_code", "stray_in_boot_text", 0, "boot code", wrpkru),
+            ("in_a_librarys_gates_text", "stray_in_gates_text", 0, "compartment core",
+             wrpkru),
+            ("in_an_orphan_section", "stray_in_an_orphan", 0, "section .stray_orphan",
+             wrpkru),
+            ("inside_an_immediate", "stray_in_an_immediate", 1, "compartment core",
+             wrpkru),
+            ("across_two_instructions", "stray_across_two_instructions", 1,
+             "compartment core", wrpkru)]
+    results = []
+    try:
+        _d, syms, delta = load(os.path.join(tmp, "pass3.elf"), os.path.join(tmp, "pass3.nm"))
+    except OSError as e:
+        syms, delta, built = {}, 0, "%s\n%s" % (e, built)
+    for name, sym, off, place, what in want:
+        ok = p.returncode != 0 and report(built, image, syms, delta, sym, off, place,
+                                          what)
+        results.append(Result("image.stray_%s_rejected" % name, ok,
+                              "exit %d, no report of <%s> (%s):\n%s"
+                              % (p.returncode, sym, place, built[-3000:])))
+
+    # Planted in a built test kernel: gate_callback is in the common text.
+    elf, nm = os.path.join(build, "ktest", "bulkhead.elf"), os.path.join(build, "ktest",
+                                                                           "bulkhead.sym")
+    data, syms, delta = load(elf, nm)
+    patched = bytearray(data)
+    for sym in ("gate_callback", "__gates_start"):
+        at = syms[sym] + 4 - delta
+        patched[at:at + 3] = b"\x0f\x01\xef"
+    out_elf = os.path.join(build, "tests", "stray-common.elf")
+    os.makedirs(os.path.dirname(out_elf), exist_ok=True)
+    with open(out_elf, "wb") as f:
+        f.write(patched)
+    q = subprocess.run([sys.executable, scan, out_elf, nm], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    out = q.stdout.decode("utf-8", "replace")
+    results.append(Result("image.stray_in_common_text_rejected",
+                          q.returncode == 1 and report(out, out_elf, syms, delta,
+                                                       "gate_callback", 4, "common text",
+                                                       wrpkru),
+                          "exit %d:\n%s" % (q.returncode, out[-2000:])))
+    results.append(Result("image.wrpkru_in_the_gate_section_allowed",
+                          q.returncode == 1 and len(out.strip().splitlines()) == 1,
+                          "expected only the common-text report:\n" + out[-2000:]))
+    return results
 
 
 def run_bench_check(build):
@@ -496,7 +587,8 @@ def main():
         kernels.append((image, "qemu.%s." % name, suites, alone))
 
     jobs = [lambda: run_host(build), lambda: run_config_tests(),
-            lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
+            lambda: run_bad_config(build),
+            lambda: run_stray_wrpkru(build) + run_stray_places(build),
             lambda: run_bench_check(build), lambda: run_ept_kill(build),
             lambda: run_grub_file(build), lambda: run_style(),
             lambda: run_app(build), lambda: run_iso(build)]
