@@ -324,6 +324,38 @@ TEST_ALONE(mpklight_attack, callback_return_path_into_code_outside_common)
 	run_return_path(path, 0);
 }
 
+/*
+ * Full gates have no return-address check: the return path takes the
+ * stack pointer of the compartment it returns to from that compartment's
+ * link word, which only it can have written. So when the app enters the
+ * return path of the victim's stub while the victim has no call
+ * outstanding (its link is 0), the switch to the victim's domain is
+ * followed by a pop from address 0, in the stub, and never by a return
+ * to the app.
+ */
+TEST_ALONE(mpkfull_attack, return_path_with_no_call_outstanding)
+{
+	static const uint8_t slot[] = {0x48, 0x8b, 0x1d}; /* mov rbx, [rip] */
+	static const uint8_t link[] = {0x48, 0x8b, 0xa3}; /* mov rsp, [rbx] */
+	static const uint8_t pop[] = {0x8f, 0x83};	  /* pop [rbx + ..] */
+	const uint8_t *path = return_switch(victim_return_stub);
+	const uint8_t *after = (const uint8_t *)wrpkru_check(path + 9);
+	uintptr_t base = ksyms_lookup_name(victim_return_stub);
+
+	KT_ASSERT(after != NULL);
+	KT_ASSERT(memcmp(after, slot, 3) == 0 &&
+		  memcmp(after + 7, link, 3) == 0 &&
+		  memcmp(after + 14, pop, 2) == 0);
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
+	ktest_expect("error 0x0: not-present read supervisor data");
+	ktest_expect("rip 0x%016lx <%s+0x%lx>", (unsigned long)(after + 14),
+		     victim_return_stub, (unsigned long)(after + 14) - base);
+	ktest_expect("cr2 0x0000000000000000");
+	ktest_expect("rsp 0x0000000000000000 ");
+	run_return_path(path, 0);
+}
+
 /* With full gates each compartment has its own stack: the victim's
  * frames are out of the application's reach. */
 TEST_ALONE(mpkfull_attack, read_victim_stack)
