@@ -36,12 +36,28 @@ void *mm_page_alloc_key(size_t count, int pkey)
 	return p;
 }
 
-/* Pages come back to the kernel core: key 0 again. */
+/* Pages come back to the kernel core: key 0 again. A free that is not
+ * exactly one allocation is a bug that would hand the pages out twice:
+ * it stops the machine, saying what was wrong. */
 void mm_page_free(void *p, size_t count)
 {
-	if (mm_page_pool_free(&mm_phys, (uintptr_t)p, count) != 0)
-		panic("mm: freeing %zu pages at %p that are not allocated",
-		      count, p);
+	int err = mm_page_pool_free(&mm_phys, (uintptr_t)p, count);
+
+	if (err == MM_FREE_NOT_POOL)
+		panic("mm_page_free(%p, %zu): not page-aligned RAM of the page "
+		      "pool",
+		      p, count);
+	if (err == MM_FREE_NOT_ALLOCATED)
+		panic("mm_page_free(%p, %zu): not allocated (double free?)", p,
+		      count);
+	if (err == MM_FREE_INSIDE)
+		panic("mm_page_free(%p, %zu): inside an allocation, not at its "
+		      "start",
+		      p, count);
+	if (err)
+		panic("mm_page_free(%p, %zu): not the page count of the "
+		      "allocation there",
+		      p, count);
 	vm_set_pkey((uintptr_t)p, count * MM_PAGE_SIZE, 0);
 }
 

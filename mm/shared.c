@@ -89,6 +89,8 @@ void *mm_shared_alloc(size_t size)
 	return (void *)(s->base + i * slot);
 }
 
+/* A free that is not exactly one live block would hand its memory out
+ * twice: it stops the machine, saying what was wrong. */
 void mm_shared_free(void *p)
 {
 	uintptr_t a = (uintptr_t)p;
@@ -100,7 +102,11 @@ void mm_shared_free(void *p)
 
 		if (a < s->base || a >= s->base + s->pages * MM_PAGE_SIZE)
 			continue;
-		if (s->slot == 0 && a == s->base) {
+		if (s->slot == 0) {
+			if (a != s->base)
+				panic("mm_shared_free(%p): inside a block of "
+				      "%zu pages at 0x%lx, not at its start",
+				      p, s->pages, s->base);
 			*pp = s->next;
 			if (!comp_has(COMP_VMS)) /* VM arenas are not reused */
 				mm_page_free((void *)s->base, s->pages);
@@ -109,14 +115,17 @@ void mm_shared_free(void *p)
 		}
 		size_t i = (a - s->base) / s->slot;
 
-		if (s->slot && (a - s->base) % s->slot == 0 &&
-		    (s->used & (1ULL << i))) {
-			s->used &= ~(1ULL << i);
-			memset(p, 0,
-			       s->slot); /* no data left for the next owner */
-			return;
-		}
-		break;
+		if ((a - s->base) % s->slot)
+			panic("mm_shared_free(%p): inside a block of %zu bytes "
+			      "at 0x%lx, not at its start",
+			      p, s->slot, s->base + i * s->slot);
+		if (!(s->used & (1ULL << i)))
+			panic("mm_shared_free(%p): not allocated (double "
+			      "free?)",
+			      p);
+		s->used &= ~(1ULL << i);
+		memset(p, 0, s->slot); /* no data left for the next owner */
+		return;
 	}
 	panic("mm_shared_free(%p): not a block of the shared heap", p);
 }

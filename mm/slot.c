@@ -11,42 +11,81 @@
  * a page is mapped when first touched (mm_slot_fault, from the page-fault
  * handler), with the protection key of the compartment whose region it
  * is. So a thread costs memory only in the compartments it enters, and
- * the number of threads is limited by memory alone.
+ * the number of threads is limited by memory alone. A bitmap, one bit
+ * per slot handed out so far, says which are live: freed slots are
+ * reused lowest first, and a free of anything but a live slot is caught.
  */
 #include <stdlib.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 
-struct free_slot {
-	uintptr_t base;
-	struct free_slot *next;
-};
+#define BITS 64
 
-static uintptr_t next_slot = SLOT_REGION_BASE;
-static struct free_slot *free_slots;
+static uintptr_t next_slot = SLOT_REGION_BASE; /* above every slot so far */
+static uint64_t *used;	  /* bit i: slot i (from SLOT_REGION_BASE) is live */
+static size_t used_words; /* words of `used` */
 
+static size_t slots_so_far(void)
+{
+	return (next_slot - SLOT_REGION_BASE) / SLOT_SIZE;
+}
+
+/* The lowest free slot below next_slot, else a new one above. */
 uintptr_t mm_slot_alloc(void)
 {
-	struct free_slot *f = free_slots;
+	size_t n = slots_so_far(), i;
 
-	if (f) {
-		uintptr_t base = f->base;
-
-		free_slots = f->next;
-		free(f);
-		return base;
+	for (size_t w = 0; w < used_words && w * BITS < n; w++) {
+		if (used[w] == ~0ULL)
+			continue;
+		i = w * BITS + (size_t)__builtin_ctzll(~used[w]);
+		if (i >= n)
+			break;
+		used[w] |= 1ULL << (i % BITS);
+		return SLOT_REGION_BASE + i * SLOT_SIZE;
 	}
 	if (next_slot + SLOT_SIZE > SLOT_REGION_END)
 		return 0;
+	i = n;
+	if (i / BITS >= used_words) {
+		uint64_t *more =
+			realloc(used, (used_words + 1) * sizeof(*used));
+
+		if (!more)
+			return 0;
+		used = more;
+		used[used_words++] = 0;
+	}
+	used[i / BITS] |= 1ULL << (i % BITS);
 	next_slot += SLOT_SIZE;
 	return next_slot - SLOT_SIZE;
 }
 
+/* Why base is not a live slot, or NULL if it is. */
+static const char *not_a_slot(uintptr_t base)
+{
+	size_t i = (base - SLOT_REGION_BASE) / SLOT_SIZE;
+
+	if (base < SLOT_REGION_BASE || base >= SLOT_REGION_END)
+		return "not in the slot region";
+	if ((base - SLOT_REGION_BASE) % SLOT_SIZE)
+		return "inside a slot, not at its base";
+	if (i >= slots_so_far() || !(used[i / BITS] & (1ULL << (i % BITS))))
+		return "not allocated (double free?)";
+	return NULL;
+}
+
+/* Unmap the slot's pages and give them back. A base that is not a live
+ * slot would unmap memory that is not a slot's, or hand the slot out
+ * twice: it stops the machine, saying what was wrong. */
 void mm_slot_free(uintptr_t base)
 {
-	struct free_slot *f = malloc(sizeof(*f));
+	const char *why = not_a_slot(base);
+	size_t i = (base - SLOT_REGION_BASE) / SLOT_SIZE;
 
+	if (why)
+		panic("mm_slot_free(0x%lx): %s", base, why);
 	for (unsigned c = 0; c < comp_config.count; c++) {
 		uintptr_t lo = base + c * SLOT_SPAN, hi = lo + SLOT_SPAN;
 
@@ -60,11 +99,7 @@ void mm_slot_free(uintptr_t base)
 				     1);
 		}
 	}
-	if (!f)
-		return; /* the virtual slot is lost, nothing else */
-	f->base = base;
-	f->next = free_slots;
-	free_slots = f;
+	used[i / BITS] &= ~(1ULL << (i % BITS));
 }
 
 /* Map the page holding addr in its compartment's region of its slot. */

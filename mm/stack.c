@@ -5,6 +5,11 @@
  * above an unmapped guard page, so an overflow faults at once. Virtual
  * ranges of freed stacks are kept for reuse; the region is 64 TiB, so
  * the number of stacks is limited by RAM, not by address space.
+ *
+ * In the region, a page is mapped exactly when it belongs to a live
+ * stack, and every stack has an unmapped guard page below it: so the page
+ * tables tell a free whether it names a whole live stack, with no record
+ * of its own.
  */
 #include <stdlib.h>
 #include <bulkhead/comp.h>
@@ -96,8 +101,34 @@ struct mm_stack mm_stack_alloc(size_t size)
 	return (struct mm_stack){bottom, bottom + size};
 }
 
+/* Why [bottom, top) is not a whole live stack, or NULL if it is. */
+static const char *not_a_stack(uintptr_t bottom, uintptr_t top)
+{
+	if (bottom % PAGE_SIZE || top % PAGE_SIZE || top <= bottom ||
+	    bottom < STACK_REGION_BASE + PAGE_SIZE || top > STACK_REGION_END)
+		return "not a stack of the stack region";
+	if (!vm_lookup(bottom))
+		return "not allocated (double free?)";
+	if (vm_lookup(bottom - PAGE_SIZE))
+		return "inside a stack, not at its bottom";
+	for (uintptr_t va = bottom + PAGE_SIZE; va < top; va += PAGE_SIZE)
+		if (!vm_lookup(va))
+			return "not the size of the stack there";
+	if (vm_lookup(top))
+		return "not the size of the stack there";
+	return NULL;
+}
+
+/* A free that is not exactly one live stack would unmap and free pages
+ * that are not its own, or hand the range out twice: it stops the
+ * machine, saying what was wrong. */
 void mm_stack_free(struct mm_stack s)
 {
+	const char *why = not_a_stack(s.bottom, s.top);
+
+	if (why)
+		panic("mm_stack_free(bottom 0x%lx, top 0x%lx): %s", s.bottom,
+		      s.top, why);
 	unmap_pages(s.bottom, s.top);
 	give_range(s.bottom - PAGE_SIZE, s.top - s.bottom + PAGE_SIZE);
 }

@@ -35,6 +35,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -59,6 +60,11 @@ SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
+# The places run_stray_places plants gadgets in.
+STRAY_PLACES = ["image.stray_%s_rejected" % p for p in (
+    "in_core_code", "xrstor_in_core_code", "in_boot_code", "in_a_librarys_gates_text",
+    "in_an_orphan_section", "inside_an_immediate", "across_two_instructions",
+    "in_common_text")] + ["image.wrpkru_in_the_gate_section_allowed"]
 # Isolated images whose imports.txt run_imports checks.
 IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2")
 # Functions no compartment but the kernel core may call (page tables,
@@ -829,6 +835,88 @@ def run_example_backend(build):
         r"Bulkhead: exit status 0"])
 
 
+def run_stray_places(build):
+    """The scanner names a stray WRPKRU/XRSTOR wherever it lies outside the
+    gate section: built into the kernel core's compartment (its code, boot
+    code, its own .gates.text, an orphan section, bytes inside or across
+    instructions), and planted in the common text of the test kernel,
+    where one planted in the gate section is allowed. Each report exactly:
+    the image, the place, the symbol and offset, the file offset agreeing
+    with the address and (when the failed link left its symbols in
+    bulkhead.elf.tmp) the address with the symbol's."""
+    def symbols(nm):
+        try:
+            return {p[2]: int(p[0], 16) for p in map(str.split, open(nm)) if len(p) == 3}
+        except OSError:
+            return {}
+
+    def report(out, image, syms, sym, off, place, what):
+        """Whether out holds the scanner's line for sym+off (None: any)."""
+        pattern = (r"^%s: offset 0x([0-9a-f]+) \(address 0x([0-9a-f]+) "
+                   r"<%s\+0x([0-9a-f]+)>, %s\): %s outside the gate section$"
+                   % (re.escape(image), sym, re.escape(place), re.escape(what)))
+        for m in re.finditer(pattern, out, re.M):
+            addr, at = int(m.group(2), 16), int(m.group(3), 16)
+            if ((off is None or at == off) and int(m.group(1), 16) == addr - delta
+                    and (not syms or addr == syms.get(sym, -1) + at)):
+                return True
+        return False
+
+    # An mpk test kernel, whose gate_callback (gates/mpk/callback.c) is
+    # common text: its load address minus file offset, as every image's.
+    elf = os.path.join(build, "gates-mpk", "bulkhead.elf")
+    nm = os.path.join(build, "gates-mpk", "bulkhead.sym")
+    data = open(elf, "rb").read()
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    _t, _f, offset, vaddr = struct.unpack_from("<IIQQ", data, phoff)
+    delta = vaddr - offset
+
+    config = os.path.join("tests", "configs", "bad", "stray-core.toml")
+    status, built = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    built = text_of(built)
+    syms = symbols(os.path.join(build, "stray-core", "bulkhead.elf.tmp", "pass3.nm"))
+    wrpkru, xrstor = "WRPKRU (0f 01 ef)", "XRSTOR (0f ae /5)"
+    want = [("in_core_code", "main", None, "compartment core", wrpkru),
+            ("xrstor_in_core_code", "main", None, "compartment core", xrstor),
+            ("in_boot_code", "stray_in_boot_text", 0, "boot code", wrpkru),
+            ("in_a_librarys_gates_text", "stray_in_gates_text", 0, "compartment core",
+             wrpkru),
+            ("in_an_orphan_section", "stray_in_an_orphan", 0, "section .stray_orphan",
+             wrpkru),
+            ("inside_an_immediate", "stray_in_an_immediate", 1, "compartment core",
+             wrpkru),
+            ("across_two_instructions", "stray_across_two_instructions", 1,
+             "compartment core", wrpkru)]
+    results = []
+    for name, sym, off, place, what in want:
+        ok = status not in (0, None) and report(built, "build/stray-core/bulkhead.elf",
+                                                syms, sym, off, place, what)
+        results.append(Result("image.stray_%s_rejected" % name, ok,
+                              "exit %s, no report of <%s> (%s):\n%s"
+                              % (status, sym, place, built[-3000:])))
+
+    # Planted in a copy of that kernel.
+    syms = symbols(nm)
+    patched = bytearray(data)
+    for sym in ("gate_callback", "__gates_start"):
+        at = syms[sym] + 4 - delta
+        patched[at:at + 3] = b"\x0f\x01\xef"
+    out_elf = os.path.join(build, "tests", "stray-common.elf")
+    os.makedirs(os.path.dirname(out_elf), exist_ok=True)
+    with open(out_elf, "wb") as f:
+        f.write(patched)
+    code, out = run([sys.executable, os.path.join(HERE, "scan-wrpkru.py"), out_elf, nm], 60)
+    out = text_of(out)
+    results.append(Result("image.stray_in_common_text_rejected",
+                          code == 1 and report(out, out_elf, syms, "gate_callback",
+                                               4, "common text", wrpkru),
+                          "exit %s:\n%s" % (code, out[-2000:])))
+    results.append(Result("image.wrpkru_in_the_gate_section_allowed",
+                          code == 1 and len(out.strip().splitlines()) == 1,
+                          "expected only the common-text report:\n" + out[-2000:]))
+    return results
+
+
 def run_bench_check(build):
     """make test-gates' harnesses, quickly: every gate path gives the
     right answers (host and each gate-test image), no timing."""
@@ -1305,8 +1393,9 @@ def all_jobs(build, want):
     jobs += [Job(lambda f=folder, p=prefix: run_unittests(f, p),
                  names=unittest_names(folder, prefix)) for folder, prefix in UNITTESTS]
     jobs += [Job(lambda: run_bad_config(build), names=["config.make_stops_on_a_bad_config"]),
-             Job(lambda: run_stray_wrpkru(build),
-                 names=["image.stray_wrpkru_and_xrstor_rejected"]),
+             # Both build the stray library: one after the other.
+             Job(lambda: run_stray_wrpkru(build) + run_stray_places(build),
+                 names=["image.stray_wrpkru_and_xrstor_rejected"] + STRAY_PLACES),
              Job(lambda: run_bench_check(build), names=bench_check_names()),
              Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
              Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),

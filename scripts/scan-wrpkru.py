@@ -9,16 +9,25 @@ operand; also covers XRSTOR64, whose REX prefix comes first) in executable
 memory is a gadget an attacker could jump to, whether it is a real
 instruction or bytes that merely appear inside one (an immediate, a
 displacement). So, as ERIM does, every byte offset of every executable
-segment is scanned, not just instruction boundaries. Allowed range: the
-gate section [__gates_start, __gates_end).
+segment is scanned, not just instruction boundaries. The only place
+allowed is the image's gate section, `.text.gates`, found by its section
+header (not by symbols, which any library could define too); the linker
+script fills it with the gate object's code alone.
 
 Exits 1 naming the image, the file offset, the address, the symbol and the
-compartment of each occurrence.
+place of each occurrence: the output section it lies in, said as
+"compartment NAME" (.text.comp_NAME), "boot code" (.boot), "common text"
+(.text.common, code of no compartment), or "section NAME" for any other.
 """
 import struct
 import sys
 
 PT_LOAD, PF_X = 1, 1
+SHF_ALLOC = 2
+GATE_SECTION = ".text.gates"
+# Output sections of the linker script (scripts/gen-image.py) that hold
+# code of no compartment.
+PLACES = {".boot": "boot code", ".text.common": "common text"}
 
 
 def load_symbols(path):
@@ -42,16 +51,31 @@ def symbol_of(syms, addr):
     return "<%s+0x%x>" % (best[1], addr - best[0]) if best else "<?>"
 
 
-def compartment_of(syms, addr):
-    """The compartment whose __comp_<name>_text_start/_end hold addr."""
-    starts = {n[len("__comp_"):-len("_text_start")]: a for a, n in syms
-              if n.startswith("__comp_") and n.endswith("_text_start")}
-    ends = {n[len("__comp_"):-len("_text_end")]: a for a, n in syms
-            if n.startswith("__comp_") and n.endswith("_text_end")}
-    for name, start in starts.items():
-        if start <= addr < ends.get(name, 0):
-            return name
-    return "none (common code)"
+def sections(data):
+    """(name, address, size) of every allocated section of an ELF64 image."""
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    headers = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)
+               for i in range(shnum)]
+    strtab = headers[shstrndx][4]
+    out = []
+    for name, _type, flags, addr, _off, size, *_rest in headers:
+        if flags & SHF_ALLOC and size:
+            end = data.index(b"\0", strtab + name)
+            out.append((data[strtab + name:end].decode(), addr, size))
+    return out
+
+
+def place_of(secs, addr):
+    """Where addr lies, for the report; None inside the gate section."""
+    for name, start, size in secs:
+        if start <= addr < start + size:
+            if name == GATE_SECTION:
+                return None
+            if name.startswith(".text.comp_"):
+                return "compartment " + name[len(".text.comp_"):]
+            return PLACES.get(name, "section " + name)
+    return "no section"
 
 
 def find(data, start, end):
@@ -75,8 +99,7 @@ def main():
     if len(sys.argv) > 3:
         image = sys.argv[3]
     syms = load_symbols(nm)
-    addr_of = {name: a for a, name in syms}
-    gates = (addr_of.get("__gates_start", 0), addr_of.get("__gates_end", 0))
+    secs = sections(data)
     phoff, = struct.unpack_from("<Q", data, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
     errors = []
@@ -87,12 +110,12 @@ def main():
             continue
         for off, what in find(data, p_offset, p_offset + p_filesz):
             addr = p_vaddr + off - p_offset
-            if gates[0] <= addr < gates[1]:
+            place = place_of(secs, addr)
+            if place is None:
                 continue
-            errors.append("%s: offset 0x%x (address 0x%x %s, compartment %s): "
+            errors.append("%s: offset 0x%x (address 0x%x %s, %s): "
                           "%s outside the gate section"
-                          % (image, off, addr, symbol_of(syms, addr),
-                             compartment_of(syms, addr), what))
+                          % (image, off, addr, symbol_of(syms, addr), place, what))
     if errors:
         print("\n".join(errors), file=sys.stderr)
         sys.exit(1)

@@ -31,30 +31,42 @@ int mm_regions_normalize(struct mm_region *r, int n, int cap,
 			 const struct mm_region *reserved, int nreserved);
 
 /*
- * A physical page pool: one bit per page, 1 = free, lowest address first.
- * The regions are kept, so pages in holes between them can never be
- * freed into the pool.
+ * A physical page pool: one bit per page, 1 = free, lowest address first,
+ * and one bit per page marking the first page of each allocation, so a
+ * free must name exactly what one allocation returned. The regions are
+ * kept, so pages in holes between them can never be freed into the pool.
  */
 #define MM_POOL_REGIONS 64
 
 struct mm_page_pool {
 	uint64_t base;	     /* address of the first page the bitmap covers */
 	uint64_t npages;     /* pages covered (free or not) */
-	uint64_t *bitmap;    /* npages bits */
+	uint64_t *bitmap;    /* npages bits: 1 = free */
+	uint64_t *starts;    /* npages bits: 1 = first page of an allocation */
 	uint64_t free_pages; /* pages currently free */
 	uint64_t hint;	     /* no free page lies in words below this */
 	struct mm_region regions[MM_POOL_REGIONS]; /* what is RAM */
 	int nregions;
 };
 
-/* Bytes of bitmap needed to cover sorted regions `r`. */
+/* Why mm_page_pool_free() refused to free (it then changes nothing). */
+enum {
+	MM_FREE_NOT_POOL = -1,	    /* not a page-aligned range of pool RAM */
+	MM_FREE_NOT_ALLOCATED = -2, /* free already: double free, or never
+				       allocated */
+	MM_FREE_INSIDE = -3,	    /* inside an allocation, not its start */
+	MM_FREE_WRONG_SIZE = -4,    /* not the allocation's page count */
+};
+
+/* Bytes of bitmap (both bitmaps) needed to cover sorted regions `r`. */
 size_t mm_page_pool_bitmap_bytes(const struct mm_region *r, int n);
 /* Returns 0, or -1 if there are more than MM_POOL_REGIONS regions. */
 int mm_page_pool_init(struct mm_page_pool *p, const struct mm_region *r, int n,
 		      uint64_t *bitmap);
 /* `count` contiguous pages; returns their address or 0 when none. */
 uint64_t mm_page_pool_alloc(struct mm_page_pool *p, size_t count);
-/* Returns 0, or -1 if some page was not allocated (double free, bad range). */
+/* Free exactly one allocation: its address and its page count. Returns 0,
+ * or one of MM_FREE_* (negative). */
 int mm_page_pool_free(struct mm_page_pool *p, uint64_t addr, size_t count);
 
 /*

@@ -116,6 +116,7 @@
 #define SHARED_PKEY	    15 /* mpk: memory every domain may use */
 #define SLOT_PKEY	    14 /* mpk full gates: the slot word */
 #define TRAP_NEST_MAX	    8  /* interrupts nested at most */
+#define STACK_REGION_END    0x800000000000 /* end of the lower canonical half */
 
 /* x86-constants-end */
 

@@ -69,10 +69,17 @@ TEST(gates, threads_cross_gates_while_callees_sleep)
 	KT_EXPECT_EQ(sum, 3L * N * (N - 1) / 2);
 }
 
+/* What a call leaves in the callee's .bss and heap is there on the next
+ * call: the callee's state lives in the callee, not in the gate. */
 TEST(gates, callee_state_survives_between_calls)
 {
 	long before = victim_bss_value();
 
+	victim_bss_set(0x5a7e1);
+	KT_EXPECT_EQ(victim_bss_value(), 0x5a7e1);
+	victim_bss_set(-7);
+	KT_EXPECT_EQ(victim_bss_value(), -7);
+	victim_bss_set(before);
 	KT_EXPECT_EQ(victim_bss_value(), before);
 	KT_ASSERT(victim_leak(VICTIM_HEAP) != NULL);
 	KT_ASSERT(victim_leak(VICTIM_HEAP) == victim_leak(VICTIM_HEAP));

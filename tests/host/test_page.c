@@ -50,8 +50,9 @@ static int in_one_region(const struct mm_region *r, int n, uint64_t addr,
 
 TEST(page, init_counts_free_pages)
 {
+	/* Two bitmaps: free pages and allocation starts. */
 	KT_EXPECT_EQ(mm_page_pool_bitmap_bytes(three, 3),
-		     (THREE_SPAN + 63) / 64 * 8);
+		     2 * ((THREE_SPAN + 63) / 64) * 8);
 	pool_setup(three, 3);
 	KT_ASSERT(bitmap != NULL);
 	KT_EXPECT_EQ(pool.free_pages, THREE_FREE);
@@ -160,16 +161,17 @@ TEST(page, double_free_changes_nothing)
 	a = mm_page_pool_alloc(&pool, 1);
 	b = mm_page_pool_alloc(&pool, 1);
 	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 1), 0);
-	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 1), -1);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 1), MM_FREE_NOT_ALLOCATED);
 	KT_EXPECT_EQ(pool.free_pages, THREE_FREE - 1);
 	/* Half free, half allocated: refused as a whole, b stays taken. */
-	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 2), -1);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 2), MM_FREE_NOT_ALLOCATED);
 	KT_EXPECT_EQ(pool.free_pages, THREE_FREE - 1);
 	KT_EXPECT_EQ(mm_page_pool_alloc(&pool, 1), a);
 	KT_EXPECT_EQ(mm_page_pool_alloc(&pool, 1), 0x100000 + 2 * P);
 	KT_EXPECT_EQ(mm_page_pool_free(&pool, b, 1), 0);
 	/* A never-allocated free page cannot be freed either. */
-	KT_EXPECT_EQ(mm_page_pool_free(&pool, 0x200000 + 50 * P, 1), -1);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, 0x200000 + 50 * P, 1),
+		     MM_FREE_NOT_ALLOCATED);
 	KT_EXPECT_EQ(pool.free_pages, THREE_FREE - 2);
 }
 
@@ -203,4 +205,54 @@ TEST(page, free_in_hole_refused)
 	KT_EXPECT_EQ(pool.free_pages, THREE_FREE);
 	for (uint64_t a; (a = mm_page_pool_alloc(&pool, 1)) != 0;)
 		KT_ASSERT(in_one_region(three, 3, a, 1));
+}
+
+/* A free names exactly one allocation: its first page and its count. */
+TEST(page, free_inside_or_part_of_an_allocation_refused)
+{
+	uint64_t a, b, c;
+
+	pool_setup(three, 3);
+	a = mm_page_pool_alloc(&pool, 4);
+	b = mm_page_pool_alloc(&pool, 2);
+	KT_EXPECT_EQ(b, a + 4 * P);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a + P, 1), MM_FREE_INSIDE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a + 3 * P, 1), MM_FREE_INSIDE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, b + P, 1), MM_FREE_INSIDE);
+	/* Short of the end, past it into b, past b into free pages. */
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 2), MM_FREE_WRONG_SIZE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 6), MM_FREE_WRONG_SIZE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, b, 3), MM_FREE_WRONG_SIZE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 0), MM_FREE_WRONG_SIZE);
+	KT_EXPECT_EQ(pool.free_pages, THREE_FREE - 6);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 4), 0);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, b, 2), 0);
+	KT_EXPECT_EQ(pool.free_pages, THREE_FREE);
+
+	/* An allocation that ends where its region does (a hole follows). */
+	c = mm_page_pool_alloc(&pool, 16);
+	KT_EXPECT_EQ(c, 0x100000);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, c, 17), MM_FREE_NOT_POOL);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, c, 15), MM_FREE_WRONG_SIZE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, c, 16), 0);
+	/* And one that ends where the pool does. */
+	c = mm_page_pool_alloc(&pool, 100);
+	KT_EXPECT_EQ(c, 0x200000);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, c, 100), 0);
+	KT_EXPECT_EQ(pool.free_pages, THREE_FREE);
+}
+
+/* Single pages side by side are separate allocations. */
+TEST(page, neighbouring_single_pages_are_freed_one_by_one)
+{
+	uint64_t a, b;
+
+	pool_setup(three, 3);
+	a = mm_page_pool_alloc(&pool, 1);
+	b = mm_page_pool_alloc(&pool, 1);
+	KT_EXPECT_EQ(b, a + P);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 2), MM_FREE_WRONG_SIZE);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, b, 1), 0);
+	KT_EXPECT_EQ(mm_page_pool_free(&pool, a, 1), 0);
+	KT_EXPECT_EQ(pool.free_pages, THREE_FREE);
 }

@@ -88,6 +88,11 @@ long victim_bss_value(void)
 	return victim_bss_secret;
 }
 
+void victim_bss_set(long value)
+{
+	victim_bss_secret = value;
+}
+
 /*
  * void victim_callee_saved(long out[6]): store rbx, rbp, r12..r15 exactly
  * as they were on entry (a full gate must have cleared them).

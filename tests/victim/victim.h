@@ -15,6 +15,7 @@ long victim_nested(long depth);
 long victim_sleep_mul(long ms, long x);
 void *victim_leak(int which);
 long victim_bss_value(void);
+void victim_bss_set(long value);
 void victim_private_set(void);
 void victim_callee_saved(long out[6]);
 /* State a gate must clean (hygiene.c). */
