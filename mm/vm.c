@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include "mm_impl.h"
@@ -118,6 +119,30 @@ uint64_t vm_lookup(uintptr_t va)
 	uint64_t *pte = walk(va, 0);
 
 	return pte && (*pte & PTE_P) ? *pte : 0;
+}
+
+/*
+ * Whether every byte of [va, va + len) is mapped memory every compartment
+ * may read: with protection keys, pages carrying the shared key (code,
+ * constants, shared data and heap, light-gate stacks); without, any
+ * mapped page of the lower half. A library that reads through a pointer
+ * a caller gave it (the scheduler, a thread's name) asks this first, so
+ * a caller cannot make it read memory the caller itself may not.
+ */
+int vm_public(uintptr_t va, size_t len)
+{
+	uint64_t want = (uint64_t)comp_shared_pkey() << PTE_PKEY_SHIFT;
+
+	if (len == 0 || va + len < va || va + len > VM_LOWER_HALF_END)
+		return 0;
+	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < va + len;
+	     p += PAGE_SIZE) {
+		uint64_t e = vm_lookup(p);
+
+		if (!e || (e & PTE_PKEY_MASK) != want)
+			return 0;
+	}
+	return 1;
 }
 
 int vm_walk_all_user(uintptr_t va)

@@ -92,8 +92,10 @@ size_t mm_heap_usable_size(const void *p);
 int mm_heap_check(const struct mm_heap *h, const char **why);
 
 /* Page tables: 4 KiB pages, every level a user page (protection keys). */
-#define VM_WRITE 0x1 /* writable */
-#define VM_EXEC	 0x2 /* executable (otherwise NX) */
+#define VM_WRITE	  0x1 /* writable */
+#define VM_EXEC		  0x2 /* executable (otherwise NX) */
+/* One past the canonical lower half, where every kernel mapping lies. */
+#define VM_LOWER_HALF_END (1ULL << 47)
 
 int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags);
 int vm_unmap(uintptr_t va, size_t len);
@@ -103,6 +105,9 @@ int vm_set_pkey(uintptr_t va, size_t len, int pkey);
 int vm_protect(uintptr_t va, size_t len, unsigned flags);
 /* The leaf entry mapping va, or 0 when unmapped. */
 uint64_t vm_lookup(uintptr_t va);
+/* Whether [va, va + len) is mapped and every compartment may read it
+ * (the shared key under mpk). */
+int vm_public(uintptr_t va, size_t len);
 /* Whether every table on the walk to va has U/S set (for tests). */
 int vm_walk_all_user(uintptr_t va);
 
