@@ -22,7 +22,8 @@ LIBS += victim
 victim_SRCS := tests/victim/victim.c
 LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
-	tests/gatetest/test_attacks.c tests/gatetest/bench.c
+	tests/gatetest/test_attacks.c tests/gatetest/test_handles.c \
+	tests/gatetest/bench.c
 
 # Socket tests: BSD calls on lwIP's loopback interface, with lwIP beside
 # the application (tests/configs/sockets-fcall.toml) or in a compartment
