@@ -37,7 +37,7 @@ void kernel_exit(int status)
 /* The stack the frame-pointer walk may read: the current thread's. */
 static int frame_ok(uintptr_t rbp)
 {
-	struct sched_thread *t = sched_current();
+	sched_thread_t t = sched_current();
 	struct mm_stack s = t ? sched_thread_stack(t) : (struct mm_stack){0, 0};
 
 	return rbp >= s.bottom && rbp + 16 <= s.top && (rbp & 7) == 0;
@@ -67,7 +67,7 @@ void panic(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	struct sched_thread *t;
+	sched_thread_t t;
 
 	irq_save();
 	va_start(ap, fmt);

@@ -178,7 +178,7 @@ static void pk_report(const struct trap_frame *tf, uint64_t cr2)
 void trap_report(const struct trap_frame *tf, uint64_t cr2)
 {
 	unsigned v = (unsigned)tf->vector;
-	struct sched_thread *t = sched_current();
+	sched_thread_t t = sched_current();
 	char sym[96], what[96];
 
 	pr_err("\nFAULT: %s %s (vector %u) in thread \"%s\"\n",

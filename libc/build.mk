@@ -1,4 +1,4 @@
-# libc: newlib's system calls, malloc, locks and per-thread state, over the
+# libc: newlib's system calls, malloc, locks and start-up, over the
 # heap object of mm/heap.c. Every compartment links its own copy (with
 # newlib), so each has its own heap, stdio and errno.
 LIBS += libc

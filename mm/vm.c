@@ -122,6 +122,40 @@ uint64_t vm_lookup(uintptr_t va)
 }
 
 /*
+ * Whether every page of [start, end) is mapped with the shared key (0
+ * without keys), and writable with `write`.
+ */
+static int pages_shared(uintptr_t start, uintptr_t end, int write)
+{
+	uint64_t want = (uint64_t)comp_shared_pkey() << PTE_PKEY_SHIFT;
+
+	for (uintptr_t p = start & ~(uintptr_t)(PAGE_SIZE - 1); p < end;
+	     p += PAGE_SIZE) {
+		uint64_t e = vm_lookup(p);
+
+		if (!e || (e & PTE_PKEY_MASK) != want ||
+		    (write && !(e & PTE_W)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Whether every byte of [va, va + len) is mapped memory every compartment
+ * may read: with protection keys, pages carrying the shared key (code,
+ * constants, shared data and heap, light-gate stacks); without, any
+ * mapped page of the lower half. A library that reads through a pointer
+ * a caller gave it (the scheduler, a thread's name) asks this first, so
+ * a caller cannot make it read memory the caller itself may not.
+ */
+int vm_public(uintptr_t va, size_t len)
+{
+	if (len == 0 || va + len < va || va + len > VM_LOWER_HALF_END)
+		return 0;
+	return pages_shared(va, va + len, 0);
+}
+
+/*
  * Whether [p, p + len) is memory every compartment may use, so that one
  * library may take it from another across a gate: with keys, mapped pages
  * that carry the shared key (and are writable, with `write`); with VMs,
@@ -139,16 +173,7 @@ int mm_range_shared(const void *p, size_t len, int write)
 				    end <= EPT_SHARED_BASE + EPT_SHARED_SIZE);
 	if (!comp_has(COMP_KEYS))
 		return 1;
-	for (uintptr_t page = a & ~(uintptr_t)(PAGE_SIZE - 1); page < end;
-	     page += PAGE_SIZE) {
-		uint64_t e = vm_lookup(page);
-
-		if (!e ||
-		    (e & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT != SHARED_PKEY ||
-		    (write && !(e & PTE_W)))
-			return 0;
-	}
-	return 1;
+	return pages_shared(a, end, write);
 }
 
 int vm_walk_all_user(uintptr_t va)

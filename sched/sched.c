@@ -5,6 +5,12 @@
  * Every list is touched with interrupts off, so an interrupt handler may
  * wake a thread (sched_wake_one) at any time; switching only ever happens
  * in schedule(), called by the running thread itself.
+ *
+ * Threads live in this library's own memory (its compartment's heap) and
+ * are named to callers by handles (handle.c); nothing a caller hands in is
+ * used as a pointer. A thread's name has two copies: the scheduler's own,
+ * used in its reports, and one in shared memory for the other
+ * compartments to read, which the scheduler only ever writes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +21,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 #include <bulkhead/gate.h>
+#include "sched_impl.h"
 
 #define IDLE_STACK (16 * 1024)
 
@@ -26,14 +33,16 @@ enum thread_state {
 };
 
 struct sched_thread {
-	uint64_t rsp; /* saved stack pointer when not running */
-	uint64_t id;  /* 1, 2, ... in creation order */
-	char *name;   /* SCHED_NAME_MAX bytes, in shared memory:
-					 * other compartments read it */
+	uint64_t rsp;		   /* saved stack pointer when not running */
+	uint64_t id;		   /* 1, 2, ... in creation order */
+	sched_thread_t handle;	   /* what callers know it by */
+	char name[SCHED_NAME_MAX]; /* the scheduler's copy, for reports */
+	char *shared_name;	   /* SCHED_NAME_MAX bytes of shared memory
+				    * for other compartments to read */
 	enum thread_state state;
 	struct sched_thread *q_next; /* run queue or wait queue links */
 	struct sched_thread *q_prev;
-	struct sched_waitq *waitq;   /* wait queue it is blocked on */
+	struct waitq *waitq;	     /* wait queue it is blocked on */
 	struct sched_thread *s_next; /* sleep list link */
 	int on_sleep_list;
 	uint64_t wake_at;      /* deadline on the monotonic clock, ns */
@@ -42,11 +51,10 @@ struct sched_thread {
 	int owns_stack;	       /* 0 for the boot thread */
 	void *ret;	       /* what the entry function returned */
 	int detached;	       /* free on exit, nobody joins */
-	struct sched_waitq joiners; /* threads in sched_join */
-	void *libc_state;	    /* libc's per-thread data */
-	uint32_t pkru;		    /* PKRU while switched out (mpk) */
-	uintptr_t slot;		    /* full gates: its stack slot, else 0 */
-	void *gate; /* the gates' per-thread state (ept mailbox) */
+	struct waitq joiners;  /* threads in sched_join */
+	uint32_t pkru;	       /* PKRU while switched out (mpk) */
+	uintptr_t slot;	       /* full gates: its stack slot, else 0 */
+	void *gate;	       /* the gates' per-thread state (ept mailbox) */
 	struct sched_thread *reap_next; /* detached and exited: to be freed */
 };
 
@@ -95,14 +103,20 @@ static struct sched_thread boot_thread;
 static char boot_name[SCHED_NAME_MAX] __shared = "boot";
 static struct sched_thread *current;
 static struct sched_thread *idle;
-static struct sched_waitq runq;
+static struct waitq runq;
 static struct sched_thread *sleepers; /* sorted by wake_at */
 static struct sched_thread *reap_list;
 static uint64_t next_id = 1;
 static unsigned long nthreads;
-static struct sched_hooks hooks;
 
-static void q_push(struct sched_waitq *q, struct sched_thread *t)
+/* The kernel core's libc hooks (sched_set_hooks); 0 when unset. */
+static struct {
+	sched_thread_init_fn thread_init;
+	sched_thread_fini_fn thread_fini;
+	sched_switch_fn switch_to;
+} hooks;
+
+static void q_push(struct waitq *q, struct sched_thread *t)
 {
 	t->q_next = NULL;
 	t->q_prev = q->tail;
@@ -113,7 +127,7 @@ static void q_push(struct sched_waitq *q, struct sched_thread *t)
 	q->tail = t;
 }
 
-static void q_remove(struct sched_waitq *q, struct sched_thread *t)
+static void q_remove(struct waitq *q, struct sched_thread *t)
 {
 	if (t->q_prev)
 		t->q_prev->q_next = t->q_next;
@@ -126,7 +140,7 @@ static void q_remove(struct sched_waitq *q, struct sched_thread *t)
 	t->q_next = t->q_prev = NULL;
 }
 
-static struct sched_thread *q_pop(struct sched_waitq *q)
+static struct sched_thread *q_pop(struct waitq *q)
 {
 	struct sched_thread *t = q->head;
 
@@ -182,27 +196,36 @@ static void expire_sleepers(void)
 	}
 }
 
-/* Hooks belong to libc, maybe in another compartment: call through a gate. */
-static intptr_t call_hook(void *hook, struct sched_thread *t)
+/* The thread handle h names (handle_get refuses any other h). */
+static struct sched_thread *thread_of(sched_thread_t h, const char *fn)
 {
-	return (intptr_t)gate_callback(GATE_FN(hook), t);
+	return handle_get(h, H_THREAD, fn);
 }
 
-/* Give back a thread's stack, name and structure. */
+/* Hooks belong to the kernel core's libc, maybe in another compartment
+ * than the scheduler: call through a gate, handing over t's handle. */
+static intptr_t call_hook(void *(*hook)(void *), struct sched_thread *t)
+{
+	return (intptr_t)gate_callback(hook, (void *)(uintptr_t)t->handle);
+}
+
+/* Give back a thread's stack, names, handle and structure. */
 static void drop_thread(struct sched_thread *t)
 {
 	if (t->owns_stack)
 		mm_stack_free(t->stack);
 	if (t->slot)
 		mm_slot_free(t->slot);
-	mm_shared_free(t->name);
+	if (t->handle)
+		handle_free(t->handle);
+	mm_shared_free(t->shared_name);
 	free(t);
 }
 
 static void free_thread(struct sched_thread *t)
 {
 	if (hooks.thread_fini)
-		call_hook(hooks.thread_fini, t);
+		call_hook(GATE_FN(hooks.thread_fini), t);
 	drop_thread(t);
 }
 
@@ -224,7 +247,7 @@ static void schedule(void)
 
 	current = next;
 	if (hooks.switch_to)
-		call_hook(hooks.switch_to, next);
+		call_hook(GATE_FN(hooks.switch_to), next);
 	prev->pkru = gate_pkru_read();
 	if (next->slot)
 		gate_set_slot(next->slot);
@@ -252,6 +275,35 @@ static void *idle_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Copy a caller's thread name into dst (SCHED_NAME_MAX bytes, always
+ * terminated). The name is read with the scheduler's rights, so it must
+ * lie in memory every compartment may read (constants, shared memory):
+ * anything else, such as the kernel core's data, would let a caller read
+ * it back through sched_thread_name(). Each page is checked before the
+ * first byte read from it.
+ */
+static void copy_name(char *dst, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SCHED_NAME_MAX - 1; i++) {
+		uintptr_t at = (uintptr_t)(name + i);
+
+		if ((i == 0 || at % PAGE_SIZE == 0) && !vm_public(at, 1))
+			panic("sched: sched_create: thread name at 0x%016lx "
+			      "is not in memory every compartment may read",
+			      (unsigned long)at);
+		dst[i] = name[i];
+		if (!dst[i])
+			break;
+	}
+	for (; i < SCHED_NAME_MAX; i++)
+		dst[i] = '\0';
+}
+
+/* A thread structure named `name`, with its shared name block and its
+ * handle; NULL when out of memory. */
 static struct sched_thread *new_thread(const char *name)
 {
 	struct sched_thread *t = malloc(sizeof(*t));
@@ -259,12 +311,14 @@ static struct sched_thread *new_thread(const char *name)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	t->name = mm_shared_alloc(SCHED_NAME_MAX);
-	if (!t->name) {
-		free(t);
+	copy_name(t->name, name);
+	t->shared_name = mm_shared_alloc(SCHED_NAME_MAX);
+	if (t->shared_name)
+		t->handle = handle_new(H_THREAD, t);
+	if (!t->handle) {
+		drop_thread(t);
 		return NULL;
 	}
-	strncpy(t->name, name, SCHED_NAME_MAX - 1);
 	return t;
 }
 
@@ -286,17 +340,18 @@ static void init_frame(struct sched_thread *t, sched_entry_fn fn, void *arg)
 	t->rsp = (uintptr_t)f;
 }
 
-struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
-				  void *arg, size_t stack_size)
+sched_thread_t sched_create(const char *name, sched_entry_fn fn, void *arg,
+			    size_t stack_size)
 {
 	struct sched_thread *t = new_thread(name);
 
 	if (!t)
-		return NULL;
+		return 0;
 	if (thread_stack(t, stack_size ? stack_size : SCHED_STACK_DEFAULT) ||
-	    (hooks.thread_init && call_hook(hooks.thread_init, t) != 0)) {
+	    (hooks.thread_init &&
+	     (int)call_hook(GATE_FN(hooks.thread_init), t) != 0)) {
 		drop_thread(t);
-		return NULL;
+		return 0;
 	}
 
 	init_frame(t, fn, arg);
@@ -308,17 +363,21 @@ struct sched_thread *sched_create(const char *name, sched_entry_fn fn,
 	t->state = T_RUNNABLE;
 	q_push(&runq, t);
 	irq_restore(flags);
-	return t;
+	return t->handle;
 }
 
 void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 {
-	boot_thread.name = boot_name;
+	memcpy(boot_thread.name, boot_name, SCHED_NAME_MAX);
+	boot_thread.shared_name = boot_name;
+	boot_thread.handle = handle_new(H_THREAD, &boot_thread);
 	boot_thread.slot = comp_has(COMP_PRIVATE_STACKS) ? gate_slot : 0;
 	boot_thread.id = next_id++;
 	boot_thread.state = T_RUNNABLE;
 	boot_thread.stack.bottom = boot_stack_bottom;
 	boot_thread.stack.top = boot_stack_top;
+	if (!boot_thread.handle)
+		panic("sched: no memory for the boot thread's handle");
 	current = &boot_thread;
 	nthreads = 1;
 
@@ -329,14 +388,23 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top)
 	idle->state = T_RUNNABLE;
 }
 
-void sched_set_hooks(const struct sched_hooks *h)
+/*
+ * Take the kernel core's libc hooks and give the running boot thread its
+ * libc state. Only the core may call this (sched.api), so no other
+ * compartment's code is ever handed the scheduler's threads this way.
+ */
+void sched_set_hooks(sched_thread_init_fn thread_init,
+		     sched_thread_fini_fn thread_fini,
+		     sched_switch_fn switch_to)
 {
-	hooks = *h;
+	hooks.thread_init = thread_init;
+	hooks.thread_fini = thread_fini;
+	hooks.switch_to = switch_to;
 	if (hooks.thread_init &&
-	    call_hook(hooks.thread_init, &boot_thread) != 0)
+	    (int)call_hook(GATE_FN(hooks.thread_init), &boot_thread) != 0)
 		panic("sched: libc state for the boot thread");
 	if (hooks.switch_to)
-		call_hook(hooks.switch_to, current);
+		call_hook(GATE_FN(hooks.switch_to), current);
 }
 
 void sched_yield(void)
@@ -360,7 +428,13 @@ void sched_sleep_ns(uint64_t ns)
 	irq_restore(flags);
 }
 
-int sched_wait(struct sched_waitq *wq, uint64_t deadline_ns)
+/*
+ * Block the current thread on q (a queue inside one of the scheduler's
+ * objects) until woken or until deadline_ns (0: none). Returns 0 or
+ * SCHED_ETIMEDOUT. The object may be freed once this returns: callers
+ * look their handles up again after waiting.
+ */
+int waitq_wait(struct waitq *q, uint64_t deadline_ns)
 {
 	uint64_t flags = irq_save();
 
@@ -368,8 +442,8 @@ int sched_wait(struct sched_waitq *wq, uint64_t deadline_ns)
 		panic("sched: the idle thread may not block");
 	current->state = T_BLOCKED;
 	current->timed_out = 0;
-	current->waitq = wq;
-	q_push(wq, current);
+	current->waitq = q;
+	q_push(q, current);
 	if (deadline_ns) {
 		current->wake_at = deadline_ns;
 		sleep_insert(current);
@@ -381,26 +455,45 @@ int sched_wait(struct sched_waitq *wq, uint64_t deadline_ns)
 	return timed_out ? SCHED_ETIMEDOUT : 0;
 }
 
-int sched_wake_one(struct sched_waitq *wq)
+/*
+ * An object whose queue q still holds a thread may not be freed: the
+ * thread would later be woken through freed memory. Stop the machine,
+ * naming the function, the object (`what`, handle h) and the first
+ * waiter.
+ */
+void waitq_refuse_waiters(const struct waitq *q, const char *fn,
+			  const char *what, uint64_t h)
+{
+	const struct sched_thread *waiter = q->head;
+
+	if (waiter)
+		panic("sched: %s: %s handle 0x%016lx freed while thread \"%s\" "
+		      "waits on it",
+		      fn, what, (unsigned long)h, waiter->name);
+}
+
+/* Wake the first thread waiting on q; returns how many woke (0 or 1). */
+int waitq_wake_one(struct waitq *q)
 {
 	uint64_t flags = irq_save();
 	int n = 0;
 
-	if (wq->head) {
-		make_runnable(wq->head);
+	if (q->head) {
+		make_runnable(q->head);
 		n = 1;
 	}
 	irq_restore(flags);
 	return n;
 }
 
-int sched_wake_all(struct sched_waitq *wq)
+/* Wake every thread waiting on q; returns how many. */
+int waitq_wake_all(struct waitq *q)
 {
 	uint64_t flags = irq_save();
 	int n = 0;
 
-	while (wq->head) {
-		make_runnable(wq->head);
+	while (q->head) {
+		make_runnable(q->head);
 		n++;
 	}
 	irq_restore(flags);
@@ -426,23 +519,28 @@ void sched_exit(void *ret)
 	panic("sched: an exited thread ran again");
 }
 
-void *sched_join(struct sched_thread *t)
+void *sched_join(sched_thread_t h)
 {
+	struct sched_thread *t = thread_of(h, __func__);
+
 	if (t == current)
 		panic("sched: thread \"%s\" joins itself", t->name);
 	if (t->detached)
 		panic("sched: join of detached thread \"%s\"", t->name);
-	while (t->state != T_EXITED)
-		sched_wait(&t->joiners, 0);
+	while (t->state != T_EXITED) {
+		waitq_wait(&t->joiners, 0);
+		t = thread_of(h, __func__); /* freed by another joiner? */
+	}
 	void *ret = t->ret;
 
 	free_thread(t);
 	return ret;
 }
 
-void sched_detach(struct sched_thread *t)
+void sched_detach(sched_thread_t h)
 {
 	uint64_t flags = irq_save();
+	struct sched_thread *t = thread_of(h, __func__);
 
 	t->detached = 1;
 	if (t->state == T_EXITED) {
@@ -452,24 +550,27 @@ void sched_detach(struct sched_thread *t)
 	irq_restore(flags);
 }
 
-struct sched_thread *sched_current(void)
+sched_thread_t sched_current(void)
 {
-	return current;
+	return current ? current->handle : 0;
 }
 
-const char *sched_thread_name(const struct sched_thread *t)
+const char *sched_thread_name(sched_thread_t h)
 {
-	return t->name;
+	struct sched_thread *t = thread_of(h, __func__);
+
+	memcpy(t->shared_name, t->name, SCHED_NAME_MAX);
+	return t->shared_name;
 }
 
-uint64_t sched_thread_id(const struct sched_thread *t)
+uint64_t sched_thread_id(sched_thread_t h)
 {
-	return t->id;
+	return thread_of(h, __func__)->id;
 }
 
-struct mm_stack sched_thread_stack(const struct sched_thread *t)
+struct mm_stack sched_thread_stack(sched_thread_t h)
 {
-	return t->stack;
+	return thread_of(h, __func__)->stack;
 }
 
 unsigned long sched_thread_count(void)
@@ -477,22 +578,50 @@ unsigned long sched_thread_count(void)
 	return nthreads;
 }
 
-void *sched_thread_gate(const struct sched_thread *t)
+void *sched_thread_gate(sched_thread_t h)
 {
-	return t->gate;
+	return thread_of(h, __func__)->gate;
 }
 
-void sched_set_thread_gate(struct sched_thread *t, void *gate)
+void sched_set_thread_gate(sched_thread_t h, void *gate)
 {
-	t->gate = gate;
+	thread_of(h, __func__)->gate = gate;
 }
 
-void *sched_libc_state(const struct sched_thread *t)
+/* ------------------------------------------------------------------------
+ * Wait queues as objects of their own (sched_waitq_t)
+ */
+
+sched_waitq_t sched_waitq_new(void)
 {
-	return t->libc_state;
+	struct waitq *q = calloc(1, sizeof(*q));
+	sched_waitq_t h = q ? handle_new(H_WAITQ, q) : 0;
+
+	if (!h)
+		free(q);
+	return h;
 }
 
-void sched_set_libc_state(struct sched_thread *t, void *state)
+void sched_waitq_free(sched_waitq_t h)
 {
-	t->libc_state = state;
+	struct waitq *q = handle_get(h, H_WAITQ, __func__);
+
+	waitq_refuse_waiters(q, __func__, "wait queue", h);
+	handle_free(h);
+	free(q);
+}
+
+int sched_wait(sched_waitq_t h, uint64_t deadline_ns)
+{
+	return waitq_wait(handle_get(h, H_WAITQ, __func__), deadline_ns);
+}
+
+int sched_wake_one(sched_waitq_t h)
+{
+	return waitq_wake_one(handle_get(h, H_WAITQ, __func__));
+}
+
+int sched_wake_all(sched_waitq_t h)
+{
+	return waitq_wake_all(handle_get(h, H_WAITQ, __func__));
 }

@@ -1,25 +1,71 @@
 /*
  * sync.c - mutexes, counting semaphores and condition variables on top of
- * wait queues. Without preemption a check followed by sched_wait() cannot
- * lose a wake-up, so no spinning or atomics are needed; every loop
- * re-checks its condition because a woken thread may find the resource
- * taken again by one that ran first.
+ * wait queues. Without preemption a check followed by a wait cannot lose
+ * a wake-up, so no spinning or atomics are needed; every loop re-checks
+ * its condition because a woken thread may find the resource taken again
+ * by one that ran first.
+ *
+ * The objects live in the scheduler's own memory and callers hold handles
+ * (handle.c). Every wait may outlast the object (another thread may free
+ * it once we are off its queue), so handles are looked up again after
+ * each wait; a freed object is then refused, never touched.
  */
+#include <stdlib.h>
 #include <bulkhead/kernel.h>
-#include <bulkhead/sched.h>
+#include "sched_impl.h"
 
-void sched_mutex_init(struct sched_mutex *m, int recursive)
+struct mutex {
+	sched_thread_t owner; /* 0 when free; a handle, so a thread that
+			       * exited holding it is never mistaken for a
+			       * new one in its place */
+	unsigned depth;	      /* recursive holds by the owner */
+	int recursive;	      /* may the owner lock again? */
+	struct waitq waiters;
+};
+
+struct sem {
+	long count;
+	struct waitq waiters;
+};
+
+struct cond {
+	struct waitq waiters;
+};
+
+/* A handle of `type` for obj, a new object (NULL when calloc failed);
+ * 0, with obj freed, when out of memory. */
+static uint64_t handle_or_free(enum handle_type type, void *obj)
 {
-	m->owner = NULL;
-	m->depth = 0;
-	m->recursive = recursive;
-	m->waiters.head = m->waiters.tail = NULL;
+	uint64_t h = obj ? handle_new(type, obj) : 0;
+
+	if (!h)
+		free(obj);
+	return h;
 }
 
-int sched_mutex_trylock(struct sched_mutex *m)
+sched_mutex_t sched_mutex_new(int recursive)
 {
-	struct sched_thread *self = sched_current();
+	struct mutex *m = calloc(1, sizeof(*m));
 
+	if (m)
+		m->recursive = recursive != 0;
+	return handle_or_free(H_MUTEX, m);
+}
+
+void sched_mutex_free(sched_mutex_t h)
+{
+	struct mutex *m = handle_get(h, H_MUTEX, __func__);
+
+	if (m->owner)
+		panic("sched: %s: mutex handle 0x%016lx freed while held",
+		      __func__, (unsigned long)h);
+	waitq_refuse_waiters(&m->waiters, __func__, "mutex", h);
+	handle_free(h);
+	free(m);
+}
+
+static int mutex_trylock(struct mutex *m, sched_thread_t self)
+{
 	if (!m->owner) {
 		m->owner = self;
 		m->depth = 1;
@@ -32,82 +78,143 @@ int sched_mutex_trylock(struct sched_mutex *m)
 	return -1;
 }
 
-void sched_mutex_lock(struct sched_mutex *m)
+int sched_mutex_trylock(sched_mutex_t h)
 {
-	struct sched_thread *self = sched_current();
+	return mutex_trylock(handle_get(h, H_MUTEX, __func__), sched_current());
+}
+
+/* Lock mutex h for the running thread, `fn` being the public function
+ * that was asked to (for reports). */
+static void mutex_lock(sched_mutex_t h, const char *fn)
+{
+	sched_thread_t self = sched_current();
+	struct mutex *m = handle_get(h, H_MUTEX, fn);
 
 	if (m->owner == self && !m->recursive)
-		panic("mutex %p: thread \"%s\" locks it twice", (void *)m,
-		      sched_thread_name(self));
-	while (sched_mutex_trylock(m) != 0)
-		sched_wait(&m->waiters, 0);
+		panic("sched: %s: thread \"%s\" locks mutex 0x%016lx twice", fn,
+		      sched_thread_name(self), (unsigned long)h);
+	while (mutex_trylock(m, self) != 0) {
+		waitq_wait(&m->waiters, 0);
+		m = handle_get(h, H_MUTEX, fn); /* freed meanwhile? */
+	}
 }
 
-void sched_mutex_unlock(struct sched_mutex *m)
+void sched_mutex_lock(sched_mutex_t h)
 {
-	struct sched_thread *self = sched_current();
+	mutex_lock(h, __func__);
+}
+
+/* Release one hold of m by the running thread. */
+static void mutex_unlock(struct mutex *m, sched_mutex_t h, const char *fn)
+{
+	sched_thread_t self = sched_current();
 
 	if (m->owner != self)
-		panic("mutex %p: unlocked by \"%s\", which does not hold it",
-		      (void *)m, sched_thread_name(self));
+		panic("sched: %s: mutex 0x%016lx unlocked by \"%s\", which "
+		      "does not hold it",
+		      fn, (unsigned long)h, sched_thread_name(self));
 	if (--m->depth > 0)
 		return;
-	m->owner = NULL;
-	sched_wake_one(&m->waiters);
+	m->owner = 0;
+	waitq_wake_one(&m->waiters);
 }
 
-void sched_sem_init(struct sched_sem *s, long count)
+void sched_mutex_unlock(sched_mutex_t h)
 {
-	s->count = count;
-	s->waiters.head = s->waiters.tail = NULL;
+	mutex_unlock(handle_get(h, H_MUTEX, __func__), h, __func__);
 }
 
-int sched_sem_wait(struct sched_sem *s, uint64_t deadline_ns)
+int sched_mutex_held(sched_mutex_t h)
 {
+	struct mutex *m = handle_get(h, H_MUTEX, __func__);
+
+	return m->owner && m->owner == sched_current();
+}
+
+sched_sem_t sched_sem_new(long count)
+{
+	struct sem *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->count = count;
+	return handle_or_free(H_SEM, s);
+}
+
+void sched_sem_free(sched_sem_t h)
+{
+	struct sem *s = handle_get(h, H_SEM, __func__);
+
+	waitq_refuse_waiters(&s->waiters, __func__, "semaphore", h);
+	handle_free(h);
+	free(s);
+}
+
+int sched_sem_wait(sched_sem_t h, uint64_t deadline_ns)
+{
+	struct sem *s = handle_get(h, H_SEM, __func__);
+
 	while (s->count <= 0) {
-		if (sched_wait(&s->waiters, deadline_ns) == SCHED_ETIMEDOUT &&
-		    s->count <= 0)
+		int r = waitq_wait(&s->waiters, deadline_ns);
+
+		s = handle_get(h, H_SEM, __func__); /* freed meanwhile? */
+		if (r == SCHED_ETIMEDOUT && s->count <= 0)
 			return SCHED_ETIMEDOUT;
 	}
 	s->count--;
 	return 0;
 }
 
-void sched_sem_post(struct sched_sem *s)
+void sched_sem_post(sched_sem_t h)
 {
+	struct sem *s = handle_get(h, H_SEM, __func__);
+
 	s->count++;
-	sched_wake_one(&s->waiters);
+	waitq_wake_one(&s->waiters);
 }
 
-void sched_cond_init(struct sched_cond *c)
+sched_cond_t sched_cond_new(void)
 {
-	c->waiters.head = c->waiters.tail = NULL;
+	return handle_or_free(H_COND, calloc(1, sizeof(struct cond)));
 }
 
-int sched_cond_wait(struct sched_cond *c, struct sched_mutex *m,
-		    uint64_t deadline_ns)
+void sched_cond_free(sched_cond_t h)
 {
+	struct cond *c = handle_get(h, H_COND, __func__);
+
+	waitq_refuse_waiters(&c->waiters, __func__, "condition variable", h);
+	handle_free(h);
+	free(c);
+}
+
+int sched_cond_wait(sched_cond_t ch, sched_mutex_t mh, uint64_t deadline_ns)
+{
+	struct cond *c = handle_get(ch, H_COND, __func__);
+	struct mutex *m = handle_get(mh, H_MUTEX, __func__);
 	unsigned depth = m->depth;
 
 	if (m->owner != sched_current())
-		panic("cond %p: waiting without holding mutex %p", (void *)c,
-		      (void *)m);
+		panic("sched: %s: waiting on 0x%016lx without holding mutex "
+		      "0x%016lx",
+		      __func__, (unsigned long)ch, (unsigned long)mh);
 	/* Release fully (even a recursive hold), wait, take it back. */
 	m->depth = 1;
-	sched_mutex_unlock(m);
-	int r = sched_wait(&c->waiters, deadline_ns);
+	mutex_unlock(m, mh, __func__);
+	int r = waitq_wait(&c->waiters, deadline_ns);
 
-	sched_mutex_lock(m);
+	mutex_lock(mh, __func__);
+	m = handle_get(mh, H_MUTEX, __func__); /* freed meanwhile? */
 	m->depth = depth;
 	return r;
 }
 
-void sched_cond_signal(struct sched_cond *c)
+void sched_cond_signal(sched_cond_t h)
 {
-	sched_wake_one(&c->waiters);
+	waitq_wake_one(
+		&((struct cond *)handle_get(h, H_COND, __func__))->waiters);
 }
 
-void sched_cond_broadcast(struct sched_cond *c)
+void sched_cond_broadcast(sched_cond_t h)
 {
-	sched_wake_all(&c->waiters);
+	waitq_wake_all(
+		&((struct cond *)handle_get(h, H_COND, __func__))->waiters);
 }

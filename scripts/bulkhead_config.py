@@ -107,7 +107,7 @@ KERNEL_LIBS = ("boot", "kernel", "mm", "sched", "time")
 KERNEL_CORE = ("boot", "kernel", "mm")
 # The application compartment's entry, defined by its glue (libc/start.c).
 APP_ENTRY = "libc_app_entry"
-# The scheduler hooks of the kernel core's copy of libc (libc/start.c).
+# The scheduler hooks of the kernel core's copy of libc (libc/core.c).
 LIBC_HOOKS = ("libc_thread_init", "libc_thread_fini", "libc_switch_to")
 # Words a backend's `default_holds` may use, and the libraries they mean.
 HOLDS = {"core": KERNEL_CORE, "kernel": KERNEL_LIBS}

@@ -25,7 +25,7 @@ void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	struct timespec t0, t1;
-	struct sched_thread *t[WORKERS];
+	sched_thread_t t[WORKERS];
 	long sum = 0;
 
 	printf("hello from %s on Bulkhead", argv[0]);

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 
 		if (s < 0)
 			continue;
-		struct sched_thread *t =
+		sched_thread_t t =
 			sched_create("iperf", iperf_conn, (void *)(long)s, 0);
 
 		if (!t) {

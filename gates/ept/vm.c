@@ -106,8 +106,7 @@ static void *listener_main(void *arg)
 			sched_sleep_ns(LISTEN_NS);
 			continue;
 		}
-		struct sched_thread *t =
-			sched_create("mirror", mirror_main, b, 0);
+		sched_thread_t t = sched_create("mirror", mirror_main, b, 0);
 
 		if (!t)
 			panic("ept: no memory for a mirror thread");
@@ -174,8 +173,7 @@ int gate_vm_init(void)
 	vm_early();
 	ept_init((struct ept_shared *)EPT_SHARED_BASE, self, ept_tables,
 		 comp_config.count, &kernel_platform, spin_ns);
-	struct sched_thread *t =
-		sched_create("listener", listener_main, NULL, 0);
+	sched_thread_t t = sched_create("listener", listener_main, NULL, 0);
 
 	if (!t)
 		panic("ept: no memory for the listener");

@@ -15,4 +15,12 @@ void libc_init(void);
 int libc_run_main(const char *name, int argc, char **argv,
 		  unsigned long stack_size);
 
+/* The application's arguments, in shared memory its compartment may
+ * read: made by libc_run_main (the core's libc/core.c), read by the
+ * application's main thread (libc_start_app, libc/start.c). */
+struct libc_main_args {
+	int argc;
+	char **argv;
+};
+
 #endif

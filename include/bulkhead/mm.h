@@ -104,8 +104,10 @@ size_t mm_heap_usable_size(const void *p);
 int mm_heap_check(const struct mm_heap *h, const char **why);
 
 /* Page tables: 4 KiB pages, every level a user page (protection keys). */
-#define VM_WRITE 0x1 /* writable */
-#define VM_EXEC	 0x2 /* executable (otherwise NX) */
+#define VM_WRITE	  0x1 /* writable */
+#define VM_EXEC		  0x2 /* executable (otherwise NX) */
+/* One past the canonical lower half, where every kernel mapping lies. */
+#define VM_LOWER_HALF_END (1ULL << 47)
 
 int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags);
 int vm_unmap(uintptr_t va, size_t len);
@@ -119,6 +121,9 @@ uint64_t vm_lookup(uintptr_t va);
  * writable with `write`; the VMs' shared region; anything without
  * isolation): what a library may accept by pointer from another. */
 int mm_range_shared(const void *p, size_t len, int write);
+/* Whether [va, va + len) is mapped and every compartment may read it
+ * (the shared key under mpk). */
+int vm_public(uintptr_t va, size_t len);
 /* Whether every table on the walk to va has U/S set (for tests). */
 int vm_walk_all_user(uintptr_t va);
 

@@ -83,13 +83,13 @@ void *net_rx_main(void *arg)
 	return NULL;
 }
 
-/* Handed to the scheduler, which may be in another compartment. */
-static struct sched_sem started __shared;
+/* Posted by the tcpip thread once it runs. */
+static sched_sem_t started;
 
 static void tcpip_started(void *arg)
 {
 	(void)arg;
-	sched_sem_post(&started);
+	sched_sem_post(started);
 }
 
 /* "A.B.C.D[/N]" into an address and netmask; 0 or -1. */
@@ -122,9 +122,12 @@ int net_start(void)
 		printf("net: no virtio-net device\n");
 		return -1;
 	}
-	sched_sem_init(&started, 0);
+	started = sched_sem_new(0);
+	if (!started)
+		return -1;
 	tcpip_init(tcpip_started, NULL);
-	sched_sem_wait(&started, 0);
+	sched_sem_wait(started, 0);
+	sched_sem_free(started);
 
 	ip4_addr_set_zero(&addr);
 	ip4_addr_set_zero(&mask);
@@ -142,7 +145,7 @@ int net_start(void)
 		return -1;
 	netifapi_netif_set_default(&nif);
 	netifapi_netif_set_up(&nif);
-	struct sched_thread *rx = sched_create("net-rx", net_rx_main, NULL, 0);
+	sched_thread_t rx = sched_create("net-rx", net_rx_main, NULL, 0);
 
 	if (!rx)
 		return -1;

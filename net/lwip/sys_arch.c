@@ -11,9 +11,10 @@
  * waiting with interrupts off too. Nothing here that can block may be
  * called from an interrupt handler.
  *
- * Everything the scheduler writes (semaphores, mutexes, wait queues) is
- * allocated in shared memory (see arch/sys_arch.h); lwIP's own state
- * (mailbox rings, thread start records) stays in this compartment's heap.
+ * Semaphores, mutexes, wait queues and threads are the scheduler's, in
+ * its own memory; lwIP holds their handles (see arch/sys_arch.h). lwIP's
+ * own state (mailbox rings, thread start records) stays in this
+ * compartment's heap, where no other compartment can reach it.
  *
  * Every wait here keeps the waiting thread's errno: outside the kernel
  * core's compartment errno is one variable for all threads, and lwIP may
@@ -89,22 +90,17 @@ void sys_init(void)
  * Semaphores
  */
 
-/* A counting semaphore with `count` initial units, in shared memory. */
+/* A counting semaphore with `count` initial units. */
 err_t sys_sem_new(sys_sem_t *sem, u8_t count)
 {
-	struct sched_sem *s = mm_shared_alloc(sizeof(*s));
-
-	sem->sem = s;
-	if (!s)
-		return ERR_MEM;
-	sched_sem_init(s, count);
-	return ERR_OK;
+	*sem = sched_sem_new(count);
+	return *sem ? ERR_OK : ERR_MEM;
 }
 
 /* Release one unit and wake a waiter. */
 void sys_sem_signal(sys_sem_t *sem)
 {
-	sched_sem_post(sem->sem);
+	sched_sem_post(*sem);
 }
 
 /*
@@ -115,7 +111,7 @@ u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 {
 	uint64_t start = time_now_ns();
 	int saved = errno;
-	int r = sched_sem_wait(sem->sem, deadline_after(start, timeout));
+	int r = sched_sem_wait(*sem, deadline_after(start, timeout));
 
 	errno = saved;
 	if (r == SCHED_ETIMEDOUT)
@@ -123,50 +119,37 @@ u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 	return waited_ms(start, timeout);
 }
 
-/*
- * Give the semaphore's memory back. A thread still waiting on it would be
- * left on a freed wait queue, which would corrupt the scheduler later:
- * stop here instead.
- */
+/* Free the semaphore (the scheduler stops the machine if a thread still
+ * waits on it). */
 void sys_sem_free(sys_sem_t *sem)
 {
-	struct sched_sem *s = sem->sem;
-
-	if (!s)
+	if (!*sem)
 		return;
-	if (s->waiters.head)
-		panic("lwIP: semaphore %p freed while a thread waits on it",
-		      (void *)s);
-	mm_shared_free(s);
-	sem->sem = NULL;
+	sched_sem_free(*sem);
+	*sem = 0;
 }
 
 /* Whether sys_sem_new() succeeded on this handle (and it was not freed). */
 int sys_sem_valid(sys_sem_t *sem)
 {
-	return sem && sem->sem;
+	return sem && *sem;
 }
 
 /* Mark the handle invalid; the semaphore itself was freed before. */
 void sys_sem_set_invalid(sys_sem_t *sem)
 {
-	sem->sem = NULL;
+	*sem = 0;
 }
 
 /* ------------------------------------------------------------------------
  * Mutexes
  */
 
-/* A non-recursive mutex (lwIP never locks one twice), in shared memory. */
+/* A non-recursive mutex (lwIP never locks one twice). */
 err_t sys_mutex_new(sys_mutex_t *mutex)
 {
-	struct sched_mutex *m = mm_shared_alloc(sizeof(*m));
-
-	mutex->mutex = m;
-	if (!m)
-		return ERR_MEM;
-	sched_mutex_init(m, 0);
-	return ERR_OK;
+	*mutex = sched_mutex_new(0);
+	return *mutex ? ERR_OK : ERR_MEM;
 }
 
 /* Take the mutex, waiting as long as it takes. */
@@ -174,39 +157,36 @@ void sys_mutex_lock(sys_mutex_t *mutex)
 {
 	int saved = errno;
 
-	sched_mutex_lock(mutex->mutex);
+	sched_mutex_lock(*mutex);
 	errno = saved;
 }
 
 /* Release the mutex (the scheduler panics if the caller does not hold it). */
 void sys_mutex_unlock(sys_mutex_t *mutex)
 {
-	sched_mutex_unlock(mutex->mutex);
+	sched_mutex_unlock(*mutex);
 }
 
-/* Give the mutex's memory back; nobody may hold or wait for it. */
+/* Free the mutex; nobody may hold or wait for it (the scheduler stops
+ * the machine otherwise). */
 void sys_mutex_free(sys_mutex_t *mutex)
 {
-	struct sched_mutex *m = mutex->mutex;
-
-	if (!m)
+	if (!*mutex)
 		return;
-	if (m->owner || m->waiters.head)
-		panic("lwIP: mutex %p freed while held or awaited", (void *)m);
-	mm_shared_free(m);
-	mutex->mutex = NULL;
+	sched_mutex_free(*mutex);
+	*mutex = 0;
 }
 
 /* Whether sys_mutex_new() succeeded on this handle. */
 int sys_mutex_valid(sys_mutex_t *mutex)
 {
-	return mutex && mutex->mutex;
+	return mutex && *mutex;
 }
 
 /* Mark the handle invalid; the mutex itself was freed before. */
 void sys_mutex_set_invalid(sys_mutex_t *mutex)
 {
-	mutex->mutex = NULL;
+	*mutex = 0;
 }
 
 /*
@@ -222,7 +202,7 @@ void sys_check_core_locking(void)
 {
 	if (!sys_mutex_valid(&lock_tcpip_core))
 		return;
-	if (lock_tcpip_core.mutex->owner != sched_current())
+	if (!sched_mutex_held(lock_tcpip_core))
 		panic("lwIP: called without the core lock (use "
 		      "LOCK_TCPIP_CORE, tcpip_callback or netifapi)");
 }
@@ -231,18 +211,13 @@ void sys_check_core_locking(void)
  * Mailboxes
  */
 
-/* Who waits on a mailbox: written by the scheduler, so in shared memory. */
-struct mbox_waiters {
-	struct sched_waitq readers; /* waiting for a message */
-	struct sched_waitq writers; /* waiting for a free slot */
-};
-
 /*
  * A mailbox: a ring of `size` message pointers, the oldest at `head`.
  * Changed only with interrupts off (sys_mbox_trypost_fromisr).
  */
 struct sys_mbox_ring {
-	struct mbox_waiters *waiters;
+	sched_waitq_t readers; /* threads waiting for a message */
+	sched_waitq_t writers; /* threads waiting for a free slot */
 	unsigned int size;
 	unsigned int head;
 	unsigned int count;
@@ -259,12 +234,14 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 	r = malloc(sizeof(*r) + n * sizeof(r->msgs[0]));
 	if (!r)
 		return ERR_MEM;
-	r->waiters = mm_shared_alloc(sizeof(*r->waiters));
-	if (!r->waiters) {
+	r->readers = sched_waitq_new();
+	r->writers = r->readers ? sched_waitq_new() : 0;
+	if (!r->writers) {
+		if (r->readers)
+			sched_waitq_free(r->readers);
 		free(r);
 		return ERR_MEM;
 	}
-	memset(r->waiters, 0, sizeof(*r->waiters));
 	r->size = n;
 	r->head = 0;
 	r->count = 0;
@@ -277,7 +254,7 @@ static void ring_put(struct sys_mbox_ring *r, void *msg)
 {
 	r->msgs[(r->head + r->count) % r->size] = msg;
 	r->count++;
-	sched_wake_one(&r->waiters->readers);
+	sched_wake_one(r->readers);
 }
 
 /* Remove the oldest message of a non-empty ring into *msg (unless msg is
@@ -288,7 +265,7 @@ static void ring_take(struct sys_mbox_ring *r, void **msg)
 		*msg = r->msgs[r->head];
 	r->head = (r->head + 1) % r->size;
 	r->count--;
-	sched_wake_one(&r->waiters->writers);
+	sched_wake_one(r->writers);
 }
 
 /* Post msg (may be NULL), waiting for a free slot as long as it takes. */
@@ -300,7 +277,7 @@ void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 	int saved = errno;
 
 	while (r->count == r->size)
-		sched_wait(&r->waiters->writers, 0);
+		sched_wait(r->writers, 0);
 	errno = saved;
 	ring_put(r, msg);
 	irq_restore(flags);
@@ -344,8 +321,7 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 	int saved = errno;
 
 	while (r->count == 0) {
-		if (sched_wait(&r->waiters->readers, deadline) ==
-			    SCHED_ETIMEDOUT &&
+		if (sched_wait(r->readers, deadline) == SCHED_ETIMEDOUT &&
 		    r->count == 0) {
 			errno = saved;
 			irq_restore(flags);
@@ -376,7 +352,8 @@ u32_t sys_arch_mbox_tryfetch(sys_mbox_t *mbox, void **msg)
 /*
  * Free an empty mailbox. lwIP drains its mailboxes first; messages left
  * behind would be leaked, which is reported. A thread still waiting on it
- * would be left on a freed wait queue: stop instead.
+ * would be left on a freed wait queue: the scheduler stops the machine
+ * instead.
  */
 void sys_mbox_free(sys_mbox_t *mbox)
 {
@@ -384,13 +361,11 @@ void sys_mbox_free(sys_mbox_t *mbox)
 
 	if (!r)
 		return;
-	if (r->waiters->readers.head || r->waiters->writers.head)
-		panic("lwIP: mailbox %p freed while a thread waits on it",
-		      (void *)r);
 	if (r->count)
 		LWIP_PLATFORM_DIAG(("lwIP: mailbox %p freed with %u messages\n",
 				    (void *)r, r->count));
-	mm_shared_free(r->waiters);
+	sched_waitq_free(r->readers);
+	sched_waitq_free(r->writers);
 	free(r);
 	mbox->ring = NULL;
 }
@@ -436,15 +411,16 @@ void *lwip_sys_thread_entry(void *arg)
  * Start a detached thread running fn(arg) with a stack of `stacksize`
  * bytes (the scheduler's default when not positive). Priorities do not
  * exist here. lwIP requires this to succeed, so failure panics. The name
- * is copied to shared memory first, as the scheduler (maybe in another
- * compartment) reads it; it keeps its own copy.
+ * is copied to shared memory first: the scheduler (maybe in another
+ * compartment) reads names only from memory every compartment may read,
+ * and keeps its own copy.
  */
 sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg,
 			    int stacksize, int prio)
 {
 	struct thread_start *start = malloc(sizeof(*start));
 	char *shared_name = mm_shared_alloc(SCHED_NAME_MAX);
-	struct sched_thread *t = NULL;
+	sched_thread_t t = 0;
 
 	(void)prio;
 	if (start && shared_name) {

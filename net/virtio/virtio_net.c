@@ -82,9 +82,9 @@ extern const int libc_pkey; /* this compartment's key (generated glue) */
 
 static uint16_t iobase;
 static struct vq queues[2];
-/* Threads waiting for each queue. Shared: the scheduler, which may be in
- * another compartment, works on them. */
-static struct sched_waitq waiters[2] __shared;
+/* Threads waiting for each queue: the scheduler's wait queues, made
+ * before the interrupt handler that wakes them is registered. */
+static sched_waitq_t waiters[2];
 static uint64_t mac;
 static uint64_t frames_in, frames_out;
 
@@ -149,8 +149,8 @@ void vnet_irq(struct trap_frame *tf)
 {
 	(void)tf;
 	if (inb(iobase + REG_ISR) & 1) {
-		sched_wake_all(&waiters[RXQ]);
-		sched_wake_all(&waiters[TXQ]);
+		sched_wake_all(waiters[RXQ]);
+		sched_wake_all(waiters[TXQ]);
 	}
 }
 
@@ -177,7 +177,10 @@ int vnet_init(void)
 	uint32_t features = inl(iobase + REG_HOST_FEATURES);
 
 	outl(iobase + REG_GUEST_FEATURES, features & FEATURE_MAC);
-	if (vq_setup(RXQ) || vq_setup(TXQ)) {
+	for (unsigned i = 0; i < 2; i++)
+		if (!waiters[i])
+			waiters[i] = sched_waitq_new();
+	if (!waiters[RXQ] || !waiters[TXQ] || vq_setup(RXQ) || vq_setup(TXQ)) {
 		outb(iobase + REG_STATUS, STATUS_FAILED);
 		return -1;
 	}
@@ -220,7 +223,7 @@ int vnet_send(const void *frame, size_t len)
 
 	tx_reclaim(q);
 	while (q->free == 0) {
-		sched_wait(&waiters[q - queues], 0);
+		sched_wait(waiters[q - queues], 0);
 		tx_reclaim(q);
 	}
 	uint16_t d = (uint16_t)(q->avail[1] % q->size);
@@ -243,7 +246,7 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 	uint64_t flags = irq_save();
 
 	while (q->used_seen == used_idx(q)) {
-		if (sched_wait(&waiters[q - queues], deadline_ns) ==
+		if (sched_wait(waiters[q - queues], deadline_ns) ==
 			    SCHED_ETIMEDOUT &&
 		    q->used_seen == used_idx(q)) {
 			irq_restore(flags);

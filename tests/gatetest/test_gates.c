@@ -57,12 +57,12 @@ void *gatetest_sleeper(void *arg)
 TEST(gates, threads_cross_gates_while_callees_sleep)
 {
 	enum { N = 40 };
-	struct sched_thread *t[N];
+	sched_thread_t t[N];
 	long sum = 0;
 
 	for (long i = 0; i < N; i++) {
 		t[i] = sched_create("sleeper", gatetest_sleeper, (void *)i, 0);
-		KT_ASSERT(t[i] != NULL);
+		KT_ASSERT(t[i] != 0);
 	}
 	for (int i = 0; i < N; i++)
 		sum += (long)sched_join(t[i]);

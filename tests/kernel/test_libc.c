@@ -56,10 +56,8 @@ static void *errno_setter(void *arg)
 
 TEST(libc, errno_is_per_thread)
 {
-	struct sched_thread *a =
-		sched_create("ea", errno_setter, (void *)11, 0);
-	struct sched_thread *b =
-		sched_create("eb", errno_setter, (void *)22, 0);
+	sched_thread_t a = sched_create("ea", errno_setter, (void *)11, 0);
+	sched_thread_t b = sched_create("eb", errno_setter, (void *)22, 0);
 
 	errno = 33;
 	KT_EXPECT_EQ((long)sched_join(a), 11);
@@ -82,7 +80,7 @@ static void *try_stdout(void *arg)
 TEST(libc, stdio_locks_are_scheduler_mutexes)
 {
 	_flockfile(stdout);
-	struct sched_thread *t = sched_create("try", try_stdout, NULL, 0);
+	sched_thread_t t = sched_create("try", try_stdout, NULL, 0);
 
 	KT_ASSERT((long)sched_join(t) != 0);
 	_funlockfile(stdout);
@@ -98,7 +96,7 @@ static void *shared_stdout(void *arg)
 
 TEST(libc, threads_share_the_standard_streams)
 {
-	struct sched_thread *t = sched_create("out", shared_stdout, NULL, 0);
+	sched_thread_t t = sched_create("out", shared_stdout, NULL, 0);
 
 	KT_ASSERT(sched_join(t) == (void *)stdout);
 }

@@ -18,9 +18,9 @@ static void *square(void *arg)
 
 TEST(sched, create_and_join_return_value)
 {
-	struct sched_thread *t = sched_create("sq", square, (void *)12, 0);
+	sched_thread_t t = sched_create("sq", square, (void *)12, 0);
 
-	KT_ASSERT(t != NULL);
+	KT_ASSERT(t != 0);
 	KT_EXPECT_STR(sched_thread_name(t), "sq");
 	KT_EXPECT_EQ((long)sched_join(t), 144);
 }
@@ -39,13 +39,13 @@ static void *count_me(void *arg)
 TEST(sched, two_thousand_threads)
 {
 	enum { N = 2000 };
-	static struct sched_thread *t[N];
+	static sched_thread_t t[N];
 	unsigned long base = sched_thread_count();
 
 	ran_count = 0;
 	for (int i = 0; i < N; i++) {
 		t[i] = sched_create("many", count_me, NULL, 16 * 1024);
-		KT_ASSERT(t[i] != NULL);
+		KT_ASSERT(t[i] != 0);
 	}
 	KT_EXPECT_EQ(sched_thread_count(), base + N);
 	for (int i = 0; i < N; i++)
@@ -68,7 +68,7 @@ static void *tracer(void *arg)
 
 TEST(sched, yield_is_round_robin)
 {
-	struct sched_thread *t[3];
+	sched_thread_t t[3];
 
 	trace_len = 0;
 	t[0] = sched_create("a", tracer, "a", 0);
@@ -91,7 +91,7 @@ static void *sleeper(void *arg)
 
 TEST(sched, sleepers_wake_in_deadline_order)
 {
-	struct sched_thread *t[3];
+	sched_thread_t t[3];
 
 	trace_len = 0;
 	t[0] = sched_create("s30", sleeper, (void *)30, 0);
@@ -103,14 +103,14 @@ TEST(sched, sleepers_wake_in_deadline_order)
 	KT_EXPECT_STR(trace, "123");
 }
 
-static struct sched_mutex mtx;
+static sched_mutex_t mtx;
 static int inside, max_inside, counter;
 
 static void *locker(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 50; i++) {
-		sched_mutex_lock(&mtx);
+		sched_mutex_lock(mtx);
 		inside++;
 		if (inside > max_inside)
 			max_inside = inside;
@@ -119,16 +119,16 @@ static void *locker(void *arg)
 		sched_yield(); /* others run while we hold it */
 		counter = c + 1;
 		inside--;
-		sched_mutex_unlock(&mtx);
+		sched_mutex_unlock(mtx);
 	}
 	return NULL;
 }
 
 TEST(sched, mutex_excludes)
 {
-	struct sched_thread *t[4];
+	sched_thread_t t[4];
 
-	sched_mutex_init(&mtx, 0);
+	mtx = sched_mutex_new(0);
 	inside = max_inside = counter = 0;
 	for (int i = 0; i < 4; i++)
 		t[i] = sched_create("locker", locker, NULL, 0);
@@ -140,38 +140,37 @@ TEST(sched, mutex_excludes)
 
 static void *try_lock(void *arg)
 {
-	return (void *)(long)sched_mutex_trylock(arg);
+	return (void *)(long)sched_mutex_trylock((sched_mutex_t)arg);
 }
 
 TEST(sched, recursive_mutex)
 {
-	struct sched_mutex m;
+	sched_mutex_t m = sched_mutex_new(1);
 
-	sched_mutex_init(&m, 1);
-	sched_mutex_lock(&m);
-	sched_mutex_lock(&m);
-	KT_EXPECT_EQ(sched_mutex_trylock(&m), 0);
-	struct sched_thread *t = sched_create("try", try_lock, &m, 0);
+	sched_mutex_lock(m);
+	sched_mutex_lock(m);
+	KT_EXPECT_EQ(sched_mutex_trylock(m), 0);
+	sched_thread_t t = sched_create("try", try_lock, (void *)m, 0);
 
 	KT_EXPECT_EQ((long)sched_join(t), -1); /* held by us */
-	sched_mutex_unlock(&m);
-	sched_mutex_unlock(&m);
-	sched_mutex_unlock(&m);
-	t = sched_create("try", try_lock, &m, 0);
+	sched_mutex_unlock(m);
+	sched_mutex_unlock(m);
+	sched_mutex_unlock(m);
+	t = sched_create("try", try_lock, (void *)m, 0);
 	KT_EXPECT_EQ((long)sched_join(t), 0); /* free now */
 }
 
 #define RING 4
-static struct sched_sem slots, items;
+static sched_sem_t slots, items;
 static int ring[RING], head, tail;
 
 static void *producer(void *arg)
 {
 	(void)arg;
 	for (int i = 1; i <= 100; i++) {
-		sched_sem_wait(&slots, 0);
+		sched_sem_wait(slots, 0);
 		ring[head++ % RING] = i;
-		sched_sem_post(&items);
+		sched_sem_post(items);
 	}
 	return NULL;
 }
@@ -182,55 +181,55 @@ static void *consumer(void *arg)
 
 	(void)arg;
 	for (int i = 0; i < 100; i++) {
-		sched_sem_wait(&items, 0);
+		sched_sem_wait(items, 0);
 		sum += ring[tail++ % RING];
-		sched_sem_post(&slots);
+		sched_sem_post(slots);
 	}
 	return (void *)sum;
 }
 
 TEST(sched, semaphores_bound_a_ring)
 {
-	sched_sem_init(&slots, RING);
-	sched_sem_init(&items, 0);
+	slots = sched_sem_new(RING);
+	items = sched_sem_new(0);
 	head = tail = 0;
-	struct sched_thread *c = sched_create("cons", consumer, NULL, 0);
-	struct sched_thread *p = sched_create("prod", producer, NULL, 0);
+	sched_thread_t c = sched_create("cons", consumer, NULL, 0);
+	sched_thread_t p = sched_create("prod", producer, NULL, 0);
 
 	sched_join(p);
 	KT_EXPECT_EQ((long)sched_join(c), 5050);
 }
 
-static struct sched_mutex cmtx;
-static struct sched_cond cond;
+static sched_mutex_t cmtx;
+static sched_cond_t cond;
 static int ready, woken;
 
 static void *cond_waiter(void *arg)
 {
 	(void)arg;
-	sched_mutex_lock(&cmtx);
+	sched_mutex_lock(cmtx);
 	while (!ready)
-		sched_cond_wait(&cond, &cmtx, 0);
+		sched_cond_wait(cond, cmtx, 0);
 	woken++;
-	sched_mutex_unlock(&cmtx);
+	sched_mutex_unlock(cmtx);
 	return NULL;
 }
 
 TEST(sched, condition_broadcast_wakes_all)
 {
-	struct sched_thread *t[5];
+	sched_thread_t t[5];
 
-	sched_mutex_init(&cmtx, 0);
-	sched_cond_init(&cond);
+	cmtx = sched_mutex_new(0);
+	cond = sched_cond_new();
 	ready = woken = 0;
 	for (int i = 0; i < 5; i++)
 		t[i] = sched_create("cw", cond_waiter, NULL, 0);
 	sched_yield(); /* all five now wait */
 	KT_EXPECT_EQ(woken, 0);
-	sched_mutex_lock(&cmtx);
+	sched_mutex_lock(cmtx);
 	ready = 1;
-	sched_cond_broadcast(&cond);
-	sched_mutex_unlock(&cmtx);
+	sched_cond_broadcast(cond);
+	sched_mutex_unlock(cmtx);
 	for (int i = 0; i < 5; i++)
 		sched_join(t[i]);
 	KT_EXPECT_EQ(woken, 5);
@@ -238,29 +237,26 @@ TEST(sched, condition_broadcast_wakes_all)
 
 TEST(sched, waits_time_out)
 {
-	struct sched_sem s;
-	struct sched_mutex m;
-	struct sched_cond c;
+	sched_sem_t s = sched_sem_new(0);
+	sched_mutex_t m = sched_mutex_new(0);
+	sched_cond_t c = sched_cond_new();
 	uint64_t t0 = time_now_ns();
 
-	sched_sem_init(&s, 0);
-	KT_EXPECT_EQ(sched_sem_wait(&s, t0 + 10 * MS), SCHED_ETIMEDOUT);
+	KT_EXPECT_EQ(sched_sem_wait(s, t0 + 10 * MS), SCHED_ETIMEDOUT);
 	KT_ASSERT(time_now_ns() - t0 >= 10 * MS);
 
-	sched_mutex_init(&m, 0);
-	sched_cond_init(&c);
-	sched_mutex_lock(&m);
+	sched_mutex_lock(m);
 	t0 = time_now_ns();
-	KT_EXPECT_EQ(sched_cond_wait(&c, &m, t0 + 5 * MS), SCHED_ETIMEDOUT);
+	KT_EXPECT_EQ(sched_cond_wait(c, m, t0 + 5 * MS), SCHED_ETIMEDOUT);
 	KT_ASSERT(time_now_ns() - t0 >= 5 * MS);
-	KT_ASSERT(m.owner == sched_current()); /* re-acquired on timeout */
-	sched_mutex_unlock(&m);
+	KT_ASSERT(sched_mutex_held(m)); /* re-acquired on timeout */
+	sched_mutex_unlock(m);
 }
 
 static void *post_later(void *arg)
 {
 	sched_sleep_ns(2 * MS);
-	sched_sem_post(arg);
+	sched_sem_post((sched_sem_t)arg);
 	return NULL;
 }
 
@@ -268,14 +264,12 @@ static void *post_later(void *arg)
  * deadline and only then find the count raised. */
 TEST(sched, wake_before_deadline)
 {
-	struct sched_sem s;
+	sched_sem_t s = sched_sem_new(0);
 	uint64_t t0 = time_now_ns();
+	sched_thread_t t = sched_create("post", post_later, (void *)s, 0);
 
-	sched_sem_init(&s, 0);
-	struct sched_thread *t = sched_create("post", post_later, &s, 0);
-
-	KT_ASSERT(t != NULL);
-	KT_EXPECT_EQ(sched_sem_wait(&s, t0 + 4 * NSEC_PER_SEC), 0);
+	KT_ASSERT(t != 0);
+	KT_EXPECT_EQ(sched_sem_wait(s, t0 + 4 * NSEC_PER_SEC), 0);
 	uint64_t waited = time_now_ns() - t0;
 
 	sched_join(t);
@@ -288,9 +282,9 @@ TEST(sched, detached_threads_are_reaped)
 	unsigned long base = sched_thread_count();
 
 	for (int i = 0; i < 10; i++) {
-		struct sched_thread *t = sched_create("det", square, NULL, 0);
+		sched_thread_t t = sched_create("det", square, NULL, 0);
 
-		KT_ASSERT(t != NULL);
+		KT_ASSERT(t != 0);
 		sched_detach(t);
 	}
 	sched_sleep_ns(1 * MS); /* let them run and exit */

@@ -328,7 +328,7 @@ TEST(sockets, bulk_transfer_arrives_byte_for_byte)
 	int s = accept(l, NULL, NULL);
 
 	KT_ASSERT(s >= 3);
-	struct sched_thread *t =
+	sched_thread_t t =
 		sched_create("sender", socktest_sender, (void *)(long)c, 0);
 
 	KT_ASSERT(t);
