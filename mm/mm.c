@@ -2,6 +2,7 @@
  * mm.c - boot-time set-up of the page pool and the page tables.
  */
 #include <string.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include "mm_impl.h"
@@ -26,8 +27,26 @@ void *mm_page_alloc(size_t count)
 	return (void *)(uintptr_t)pa;
 }
 
-void *mm_page_alloc_key(size_t count, int pkey)
+void *(mm_page_alloc_key)(size_t count, int pkey, int caller)
 {
+	const struct comp_desc *who =
+		caller >= 0 && (unsigned)caller < comp_config.count
+			? &comp_config.comps[caller]
+			: NULL;
+
+	/* Keys are a compartment's own or shared (without keys, 0); the
+	 * kernel core takes any, for the compartments it maps stacks of. */
+	if (!who ||
+	    (caller != comp_config.core_index && pkey != comp_shared_pkey() &&
+	     pkey != (comp_has(COMP_KEYS) ? who->pkey : 0))) {
+		const struct comp_desc *owner = comp_of_pkey(pkey);
+
+		panic("mm_page_alloc_key(%zu, %d): compartment %s may not take "
+		      "pages with key %d (%s%s)",
+		      count, pkey, who ? who->name : "?", pkey,
+		      owner ? "compartment " : "not its own",
+		      owner ? owner->name : "");
+	}
 	void *p = mm_page_alloc(count);
 
 	if (p && pkey && vm_set_pkey((uintptr_t)p, count * MM_PAGE_SIZE, pkey))

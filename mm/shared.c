@@ -10,6 +10,11 @@
  * fixed size classes in "slab" pages, each slab described by a record in
  * the core's heap with a bitmap of used slots; requests above the largest
  * class get whole pages, also described by a record.
+ *
+ * Each block records the compartment that allocated it (the gate vouches
+ * for the caller: API flag `caller`), and only that compartment may free
+ * it: a compartment cannot free another's block to have it handed out
+ * again, to itself or anyone.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +27,11 @@
 static const size_t class_size[CLASSES] = {64, 128, 256, 512, 1024, 2048};
 
 struct slab {
-	uintptr_t base; /* first byte of its page(s) */
-	size_t pages;	/* pages it spans */
-	size_t slot;	/* slot size, or 0 for a large block */
-	uint64_t used;	/* bit i: slot i is allocated */
+	uintptr_t base;	   /* first byte of its page(s) */
+	size_t pages;	   /* pages it spans */
+	size_t slot;	   /* slot size, or 0 for a large block */
+	uint64_t used;	   /* bit i: slot i is allocated */
+	uint8_t owner[64]; /* owner[i]: compartment that allocated slot i */
 	struct slab *next;
 };
 
@@ -48,7 +54,8 @@ static struct slab *new_slab(size_t pages, size_t slot)
 	if (s)
 		mem = comp_has(COMP_VMS)
 			      ? gate_shared_pages(pages)
-			      : mm_page_alloc_key(pages, comp_shared_pkey());
+			      : (mm_page_alloc_key)(pages, comp_shared_pkey(),
+						    comp_config.core_index);
 
 	if (!mem) {
 		free(s);
@@ -63,7 +70,15 @@ static struct slab *new_slab(size_t pages, size_t slot)
 	return s;
 }
 
-void *mm_shared_alloc(size_t size)
+/* The name of compartment `index`, for reports. */
+static const char *comp_name(int index)
+{
+	return index >= 0 && (unsigned)index < comp_config.count
+		       ? comp_config.comps[index].name
+		       : "?";
+}
+
+void *(mm_shared_alloc)(size_t size, int caller)
 {
 	int c = class_of(size ? size : 1);
 
@@ -71,6 +86,8 @@ void *mm_shared_alloc(size_t size)
 		struct slab *s = new_slab(
 			ALIGN_UP(size, (size_t)MM_PAGE_SIZE) / MM_PAGE_SIZE, 0);
 
+		if (s)
+			s->owner[0] = (uint8_t)caller;
 		return s ? (void *)s->base : NULL;
 	}
 	size_t slot = class_size[c];
@@ -86,12 +103,22 @@ void *mm_shared_alloc(size_t size)
 	int i = __builtin_ctzll(~s->used);
 
 	s->used |= 1ULL << i;
+	s->owner[i] = (uint8_t)caller;
 	return (void *)(s->base + i * slot);
+}
+
+/* Only the compartment that allocated a block may free it. */
+static void check_owner(void *p, int owner, int caller)
+{
+	if (owner != caller)
+		panic("mm_shared_free(%p): compartment %s frees a block of "
+		      "compartment %s",
+		      p, comp_name(caller), comp_name(owner));
 }
 
 /* A free that is not exactly one live block would hand its memory out
  * twice: it stops the machine, saying what was wrong. */
-void mm_shared_free(void *p)
+void(mm_shared_free)(void *p, int caller)
 {
 	uintptr_t a = (uintptr_t)p;
 
@@ -107,6 +134,7 @@ void mm_shared_free(void *p)
 				panic("mm_shared_free(%p): inside a block of "
 				      "%zu pages at 0x%lx, not at its start",
 				      p, s->pages, s->base);
+			check_owner(p, s->owner[0], caller);
 			*pp = s->next;
 			if (!comp_has(COMP_VMS)) /* VM arenas are not reused */
 				mm_page_free((void *)s->base, s->pages);
@@ -123,6 +151,7 @@ void mm_shared_free(void *p)
 			panic("mm_shared_free(%p): not allocated (double "
 			      "free?)",
 			      p);
+		check_owner(p, s->owner[i], caller);
 		s->used &= ~(1ULL << i);
 		memset(p, 0, s->slot); /* no data left for the next owner */
 		return;

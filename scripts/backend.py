@@ -33,6 +33,19 @@ def header_defines(path):
     return out
 
 
+# The registers of the first six integer arguments (System V AMD64).
+ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
+
+
+def vouched_register(cfg, stub):
+    """The register of the stub's target's last argument if its API file
+    marks it `caller` (the gate fills in the caller's index), else None."""
+    api = cfg.api(stub.lib)
+    if stub.target not in api.vouched:
+        return None
+    return ARGUMENT_REGISTERS[api.functions[stub.target] - 1]
+
+
 class Stub:
     """One gate stub: compartment `caller` calls `target`, exported by
     library `lib` of compartment `callee`; the stub is named `name`."""

@@ -876,8 +876,12 @@ def load(path: str, libraries: list[str], apps: list[str],
 #
 # A library's API file (<lib>.api beside its sources) lists what other
 # compartments may use of it, one entry a line:
-#     NAME COUNT CALLERS    a function with COUNT arguments, and who may call
-#                           it from another compartment (below)
+#     NAME COUNT CALLERS [caller]
+#                           a function with COUNT arguments, and who may call
+#                           it from another compartment (below); `caller`:
+#                           its last argument is the calling compartment's
+#                           index, which the gate fills in, whatever the
+#                           caller passed (so a callee can tell who asks)
 #     callback NAME COUNT   a function others may be handed a pointer to and
 #                           call back (a thread entry point, say); the gate
 #                           checks it is a declared entry when it is called
@@ -905,6 +909,8 @@ class Api:
     functions: dict[str, int]  # name -> argument count
     callbacks: dict[str, int]
     callers: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # Functions whose last argument the gate sets to the caller's index.
+    vouched: set[str] = dataclasses.field(default_factory=set)
     kind: str | None = None  # LIBRARY_KINDS
 
 
@@ -961,10 +967,13 @@ def _read_api_file(path, api, errors):
             callback = parts[0] == "callback"
             if callback:
                 parts = parts[1:]
-            want = 2 if callback else 3
+            vouched = not callback and len(parts) == 4 and parts[3] == "caller"
+            want = 2 if callback else 4 if vouched else 3
             if len(parts) != want or not parts[1].isdigit():
-                errors.append((path, n, "expected 'NAME ARGUMENT-COUNT CALLERS' or "
+                errors.append((path, n, "expected 'NAME ARGUMENT-COUNT CALLERS [caller]' or "
                                "'callback NAME ARGUMENT-COUNT'"))
+            elif vouched and parts[1] == "0":
+                errors.append((path, n, "%s: `caller` needs an argument to fill in" % parts[0]))
             elif int(parts[1]) > MAX_GATE_ARGS:
                 errors.append((path, n, "%s takes %s arguments; gates pass at most %d, in "
                                "registers" % (parts[0], parts[1], MAX_GATE_ARGS)))
@@ -983,6 +992,8 @@ def _read_api_file(path, api, errors):
                     continue
                 api.functions[parts[0]] = int(parts[1])
                 api.callers[parts[0]] = callers
+                if vouched:
+                    api.vouched.add(parts[0])
 
 
 # ---------------------------------------------------------------------------

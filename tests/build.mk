@@ -23,7 +23,7 @@ victim_SRCS := tests/victim/victim.c tests/victim/hygiene.c
 LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 	tests/gatetest/test_attacks.c tests/gatetest/test_runtime.c \
-	tests/gatetest/test_handles.c \
+	tests/gatetest/test_handles.c tests/gatetest/test_owner.c \
 	tests/gatetest/bench.c
 
 # Socket tests: BSD calls on lwIP's loopback interface, with lwIP beside

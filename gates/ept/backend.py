@@ -43,9 +43,10 @@ class Ept(backend.Backend):
                 out.append("long %s();" % fn)
             out.append("static const struct ept_export exports_%s[] = {" % c.name)
             for fn, argc in fns:
-                out.append('\t{ (void *)%s, %d, "%s" },' % (fn, argc, fn))
+                vouched = any(fn in cfg.api(lib).vouched for lib in c.libraries)
+                out.append('\t{ (void *)%s, %d, "%s", %d },' % (fn, argc, fn, vouched))
             if not fns:
-                out.append("\t{ 0, 0, 0 },")
+                out.append("\t{ 0, 0, 0, 0 },")
             out.append("};")
             out.append("")
         out.append("const struct ept_table ept_tables[] = {")
@@ -57,7 +58,10 @@ class Ept(backend.Backend):
         for s in stubs:
             to, fn_index, argc = index[s.target]
             params = ", ".join("long a%d" % i for i in range(argc)) or "void"
-            args = ", ".join(["a%d" % i for i in range(argc)] + ["0"] * (6 - argc))
+            args = ["a%d" % i for i in range(argc)] + ["0"] * (6 - argc)
+            if backend.vouched_register(cfg, s):
+                args[argc - 1] = str(s.caller.index)  # rpc.c puts the sender's there
+            args = ", ".join(args)
             out.append("/* %s calls %s in %s's VM. */" % (s.caller.name, s.target, s.callee.name))
             out.append("long %s(%s)" % (s.name, params))
             out.append("{")

@@ -64,6 +64,7 @@ struct ept_export {
 	void *fn; /* long fn(long, long, long, long, long, long) */
 	unsigned argc;
 	const char *name;
+	int vouched; /* the last argument is the caller's index (API `caller`) */
 };
 
 /* Per compartment, generated: its export table. */

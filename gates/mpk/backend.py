@@ -88,14 +88,17 @@ class Mpk(backend.Backend):
         out.append("")
         out.append("section .gates.text")
         for s in stubs:
+            vouch = backend.vouched_register(cfg, s)
+            vouch = ", %s, %d" % (vouch, s.caller.index) if vouch else ""
             if full:
-                out.append("GATE_FULL %s, %s, PKRU_%s, PKRU_%s, %d, %d"
+                out.append("GATE_FULL %s, %s, PKRU_%s, PKRU_%s, %d, %d%s"
                            % (s.name, s.target, s.caller.name, s.callee.name, s.caller.index,
-                              s.callee.index))
+                              s.callee.index, vouch))
             else:
                 out.append("GATE_LIGHT %s, %s, PKRU_%s, PKRU_%s, __comp_%s_text_start, "
-                           "__comp_%s_text_end" % (s.name, s.target, s.caller.name,
-                                                   s.callee.name, s.caller.name, s.caller.name))
+                           "__comp_%s_text_end%s"
+                           % (s.name, s.target, s.caller.name, s.callee.name, s.caller.name,
+                              s.caller.name, vouch))
         if any("victim" in c.libraries for c in cfg.compartments):
             # Test images only (they hold the test library): one checked
             # WRPKRU of the application's own domain, for make test-gates.

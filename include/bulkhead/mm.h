@@ -154,16 +154,32 @@ int mm_slot_fault(uintptr_t addr);
 extern struct mm_page_pool mm_phys;
 void mm_init(struct mm_region *ram, int n, int cap);
 void *mm_page_alloc(size_t count); /* zeroed pages, or NULL */
-/* Zeroed pages tagged with protection key `pkey` (a compartment's heap). */
-void *mm_page_alloc_key(size_t count, int pkey);
+
+/*
+ * Functions that act for a compartment take its index last (`caller`):
+ * across a gate the gate fills it in, whatever the caller passed (API
+ * flag `caller`, scripts/bulkhead_config.py); the macros pass this
+ * compartment's own, libc_comp_index from its glue, for direct calls.
+ */
+extern const int libc_comp_index;
+
+/* Zeroed pages tagged with protection key `pkey`: the caller's own key or
+ * the shared one (a compartment's heap, a driver's rings); any other key
+ * stops the machine, naming the caller and the key's owner. */
+void *mm_page_alloc_key(size_t count, int pkey, int caller);
+#define mm_page_alloc_key(count, pkey)                                         \
+	(mm_page_alloc_key)((count), (pkey), libc_comp_index)
 /*
  * The shared heap: memory every compartment may use (key 15 under mpk),
  * for data passed across gates by pointer. Its bookkeeping is kept in
  * the kernel core's own memory, out of reach of the compartments that
- * share the blocks. NULL when out of memory.
+ * share the blocks, and records each block's owner: only the compartment
+ * that allocated a block may free it. NULL when out of memory.
  */
-void *mm_shared_alloc(size_t size);
-void mm_shared_free(void *p);
+void *mm_shared_alloc(size_t size, int caller);
+void mm_shared_free(void *p, int caller);
+#define mm_shared_alloc(size) (mm_shared_alloc)((size), libc_comp_index)
+#define mm_shared_free(p)     (mm_shared_free)((p), libc_comp_index)
 void mm_page_free(void *p, size_t count);
 uint64_t mm_total_bytes(void); /* RAM the pool manages at boot */
 

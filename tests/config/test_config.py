@@ -669,12 +669,29 @@ class TestApiFiles(unittest.TestCase):
             bc.read_api(lib)
         errs = [(line, msg) for _, line, msg in cm.exception.errors]
         self.assertEqual([line for line, _ in errs], [1, 2, 3, 5, 6])
-        self.assertIn("expected 'NAME ARGUMENT-COUNT CALLERS'", errs[0][1])
+        self.assertIn("expected 'NAME ARGUMENT-COUNT CALLERS [caller]'", errs[0][1])
         self.assertIn('g: unknown caller "nobody"', errs[1][1])
         self.assertIn("gates pass at most 6", errs[2][1])
         self.assertIn("h is listed twice", errs[3][1])
         self.assertIn("expected 'kind KIND'", errs[4][1])
         self.assertTrue(cm.exception.errors[0][0].endswith(".api"))
+
+    def test_caller_flag(self):
+        # `caller`: the gate fills in the last argument; a function without
+        # arguments has none to fill.
+        lib = self.api("""\
+            free 2 any caller
+            alloc 1 any
+            """)
+        self.assertEqual(bc.read_api(lib).vouched, {"free"})
+        bc.read_api.cache_clear()
+        lib = self.api("g 0 any caller\nh 1 any callers\n")
+        with self.assertRaises(bc.ConfigError) as cm:
+            bc.read_api(lib)
+        errs = [(line, msg) for _, line, msg in cm.exception.errors]
+        self.assertEqual([line for line, _ in errs], [1, 2])
+        self.assertIn("g: `caller` needs an argument to fill in", errs[0][1])
+        self.assertIn("expected 'NAME ARGUMENT-COUNT CALLERS [caller]'", errs[1][1])
 
     def test_may_call(self):
         cfg = bc.load(str(FIXTURES / "mpk3.toml"), LIBS, APPS)

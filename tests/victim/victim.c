@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include "victim.h"
 
@@ -112,4 +113,15 @@ __asm__(".text\n"
 void victim_private_set(void)
 {
 	victim_bss_secret = 0x5e7;
+}
+
+/* A block of the shared heap the victim allocated (so owns), handed to
+ * its caller to read. */
+void *victim_shared_block(void)
+{
+	static char *block;
+
+	if (!block)
+		block = mm_shared_alloc(64);
+	return block;
 }

@@ -18,6 +18,7 @@ long victim_bss_value(void);
 void victim_bss_set(long value);
 void victim_private_set(void);
 void victim_callee_saved(long out[6]);
+void *victim_shared_block(void);
 /* State a gate must clean (hygiene.c). */
 long victim_df_on_entry(void);
 long victim_leave_df(void);
