@@ -47,6 +47,17 @@
 
 %include "x86.inc"
 
+; Bytes below the fxsave area the core's handlers may have used, zeroed on
+; the way out (the IRQ paths use well under this; the interrupt stacks are
+; at least 8 KiB).
+%define TRAP_SCRUB_BELOW 4096
+
+; POP_SCRUB reg: pop reg, then zero the word it came from.
+%macro POP_SCRUB 1
+	pop %1
+	mov qword [rsp - 8], 0
+%endmacro
+
 extern trap_dispatch
 extern gate_trap_enter
 extern gate_trap_exit
@@ -103,22 +114,31 @@ trap_enter_site:
 	call gate_trap_exit			; back to the interrupted domain
 trap_exit_site:
 	fxrstor64 [rsp]
-	lea rsp, [rbx + 8]			; drop trap_frame.pkru
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	; The interrupt stack is memory every domain may read: leave nothing
+	; there of the interrupted code (its registers, its vector state) or
+	; of the core's handler (its frames below the fxsave area).
+	lea rdi, [rsp - TRAP_SCRUB_BELOW]
+	lea rcx, [rbx + 8]			; up to and with trap_frame.pkru
+	sub rcx, rdi
+	shr rcx, 3
+	xor eax, eax
+	rep stosq				; DF is clear (cld above)
+	lea rsp, [rbx + 8]			; past trap_frame.pkru
+	POP_SCRUB r15
+	POP_SCRUB r14
+	POP_SCRUB r13
+	POP_SCRUB r12
+	POP_SCRUB r11
+	POP_SCRUB r10
+	POP_SCRUB r9
+	POP_SCRUB r8
+	POP_SCRUB rbp
+	POP_SCRUB rdi
+	POP_SCRUB rsi
+	POP_SCRUB rdx
+	POP_SCRUB rcx
+	POP_SCRUB rbx
+	POP_SCRUB rax
 	add rsp, 16				; drop vector and error code
 	iretq
 

@@ -15,6 +15,7 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/gate.h>
 #include <bulkhead/kernel.h>
+#include <bulkhead/x86.h>
 #include "ktest.h"
 #include "../victim/victim.h"
 
@@ -148,4 +149,55 @@ TEST(mpkfull_hygiene, vector_state_does_not_cross)
 	KT_EXPECT_EQ(x15, 0);
 	KT_EXPECT_EQ(mxcsr, 0x1f80);
 	KT_EXPECT_EQ(fpucw, 0x037f);
+}
+
+/* Where the TSS keeps interrupt stack slot `slot`'s top (kernel/gdt.c:
+ * 4 reserved bytes, three rsp words, a reserved word, then ist[7]). */
+#define TSS_IST(slot) (4 + 3 * 8 + 8 + ((slot)-1) * 8)
+
+/* The interrupt stacks are memory every domain may read. An interrupt
+ * that stops the application saves its registers there; once it
+ * returns, nothing of them may remain for another compartment to read.
+ * The application holds a pattern in every register it can while timer
+ * interrupts come, then looks for it on the IRQ stack. */
+TEST(mpk_istack, interrupted_registers_do_not_stay)
+{
+	const uint8_t *tss = (const uint8_t *)ksyms_lookup_name("tss");
+	uint64_t top, pattern = 0x5ec2e7da7a5ec2e7;
+
+	KT_ASSERT(tss != NULL);
+	memcpy(&top, tss + TSS_IST(IST_IRQ), sizeof(top));
+	KT_ASSERT(top != 0);
+	__asm__ volatile("push %%rbx\n\t"
+			 "push %%rbp\n\t"
+			 "mov %0, %%rax\n\t"
+			 "mov %%rax, %%rbx\n\t"
+			 "mov %%rax, %%rbp\n\t"
+			 "mov %%rax, %%rdx\n\t"
+			 "mov %%rax, %%rsi\n\t"
+			 "mov %%rax, %%rdi\n\t"
+			 "mov %%rax, %%r8\n\t"
+			 "mov %%rax, %%r9\n\t"
+			 "mov %%rax, %%r10\n\t"
+			 "mov %%rax, %%r11\n\t"
+			 "mov %%rax, %%r12\n\t"
+			 "mov %%rax, %%r13\n\t"
+			 "mov %%rax, %%r14\n\t"
+			 "mov %%rax, %%r15\n\t"
+			 "mov $20000000, %%ecx\n"
+			 "1:\n\t"
+			 "dec %%rcx\n\t"
+			 "jnz 1b\n\t"
+			 "pop %%rbp\n\t"
+			 "pop %%rbx"
+			 :
+			 : "r"(pattern)
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
+			   "r11", "r12", "r13", "r14", "r15", "memory", "cc");
+	const uint64_t *w = (const uint64_t *)(top - 16 * 1024);
+	int found = 0;
+
+	for (int i = 0; i < 16 * 1024 / 8; i++)
+		found += w[i] == pattern;
+	KT_EXPECT_EQ(found, 0);
 }
