@@ -1,6 +1,7 @@
-# kernel: console, printk, traps, panic, command line, symbols, fw_cfg.
+# kernel: console, printk, traps, panic, command line, symbols, fw_cfg,
+# PCI and the device interface drivers use.
 LIBS += kernel
 kernel_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/vga.c \
 	kernel/format.c kernel/cmdline.c kernel/gdt.c kernel/trap.c \
 	kernel/vectors.asm kernel/pic.c kernel/panic.c kernel/ksyms.c \
-	kernel/fwcfg.c kernel/pci.c
+	kernel/fwcfg.c kernel/pci.c kernel/dev.c

@@ -42,7 +42,7 @@ extern const uint64_t trap_vector_table[256];
 
 static struct idt_entry idt[256]
 	__attribute__((section(".cpu_tables"), aligned(64)));
-static trap_irq_fn irq_handlers[16];
+static trap_irq_fn irq_handlers[PIC_LINES];
 
 static const char *const exception_names[32][2] = {
 	{"#DE", "divide error"},
@@ -129,6 +129,9 @@ void trap_init_stacks(void)
 
 void trap_irq_register(int irq, trap_irq_fn fn)
 {
+	if (irq < 0 || irq >= PIC_LINES)
+		panic("trap_irq_register: IRQ %d is not a PIC line (0..%d)",
+		      irq, PIC_LINES - 1);
 	irq_handlers[irq] = fn;
 	pic_unmask(irq);
 }
@@ -221,14 +224,15 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
 
-	if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
+	if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_LINES) {
 		int irq = (int)(v - VEC_IRQ_BASE);
 
 		if (pic_is_spurious(irq))
 			return;
 		/* The handler may belong to another compartment. */
 		if (irq_handlers[irq])
-			gate_callback(GATE_FN(irq_handlers[irq]), tf);
+			gate_callback(GATE_FN(irq_handlers[irq]),
+				      (void *)(intptr_t)irq);
 		pic_eoi(irq);
 		return;
 	}

@@ -28,6 +28,7 @@ KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 SUITE_QEMU = {
     "timefw": "-fw_cfg name=opt/bulkhead/tsc_khz,string=1234567",
     "net": "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
+    "dev": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
     "sockets": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
 }
 # Extra guest command-line words for suites that need them.
@@ -249,7 +250,7 @@ def run_suite(image, prefix, suite):
 
 
 def run_alone(image, prefix, case):
-    status, lines = boot(image, "test=%s" % case)
+    status, lines = boot(image, "test=%s" % case, SUITE_QEMU.get(case.split(".")[0], ""))
     name = prefix + case
     want_exit, expects, start = None, [], None
     for i, line in enumerate(lines):

@@ -145,9 +145,9 @@ static int vq_setup(int index)
 }
 
 /* The device used some buffers: wake whoever waits for them. */
-void vnet_irq(struct trap_frame *tf)
+void vnet_irq(int irq)
 {
-	(void)tf;
+	(void)irq;
 	if (inb(iobase + REG_ISR) & 1) {
 		sched_wake_all(&waiters[RXQ]);
 		sched_wake_all(&waiters[TXQ]);
