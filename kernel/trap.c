@@ -13,7 +13,6 @@
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
-#include <bulkhead/gate.h>
 #include "pic.h"
 
 #define IST_STACK_SIZE	   (16 * 1024)
@@ -132,6 +131,8 @@ void trap_irq_register(int irq, trap_irq_fn fn)
 	if (irq < 0 || irq >= PIC_LINES)
 		panic("trap_irq_register: IRQ %d is not a PIC line (0..%d)",
 		      irq, PIC_LINES - 1);
+	if (irq_handlers[irq] && irq_handlers[irq] != fn)
+		panic("trap_irq_register: IRQ %d already has a handler", irq);
 	irq_handlers[irq] = fn;
 	pic_unmask(irq);
 }
@@ -229,10 +230,11 @@ void trap_dispatch(struct trap_frame *tf)
 
 		if (pic_is_spurious(irq))
 			return;
-		/* The handler may belong to another compartment. */
+		/* Handlers are the kernel core's own (trap_irq_register is
+		 * core-only): no other compartment's code runs here, and no
+		 * handler sees the frame. */
 		if (irq_handlers[irq])
-			gate_callback(GATE_FN(irq_handlers[irq]),
-				      (void *)(intptr_t)irq);
+			irq_handlers[irq](irq);
 		pic_eoi(irq);
 		return;
 	}

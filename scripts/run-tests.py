@@ -187,6 +187,21 @@ def run_forbidden_call(build):
                    "exit %d, expected %r:\n%s" % (p.returncode, want, out[-2000:]))]
 
 
+def run_driver_pci(build):
+    """A driver compartment calling pci_find (core only) does not build."""
+    config = os.path.join("tests", "configs", "bad", "driver-pci.toml")
+    p = subprocess.run(["make", "--no-print-directory", "CONFIG=" + config, "image"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+    out = p.stdout.decode("utf-8", "replace")
+    want = ("%s: compartment drv may not call pci_find (core only; library kernel in "
+            "compartment core, kernel/kernel.api)" % config)
+    ok = p.returncode != 0 and want in out and not os.path.exists(
+        os.path.join(build, "driver-pci", "bulkhead.elf"))
+    return [Result("image.driver_pci_call_rejected", ok,
+                   "exit %d, expected %r:\n%s" % (p.returncode, want, out[-2000:]))]
+
+
 def run_imports(build):
     """Each isolated image lists its cross-compartment calls, and none of
     them is a function its API file keeps from that caller."""
@@ -558,7 +573,8 @@ def main():
             lambda: run_bad_config(build), lambda: run_stray_wrpkru(build),
             lambda: run_bench_check(build), lambda: run_ept_kill(build),
             lambda: run_example_backend(build),
-            lambda: run_forbidden_call(build), lambda: run_imports(build),
+            lambda: run_forbidden_call(build), lambda: run_driver_pci(build),
+            lambda: run_imports(build),
             lambda: run_grub_file(build), lambda: run_style(),
             lambda: run_app(build), lambda: run_iso(build)]
     jobs += [lambda n=n: run_config_image(build, n) for n in config_names()]

@@ -36,3 +36,10 @@ $(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)
 # call: its image must not build (tests/configs/bad/forbidden-call.toml).
 LIBS += forbidden
 forbidden_SRCS := tests/forbidden/main.c
+
+# A driver library that calls PCI configuration space itself, which only
+# the kernel core may: its image must not build
+# (tests/configs/bad/driver-pci.toml).
+OPT_LIBS += rogue
+LIBS += rogue
+rogue_SRCS := tests/rogue/rogue.c

@@ -38,8 +38,9 @@ void trap_init(void);
 /* Move the IST stacks to guarded stacks once mm is up. */
 void trap_init_stacks(void);
 
-/* Route PIC line `irq` (0..15) to fn and unmask it; any other line
- * panics, naming it. */
+/* Route PIC line `irq` (0..15) to fn and unmask it. Any other line, or
+ * one with another handler, panics naming it. The kernel core only:
+ * handlers run in interrupt context, in the core's domain. */
 void trap_irq_register(int irq, trap_irq_fn fn);
 
 /* Name of an exception vector ("#PF"), or "IRQ" / "vector". */
