@@ -47,6 +47,7 @@
 
 #define DESC_F_NEXT	   1
 #define DESC_F_WRITE	   2
+#define USED_NO_NOTIFY	   1 /* device to driver: no notify needed */
 
 #define RXQ		   0
 #define TXQ		   1
@@ -104,6 +105,22 @@ static void avail_push(struct vq *q, uint16_t desc)
 	q->avail[2 + idx % q->size] = desc;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->avail[1] = (uint16_t)(idx + 1);
+}
+
+/*
+ * Tell the device that queue `index` has new buffers, unless it said it
+ * does not need to know (it sets USED_NO_NOTIFY while it still has
+ * buffers to work through, and looks again before clearing it). Each
+ * notification is a call into the kernel core, a gate under mpk; under
+ * load most are skipped.
+ */
+static void vq_notify(int index)
+{
+	struct vq *q = &queues[index];
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* avail idx, then flags */
+	if (!(*(volatile uint16_t *)q->used & USED_NO_NOTIFY))
+		dev_io_write(nic, REG_QUEUE_NOTIFY, 2, (uint32_t)index);
 }
 
 static size_t vq_bytes(unsigned n)
@@ -234,7 +251,7 @@ int vnet_send(const void *frame, size_t len)
 	q->desc[d].len = (uint32_t)(HDR_SIZE + len);
 	q->free--;
 	avail_push(q, d);
-	dev_io_write(nic, REG_QUEUE_NOTIFY, 2, TXQ);
+	vq_notify(TXQ);
 	frames_out++;
 	return 0;
 }
@@ -258,7 +275,7 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 		len = cap;
 	memcpy(buf, q->bufs + e.id * BUF_SIZE + HDR_SIZE, len);
 	avail_push(q, (uint16_t)e.id);
-	dev_io_write(nic, REG_QUEUE_NOTIFY, 2, RXQ);
+	vq_notify(RXQ);
 	frames_in++;
 	return (long)len;
 }
