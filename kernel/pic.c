@@ -1,6 +1,7 @@
 /*
  * pic.c - the two 8259 PICs, remapped to vectors 32..47, all lines masked
- * until a driver registers a handler.
+ * until the kernel core registers a handler (trap.c) and while a device's
+ * interrupt waits for its driver thread (dev.c).
  */
 #include <bulkhead/arch.h>
 #include "pic.h"
@@ -34,6 +35,12 @@ void pic_init(void)
 void pic_unmask(int irq)
 {
 	mask &= ~(1u << irq);
+	pic_write_mask();
+}
+
+void pic_mask(int irq)
+{
+	mask |= 1u << irq;
 	pic_write_mask();
 }
 

@@ -13,7 +13,6 @@
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
-#include <bulkhead/gate.h>
 #include "pic.h"
 
 #define IST_STACK_SIZE	   (16 * 1024)
@@ -42,7 +41,7 @@ extern const uint64_t trap_vector_table[256];
 
 static struct idt_entry idt[256]
 	__attribute__((section(".cpu_tables"), aligned(64)));
-static trap_irq_fn irq_handlers[16];
+static trap_irq_fn irq_handlers[PIC_LINES];
 
 /*
  * mpk: the PKRU each nested interrupt interrupted, pushed by
@@ -139,6 +138,11 @@ void trap_init_stacks(void)
 
 void trap_irq_register(int irq, trap_irq_fn fn)
 {
+	if (irq < 0 || irq >= PIC_LINES)
+		panic("trap_irq_register: IRQ %d is not a PIC line (0..%d)",
+		      irq, PIC_LINES - 1);
+	if (irq_handlers[irq] && irq_handlers[irq] != fn)
+		panic("trap_irq_register: IRQ %d already has a handler", irq);
 	irq_handlers[irq] = fn;
 	pic_unmask(irq);
 }
@@ -231,14 +235,16 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
 
-	if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + 16) {
+	if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + PIC_LINES) {
 		int irq = (int)(v - VEC_IRQ_BASE);
 
 		if (pic_is_spurious(irq))
 			return;
-		/* The handler may belong to another compartment. */
+		/* Handlers are the kernel core's own (trap_irq_register is
+		 * core-only): no other compartment's code runs here, and no
+		 * handler sees the frame. */
 		if (irq_handlers[irq])
-			gate_callback(GATE_FN(irq_handlers[irq]), tf);
+			irq_handlers[irq](irq);
 		pic_eoi(irq);
 		return;
 	}

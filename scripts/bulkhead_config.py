@@ -81,6 +81,7 @@ import re
 import sys
 import tempfile
 import tomllib
+import types
 
 import backend as backends
 
@@ -818,6 +819,25 @@ class _Checker:
                            % (impl.name, lib, info["label"], impl.default_reason))
 
 
+    # With a stack per compartment (full gates), interrupt handlers must
+    # not call into another compartment: the interrupted thread may be
+    # running in it, on the very stack region the call would start on. The
+    # one such call is a driver's interrupt waking the scheduler, so the
+    # scheduler stays with the kernel core when the image has a driver.
+    def check_interrupt_calls(self, impl, gate, where, default):
+        if impl is None or "private_stacks" not in impl.features_for(
+                types.SimpleNamespace(gate=gate)) or "sched" not in where:
+            return
+        info, line = where["sched"]
+        drivers = [lib for lib in where if lib not in self.apps and find_api(lib)
+                   and read_api(lib).kind == "driver"]
+        if drivers and info is not where["kernel"][0]:
+            self.error(line, 'with %s gates, "sched" must share the kernel core\'s '
+                       'compartment when the image has a driver (%s): its interrupts wake '
+                       'the scheduler, which must not run on a stack a thread may be '
+                       'using' % (gate, ", ".join(sorted(drivers))))
+
+
 # Parse and validate a configuration file; return a Config or raise
 # ConfigError with every error found.
 def load(path: str, libraries: list[str], apps: list[str],
@@ -843,8 +863,9 @@ def load(path: str, libraries: list[str], apps: list[str],
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
     checker.check_kernel_core(where)
-    if not checker.errors:  # a backend's placement rule, on an otherwise valid file
+    if not checker.errors:  # a backend's placement rules, on an otherwise valid file
         checker.check_default_holds(impl, where, default)
+        checker.check_interrupt_calls(impl, gate, where, default)
     if checker.errors:
         raise ConfigError(checker.errors)
 

@@ -53,6 +53,7 @@ KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 SUITE_QEMU = {
     "timefw": "-fw_cfg name=opt/bulkhead/tsc_khz,string=1234567",
     "net": "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
+    "dev": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
     "sockets": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
 }
 # Extra guest command-line words for suites that need them.
@@ -72,7 +73,8 @@ IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2")
 CORE_ONLY = {"vm_map", "vm_unmap", "vm_lookup", "mm_page_alloc", "mm_page_free",
              "sched_init", "time_init", "fwcfg_read_file", "cmdline_argv",
              "sched_thread_gate", "sched_set_thread_gate", "sched_set_hooks",
-             "tcpip_callback"}
+             "tcpip_callback", "trap_irq_register", "pci_find", "pci_read32",
+             "pci_write32"}
 
 
 class Result:
@@ -683,7 +685,8 @@ def check_alone(name, status, lines, vms):
 
 def run_alone(image, prefix, case):
     """Boot a TEST_ALONE case by itself and check what it announced."""
-    status, lines, vms = boot_vms(image, "test=%s" % case)
+    status, lines, vms = boot_vms(image, "test=%s" % case,
+                                  SUITE_QEMU.get(case.split(".")[0], ""))
     return [check_alone(prefix + case, status, lines, vms)]
 
 
@@ -788,21 +791,33 @@ def bench_check_names():
             ["bench.check.qemu." + image for image in bench.IMAGES])
 
 
+def refused_build(build, name, config, want):
+    """Result `name`: building bad configuration `config` fails, printing
+    every line of `want` (with %s for the configuration's path), and
+    leaves no image."""
+    path = os.path.join("tests", "configs", "bad", config + ".toml")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + path, "image"], 600)
+    out = text_of(out)
+    missing = [w % path for w in want if w % path not in out]
+    ok = status not in (0, None) and not missing and not os.path.exists(
+        os.path.join(build, config, "bulkhead.elf"))
+    return [Result(name, ok, "exit %s, missing %r:\n%s" % (status, missing, out[-2000:]))]
+
+
 def run_forbidden_call(build):
     """An application calling core-only functions (vm_map, sched_set_hooks)
     does not build."""
-    config = os.path.join("tests", "configs", "bad", "forbidden-call.toml")
-    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
-    out = text_of(out)
-    want = ["%s: compartment app may not call %s (core only; library %s in "
-            "compartment core, %s)" % (config, fn, lib, api)
-            for fn, lib, api in (("vm_map", "mm", "mm/mm.api"),
-                                 ("sched_set_hooks", "sched", "sched/sched.api"))]
-    missing = [w for w in want if w not in out]
-    ok = status not in (0, None) and not missing and not os.path.exists(
-        os.path.join(build, "forbidden-call", "bulkhead.elf"))
-    return [Result("image.core_only_call_rejected", ok,
-                   "exit %s, missing %r:\n%s" % (status, missing, out[-2000:]))]
+    return refused_build(build, "image.core_only_call_rejected", "forbidden-call", [
+        "%%s: compartment app may not call %s (core only; library %s in compartment "
+        "core, %s)" % call for call in (("vm_map", "mm", "mm/mm.api"),
+                                        ("sched_set_hooks", "sched", "sched/sched.api"))])
+
+
+def run_driver_pci(build):
+    """A driver compartment calling pci_find (core only) does not build."""
+    return refused_build(build, "image.driver_pci_call_rejected", "driver-pci", [
+        "%s: compartment drv may not call pci_find (core only; library kernel in "
+        "compartment core, kernel/kernel.api)"])
 
 
 def run_imports(build):
@@ -1405,6 +1420,7 @@ def all_jobs(build, want):
              Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
              Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
              Job(lambda: run_forbidden_call(build), names=["image.core_only_call_rejected"]),
+             Job(lambda: run_driver_pci(build), names=["image.driver_pci_call_rejected"]),
              Job(lambda: run_imports(build), names=["image.imports_" + n for n in IMPORTS]),
              Job(lambda: run_grub_file(build), names=["image.grub_file_accepts_multiboot2",
                                                       "image.grub_file_accepts_multiboot1"]),

@@ -49,3 +49,10 @@ LIBS += boundtest
 boundtest_SRCS := tests/ktest.c tests/kernel/main.c tests/boundtest/test_liar.c
 $(OBJDIR)/tests/boundtest/%: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(BUILD)/obj/%.o,$(boundtest_SRCS)): | $(LWIP_STAMP)
+
+# A driver library that calls PCI configuration space itself, which only
+# the kernel core may: its image must not build
+# (tests/configs/bad/driver-pci.toml).
+OPT_LIBS += rogue
+LIBS += rogue
+rogue_SRCS := tests/rogue/rogue.c

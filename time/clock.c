@@ -71,9 +71,9 @@ static uint64_t fwcfg_tsc_hz(void)
 	return strtoull(buf, NULL, 10) * 1000;
 }
 
-static void timer_irq(struct trap_frame *tf)
+static void timer_irq(int irq)
 {
-	(void)tf;
+	(void)irq;
 	ticks++;
 }
 

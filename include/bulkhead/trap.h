@@ -26,7 +26,10 @@ struct trap_frame {
 	uint64_t ss;
 };
 
-typedef void (*trap_irq_fn)(struct trap_frame *tf);
+#define PIC_LINES 16 /* IRQ lines of the two 8259s */
+
+/* An IRQ handler: called with the line that interrupted, never the frame. */
+typedef void (*trap_irq_fn)(int irq);
 
 /* GDT with a TSS; the IDT with all 256 vectors on IST stacks. */
 void gdt_init(void);
@@ -35,7 +38,9 @@ void trap_init(void);
 /* Move the IST stacks to guarded stacks once mm is up. */
 void trap_init_stacks(void);
 
-/* Route PIC line `irq` (0..15) to fn and unmask it. */
+/* Route PIC line `irq` (0..15) to fn and unmask it. Any other line, or
+ * one with another handler, panics naming it. The kernel core only:
+ * handlers run in interrupt context, in the core's domain. */
 void trap_irq_register(int irq, trap_irq_fn fn);
 
 /* Name of an exception vector ("#PF"), or "IRQ" / "vector". */

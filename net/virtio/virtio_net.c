@@ -4,21 +4,26 @@
  * (BAR 0), split virtqueues in physically contiguous pages, one legacy
  * PCI interrupt.
  *
+ * The device is reached only through the kernel core's device interface
+ * (include/bulkhead/dev.h): a handle, port I/O the core checks against
+ * BAR 0, and the interrupt as a thread of ours, vnet_irq_main, that the
+ * core wakes.
+ *
  * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
  * front; a frame is copied out of its buffer and the buffer posted again.
  * A frame to send is copied into a free transmit buffer. Threads waiting
- * for either sleep on a wait queue the interrupt handler wakes, with the
- * check and the wait done with interrupts held off so no wake-up is lost.
+ * for either sleep on a wait queue the interrupt thread wakes. Only
+ * threads touch the queues, and they switch only when they wait, so a
+ * check and the wait after it need no lock.
  */
 #include <stdint.h>
 #include <string.h>
-#include <bulkhead/arch.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/dev.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/virtio.h>
 #include <bulkhead/sched.h>
-#include <bulkhead/trap.h>
 
 #define VIRTIO_VENDOR	   0x1af4
 #define VIRTIO_NET_LEGACY  0x1000 /* transitional network device */
@@ -42,17 +47,12 @@
 
 #define DESC_F_NEXT	   1
 #define DESC_F_WRITE	   2
+#define USED_NO_NOTIFY	   1 /* device to driver: no notify needed */
 
 #define RXQ		   0
 #define TXQ		   1
 #define BUF_SIZE	   2048 /* header + one Ethernet frame */
 #define HDR_SIZE	   10	/* legacy virtio_net_hdr, no merged buffers */
-
-#define PCI_COMMAND	   0x04
-#define PCI_BAR0	   0x10
-#define PCI_INTERRUPT	   0x3c
-#define PCI_CMD_IO	   0x1
-#define PCI_CMD_MASTER	   0x4
 
 struct vring_desc {
 	uint64_t addr; /* guest-physical buffer */
@@ -80,7 +80,7 @@ struct vq {
 
 extern const int libc_pkey; /* this compartment's key (generated glue) */
 
-static uint16_t iobase;
+static int nic = DEV_NONE; /* our device, from the kernel core */
 static struct vq queues[2];
 /* Threads waiting for each queue: the scheduler's wait queues, made
  * before the interrupt handler that wakes them is registered. */
@@ -107,6 +107,22 @@ static void avail_push(struct vq *q, uint16_t desc)
 	q->avail[1] = (uint16_t)(idx + 1);
 }
 
+/*
+ * Tell the device that queue `index` has new buffers, unless it said it
+ * does not need to know (it sets USED_NO_NOTIFY while it still has
+ * buffers to work through, and looks again before clearing it). Each
+ * notification is a call into the kernel core, a gate under mpk; under
+ * load most are skipped.
+ */
+static void vq_notify(int index)
+{
+	struct vq *q = &queues[index];
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* avail idx, then flags */
+	if (!(*(volatile uint16_t *)q->used & USED_NO_NOTIFY))
+		dev_io_write(nic, REG_QUEUE_NOTIFY, 2, (uint32_t)index);
+}
+
 static size_t vq_bytes(unsigned n)
 {
 	size_t first = ALIGN_UP(16 * n + 2 * (3 + n), (size_t)PAGE_SIZE);
@@ -118,8 +134,8 @@ static int vq_setup(int index)
 {
 	struct vq *q = &queues[index];
 
-	outw(iobase + REG_QUEUE_SELECT, (uint16_t)index);
-	q->size = inw(iobase + REG_QUEUE_SIZE);
+	dev_io_write(nic, REG_QUEUE_SELECT, 2, (uint32_t)index);
+	q->size = dev_io_read(nic, REG_QUEUE_SIZE, 2);
 	if (q->size == 0)
 		return -1;
 	size_t bytes = vq_bytes(q->size);
@@ -140,62 +156,67 @@ static int vq_setup(int index)
 		q->desc[i].flags = index == RXQ ? DESC_F_WRITE : 0;
 	}
 	q->free = q->size;
-	outl(iobase + REG_QUEUE_PFN, (uint32_t)((uintptr_t)ring >> 12));
+	dev_io_write(nic, REG_QUEUE_PFN, 4, (uint32_t)((uintptr_t)ring >> 12));
 	return 0;
 }
 
-/* The device used some buffers: wake whoever waits for them. */
-void vnet_irq(struct trap_frame *tf)
+void *vnet_irq_main(void *arg);
+
+/*
+ * The device's interrupt, as a thread (a thread entry, virtio.api): wait
+ * for it, read the ISR status (which clears the device's interrupt), let
+ * the line through again, and wake whoever waits for used buffers.
+ */
+void *vnet_irq_main(void *arg)
 {
-	(void)tf;
-	if (inb(iobase + REG_ISR) & 1) {
-		sched_wake_all(waiters[RXQ]);
-		sched_wake_all(waiters[TXQ]);
+	(void)arg;
+	for (;;) {
+		dev_irq_wait(nic, 0);
+		uint32_t isr = dev_io_read(nic, REG_ISR, 1);
+
+		dev_irq_done(nic);
+		if (isr & 1) {
+			sched_wake_all(waiters[RXQ]);
+			sched_wake_all(waiters[TXQ]);
+		}
 	}
+	return NULL;
 }
 
 int vnet_init(void)
 {
-	uint32_t bdf =
-		pci_find(VIRTIO_VENDOR, VIRTIO_NET_LEGACY, VIRTIO_NET_LEGACY);
-
-	if (bdf == PCI_NONE)
+	nic = dev_open(VIRTIO_VENDOR, VIRTIO_NET_LEGACY);
+	if (nic == DEV_NONE)
 		return -1;
-	uint32_t bar0 = pci_read32(bdf, PCI_BAR0);
+	dev_io_write(nic, REG_STATUS, 1, 0); /* reset */
+	dev_io_write(nic, REG_STATUS, 1, STATUS_ACK | STATUS_DRIVER);
+	uint32_t features = dev_io_read(nic, REG_HOST_FEATURES, 4);
 
-	if (!(bar0 & 1)) {
-		pr_err("virtio-net: BAR 0 is not I/O space (modern-only "
-		       "device?)\n");
-		return -1;
-	}
-	iobase = (uint16_t)(bar0 & ~3u);
-	pci_write32(bdf, PCI_COMMAND,
-		    pci_read32(bdf, PCI_COMMAND) | PCI_CMD_IO | PCI_CMD_MASTER);
-
-	outb(iobase + REG_STATUS, 0); /* reset */
-	outb(iobase + REG_STATUS, STATUS_ACK | STATUS_DRIVER);
-	uint32_t features = inl(iobase + REG_HOST_FEATURES);
-
-	outl(iobase + REG_GUEST_FEATURES, features & FEATURE_MAC);
+	dev_io_write(nic, REG_GUEST_FEATURES, 4, features & FEATURE_MAC);
 	for (unsigned i = 0; i < 2; i++)
 		if (!waiters[i])
 			waiters[i] = sched_waitq_new();
 	if (!waiters[RXQ] || !waiters[TXQ] || vq_setup(RXQ) || vq_setup(TXQ)) {
-		outb(iobase + REG_STATUS, STATUS_FAILED);
+		dev_io_write(nic, REG_STATUS, 1, STATUS_FAILED);
 		return -1;
 	}
 	for (unsigned i = 0; i < 6; i++)
-		mac |= (uint64_t)inb(iobase + REG_MAC + i) << (8 * i);
+		mac |= (uint64_t)dev_io_read(nic, REG_MAC + i, 1) << (8 * i);
 
 	struct vq *rx = &queues[RXQ];
 
 	for (unsigned i = 0; i < rx->size; i++)
 		avail_push(rx, (uint16_t)i);
-	trap_irq_register((int)(pci_read32(bdf, PCI_INTERRUPT) & 0xff),
-			  vnet_irq);
-	outb(iobase + REG_STATUS,
-	     STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
-	outw(iobase + REG_QUEUE_NOTIFY, RXQ);
+	sched_thread_t irq = sched_create("vnet-irq", vnet_irq_main, NULL, 0);
+
+	if (!irq) {
+		dev_io_write(nic, REG_STATUS, 1, STATUS_FAILED);
+		return -1;
+	}
+	sched_detach(irq);
+	dev_io_write(nic, REG_STATUS, 1,
+		     STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
+	dev_io_write(nic, REG_QUEUE_NOTIFY, 2, RXQ);
 	return 0;
 }
 
@@ -219,8 +240,6 @@ int vnet_send(const void *frame, size_t len)
 
 	if (len > BUF_SIZE - HDR_SIZE)
 		return -1;
-	uint64_t flags = irq_save();
-
 	tx_reclaim(q);
 	while (q->free == 0) {
 		sched_wait(waiters[q - queues], 0);
@@ -234,24 +253,20 @@ int vnet_send(const void *frame, size_t len)
 	q->desc[d].len = (uint32_t)(HDR_SIZE + len);
 	q->free--;
 	avail_push(q, d);
-	outw(iobase + REG_QUEUE_NOTIFY, TXQ);
+	vq_notify(TXQ);
 	frames_out++;
-	irq_restore(flags);
 	return 0;
 }
 
 long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 {
 	struct vq *q = &queues[RXQ];
-	uint64_t flags = irq_save();
 
 	while (q->used_seen == used_idx(q)) {
 		if (sched_wait(waiters[q - queues], deadline_ns) ==
 			    SCHED_ETIMEDOUT &&
-		    q->used_seen == used_idx(q)) {
-			irq_restore(flags);
+		    q->used_seen == used_idx(q))
 			return -1;
-		}
 	}
 	struct vring_used_elem e = used_elem(q, q->used_seen);
 
@@ -262,9 +277,8 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 		len = cap;
 	memcpy(buf, q->bufs + e.id * BUF_SIZE + HDR_SIZE, len);
 	avail_push(q, (uint16_t)e.id);
-	outw(iobase + REG_QUEUE_NOTIFY, RXQ);
+	vq_notify(RXQ);
 	frames_in++;
-	irq_restore(flags);
 	return (long)len;
 }
 

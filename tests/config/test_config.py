@@ -458,6 +458,34 @@ class TestCompartments(ConfigTestCase):
         fcall = self.load(text.replace('"ept"', '"fcall"'))
         self.assertEqual(fcall.compartment_of("time").name, "app")
 
+    def test_full_gates_keep_sched_with_the_core_beside_a_driver(self):
+        # Under full gates a driver's interrupt must not call into a
+        # scheduler compartment; light gates may.
+        text = """\
+            app = "hello"
+            backend = "mpk"
+            gate = "full"
+            [[compartment]]
+            name = "core"
+            default = true
+            [[compartment]]
+            name = "sched"
+            libraries = ["sched"]
+            [[compartment]]
+            name = "net"
+            libraries = ["virtio"]
+            """
+        cfg = dict(libraries=LIBS, apps=APPS, optional=["virtio"])
+        with self.assertRaises(bc.ConfigError) as cm:
+            bc.load(self.write(text), **cfg)
+        self.assertEqual([(e[1], e[2].split(":")[0]) for e in cm.exception.errors],
+                         [(9, 'with full gates, "sched" must share the kernel core\'s '
+                              'compartment when the image has a driver (virtio)')])
+        light = bc.load(self.write(text.replace('"full"', '"light"')), **cfg)
+        self.assertEqual(light.compartment_of("sched").name, "sched")
+        alone = bc.load(self.write(text.replace('["virtio"]', '["time"]')), **cfg)
+        self.assertEqual(alone.compartment_of("sched").name, "sched")
+
     def test_full_gates_leave_a_key_for_the_slot(self):
         head = 'app = "hello"\nbackend = "mpk"\ngate = "full"\n'
         comps = ['[[compartment]]\nname = "core"\ndefault = true\n']

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/trap.h>
 #include "ktest.h"
 
 /* Plain const: gcc puts `const volatile` objects in .data. */
@@ -141,4 +142,14 @@ TEST_ALONE(fault, double_free_is_caught)
 		     p);
 	free(p);
 	free(again);
+}
+
+/* An IRQ number past the PIC's 16 lines would write beyond the kernel
+ * core's handler table: refused, naming it. */
+TEST_ALONE(fault, irq_register_beyond_the_pic)
+{
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: trap_irq_register: IRQ 16 is not a PIC line "
+		     "(0..15) (thread \"main\")");
+	trap_irq_register(16, NULL);
 }
