@@ -229,6 +229,7 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 		scripts/check-image.py scripts/scan-wrpkru.py $(IMAGE_OBJS)
 	@echo "  LINK    $@"
 	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" LD="$(LD)" PYTHON="$(PYTHON)" \
+	SCAN_PRIVILEGED="$(if $(filter keys,$(CFG_FEATURES)),1)" \
 	scripts/link-image.sh $@ $(CFGDIR)/kernel.ld $(IMAGE_OBJS) --
 
 # --- running ----------------------------------------------------------------

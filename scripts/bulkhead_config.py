@@ -1032,6 +1032,7 @@ def make_fragment(config: Config) -> str:
     var("CFG_APP", config.app)
     var("CFG_BACKEND", config.backend)
     var("CFG_GATE", config.gate)
+    var("CFG_FEATURES", " ".join(config.impl.features_for(config)))
     var("CFG_STACK_DATA", config.stack_data)
     var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
     var("CFG_DEFAULT", config.default_compartment().name)

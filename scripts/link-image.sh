@@ -2,14 +2,18 @@
 # Link a Bulkhead image with its own symbol table inside.
 #
 # usage: link-image.sh OUT.elf LDSCRIPT OBJECTS... -- ARCHIVES...
-# env:   CC, KCFLAGS, LD, PYTHON
+# env:   CC, KCFLAGS, LD, PYTHON; SCAN_PRIVILEGED=1 to refuse privileged
+#        instructions outside the kernel core (images whose compartments
+#        are protection-key domains)
 #
 # The symbol table is generated from the image and linked back into it.
 # Linking changes addresses, so it takes three links: (1) with an empty
 # table, (2) with a table of (1)'s symbols, which has the final size, so
 # (2)'s addresses are final, (3) with a table of (2)'s symbols. The script
 # checks that (2) and (3) agree, then checks the layout, rejects any
-# WRPKRU/XRSTOR outside the gate section, and writes the symbol map
+# WRPKRU/XRSTOR/XRSTORS outside the gate section (and, with
+# SCAN_PRIVILEGED, privileged instructions in isolated compartments),
+# and writes the symbol map
 # (OUT.sym) and disassembly (OUT.dis) beside the image.
 set -eu
 
@@ -45,7 +49,8 @@ if ! cmp -s "$tmp/pass2.nm" "$tmp/pass3.nm"; then
 	exit 1
 fi
 $PYTHON "$here/check-image.py" "$tmp/pass3.elf"
-$PYTHON "$here/scan-wrpkru.py" "$tmp/pass3.elf" "$tmp/pass3.nm" "$out"
+$PYTHON "$here/scan-wrpkru.py" ${SCAN_PRIVILEGED:+--privileged} \
+	"$tmp/pass3.elf" "$tmp/pass3.nm" "$out"
 mv "$tmp/pass3.elf" "$out"
 base=${out%.elf}
 mv "$tmp/pass3.nm" "$base.sym"

@@ -593,6 +593,7 @@ class TestCli(ConfigTestCase):
                 CFG_APP := hello
                 CFG_BACKEND := mpk
                 CFG_GATE := full
+                CFG_FEATURES := keys private_stacks
                 CFG_STACK_DATA := shared-heap
                 CFG_COMPARTMENTS := core sched app
                 CFG_DEFAULT := core
