@@ -820,6 +820,29 @@ def run_driver_pci(build):
         "compartment core, kernel/kernel.api)"])
 
 
+def run_privileged(build):
+    """An mpk application holding privileged instructions does not link;
+    the scan names each, with its address, symbol and compartment."""
+    config = os.path.join("tests", "configs", "bad", "privileged.toml")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    out = text_of(out)
+    at = (r"^build/privileged/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
+          r"<main\+0x[0-9a-f]+>, compartment app\): ")
+    want = [at + "privileged instruction '%s' \\(%s\\) outside the kernel core$" % w for w in (
+        (r"mov cr4,rax", "moves a control or debug register"),
+        (r"wrmsr", "accesses a model-specific register"),
+        (r"out 0x80,al", "port I/O"),
+        (r"lidt \[r[a-z0-9]+\]", "loads a descriptor table"),
+        (r"xsetbv", "writes an extended control register"),
+        (r"xrstors \[r[a-z0-9]+\]", "restores or saves supervisor state"))]
+    want.append(at + r"XRSTORS \(0f c7 /3\) outside the gate section$")
+    missing = [w for w in want if not re.search(w, out, re.M)]
+    ok = status not in (0, None) and not missing and not os.path.exists(
+        os.path.join(build, "privileged", "bulkhead.elf"))
+    return [Result("image.privileged_instructions_rejected", ok,
+                   "exit %s, missing %r:\n%s" % (status, missing, out[-3000:]))]
+
+
 def run_imports(build):
     """Each isolated image lists its cross-compartment calls, and none of
     them is a function its API file keeps from that caller."""
@@ -1421,6 +1444,7 @@ def all_jobs(build, want):
              Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
              Job(lambda: run_forbidden_call(build), names=["image.core_only_call_rejected"]),
              Job(lambda: run_driver_pci(build), names=["image.driver_pci_call_rejected"]),
+             Job(lambda: run_privileged(build), names=["image.privileged_instructions_rejected"]),
              Job(lambda: run_imports(build), names=["image.imports_" + n for n in IMPORTS]),
              Job(lambda: run_grub_file(build), names=["image.grub_file_accepts_multiboot2",
                                                       "image.grub_file_accepts_multiboot1"]),

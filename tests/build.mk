@@ -56,3 +56,8 @@ $(patsubst %,$(BUILD)/obj/%.o,$(boundtest_SRCS)): | $(LWIP_STAMP)
 OPT_LIBS += rogue
 LIBS += rogue
 rogue_SRCS := tests/rogue/rogue.c
+
+# An application holding privileged instructions: its mpk image must not
+# link (tests/configs/bad/privileged.toml).
+LIBS += privileged
+privileged_SRCS := tests/privileged/main.c
