@@ -333,9 +333,12 @@ inventory: $(HOST_TEST_BIN) test-images
 	$(PYTHON) scripts/run-tests.py --build $(BUILD) --write-inventory
 
 # --- style ------------------------------------------------------------------
-# Fails when any tracked C file differs from .clang-format's layout.
+# Fails when any tracked C file differs from .clang-format's layout, or a
+# Python file from black's (pyproject.toml) or flake8 finds a fault.
 check-style:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	black --check --quiet $$(git ls-files '*.py')
+	flake8 $$(git ls-files '*.py')
 
 # --- housekeeping -----------------------------------------------------------
 clean:

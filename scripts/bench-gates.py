@@ -23,20 +23,22 @@ ROW = re.compile(r"^row (\w+) ([\w-]+) (\d+) (\d+) (\d+)$")
 
 def host(build, check):
     cmd = [os.path.join(build, "bench", "host-gates")] + (["--check"] if check else [])
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=600)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
     return p.returncode, p.stdout.decode().splitlines()
 
 
 def qemu(build, image, what):
     env = dict(os.environ, QEMU_TIMEOUT="600")
     run = "ept-launch.py" if image.endswith("-ept") else "qemu-run.sh"
-    p = subprocess.run([os.path.join(HERE, run),
-                        os.path.join(build, image, "bulkhead.elf"), "bench=" + what],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL, env=env)
+    p = subprocess.run(
+        [os.path.join(HERE, run), os.path.join(build, image, "bulkhead.elf"), "bench=" + what],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     text = p.stdout.decode("utf-8", "replace").replace("\r", "")
-    return p.returncode, [re.sub(r"^\[[\w-]+\] ", "", l) for l in text.splitlines()]
+    return p.returncode, [re.sub(r"^\[[\w-]+\] ", "", line) for line in text.splitlines()]
 
 
 def parse(lines):
@@ -44,8 +46,7 @@ def parse(lines):
     for line in lines:
         m = ROW.match(line)
         if m:
-            rows.append((m.group(1), m.group(2), int(m.group(3)), int(m.group(4)),
-                         int(m.group(5))))
+            rows.append((m.group(1), m.group(2), int(m.group(3)), int(m.group(4)), int(m.group(5))))
         elif line.startswith("note "):
             notes.append(line[5:])
         elif line.startswith("overhead "):
@@ -58,26 +59,32 @@ def check(build):
     """Every path of both harnesses works; exit status 0 if so."""
     failed = 0
     rc, lines = host(build, True)
-    ok = rc == 0 and any(l.startswith("check host ok") for l in lines)
+    ok = rc == 0 and any(line.startswith("check host ok") for line in lines)
     print("%s host: %s" % ("ok  " if ok else "FAIL", "; ".join(lines)))
     failed += not ok
-    if any(l.startswith("note host no PKU") for l in lines):
+    if any(line.startswith("note host no PKU") for line in lines):
         # No PKU here: check the harness's PKU paths in a Linux guest.
-        p = subprocess.run([os.path.join(HERE, "linux-guest-run.sh"),
-                            os.path.join(build, "bench", "host-gates-static"),
-                            "--check"], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT)
+        p = subprocess.run(
+            [
+                os.path.join(HERE, "linux-guest-run.sh"),
+                os.path.join(build, "bench", "host-gates-static"),
+                "--check",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         out = p.stdout.decode("utf-8", "replace").splitlines()
         ok = p.returncode == 0 and "check host ok" in out
-        print("%s host-in-linux-guest: %s" % ("ok  " if ok else "FAIL",
-                                             "; ".join(out[-5:])))
+        print("%s host-in-linux-guest: %s" % ("ok  " if ok else "FAIL", "; ".join(out[-5:])))
         failed += not ok
     for image in IMAGES:
         rc, lines = qemu(build, image, "check")
-        found = [l for l in lines if l.startswith("check qemu")]
+        found = [line for line in lines if line.startswith("check qemu")]
         ok = rc == 0 and found and found[0].endswith(" ok")
-        print("%s qemu %s: %s" % ("ok  " if ok else "FAIL", image,
-                                  found[0] if found else "\n".join(lines[-15:])))
+        print(
+            "%s qemu %s: %s"
+            % ("ok  " if ok else "FAIL", image, found[0] if found else "\n".join(lines[-15:]))
+        )
         failed += not ok
     return 1 if failed else 0
 
@@ -110,7 +117,7 @@ def main():
         if rc != 0 or not r:
             print("bench-gates: %s failed (exit %d):\n%s" % (image, rc, "\n".join(lines[-20:])))
             return 1
-        for row in r:               # call is timed in every image: keep the first
+        for row in r:  # call is timed in every image: keep the first
             if (row[0], row[1]) not in seen:
                 seen.add((row[0], row[1]))
                 rows.append(row)
@@ -119,12 +126,15 @@ def main():
 
     out = os.path.join(args.build, "bench")
     os.makedirs(out, exist_ok=True)
-    print("Gate costs in TSC cycles per call: median and p99 of timed batches "
-          "after warm-up,")
-    print("the timing's own cost subtracted (host %s, qemu %s cycles)."
-          % (overhead.get("host", "?"), overhead.get("qemu", "?")))
-    print("qemu rows are emulated (TCG: WRPKRU costs ~100x hardware); they show "
-          "that each path works, not its speed.")
+    print("Gate costs in TSC cycles per call: median and p99 of timed batches " "after warm-up,")
+    print(
+        "the timing's own cost subtracted (host %s, qemu %s cycles)."
+        % (overhead.get("host", "?"), overhead.get("qemu", "?"))
+    )
+    print(
+        "qemu rows are emulated (TCG: WRPKRU costs ~100x hardware); they show "
+        "that each path works, not its speed."
+    )
     print()
     print("%-6s %-10s %10s %10s %10s" % ("where", "path", "median", "p99", "runs"))
     for where, path, med, p99, runs in rows:
@@ -136,16 +146,29 @@ def main():
     print("Ratios, each from this run:")
     for where in ("host", "qemu"):
         get = lambda p: med.get((where, p))  # noqa: E731
-        floor = (2 * get("wrpkru") + get("call")) if get("wrpkru") is not None \
-            and get("call") is not None else None
+        floor = (
+            (2 * get("wrpkru") + get("call"))
+            if get("wrpkru") is not None and get("call") is not None
+            else None
+        )
         light, full = get("mpk-light"), get("mpk-full")
-        print("  %-5s mpk-light / (2*wrpkru + call) = %s   (target <= 1.15)"
-              % (where, ratio(light, floor) if light is not None and floor else "n/a"))
-        print("  %-5s mpk-full / mpk-light         = %s   (target <= 1.5)"
-              % (where, ratio(full, light) if full is not None and light else "n/a"))
-        print("  %-5s fcall / call                 = %s   (target: equal within noise)"
-              % (where, ratio(get("fcall"), get("call"))
-                 if get("fcall") is not None and get("call") else "n/a"))
+        print(
+            "  %-5s mpk-light / (2*wrpkru + call) = %s   (target <= 1.15)"
+            % (where, ratio(light, floor) if light is not None and floor else "n/a")
+        )
+        print(
+            "  %-5s mpk-full / mpk-light         = %s   (target <= 1.5)"
+            % (where, ratio(full, light) if full is not None and light else "n/a")
+        )
+        print(
+            "  %-5s fcall / call                 = %s   (target: equal within noise)"
+            % (
+                where,
+                ratio(get("fcall"), get("call"))
+                if get("fcall") is not None and get("call")
+                else "n/a",
+            )
+        )
 
     csv = os.path.join(out, "gates.csv")
     with open(csv, "w") as f:
@@ -155,18 +178,20 @@ def main():
     png = os.path.join(out, "gates.png")
     plot = os.path.join(out, "gates.gp")
     with open(plot, "w") as f:
-        f.write('set terminal pngcairo size 900,500 noenhanced\n'
-                'set output "%s"\n'
-                'set datafile separator ","\n'
-                'set title "Bulkhead gate costs (median TSC cycles per call; qemu emulated)"\n'
-                'set logscale y\n'
-                'set ylabel "cycles (log scale)"\n'
-                'set style fill solid 0.6\n'
-                'set boxwidth 0.7\n'
-                'set xtics rotate by -30\n'
-                'set key off\n'
-                'plot "%s" every ::1 using 0:($3 > 0 ? $3 : 1):xtic(sprintf("%%s %%s", '
-                'strcol(1), strcol(2))) with boxes\n' % (png, csv))
+        f.write(
+            "set terminal pngcairo size 900,500 noenhanced\n"
+            'set output "%s"\n'
+            'set datafile separator ","\n'
+            'set title "Bulkhead gate costs (median TSC cycles per call; qemu emulated)"\n'
+            "set logscale y\n"
+            'set ylabel "cycles (log scale)"\n'
+            "set style fill solid 0.6\n"
+            "set boxwidth 0.7\n"
+            "set xtics rotate by -30\n"
+            "set key off\n"
+            'plot "%s" every ::1 using 0:($3 > 0 ? $3 : 1):xtic(sprintf("%%s %%s", '
+            "strcol(1), strcol(2))) with boxes\n" % (png, csv)
+        )
     p = subprocess.run(["gnuplot", plot], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if p.returncode != 0:
         print("bench-gates: gnuplot failed:\n" + p.stdout.decode())

@@ -118,6 +118,7 @@ HOLDS = {"core": KERNEL_CORE, "kernel": KERNEL_LIBS}
 # Public data types
 # ---------------------------------------------------------------------------
 
+
 class ConfigError(Exception):
     """All errors found in a configuration; str() is the full report."""
 
@@ -268,6 +269,7 @@ class Config:
 @dataclasses.dataclass
 class _Table:
     """Positions inside one table: its header line, key lines, element lines."""
+
     line: int
     keys: dict[str, int] = dataclasses.field(default_factory=dict)
     elements: dict[str, list[int]] = dataclasses.field(default_factory=dict)
@@ -285,6 +287,7 @@ class _Table:
 @dataclasses.dataclass
 class _Positions:
     """Scanner result: the root table and every [[name]] instance."""
+
     root: _Table
     arrays: dict[str, list[_Table]]
 
@@ -433,7 +436,7 @@ class _Scanner:
                 start = self.pos
                 while self.peek() not in ("", "\n", "=", ".", "]", " ", "\t", "\r", "#"):
                     self.advance()
-                parts.append(self.text[start:self.pos])
+                parts.append(self.text[start : self.pos])
             self.skip_blank(newlines=False)
             if self.peek() == ".":
                 self.advance()
@@ -492,6 +495,7 @@ def _scan(text):
 # Validation
 # ---------------------------------------------------------------------------
 
+
 # Human name of a TOML value's type, for "expected X, got Y" messages.
 def _type_name(value):
     if isinstance(value, bool):
@@ -520,10 +524,10 @@ def _syntax_error(exc, text):
     msg = str(exc)
     m = re.search(r"\s*\(at line (\d+), column \d+\)\s*$", msg)
     if m:
-        return int(m.group(1)), msg[:m.start()]
+        return int(m.group(1)), msg[: m.start()]
     m = re.search(r"\s*\(at end of document\)\s*$", msg)
     if m:
-        return max(1, text.count("\n") + (0 if text.endswith("\n") else 1)), msg[:m.start()]
+        return max(1, text.count("\n") + (0 if text.endswith("\n") else 1)), msg[: m.start()]
     return 1, msg
 
 
@@ -550,7 +554,9 @@ class _Checker:
         root = self.pos.root
         if key not in self.data:
             if required:
-                self.error(1, 'missing required key "%s" (valid values: %s)' % (key, _choices(valid)))
+                self.error(
+                    1, 'missing required key "%s" (valid values: %s)' % (key, _choices(valid))
+                )
             return default
         value = self.data[key]
         line = root.key_line(key)
@@ -567,23 +573,30 @@ class _Checker:
         root = self.pos.root
         for key in self.data:
             if key not in TOP_KEYS:
-                self.error(root.key_line(key), 'unknown top-level key "%s" (known keys: %s)'
-                           % (key, ", ".join(TOP_KEYS)))
+                self.error(
+                    root.key_line(key),
+                    'unknown top-level key "%s" (known keys: %s)' % (key, ", ".join(TOP_KEYS)),
+                )
         app = self.top_choice("app", None, None, required=False)
         if "app" not in self.data:
             self.error(1, 'missing required key "app" (known apps: %s)' % ", ".join(self.apps))
         elif app is not None and app not in self.apps:
-            self.error(root.key_line("app"), 'unknown app "%s": known apps are %s'
-                       % (app, ", ".join(self.apps)))
+            self.error(
+                root.key_line("app"),
+                'unknown app "%s": known apps are %s' % (app, ", ".join(self.apps)),
+            )
             app = None
         backend = self.top_choice("backend", BACKENDS, None, required=True)
         impl = backends.load(backend) if backend else None
         gate = self.check_gate(impl)
         stack_data = self.top_choice("stack_data", STACK_DATA, DEFAULT_STACK_DATA)
         if stack_data not in STACK_DATA_DONE:
-            self.error(root.key_line("stack_data"), 'stack_data "%s" is not built yet: '
-                       'only %s is (pointers across gates must point to shared memory)'
-                       % (stack_data, _choices(STACK_DATA_DONE)))
+            self.error(
+                root.key_line("stack_data"),
+                'stack_data "%s" is not built yet: '
+                "only %s is (pointers across gates must point to shared memory)"
+                % (stack_data, _choices(STACK_DATA_DONE)),
+            )
         description = self.top_choice("description", None, "")
         return app, impl, gate, stack_data, description or ""
 
@@ -596,8 +609,11 @@ class _Checker:
             return self.top_choice("gate", kinds, None)
         gate = self.top_choice("gate", None, impl.gate_kinds[0])
         if gate not in impl.gate_kinds:
-            self.error(self.pos.root.key_line("gate"), 'invalid gate "%s": backend "%s" offers %s'
-                       % (gate, impl.name, _choices(impl.gate_kinds)))
+            self.error(
+                self.pos.root.key_line("gate"),
+                'invalid gate "%s": backend "%s" offers %s'
+                % (gate, impl.name, _choices(impl.gate_kinds)),
+            )
             return impl.gate_kinds[0]
         return gate
 
@@ -608,15 +624,19 @@ class _Checker:
     def string_array(self, comp, table, key):
         value = comp[key]
         if not isinstance(value, list):
-            self.error(table.key_line(key), '"%s" must be an array of strings, got %s'
-                       % (key, _type_name(value)))
+            self.error(
+                table.key_line(key),
+                '"%s" must be an array of strings, got %s' % (key, _type_name(value)),
+            )
             return
         for i, item in enumerate(value):
             if isinstance(item, str):
                 yield i, item
             else:
-                self.error(table.element_line(key, i), '"%s" entries must be strings, got %s'
-                           % (key, _type_name(item)))
+                self.error(
+                    table.element_line(key, i),
+                    '"%s" entries must be strings, got %s' % (key, _type_name(item)),
+                )
 
     # Check every compartment table; return a list of per-compartment dicts
     # (name, table positions, listed libraries with lines, default flag,
@@ -624,15 +644,21 @@ class _Checker:
     def check_compartments(self, app, impl, gate):
         comps = self.data.get("compartment")
         if comps is None:
-            self.error(1, 'no compartments: add at least one [[compartment]] table with default = true')
+            self.error(
+                1, "no compartments: add at least one [[compartment]] table with default = true"
+            )
             return []
         if not isinstance(comps, list) or not all(isinstance(c, dict) for c in comps):
-            self.error(self.pos.root.key_line("compartment"),
-                       '"compartment" must be an array of tables: write [[compartment]]')
+            self.error(
+                self.pos.root.key_line("compartment"),
+                '"compartment" must be an array of tables: write [[compartment]]',
+            )
             return []
         if not comps:
-            self.error(self.pos.root.key_line("compartment"),
-                       'no compartments: add at least one [[compartment]] table with default = true')
+            self.error(
+                self.pos.root.key_line("compartment"),
+                "no compartments: add at least one [[compartment]] table with default = true",
+            )
             return []
 
         result = []
@@ -643,29 +669,47 @@ class _Checker:
             listed = comp.get("libraries", [])
             # "label" names the compartment in messages even if its name is bad.
             label = comp.get("name") if isinstance(comp.get("name"), str) else "#%d" % index
-            info = {"name": None, "label": label, "table": table, "libs": [], "default": False,
-                    "hardening": [], "index": index,
-                    "listed": len(listed) if isinstance(listed, list) else None}
+            info = {
+                "name": None,
+                "label": label,
+                "table": table,
+                "libs": [],
+                "default": False,
+                "hardening": [],
+                "index": index,
+                "listed": len(listed) if isinstance(listed, list) else None,
+            }
             result.append(info)
 
             for key in comp:
                 if key not in COMPARTMENT_KEYS:
-                    self.error(table.key_line(key), 'unknown key "%s" in [[compartment]] (known keys: %s)'
-                               % (key, ", ".join(COMPARTMENT_KEYS)))
+                    self.error(
+                        table.key_line(key),
+                        'unknown key "%s" in [[compartment]] (known keys: %s)'
+                        % (key, ", ".join(COMPARTMENT_KEYS)),
+                    )
 
             # name: required, well-formed, unique.
             if "name" not in comp:
                 self.error(table.line, '[[compartment]] is missing required key "name"')
             elif not isinstance(comp["name"], str):
-                self.error(table.key_line("name"), '"name" must be a string, got %s'
-                           % _type_name(comp["name"]))
+                self.error(
+                    table.key_line("name"),
+                    '"name" must be a string, got %s' % _type_name(comp["name"]),
+                )
             elif not NAME_RE.match(comp["name"]):
-                self.error(table.key_line("name"), 'invalid compartment name "%s": names match '
-                           '[a-z][a-z0-9_]{0,15} (lower case letter, then up to 15 lower case '
-                           'letters, digits or _)' % comp["name"])
+                self.error(
+                    table.key_line("name"),
+                    'invalid compartment name "%s": names match '
+                    "[a-z][a-z0-9_]{0,15} (lower case letter, then up to 15 lower case "
+                    "letters, digits or _)" % comp["name"],
+                )
             elif comp["name"] in names:
-                self.error(table.key_line("name"), 'duplicate compartment name "%s" (first used at line %d)'
-                           % (comp["name"], names[comp["name"]]))
+                self.error(
+                    table.key_line("name"),
+                    'duplicate compartment name "%s" (first used at line %d)'
+                    % (comp["name"], names[comp["name"]]),
+                )
             else:
                 names[comp["name"]] = table.key_line("name")
                 info["name"] = comp["name"]
@@ -675,8 +719,11 @@ class _Checker:
                 if isinstance(comp["default"], bool):
                     info["default"] = comp["default"]
                 else:
-                    self.error(table.key_line("default"), '"default" must be a boolean (true or false), got %s'
-                               % _type_name(comp["default"]))
+                    self.error(
+                        table.key_line("default"),
+                        '"default" must be a boolean (true or false), got %s'
+                        % _type_name(comp["default"]),
+                    )
 
             # libraries: optional array of strings naming image libraries.
             if "libraries" in comp:
@@ -684,17 +731,29 @@ class _Checker:
                 for i, lib in items:
                     line = table.element_line("libraries", i)
                     if lib == "libc":
-                        self.error(line, "libc is part of every compartment (each compartment gets "
-                                   "its own copy); do not list it")
+                        self.error(
+                            line,
+                            "libc is part of every compartment (each compartment gets "
+                            "its own copy); do not list it",
+                        )
                     elif lib in self.apps and lib != app:
                         if app is None:
                             continue  # the app itself is in error; don't pile on
-                        self.error(line, 'app "%s" cannot be listed: an image holds one app and this '
-                                   'one is "%s"' % (lib, app))
+                        self.error(
+                            line,
+                            'app "%s" cannot be listed: an image holds one app and this '
+                            'one is "%s"' % (lib, app),
+                        )
                     elif lib not in self.libraries and lib not in self.optional and lib != app:
-                        self.error(line, 'unknown library "%s" (known libraries: %s; apps: %s)'
-                                   % (lib, ", ".join(self.libraries + self.optional),
-                                      ", ".join(self.apps)))
+                        self.error(
+                            line,
+                            'unknown library "%s" (known libraries: %s; apps: %s)'
+                            % (
+                                lib,
+                                ", ".join(self.libraries + self.optional),
+                                ", ".join(self.apps),
+                            ),
+                        )
                     else:
                         info["libs"].append((lib, line))
 
@@ -704,15 +763,21 @@ class _Checker:
                 for i, opt in items:
                     line = table.element_line("hardening", i)
                     if opt not in HARDENING:
-                        self.error(line, 'unknown hardening "%s": valid values are %s'
-                                   % (opt, _choices(HARDENING)))
+                        self.error(
+                            line,
+                            'unknown hardening "%s": valid values are %s'
+                            % (opt, _choices(HARDENING)),
+                        )
                     elif opt in info["hardening"]:
                         self.error(line, 'hardening "%s" listed twice' % opt)
                     else:
                         info["hardening"].append(opt)
                         if opt not in HARDENING_DONE:
-                            self.error(line, 'hardening "%s" is not applied by this build '
-                                       'yet: remove it' % opt)
+                            self.error(
+                                line,
+                                'hardening "%s" is not applied by this build '
+                                "yet: remove it" % opt,
+                            )
 
         # Backend limit: error at the first [[compartment]] beyond it.
         if impl is not None:
@@ -720,11 +785,13 @@ class _Checker:
             what = 'backend "%s"' % impl.name
             if gate in impl.gate_limits and impl.gate_limits[gate][0] < limit:
                 limit, why = impl.gate_limits[gate]
-                what += ' with %s gates' % gate
+                what += " with %s gates" % gate
             if len(comps) > limit:
-                self.error(self.pos.instance("compartment", limit).line,
-                           'too many compartments for %s: %d found, at most %d (%s)'
-                           % (what, len(comps), limit, why))
+                self.error(
+                    self.pos.instance("compartment", limit).line,
+                    "too many compartments for %s: %d found, at most %d (%s)"
+                    % (what, len(comps), limit, why),
+                )
         return result
 
     # Check the default flags; return the info of the default compartment
@@ -738,11 +805,17 @@ class _Checker:
             if first is None:
                 first = info
             else:
-                self.error(line, 'more than one default compartment: "%s" is already the default '
-                           '(line %d)' % (first["label"], first["table"].key_line("default")))
+                self.error(
+                    line,
+                    'more than one default compartment: "%s" is already the default '
+                    "(line %d)" % (first["label"], first["table"].key_line("default")),
+                )
         if comps and first is None:
-            self.error(1, "no default compartment: mark exactly one [[compartment]] with default = true "
-                       "(it receives every library not listed elsewhere)")
+            self.error(
+                1,
+                "no default compartment: mark exactly one [[compartment]] with default = true "
+                "(it receives every library not listed elsewhere)",
+            )
         return first
 
     # Place libraries: each listed once overall; unlisted ones go to the
@@ -756,15 +829,21 @@ class _Checker:
             kept = []
             for lib, line in info["libs"]:
                 if lib in seen:
-                    self.error(line, 'library "%s" listed twice in compartment "%s" (first at line %d)'
-                               % (lib, info["label"], seen[lib]))
+                    self.error(
+                        line,
+                        'library "%s" listed twice in compartment "%s" (first at line %d)'
+                        % (lib, info["label"], seen[lib]),
+                    )
                     continue
                 seen[lib] = line
                 if lib in where:
                     other, other_line = where[lib]
-                    self.error(line, 'library "%s" is already in compartment "%s" (compartment at '
-                               'line %d, listed at line %d); a library belongs to one compartment'
-                               % (lib, other["label"], other["table"].line, other_line))
+                    self.error(
+                        line,
+                        'library "%s" is already in compartment "%s" (compartment at '
+                        "line %d, listed at line %d); a library belongs to one compartment"
+                        % (lib, other["label"], other["table"].line, other_line),
+                    )
                     continue
                 where[lib] = (info, line)
                 kept.append(lib)
@@ -773,9 +852,11 @@ class _Checker:
         # header) or "libraries = []" (error at the key).
         for info in comps:
             if not info["default"] and info["listed"] == 0:
-                self.error(info["table"].key_line("libraries"),
-                           'compartment "%s" has no libraries (only the default compartment '
-                           'may be empty)' % (info["label"]))
+                self.error(
+                    info["table"].key_line("libraries"),
+                    'compartment "%s" has no libraries (only the default compartment '
+                    "may be empty)" % (info["label"]),
+                )
         if default is not None:
             image = self.libraries + ([app] if app is not None else [])
             for lib in image:
@@ -802,9 +883,11 @@ class _Checker:
         for lib in members:
             info, line = where[lib]
             if info["index"] != home:
-                self.error(line, 'boot, kernel and mm form the kernel core and must share a compartment '
-                           '("%s" is in compartment "%s", the others are not)' % (lib, info["label"]))
-
+                self.error(
+                    line,
+                    "boot, kernel and mm form the kernel core and must share a compartment "
+                    '("%s" is in compartment "%s", the others are not)' % (lib, info["label"]),
+                )
 
     # The backend's rule: some libraries must stay in the default
     # compartment (each one elsewhere is reported at its line).
@@ -814,10 +897,12 @@ class _Checker:
         for lib in HOLDS[impl.default_holds]:
             if lib in where and where[lib][0] is not default:
                 info, line = where[lib]
-                self.error(line, 'with backend "%s", library "%s" must be in the default '
-                           'compartment, not "%s": %s'
-                           % (impl.name, lib, info["label"], impl.default_reason))
-
+                self.error(
+                    line,
+                    'with backend "%s", library "%s" must be in the default '
+                    'compartment, not "%s": %s'
+                    % (impl.name, lib, info["label"], impl.default_reason),
+                )
 
     # With a stack per compartment (full gates), interrupt handlers must
     # not call into another compartment: the interrupted thread may be
@@ -825,23 +910,31 @@ class _Checker:
     # one such call is a driver's interrupt waking the scheduler, so the
     # scheduler stays with the kernel core when the image has a driver.
     def check_interrupt_calls(self, impl, gate, where, default):
-        if impl is None or "private_stacks" not in impl.features_for(
-                types.SimpleNamespace(gate=gate)) or "sched" not in where:
+        if (
+            impl is None
+            or "private_stacks" not in impl.features_for(types.SimpleNamespace(gate=gate))
+            or "sched" not in where
+        ):
             return
         info, line = where["sched"]
-        drivers = [lib for lib in where if lib not in self.apps and find_api(lib)
-                   and read_api(lib).kind == "driver"]
+        drivers = [
+            lib
+            for lib in where
+            if lib not in self.apps and find_api(lib) and read_api(lib).kind == "driver"
+        ]
         if drivers and info is not where["kernel"][0]:
-            self.error(line, 'with %s gates, "sched" must share the kernel core\'s '
-                       'compartment when the image has a driver (%s): its interrupts wake '
-                       'the scheduler, which must not run on a stack a thread may be '
-                       'using' % (gate, ", ".join(sorted(drivers))))
+            self.error(
+                line,
+                'with %s gates, "sched" must share the kernel core\'s '
+                "compartment when the image has a driver (%s): its interrupts wake "
+                "the scheduler, which must not run on a stack a thread may be "
+                "using" % (gate, ", ".join(sorted(drivers))),
+            )
 
 
 # Parse and validate a configuration file; return a Config or raise
 # ConfigError with every error found.
-def load(path: str, libraries: list[str], apps: list[str],
-         optional: list[str] = ()) -> Config:
+def load(path: str, libraries: list[str], apps: list[str], optional: list[str] = ()) -> Config:
     """`optional` libraries are valid names that an image holds only when a
     compartment lists them (test libraries, say); the others in
     `libraries` are always there, in the default compartment if unnamed."""
@@ -880,13 +973,28 @@ def load(path: str, libraries: list[str], apps: list[str],
             else:
                 pkey = next_key
                 next_key += 1
-        compartments.append(Compartment(
-            name=info["name"], index=info["index"], libraries=list(info["placed"]),
-            default=info["default"], hardening=list(info["hardening"]), pkey=pkey,
-            line=info["table"].line))
-    config = Config(path=path, name=os.path.splitext(os.path.basename(path))[0], app=app,
-                    backend=impl.name, gate=gate, stack_data=stack_data,
-                    description=description, compartments=compartments, impl=impl)
+        compartments.append(
+            Compartment(
+                name=info["name"],
+                index=info["index"],
+                libraries=list(info["placed"]),
+                default=info["default"],
+                hardening=list(info["hardening"]),
+                pkey=pkey,
+                line=info["table"].line,
+            )
+        )
+    config = Config(
+        path=path,
+        name=os.path.splitext(os.path.basename(path))[0],
+        app=app,
+        backend=impl.name,
+        gate=gate,
+        stack_data=stack_data,
+        description=description,
+        compartments=compartments,
+        impl=impl,
+    )
     config.core.backend_libs = list(impl.core_libs)
     return config
 
@@ -917,8 +1025,14 @@ def load(path: str, libraries: list[str], apps: list[str],
 # beside it: they are exported only in test images (Config.test_image).
 
 # Where API files live, relative to the top of the tree.
-API_PLACES = ("{0}/{0}.api", "apps/{0}/{0}.api", "tests/{0}.api", "tests/{0}/{0}.api",
-              "net/{0}/{0}.api", "gates/*/{0}.api")
+API_PLACES = (
+    "{0}/{0}.api",
+    "apps/{0}/{0}.api",
+    "tests/{0}.api",
+    "tests/{0}/{0}.api",
+    "net/{0}/{0}.api",
+    "gates/*/{0}.api",
+)
 MAX_GATE_ARGS = 6
 CALLER_KINDS = ("any", "core", "app", "driver")
 LIBRARY_KINDS = ("driver",)
@@ -948,8 +1062,16 @@ def find_api(lib: str) -> str | None:
 def api_path(lib: str) -> str:
     path = find_api(lib)
     if path is None:
-        raise ConfigError([("(build)", 0, "library %s has no API file (looked for %s)"
-                            % (lib, ", ".join(p.format(lib) for p in API_PLACES)))])
+        raise ConfigError(
+            [
+                (
+                    "(build)",
+                    0,
+                    "library %s has no API file (looked for %s)"
+                    % (lib, ", ".join(p.format(lib) for p in API_PLACES)),
+                )
+            ]
+        )
     return path
 
 
@@ -961,7 +1083,7 @@ def read_api(lib: str, tests: bool = False) -> Api:
     api = Api(path, {}, {})
     errors = []
     paths = [path]
-    test_path = path[:-len(".api")] + ".test.api"
+    test_path = path[: -len(".api")] + ".test.api"
     if tests and os.path.exists(os.path.join(backends.ROOT, test_path)):
         paths.append(test_path)
     for path in paths:
@@ -980,8 +1102,13 @@ def _read_api_file(path, api, errors):
                 continue
             if parts[0] == "kind":
                 if len(parts) != 2 or parts[1] not in LIBRARY_KINDS:
-                    errors.append((path, n, "expected 'kind KIND' with KIND one of %s"
-                                   % _choices(LIBRARY_KINDS)))
+                    errors.append(
+                        (
+                            path,
+                            n,
+                            "expected 'kind KIND' with KIND one of %s" % _choices(LIBRARY_KINDS),
+                        )
+                    )
                 else:
                     api.kind = parts[1]
                 continue
@@ -991,25 +1118,45 @@ def _read_api_file(path, api, errors):
             vouched = not callback and len(parts) == 4 and parts[3] == "caller"
             want = 2 if callback else 4 if vouched else 3
             if len(parts) != want or not parts[1].isdigit():
-                errors.append((path, n, "expected 'NAME ARGUMENT-COUNT CALLERS [caller]' or "
-                               "'callback NAME ARGUMENT-COUNT'"))
+                errors.append(
+                    (
+                        path,
+                        n,
+                        "expected 'NAME ARGUMENT-COUNT CALLERS [caller]' or "
+                        "'callback NAME ARGUMENT-COUNT'",
+                    )
+                )
             elif vouched and parts[1] == "0":
                 errors.append((path, n, "%s: `caller` needs an argument to fill in" % parts[0]))
             elif int(parts[1]) > MAX_GATE_ARGS:
-                errors.append((path, n, "%s takes %s arguments; gates pass at most %d, in "
-                               "registers" % (parts[0], parts[1], MAX_GATE_ARGS)))
+                errors.append(
+                    (
+                        path,
+                        n,
+                        "%s takes %s arguments; gates pass at most %d, in "
+                        "registers" % (parts[0], parts[1], MAX_GATE_ARGS),
+                    )
+                )
             elif parts[0] in api.functions or parts[0] in api.callbacks:
                 errors.append((path, n, "%s is listed twice" % parts[0]))
             elif callback:
                 api.callbacks[parts[0]] = int(parts[1])
             else:
                 callers = tuple(parts[2].split(","))
-                bad = [w for w in callers
-                       if w not in CALLER_KINDS and (w == "libc" or find_api(w) is None)]
+                bad = [
+                    w
+                    for w in callers
+                    if w not in CALLER_KINDS and (w == "libc" or find_api(w) is None)
+                ]
                 if bad:
-                    errors.append((path, n, "%s: unknown caller %s (callers are %s, or a "
-                                   "library's name)" % (parts[0], _choices(bad),
-                                                        _choices(CALLER_KINDS))))
+                    errors.append(
+                        (
+                            path,
+                            n,
+                            "%s: unknown caller %s (callers are %s, or a "
+                            "library's name)" % (parts[0], _choices(bad), _choices(CALLER_KINDS)),
+                        )
+                    )
                     continue
                 api.functions[parts[0]] = int(parts[1])
                 api.callers[parts[0]] = callers
@@ -1020,6 +1167,7 @@ def _read_api_file(path, api, errors):
 # ---------------------------------------------------------------------------
 # Outputs
 # ---------------------------------------------------------------------------
+
 
 # Text of the make fragment describing a configuration (see the docstring).
 def make_fragment(config: Config) -> str:
@@ -1047,7 +1195,12 @@ def make_fragment(config: Config) -> str:
 # One-line human summary, e.g. "x: backend mpk (gate full), compartments core[...] app[...]".
 def summary(config: Config) -> str:
     comps = " ".join("%s[%s]" % (c.name, " ".join(c.libraries)) for c in config.compartments)
-    return "%s: backend %s (gate %s), compartments %s" % (config.name, config.backend, config.gate, comps)
+    return "%s: backend %s (gate %s), compartments %s" % (
+        config.name,
+        config.backend,
+        config.gate,
+        comps,
+    )
 
 
 # Write `content` to `path` only if it differs from what is there, so the
@@ -1077,20 +1230,31 @@ def write_if_changed(path: str, content: str) -> bool:
 
 # Command line entry point; returns the exit status.
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Validate a Bulkhead configuration and write config.mk.")
+    parser = argparse.ArgumentParser(
+        description="Validate a Bulkhead configuration and write config.mk."
+    )
     parser.add_argument("config", help="configuration file, e.g. configs/hello.toml")
-    parser.add_argument("--libs", default=" ".join(KERNEL_LIBS),
-                        help="libraries every image holds, space separated (default: %(default)s)")
-    parser.add_argument("--apps", required=True, help='known app libraries, space separated')
-    parser.add_argument("--optional-libs", default="",
-                        help="libraries an image holds only when a compartment names them")
+    parser.add_argument(
+        "--libs",
+        default=" ".join(KERNEL_LIBS),
+        help="libraries every image holds, space separated (default: %(default)s)",
+    )
+    parser.add_argument("--apps", required=True, help="known app libraries, space separated")
+    parser.add_argument(
+        "--optional-libs",
+        default="",
+        help="libraries an image holds only when a compartment names them",
+    )
     parser.add_argument("--out", help="directory to write config.mk into (created if needed)")
-    parser.add_argument("--print", action="store_true", dest="print_summary",
-                        help="print a one-line summary of the configuration")
+    parser.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_summary",
+        help="print a one-line summary of the configuration",
+    )
     args = parser.parse_args(argv)
     try:
-        config = load(args.config, args.libs.split(), args.apps.split(),
-                      args.optional_libs.split())
+        config = load(args.config, args.libs.split(), args.apps.split(), args.optional_libs.split())
     except ConfigError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

@@ -27,12 +27,13 @@ def main():
     data = open(path, "rb").read()
     if data[:4] != b"\x7fELF" or data[4] != 2:
         fail(path, "not a 64-bit ELF file")
-    phoff, = struct.unpack_from("<Q", data, 0x20)
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
     delta = None
     for i in range(phnum):
-        p_type, p_flags, p_offset, p_vaddr, _paddr, p_filesz, _memsz, _align = \
-            struct.unpack_from("<IIQQQQQQ", data, phoff + i * phentsize)
+        p_type, p_flags, p_offset, p_vaddr, _paddr, p_filesz, _memsz, _align = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize
+        )
         if p_type != PT_LOAD:
             continue
         if p_flags & PF_W and p_flags & PF_X:
@@ -43,11 +44,14 @@ def main():
         if delta is None:
             delta = d
         elif d != delta:
-            fail(path, "segment %d at 0x%x breaks the contiguous file layout "
-                 "(offset 0x%x)" % (i, p_vaddr, p_offset))
+            fail(
+                path,
+                "segment %d at 0x%x breaks the contiguous file layout "
+                "(offset 0x%x)" % (i, p_vaddr, p_offset),
+            )
     found = {}
     for off in range(0, min(len(data), 32768), 4):
-        magic, = struct.unpack_from("<I", data, off)
+        (magic,) = struct.unpack_from("<I", data, off)
         if magic == MB1_MAGIC and off < 8192 and "mb1" not in found:
             flags, csum = struct.unpack_from("<II", data, off + 4)
             if (magic + flags + csum) & 0xFFFFFFFF == 0:

@@ -22,6 +22,8 @@ iperf:iperf
 ip:iproute2
 patch:patch
 clang-format:clang-format
+black:black
+flake8:flake8
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
 "
 

@@ -21,8 +21,8 @@ import sys
 import threading
 import time
 
-SHARED_SIZE = 64 * 1024 * 1024      # EPT_SHARED_SIZE, include/bulkhead/x86.h
-SHARED_ADDR = 0x100000000           # EPT_SHARED_BASE
+SHARED_SIZE = 64 * 1024 * 1024  # EPT_SHARED_SIZE, include/bulkhead/x86.h
+SHARED_ADDR = 0x100000000  # EPT_SHARED_BASE
 
 
 def read_config(image):
@@ -80,19 +80,36 @@ def main():
     mem = os.environ.get("QEMU_MEM", "256M")
     extra = os.environ.get("QEMU_EXTRA", "").split()
     for name in comps:
-        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
-               "-m", "%s,slots=2,maxmem=2G" % mem,
-               "-object", "memory-backend-file,id=shm,mem-path=%s,size=%d,share=on"
-               % (shm, SHARED_SIZE),
-               "-device", "pc-dimm,id=shared,memdev=shm,addr=0x%x" % SHARED_ADDR,
-               "-display", "none", "-serial", "stdio", "-monitor", "none",
-               "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-               "-kernel", image, "-append", " ".join(["comp=" + name] + words)] + extra
-        procs[name] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT)
-        threading.Thread(target=pump, args=(name, procs[name].stdout),
-                         daemon=True).start()
+        cmd = [
+            "qemu-system-x86_64",
+            "-accel",
+            "tcg",
+            "-cpu",
+            "max",
+            "-m",
+            "%s,slots=2,maxmem=2G" % mem,
+            "-object",
+            "memory-backend-file,id=shm,mem-path=%s,size=%d,share=on" % (shm, SHARED_SIZE),
+            "-device",
+            "pc-dimm,id=shared,memdev=shm,addr=0x%x" % SHARED_ADDR,
+            "-display",
+            "none",
+            "-serial",
+            "stdio",
+            "-monitor",
+            "none",
+            "-no-reboot",
+            "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-kernel",
+            image,
+            "-append",
+            " ".join(["comp=" + name] + words),
+        ] + extra
+        procs[name] = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        threading.Thread(target=pump, args=(name, procs[name].stdout), daemon=True).start()
         with lock:
             print("[ept] VM %s started (pid %d)" % (name, procs[name].pid), flush=True)
 
@@ -104,22 +121,29 @@ def main():
         ended = [(n, p.returncode) for n, p in procs.items() if p.poll() is not None]
         if ended:
             name, rc = ended[0]
-            time.sleep(0.2)             # let its last lines through
+            time.sleep(0.2)  # let its last lines through
             with lock:
                 if name == app and guest_status(rc) is not None:
                     status = guest_status(rc)
                 else:
-                    how = ("exit status %d" % guest_status(rc)
-                           if guest_status(rc) is not None else "QEMU status %d" % rc)
-                    print("[ept] VM %s stopped (%s)%s; stopping the others"
-                          % (name, how, "" if name == app else
-                             " before the application finished"), flush=True)
+                    how = (
+                        "exit status %d" % guest_status(rc)
+                        if guest_status(rc) is not None
+                        else "QEMU status %d" % rc
+                    )
+                    print(
+                        "[ept] VM %s stopped (%s)%s; stopping the others"
+                        % (name, how, "" if name == app else " before the application finished"),
+                        flush=True,
+                    )
                     status = 1
             break
         if deadline and time.monotonic() > deadline:
             with lock:
-                print("[ept] timed out after %ss; stopping every VM"
-                      % os.environ["QEMU_TIMEOUT"], flush=True)
+                print(
+                    "[ept] timed out after %ss; stopping every VM" % os.environ["QEMU_TIMEOUT"],
+                    flush=True,
+                )
             status = 124
             break
         time.sleep(0.05)

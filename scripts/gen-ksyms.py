@@ -42,7 +42,7 @@ def main():
         for addr, name in syms:
             f.write('\t{ 0x%x, "%s" },\n' % (addr, name))
         if not syms:
-            f.write("\t{ 0, \"\" },\n")
+            f.write('\t{ 0, "" },\n')
         f.write("};\n")
 
 

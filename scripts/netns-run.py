@@ -35,8 +35,11 @@ def main():
     ap.add_argument("--client")
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--log", help="write the guest's console here (default stderr)")
-    ap.add_argument("--linux", action="store_true",
-                    help="IMAGE is a directory from scripts/linux-guest-image.sh")
+    ap.add_argument(
+        "--linux",
+        action="store_true",
+        help="IMAGE is a directory from scripts/linux-guest-image.sh",
+    )
     ap.add_argument("guest", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     guest = [a for a in args.guest if a != "--"]
@@ -52,23 +55,49 @@ def main():
         cmdline = ["ip=%s/24" % GUEST_IP, "gw=" + HOST_IP]
         if guest:
             cmdline += ["--"] + guest
-        qemu = ["ip", "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg",
-                "-cpu", "max", "-m", os.environ.get("QEMU_MEM", "256M"),
-                "-display", "none", "-serial", "stdio", "-monitor", "none",
-                "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n0"]
+        qemu = [
+            "ip",
+            "netns",
+            "exec",
+            ns,
+            "qemu-system-x86_64",
+            "-accel",
+            "tcg",
+            "-cpu",
+            "max",
+            "-m",
+            os.environ.get("QEMU_MEM", "256M"),
+            "-display",
+            "none",
+            "-serial",
+            "stdio",
+            "-monitor",
+            "none",
+            "-no-reboot",
+            "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-netdev",
+            "tap,id=n0,ifname=tap0,script=no,downscript=no",
+            "-device",
+            "virtio-net-pci,netdev=n0",
+        ]
         if args.linux:
             qemu[qemu.index("-m") + 1] = "1G"
-            qemu += ["-kernel", os.path.join(args.image, "vmlinuz"), "-initrd",
-                     os.path.join(args.image, "initrd.cpio"), "-append",
-                     "console=ttyS0 quiet panic=-1"]
+            qemu += [
+                "-kernel",
+                os.path.join(args.image, "vmlinuz"),
+                "-initrd",
+                os.path.join(args.image, "initrd.cpio"),
+                "-append",
+                "console=ttyS0 quiet panic=-1",
+            ]
         else:
             qemu += ["-kernel", args.image, "-append", " ".join(cmdline)]
         if not args.client:
             return subprocess.run(qemu, stdin=subprocess.DEVNULL).returncode
-        p = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
+        p = subprocess.Popen(
+            qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         log = open(args.log, "wb") if args.log else sys.stderr.buffer
         deadline = time.monotonic() + args.timeout
         ready = False
@@ -80,6 +109,7 @@ def main():
                 break
             if time.monotonic() > deadline:
                 break
+
         # Keep reading the console while the client runs: a guest whose
         # serial output is not drained would stall, and a fault report
         # must not be lost.
@@ -87,14 +117,16 @@ def main():
             for raw in iter(p.stdout.readline, b""):
                 log.write(raw)
                 log.flush()
+
         reader = threading.Thread(target=drain, daemon=True)
         reader.start()
         if not ready:
             p.kill()
             print("netns-run: the guest never printed %r" % args.ready, file=sys.stderr)
             return 1
-        c = subprocess.run(["ip", "netns", "exec", ns, "sh", "-c", args.client],
-                           timeout=args.timeout)
+        c = subprocess.run(
+            ["ip", "netns", "exec", ns, "sh", "-c", args.client], timeout=args.timeout
+        )
         p.kill()
         p.wait()
         reader.join(timeout=5)

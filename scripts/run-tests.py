@@ -30,6 +30,7 @@ process of those sessions is still alive.
 """
 import argparse
 import concurrent.futures
+import functools
 import importlib.util
 import os
 import re
@@ -45,9 +46,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 QEMU_RUN = os.path.join(HERE, "qemu-run.sh")
 EPT_LAUNCH = os.path.join(HERE, "ept-launch.py")
-VM_PREFIX = re.compile(r"^\[([\w-]+)\] ")     # ept-launch.py: "[vm] line"
+VM_PREFIX = re.compile(r"^\[([\w-]+)\] ")  # ept-launch.py: "[vm] line"
 KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)$")
-KTAP_RESULT_START = re.compile(r"^(not )?ok \d+\b")     # malformed if not a KTAP_RESULT
+KTAP_RESULT_START = re.compile(r"^(not )?ok \d+\b")  # malformed if not a KTAP_RESULT
 KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 # Extra QEMU arguments for suites that need them.
 SUITE_QEMU = {
@@ -62,19 +63,42 @@ SUITE_ARGS = {
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
 # The places run_stray_places plants gadgets in.
-STRAY_PLACES = ["image.stray_%s_rejected" % p for p in (
-    "in_core_code", "xrstor_in_core_code", "in_boot_code", "in_a_librarys_gates_text",
-    "in_an_orphan_section", "inside_an_immediate", "across_two_instructions",
-    "in_common_text")] + ["image.wrpkru_in_the_gate_section_allowed"]
+STRAY_PLACES = [
+    "image.stray_%s_rejected" % p
+    for p in (
+        "in_core_code",
+        "xrstor_in_core_code",
+        "in_boot_code",
+        "in_a_librarys_gates_text",
+        "in_an_orphan_section",
+        "inside_an_immediate",
+        "across_two_instructions",
+        "in_common_text",
+    )
+] + ["image.wrpkru_in_the_gate_section_allowed"]
 # Isolated images whose imports.txt run_imports checks.
 IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2")
 # Functions no compartment but the kernel core may call (page tables,
 # traps, the scheduler's set-up): never in an image's imports.txt.
-CORE_ONLY = {"vm_map", "vm_unmap", "vm_lookup", "mm_page_alloc", "mm_page_free",
-             "sched_init", "time_init", "fwcfg_read_file", "cmdline_argv",
-             "sched_thread_gate", "sched_set_thread_gate", "sched_set_hooks",
-             "tcpip_callback", "trap_irq_register", "pci_find", "pci_read32",
-             "pci_write32"}
+CORE_ONLY = {
+    "vm_map",
+    "vm_unmap",
+    "vm_lookup",
+    "mm_page_alloc",
+    "mm_page_free",
+    "sched_init",
+    "time_init",
+    "fwcfg_read_file",
+    "cmdline_argv",
+    "sched_thread_gate",
+    "sched_set_thread_gate",
+    "sched_set_hooks",
+    "tcpip_callback",
+    "trap_irq_register",
+    "pci_find",
+    "pci_read32",
+    "pci_write32",
+}
 
 
 class Result:
@@ -110,10 +134,10 @@ class Job:
 # rather than groups alone: timeout(1) without --foreground moves itself
 # and its QEMU into a group of their own, but never out of the session.
 SESSIONS_LOCK = threading.Lock()
-LIVE = {}                       # session id -> Popen, until end() has run
-STARTED = set()                 # every session id the runner created
-STOPPING = threading.Event()    # the runner was interrupted: start nothing
-GRACE = 5                       # seconds between SIGTERM and SIGKILL
+LIVE = {}  # session id -> Popen, until end() has run
+STARTED = set()  # every session id the runner created
+STOPPING = threading.Event()  # the runner was interrupted: start nothing
+GRACE = 5  # seconds between SIGTERM and SIGKILL
 
 
 class Interrupted(Exception):
@@ -143,13 +167,13 @@ def session_members(sids):
             with open("/proc/%s/stat" % entry) as f:
                 stat = f.read()
             # After "pid (comm) ": state ppid pgrp session ...
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if fields[0] == "Z" or int(fields[3]) not in sids:
                 continue
             with open("/proc/%s/cmdline" % entry, "rb") as f:
                 cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
         except (OSError, ValueError, IndexError):
-            continue                # gone meanwhile
+            continue  # gone meanwhile
         found[int(entry)] = (int(fields[3]), cmd)
     return found
 
@@ -197,8 +221,9 @@ def run(cmd, timeout, env=None):
     """Run cmd in a session of its own, stdout and stderr together, and
     end the session when cmd returns or after timeout seconds. Returns
     (exit status, or None if it timed out; output bytes)."""
-    p = spawn(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-              stderr=subprocess.STDOUT)
+    p = spawn(
+        cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         out, _ = p.communicate(timeout=timeout)
         return p.returncode, out
@@ -222,10 +247,14 @@ def check_no_process_left():
     left = session_members(STARTED)
     for sid in {sid for sid, _ in left.values()}:
         signal_session(sid, signal.SIGKILL)
-    return [Result("runner.no_process_left", not left,
-                   "still running after their case ended:\n" +
-                   "\n".join("    pid %d: %s" % (pid, cmd) for pid, (_, cmd) in
-                             sorted(left.items())))]
+    return [
+        Result(
+            "runner.no_process_left",
+            not left,
+            "still running after their case ended:\n"
+            + "\n".join("    pid %d: %s" % (pid, cmd) for pid, (_, cmd) in sorted(left.items())),
+        )
+    ]
 
 
 # --- booting ----------------------------------------------------------------
@@ -258,7 +287,7 @@ def boot_vms(image, cmdline, extra="", cdrom=False):
     lines, vms = [], []
     for line in text_of(out).splitlines():
         m = VM_PREFIX.match(line) if ept else None
-        lines.append(line[m.end():] if m else line)
+        lines.append(line[m.end() :] if m else line)
         vms.append(m.group(1) if m else None)
     if status is None:
         lines.append("run-tests: no end after %d s: stopped" % (TIMEOUT + 2 * GRACE + 10))
@@ -304,8 +333,9 @@ INVENTORY_HEADER = """\
 
 def test_kernels():
     """The test kernels that make test-images builds (tests/configs/*.toml)."""
-    return sorted(c[:-5] for c in os.listdir(os.path.join("tests", "configs"))
-                  if c.endswith(".toml"))
+    return sorted(
+        c[:-5] for c in os.listdir(os.path.join("tests", "configs")) if c.endswith(".toml")
+    )
 
 
 def prefix_of(kernel):
@@ -322,8 +352,9 @@ def parse_inventory(text):
         if not words:
             continue
         if len(words) != 3 or words[1] not in KINDS or not CASE_NAME.match(words[2]):
-            problems.append("%s:%d: not `kernel test|alone suite.case`: %r"
-                            % (INVENTORY, number, raw))
+            problems.append(
+                "%s:%d: not `kernel test|alone suite.case`: %r" % (INVENTORY, number, raw)
+            )
             continue
         kernel, kind, case = words
         if case in inv.get(kernel, {}):
@@ -336,7 +367,9 @@ def format_inventory(inv):
     """The inventory's text: the header, then one line per case, sorted."""
     return INVENTORY_HEADER + "".join(
         "%-15s %-5s %s\n" % (kernel, kind, case)
-        for kernel in sorted(inv) for case, kind in sorted(inv[kernel].items()))
+        for kernel in sorted(inv)
+        for case, kind in sorted(inv[kernel].items())
+    )
 
 
 def read_inventory():
@@ -365,7 +398,8 @@ def source_cases(top="tests"):
             for m in SOURCE_CASE.finditer(text):
                 where = "%s:%d" % (path, text.count("\n", 0, m.start()) + 1)
                 cases.setdefault("%s.%s" % (m.group(2), m.group(3)), []).append(
-                    ("alone" if m.group(1) else "test", where))
+                    ("alone" if m.group(1) else "test", where)
+                )
     return cases
 
 
@@ -376,41 +410,58 @@ def check_inventory(inv, sources, kernels):
     kernel without cases or that does not exist. Returns the problems."""
     problems = []
     for kernel in sorted(set(inv) - set(kernels) - {HOST}):
-        problems.append("%s pins cases for %s, which is no test kernel (tests/configs/%s.toml)"
-                        % (INVENTORY, kernel, kernel))
+        problems.append(
+            "%s pins cases for %s, which is no test kernel (tests/configs/%s.toml)"
+            % (INVENTORY, kernel, kernel)
+        )
     for kernel in [HOST] + sorted(kernels):
         if not inv.get(kernel):
-            problems.append("test kernel %s has no case in %s: run make inventory"
-                            % (kernel, INVENTORY))
+            problems.append(
+                "test kernel %s has no case in %s: run make inventory" % (kernel, INVENTORY)
+            )
     for case, decls in sorted(sources.items()):
         pinned = {kernel: cases[case] for kernel, cases in inv.items() if case in cases}
         for kind, where in decls:
             if not pinned:
-                problems.append("%s: %s is not in %s for any test kernel, so it never runs: "
-                                "%s (or build it into a test kernel)"
-                                % (where, case, INVENTORY, REGENERATE))
+                problems.append(
+                    "%s: %s is not in %s for any test kernel, so it never runs: "
+                    "%s (or build it into a test kernel)" % (where, case, INVENTORY, REGENERATE)
+                )
             for kernel, pinned_kind in sorted(pinned.items()):
                 if pinned_kind != kind:
-                    problems.append("%s: %s is a TEST%s, but %s pins it as `%s` for %s"
-                                    % (where, case, "_ALONE" if kind == "alone" else "",
-                                       INVENTORY, pinned_kind, kernel))
+                    problems.append(
+                        "%s: %s is a TEST%s, but %s pins it as `%s` for %s"
+                        % (
+                            where,
+                            case,
+                            "_ALONE" if kind == "alone" else "",
+                            INVENTORY,
+                            pinned_kind,
+                            kernel,
+                        )
+                    )
     for kernel in sorted(inv):
         for case, kind in sorted(inv[kernel].items()):
             if case not in sources:
-                problems.append("%s: %s %s %s: no such TEST() or TEST_ALONE() in tests/: "
-                                "run make inventory after removing a test"
-                                % (INVENTORY, kernel, kind, case))
+                problems.append(
+                    "%s: %s %s %s: no such TEST() or TEST_ALONE() in tests/: "
+                    "run make inventory after removing a test" % (INVENTORY, kernel, kind, case)
+                )
             if kernel == HOST and kind == "alone":
-                problems.append("%s: host %s: the host tests cannot run a case alone"
-                                % (INVENTORY, case))
+                problems.append(
+                    "%s: host %s: the host tests cannot run a case alone" % (INVENTORY, case)
+                )
     return problems
 
 
 def run_inventory_check(inv, problems):
     """The inventory is well formed and matches the sources and kernels."""
     problems = problems + check_inventory(inv, source_cases(), test_kernels())
-    return [Result("inventory.matches_the_sources", not problems,
-                   "\n".join("    " + p for p in problems))]
+    return [
+        Result(
+            "inventory.matches_the_sources", not problems, "\n".join("    " + p for p in problems)
+        )
+    ]
 
 
 LISTED = re.compile(r"^# (test|alone) (\w+\.\w+)$")
@@ -468,15 +519,20 @@ def compare_listing(listed, pinned):
         if suite in listed_suites:
             problems += ["case %s (%s) is not listed" % (c, pinned[c]) for c in cases]
         else:
-            problems.append("suite %s is not listed: %d pinned cases missing (%s)"
-                            % (suite, len(cases), ", ".join(cases)))
+            problems.append(
+                "suite %s is not listed: %d pinned cases missing (%s)"
+                % (suite, len(cases), ", ".join(cases))
+            )
     for case in sorted(set(listed) - set(pinned)):
-        problems.append("case %s (%s) is listed, but not in %s: %s"
-                        % (case, listed[case], INVENTORY, REGENERATE))
+        problems.append(
+            "case %s (%s) is listed, but not in %s: %s"
+            % (case, listed[case], INVENTORY, REGENERATE)
+        )
     for case in sorted(set(listed) & set(pinned)):
         if listed[case] != pinned[case]:
-            problems.append("case %s is listed as `%s`, but pinned as `%s`"
-                            % (case, listed[case], pinned[case]))
+            problems.append(
+                "case %s is listed as `%s`, but pinned as `%s`" % (case, listed[case], pinned[case])
+            )
     return problems
 
 
@@ -494,10 +550,17 @@ def run_listing(build, kernel, pinned, relevant=lambda case: True):
     pinned that are relevant, under --only)."""
     status, lines = list_kernel(build, kernel)
     listed, problems = parse_listing(lines, status)
-    problems += compare_listing({c: k for c, k in listed.items() if relevant(c)},
-                                {c: k for c, k in pinned.items() if relevant(c)})
-    return [Result(prefix_of(kernel) + "listing", not problems,
-                   "\n".join("    " + p for p in problems) + "\n" + tail(lines))]
+    problems += compare_listing(
+        {c: k for c, k in listed.items() if relevant(c)},
+        {c: k for c, k in pinned.items() if relevant(c)},
+    )
+    return [
+        Result(
+            prefix_of(kernel) + "listing",
+            not problems,
+            "\n".join("    " + p for p in problems) + "\n" + tail(lines),
+        )
+    ]
 
 
 def write_inventory(build):
@@ -513,8 +576,9 @@ def write_inventory(build):
         if bad:
             problems.append("%s: %s\n%s" % (kernel, "; ".join(bad), tail(lines)))
     if problems:
-        print("run-tests: %s not written, a listing is wrong:\n%s"
-              % (INVENTORY, "\n".join(problems)))
+        print(
+            "run-tests: %s not written, a listing is wrong:\n%s" % (INVENTORY, "\n".join(problems))
+        )
         return 1
     try:
         with open(INVENTORY) as f:
@@ -530,13 +594,30 @@ def write_inventory(build):
         print("- " + line)
     for line in sorted(new_lines - old_lines):
         print("+ " + line)
-    print("run-tests: wrote %s: %d cases in %d kernels (%d added, %d removed)"
-          % (INVENTORY, len(new_lines), len(inv), len(new_lines - old_lines),
-             len(old_lines - new_lines)))
+    print(
+        "run-tests: wrote %s: %d cases in %d kernels (%d added, %d removed)"
+        % (
+            INVENTORY,
+            len(new_lines),
+            len(inv),
+            len(new_lines - old_lines),
+            len(old_lines - new_lines),
+        )
+    )
     problems = check_inventory(inv, source_cases(), test_kernels())
     for p in problems:
         print("run-tests: " + p)
     return 1 if problems else 0
+
+
+def every_case(case):
+    """A listing check's filter when every case of the kernel is wanted."""
+    return True
+
+
+def wanted_case(want, prefix, case):
+    """A listing check's filter: the cases --only wants."""
+    return want(prefix + case)
 
 
 def inventory_jobs(build, inv, want):
@@ -549,15 +630,20 @@ def inventory_jobs(build, inv, want):
         pinned, prefix = inv[kernel], prefix_of(kernel)
         names = [prefix + case for case in sorted(pinned)]
         if want(prefix + "listing"):
-            relevant = (lambda case: True)
+            relevant = every_case
         else:
-            relevant = (lambda case, p=prefix: want(p + case))
-        jobs.append(Job(lambda k=kernel, p=pinned, r=relevant: run_listing(build, k, p, r),
-                        selects=names + [prefix + "listing"]))
+            relevant = functools.partial(wanted_case, want, prefix)
+        jobs.append(
+            Job(
+                lambda k=kernel, p=pinned, r=relevant: run_listing(build, k, p, r),
+                selects=names + [prefix + "listing"],
+            )
+        )
         tests = [case for case, kind in sorted(pinned.items()) if kind == "test"]
         if kernel == HOST:
-            jobs.append(Job(lambda t=tests: run_host(build, t),
-                            names=[prefix + case for case in tests]))
+            jobs.append(
+                Job(lambda t=tests: run_host(build, t), names=[prefix + case for case in tests])
+            )
             continue
         image = os.path.join(build, kernel, "bulkhead.elf")
         suites = {}
@@ -566,13 +652,25 @@ def inventory_jobs(build, inv, want):
         for suite, cases in sorted(suites.items()):
             chosen = [case for case in cases if want(prefix + case)]
             if chosen == cases:
-                jobs.append(Job(lambda i=image, p=prefix, s=suite, c=cases: run_suite(i, p, s, c),
-                                names=[prefix + case for case in cases]))
+                jobs.append(
+                    Job(
+                        lambda i=image, p=prefix, s=suite, c=cases: run_suite(i, p, s, c),
+                        names=[prefix + case for case in cases],
+                    )
+                )
             else:
-                jobs += [Job(lambda i=image, p=prefix, c=case: run_suite(i, p, c, [c]),
-                             names=[prefix + case]) for case in chosen]
-        jobs += [Job(lambda i=image, p=prefix, c=case: run_alone(i, p, c), names=[prefix + case])
-                 for case, kind in sorted(pinned.items()) if kind == "alone"]
+                jobs += [
+                    Job(
+                        lambda i=image, p=prefix, c=case: run_suite(i, p, c, [c]),
+                        names=[prefix + case],
+                    )
+                    for case in chosen
+                ]
+        jobs += [
+            Job(lambda i=image, p=prefix, c=case: run_alone(i, p, c), names=[prefix + case])
+            for case, kind in sorted(pinned.items())
+            if kind == "alone"
+        ]
     return jobs
 
 
@@ -621,23 +719,32 @@ def parse_ktap(prefix, lines, status, what, expected):
         else:
             results.append(Result(prefix + case, oks[0], "" if oks[0] else tail(lines)))
     for case in sorted(seen):
-        results.append(Result(prefix + case, False,
-                              "    reported, but not in %s for this kernel: %s"
-                              % (INVENTORY, REGENERATE)))
+        results.append(
+            Result(
+                prefix + case,
+                False,
+                "    reported, but not in %s for this kernel: %s" % (INVENTORY, REGENERATE),
+            )
+        )
     if plan is None:
         problems.insert(0, "no KTAP plan")
     else:
         if number < plan:
-            problems.append("%d of %d planned cases reported before it stopped"
-                            % (number, plan))
+            problems.append("%d of %d planned cases reported before it stopped" % (number, plan))
         if plan != len(expected):
-            problems.append("plan 1..%d, but %s pins %d cases for it"
-                            % (plan, INVENTORY, len(expected)))
+            problems.append(
+                "plan 1..%d, but %s pins %d cases for it" % (plan, INVENTORY, len(expected))
+            )
     if not problems and status != (0 if all(r.ok for r in results) else 1):
         problems.append("exit status %s does not match the results" % status)
     if problems:
-        results.append(Result(run_name, False, "    %s (exit %s)\n%s"
-                              % ("\n    ".join(problems), status, tail(lines))))
+        results.append(
+            Result(
+                run_name,
+                False,
+                "    %s (exit %s)\n%s" % ("\n    ".join(problems), status, tail(lines)),
+            )
+        )
     return results
 
 
@@ -645,8 +752,9 @@ def run_suite(image, prefix, what, expected):
     """Boot a test kernel with test=what (a suite, or one case of it:
     suite.case) and check its KTAP against the cases expected."""
     suite = what.split(".")[0]
-    args = ("test=%s bootmark=seen %s -- one two"
-            % (what, SUITE_ARGS.get(suite, ""))).replace("  ", " ")
+    args = ("test=%s bootmark=seen %s -- one two" % (what, SUITE_ARGS.get(suite, ""))).replace(
+        "  ", " "
+    )
     status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
     return parse_ktap(prefix, lines, status, what, expected)
 
@@ -663,30 +771,37 @@ def check_alone(name, status, lines, vms):
     want_exit, expects, last = None, [], None
     for i, line in enumerate(lines):
         if line.startswith("# expect-exit: "):
-            want_exit = line[len("# expect-exit: "):]
+            want_exit = line[len("# expect-exit: ") :]
         elif line.startswith("# expect: "):
-            expects.append(line[len("# expect: "):])
+            expects.append(line[len("# expect: ") :])
         else:
             continue
         last = i
     if want_exit is None or not want_exit.isdigit():
         return Result(name, False, "the case announced no exit status\n" + tail(lines))
-    after = "\n".join(line for i, line in enumerate(lines)
-                      if (i > last or vms[i] != vms[last]) and not line.startswith("# expect"))
+    after = "\n".join(
+        line
+        for i, line in enumerate(lines)
+        if (i > last or vms[i] != vms[last]) and not line.startswith("# expect")
+    )
     missing = [e for e in expects if e not in after]
     if status != int(want_exit):
-        return Result(name, False, "exit status %d, expected %s\n%s"
-                      % (status, want_exit, tail(lines)))
+        return Result(
+            name, False, "exit status %d, expected %s\n%s" % (status, want_exit, tail(lines))
+        )
     if missing:
-        return Result(name, False, "missing from the output after the announcements: %s\n%s"
-                      % ("; ".join(repr(m) for m in missing), tail(lines)))
+        return Result(
+            name,
+            False,
+            "missing from the output after the announcements: %s\n%s"
+            % ("; ".join(repr(m) for m in missing), tail(lines)),
+        )
     return Result(name, True)
 
 
 def run_alone(image, prefix, case):
     """Boot a TEST_ALONE case by itself and check what it announced."""
-    status, lines, vms = boot_vms(image, "test=%s" % case,
-                                  SUITE_QEMU.get(case.split(".")[0], ""))
+    status, lines, vms = boot_vms(image, "test=%s" % case, SUITE_QEMU.get(case.split(".")[0], ""))
     return [check_alone(prefix + case, status, lines, vms)]
 
 
@@ -698,51 +813,74 @@ def host_tests(build):
 def run_host(build, expected):
     """The host unit tests, all in one run."""
     status, out = run([host_tests(build), "all"], TIMEOUT)
-    return parse_ktap(prefix_of(HOST), text_of(out).splitlines(),
-                      124 if status is None else status, "all", expected)
+    return parse_ktap(
+        prefix_of(HOST),
+        text_of(out).splitlines(),
+        124 if status is None else status,
+        "all",
+        expected,
+    )
 
 
 # --- the other checks -------------------------------------------------------
 # One case in `python3 -m unittest -v` output (a docstring's first line
 # may stand between its name and its verdict).
-UNITTEST_LINE = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. "
-                           r"(ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)$",
-                           re.M)
+UNITTEST_LINE = re.compile(
+    r"^(test\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. "
+    r"(ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)$",
+    re.M,
+)
 UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.M)
 # Python unit tests: folder, prefix of their results.
-UNITTESTS = [(os.path.join("tests", "config"), "config."),   # the configuration tool
-             (os.path.join("tests", "runner"), "runner.")]   # this runner
+UNITTESTS = [
+    (os.path.join("tests", "config"), "config."),  # the configuration tool
+    (os.path.join("tests", "runner"), "runner."),
+]  # this runner
 
 
 def unittest_names(folder, prefix):
     """The names run_unittests gives a folder's cases, found by loading
     them without running them (for --only)."""
+
     def cases(suite):
         for test in suite:
             if isinstance(test, unittest.TestSuite):
                 yield from cases(test)
             else:
                 yield prefix + test._testMethodName
+
     return list(cases(unittest.TestLoader().discover(folder, top_level_dir=folder)))
 
 
 def run_unittests(folder, prefix):
     """A folder of Python unit tests (unittest discover). Every case
     counted must have a verdict line, and the run must say OK."""
-    status, out = run([sys.executable, "-m", "unittest", "discover", "-s", folder, "-v"],
-                      TIMEOUT)
+    status, out = run([sys.executable, "-m", "unittest", "discover", "-s", folder, "-v"], TIMEOUT)
     text = text_of(out)
     lines = text.splitlines()
-    results = [Result(prefix + m.group(1), m.group(3) in ("ok", "expected failure")
-                      or m.group(3).startswith("skipped"), tail(lines))
-               for m in UNITTEST_LINE.finditer(text)]
+    results = [
+        Result(
+            prefix + m.group(1),
+            m.group(3) in ("ok", "expected failure") or m.group(3).startswith("skipped"),
+            tail(lines),
+        )
+        for m in UNITTEST_LINE.finditer(text)
+    ]
     ran = UNITTEST_RAN.search(text)
-    if (not results or ran is None or int(ran.group(1)) != len(results) or
-            (status != 0 and all(r.ok for r in results))):
-        results.append(Result(prefix + "unittest", False,
-                              "exit %s, %s tests run, %d verdicts read\n%s"
-                              % (status, ran.group(1) if ran else "no", len(results),
-                                 tail(lines))))
+    if (
+        not results
+        or ran is None
+        or int(ran.group(1)) != len(results)
+        or (status != 0 and all(r.ok for r in results))
+    ):
+        results.append(
+            Result(
+                prefix + "unittest",
+                False,
+                "exit %s, %s tests run, %d verdicts read\n%s"
+                % (status, ran.group(1) if ran else "no", len(results), tail(lines)),
+            )
+        )
     return results
 
 
@@ -751,15 +889,21 @@ def run_bad_config(build):
     bad = os.path.join(build, "tests", "bad-config.toml")
     os.makedirs(os.path.dirname(bad), exist_ok=True)
     with open(bad, "w") as f:
-        f.write('app = "hello"\nbackend = "mpk"\n\n[[compartment]]\n'
-                'name = "a"\ndefault = true\nlibraries = ["sched", "nosuchlib"]\n')
+        f.write(
+            'app = "hello"\nbackend = "mpk"\n\n[[compartment]]\n'
+            'name = "a"\ndefault = true\nlibraries = ["sched", "nosuchlib"]\n'
+        )
     status, out = run(["make", "--no-print-directory", "CONFIG=" + bad, "image"], 600)
     out = text_of(out)
     want = "%s:7: " % bad
     ok = status not in (0, None) and want in out and "nosuchlib" in out
-    return [Result("config.make_stops_on_a_bad_config", ok,
-                   "exit %s, expected a line starting %r:\n%s"
-                   % (status, want, out[-2000:]))]
+    return [
+        Result(
+            "config.make_stops_on_a_bad_config",
+            ok,
+            "exit %s, expected a line starting %r:\n%s" % (status, want, out[-2000:]),
+        )
+    ]
 
 
 def run_stray_wrpkru(build):
@@ -767,28 +911,39 @@ def run_stray_wrpkru(build):
     config = os.path.join("tests", "configs", "bad", "stray.toml")
     status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
     out = text_of(out)
-    want = [r"build/stray/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
-            r"<main\+0x[0-9a-f]+>, compartment app\): WRPKRU \(0f 01 ef\) "
-            r"outside the gate section",
-            r"<main\+0x[0-9a-f]+>, compartment app\): XRSTOR \(0f ae /5\) "
-            r"outside the gate section"]
+    want = [
+        r"build/stray/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
+        r"<main\+0x[0-9a-f]+>, compartment app\): WRPKRU \(0f 01 ef\) "
+        r"outside the gate section",
+        r"<main\+0x[0-9a-f]+>, compartment app\): XRSTOR \(0f ae /5\) " r"outside the gate section",
+    ]
     missing = [w for w in want if not re.search(w, out)]
-    ok = status not in (0, None) and not missing and not os.path.exists(
-        os.path.join(build, "stray", "bulkhead.elf"))
-    return [Result("image.stray_wrpkru_and_xrstor_rejected", ok,
-                   "exit %s, missing %s:\n%s" % (status, missing, out[-2000:]))]
+    ok = (
+        status not in (0, None)
+        and not missing
+        and not os.path.exists(os.path.join(build, "stray", "bulkhead.elf"))
+    )
+    return [
+        Result(
+            "image.stray_wrpkru_and_xrstor_rejected",
+            ok,
+            "exit %s, missing %s:\n%s" % (status, missing, out[-2000:]),
+        )
+    ]
 
 
 def bench_check_names():
     """The names run_bench_check gives its results: the host harness, the
     same in a Linux guest (where the host has no PKU), each gate-test image
     (IMAGES in scripts/bench-gates.py)."""
-    spec = importlib.util.spec_from_file_location("bench_gates",
-                                                  os.path.join(HERE, "bench-gates.py"))
+    spec = importlib.util.spec_from_file_location(
+        "bench_gates", os.path.join(HERE, "bench-gates.py")
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    return (["bench.check.host", "bench.check.host-in-linux-guest"] +
-            ["bench.check.qemu." + image for image in bench.IMAGES])
+    return ["bench.check.host", "bench.check.host-in-linux-guest"] + [
+        "bench.check.qemu." + image for image in bench.IMAGES
+    ]
 
 
 def refused_build(build, name, config, want):
@@ -799,25 +954,43 @@ def refused_build(build, name, config, want):
     status, out = run(["make", "--no-print-directory", "CONFIG=" + path, "image"], 600)
     out = text_of(out)
     missing = [w % path for w in want if w % path not in out]
-    ok = status not in (0, None) and not missing and not os.path.exists(
-        os.path.join(build, config, "bulkhead.elf"))
+    ok = (
+        status not in (0, None)
+        and not missing
+        and not os.path.exists(os.path.join(build, config, "bulkhead.elf"))
+    )
     return [Result(name, ok, "exit %s, missing %r:\n%s" % (status, missing, out[-2000:]))]
 
 
 def run_forbidden_call(build):
     """An application calling core-only functions (vm_map, sched_set_hooks)
     does not build."""
-    return refused_build(build, "image.core_only_call_rejected", "forbidden-call", [
-        "%%s: compartment app may not call %s (core only; library %s in compartment "
-        "core, %s)" % call for call in (("vm_map", "mm", "mm/mm.api"),
-                                        ("sched_set_hooks", "sched", "sched/sched.api"))])
+    return refused_build(
+        build,
+        "image.core_only_call_rejected",
+        "forbidden-call",
+        [
+            "%%s: compartment app may not call %s (core only; library %s in compartment "
+            "core, %s)" % call
+            for call in (
+                ("vm_map", "mm", "mm/mm.api"),
+                ("sched_set_hooks", "sched", "sched/sched.api"),
+            )
+        ],
+    )
 
 
 def run_driver_pci(build):
     """A driver compartment calling pci_find (core only) does not build."""
-    return refused_build(build, "image.driver_pci_call_rejected", "driver-pci", [
-        "%s: compartment drv may not call pci_find (core only; library kernel in "
-        "compartment core, kernel/kernel.api)"])
+    return refused_build(
+        build,
+        "image.driver_pci_call_rejected",
+        "driver-pci",
+        [
+            "%s: compartment drv may not call pci_find (core only; library kernel in "
+            "compartment core, kernel/kernel.api)"
+        ],
+    )
 
 
 def run_privileged(build):
@@ -826,21 +999,35 @@ def run_privileged(build):
     config = os.path.join("tests", "configs", "bad", "privileged.toml")
     status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
     out = text_of(out)
-    at = (r"^build/privileged/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
-          r"<main\+0x[0-9a-f]+>, compartment app\): ")
-    want = [at + "privileged instruction '%s' \\(%s\\) outside the kernel core$" % w for w in (
-        (r"mov cr4,rax", "moves a control or debug register"),
-        (r"wrmsr", "accesses a model-specific register"),
-        (r"out 0x80,al", "port I/O"),
-        (r"lidt \[r[a-z0-9]+\]", "loads a descriptor table"),
-        (r"xsetbv", "writes an extended control register"),
-        (r"xrstors \[r[a-z0-9]+\]", "restores or saves supervisor state"))]
+    at = (
+        r"^build/privileged/bulkhead\.elf: offset 0x[0-9a-f]+ \(address 0x[0-9a-f]+ "
+        r"<main\+0x[0-9a-f]+>, compartment app\): "
+    )
+    want = [
+        at + "privileged instruction '%s' \\(%s\\) outside the kernel core$" % w
+        for w in (
+            (r"mov cr4,rax", "moves a control or debug register"),
+            (r"wrmsr", "accesses a model-specific register"),
+            (r"out 0x80,al", "port I/O"),
+            (r"lidt \[r[a-z0-9]+\]", "loads a descriptor table"),
+            (r"xsetbv", "writes an extended control register"),
+            (r"xrstors \[r[a-z0-9]+\]", "restores or saves supervisor state"),
+        )
+    ]
     want.append(at + r"XRSTORS \(0f c7 /3\) outside the gate section$")
     missing = [w for w in want if not re.search(w, out, re.M)]
-    ok = status not in (0, None) and not missing and not os.path.exists(
-        os.path.join(build, "privileged", "bulkhead.elf"))
-    return [Result("image.privileged_instructions_rejected", ok,
-                   "exit %s, missing %r:\n%s" % (status, missing, out[-3000:]))]
+    ok = (
+        status not in (0, None)
+        and not missing
+        and not os.path.exists(os.path.join(build, "privileged", "bulkhead.elf"))
+    )
+    return [
+        Result(
+            "image.privileged_instructions_rejected",
+            ok,
+            "exit %s, missing %r:\n%s" % (status, missing, out[-3000:]),
+        )
+    ]
 
 
 def run_imports(build):
@@ -859,8 +1046,13 @@ def run_imports(build):
         with open(os.path.join(build, name, "config.mk")) as f:
             core = re.search(r"^CFG_DEFAULT := (\w+)$", f.read(), re.M).group(1)
         bad = [w for w in lines if len(w) != 3 or (w[2] in CORE_ONLY and w[0] != core)]
-        out.append(Result("image.imports_%s" % name, lines and not bad,
-                          "%d lines, wrong or core-only: %s" % (len(lines), bad[:5])))
+        out.append(
+            Result(
+                "image.imports_%s" % name,
+                lines and not bad,
+                "%d lines, wrong or core-only: %s" % (len(lines), bad[:5]),
+            )
+        )
     return out
 
 
@@ -871,11 +1063,18 @@ def run_example_backend(build):
     if status != 0:
         return [Result("image.example_backend_boots", False, text_of(out)[-2000:])]
     status, lines = boot(os.path.join(build, "example", "bulkhead.elf"), "")
-    return check_output("image.example_backend_boots", status, lines, 0, [
-        r"\(config example, backend example, app hello\)",
-        r"compartment app: hello libc",
-        r"hello from hello on Bulkhead",
-        r"Bulkhead: exit status 0"])
+    return check_output(
+        "image.example_backend_boots",
+        status,
+        lines,
+        0,
+        [
+            r"\(config example, backend example, app hello\)",
+            r"compartment app: hello libc",
+            r"hello from hello on Bulkhead",
+            r"Bulkhead: exit status 0",
+        ],
+    )
 
 
 def run_stray_places(build):
@@ -887,6 +1086,7 @@ def run_stray_places(build):
     the image, the place, the symbol and offset, the file offset agreeing
     with the address and (when the failed link left its symbols in
     bulkhead.elf.tmp) the address with the symbol's."""
+
     def symbols(nm):
         try:
             return {p[2]: int(p[0], 16) for p in map(str.split, open(nm)) if len(p) == 3}
@@ -895,13 +1095,18 @@ def run_stray_places(build):
 
     def report(out, image, syms, sym, off, place, what):
         """Whether out holds the scanner's line for sym+off (None: any)."""
-        pattern = (r"^%s: offset 0x([0-9a-f]+) \(address 0x([0-9a-f]+) "
-                   r"<%s\+0x([0-9a-f]+)>, %s\): %s outside the gate section$"
-                   % (re.escape(image), sym, re.escape(place), re.escape(what)))
+        pattern = (
+            r"^%s: offset 0x([0-9a-f]+) \(address 0x([0-9a-f]+) "
+            r"<%s\+0x([0-9a-f]+)>, %s\): %s outside the gate section$"
+            % (re.escape(image), sym, re.escape(place), re.escape(what))
+        )
         for m in re.finditer(pattern, out, re.M):
             addr, at = int(m.group(2), 16), int(m.group(3), 16)
-            if ((off is None or at == off) and int(m.group(1), 16) == addr - delta
-                    and (not syms or addr == syms.get(sym, -1) + at)):
+            if (
+                (off is None or at == off)
+                and int(m.group(1), 16) == addr - delta
+                and (not syms or addr == syms.get(sym, -1) + at)
+            ):
                 return True
         return False
 
@@ -910,7 +1115,7 @@ def run_stray_places(build):
     elf = os.path.join(build, "gates-mpk", "bulkhead.elf")
     nm = os.path.join(build, "gates-mpk", "bulkhead.sym")
     data = open(elf, "rb").read()
-    phoff, = struct.unpack_from("<Q", data, 0x20)
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
     _t, _f, offset, vaddr = struct.unpack_from("<IIQQ", data, phoff)
     delta = vaddr - offset
 
@@ -919,52 +1124,63 @@ def run_stray_places(build):
     built = text_of(built)
     syms = symbols(os.path.join(build, "stray-core", "bulkhead.elf.tmp", "pass3.nm"))
     wrpkru, xrstor = "WRPKRU (0f 01 ef)", "XRSTOR (0f ae /5)"
-    want = [("in_core_code", "main", None, "compartment core", wrpkru),
-            ("xrstor_in_core_code", "main", None, "compartment core", xrstor),
-            ("in_boot_code", "stray_in_boot_text", 0, "boot code", wrpkru),
-            ("in_a_librarys_gates_text", "stray_in_gates_text", 0, "compartment core",
-             wrpkru),
-            ("in_an_orphan_section", "stray_in_an_orphan", 0, "section .stray_orphan",
-             wrpkru),
-            ("inside_an_immediate", "stray_in_an_immediate", 1, "compartment core",
-             wrpkru),
-            ("across_two_instructions", "stray_across_two_instructions", 1,
-             "compartment core", wrpkru)]
+    want = [
+        ("in_core_code", "main", None, "compartment core", wrpkru),
+        ("xrstor_in_core_code", "main", None, "compartment core", xrstor),
+        ("in_boot_code", "stray_in_boot_text", 0, "boot code", wrpkru),
+        ("in_a_librarys_gates_text", "stray_in_gates_text", 0, "compartment core", wrpkru),
+        ("in_an_orphan_section", "stray_in_an_orphan", 0, "section .stray_orphan", wrpkru),
+        ("inside_an_immediate", "stray_in_an_immediate", 1, "compartment core", wrpkru),
+        ("across_two_instructions", "stray_across_two_instructions", 1, "compartment core", wrpkru),
+    ]
     results = []
     for name, sym, off, place, what in want:
-        ok = status not in (0, None) and report(built, "build/stray-core/bulkhead.elf",
-                                                syms, sym, off, place, what)
-        results.append(Result("image.stray_%s_rejected" % name, ok,
-                              "exit %s, no report of <%s> (%s):\n%s"
-                              % (status, sym, place, built[-3000:])))
+        ok = status not in (0, None) and report(
+            built, "build/stray-core/bulkhead.elf", syms, sym, off, place, what
+        )
+        results.append(
+            Result(
+                "image.stray_%s_rejected" % name,
+                ok,
+                "exit %s, no report of <%s> (%s):\n%s" % (status, sym, place, built[-3000:]),
+            )
+        )
 
     # Planted in a copy of that kernel.
     syms = symbols(nm)
     patched = bytearray(data)
     for sym in ("gate_callback", "__gates_start"):
         at = syms[sym] + 4 - delta
-        patched[at:at + 3] = b"\x0f\x01\xef"
+        patched[at : at + 3] = b"\x0f\x01\xef"
     out_elf = os.path.join(build, "tests", "stray-common.elf")
     os.makedirs(os.path.dirname(out_elf), exist_ok=True)
     with open(out_elf, "wb") as f:
         f.write(patched)
     code, out = run([sys.executable, os.path.join(HERE, "scan-wrpkru.py"), out_elf, nm], 60)
     out = text_of(out)
-    results.append(Result("image.stray_in_common_text_rejected",
-                          code == 1 and report(out, out_elf, syms, "gate_callback",
-                                               4, "common text", wrpkru),
-                          "exit %s:\n%s" % (code, out[-2000:])))
-    results.append(Result("image.wrpkru_in_the_gate_section_allowed",
-                          code == 1 and len(out.strip().splitlines()) == 1,
-                          "expected only the common-text report:\n" + out[-2000:]))
+    results.append(
+        Result(
+            "image.stray_in_common_text_rejected",
+            code == 1 and report(out, out_elf, syms, "gate_callback", 4, "common text", wrpkru),
+            "exit %s:\n%s" % (code, out[-2000:]),
+        )
+    )
+    results.append(
+        Result(
+            "image.wrpkru_in_the_gate_section_allowed",
+            code == 1 and len(out.strip().splitlines()) == 1,
+            "expected only the common-text report:\n" + out[-2000:],
+        )
+    )
     return results
 
 
 def run_bench_check(build):
     """make test-gates' harnesses, quickly: every gate path gives the
     right answers (host and each gate-test image), no timing."""
-    status, out = run([sys.executable, os.path.join(HERE, "bench-gates.py"),
-                       "--build", build, "--check"], 1800)
+    status, out = run(
+        [sys.executable, os.path.join(HERE, "bench-gates.py"), "--build", build, "--check"], 1800
+    )
     lines = text_of(out).splitlines()
     out = []
     for line in lines:
@@ -981,8 +1197,11 @@ def check_output(name, status, lines, want_status, texts):
     out = "\n".join(lines)
     missing = [t for t in texts if not re.search(t, out)]
     if status != want_status:
-        return [Result(name, False, "exit status %d, expected %d\n%s"
-                       % (status, want_status, tail(lines)))]
+        return [
+            Result(
+                name, False, "exit status %d, expected %d\n%s" % (status, want_status, tail(lines))
+            )
+        ]
     if missing:
         return [Result(name, False, "missing: %s\n%s" % (missing, tail(lines)))]
     return [Result(name, True)]
@@ -991,22 +1210,27 @@ def check_output(name, status, lines, want_status, texts):
 def run_app(build):
     """The default image boots and its application says what it should."""
     status, lines = boot(os.path.join(build, "default", "bulkhead.elf"), "")
-    return check_output("image.app_hello_runs", status, lines, 0, [
-        r"Bulkhead \d+\.\d+\.\d+ \(config default, backend fcall, app hello\)",
-        r"compartment all \(default\): boot kernel mm sched time hello libc",
-        r"memory \d+ MiB usable, TSC \d+\.\d{3} MHz \(pit\), multiboot1",
-        r"hello from hello on Bulkhead",
-        r"4 threads joined, sum of squares 14",
-        r"Bulkhead: exit status 0"])
+    return check_output(
+        "image.app_hello_runs",
+        status,
+        lines,
+        0,
+        [
+            r"Bulkhead \d+\.\d+\.\d+ \(config default, backend fcall, app hello\)",
+            r"compartment all \(default\): boot kernel mm sched time hello libc",
+            r"memory \d+ MiB usable, TSC \d+\.\d{3} MHz \(pit\), multiboot1",
+            r"hello from hello on Bulkhead",
+            r"4 threads joined, sum of squares 14",
+            r"Bulkhead: exit status 0",
+        ],
+    )
 
 
 def config_names(ept=True):
     """Configurations in configs/; without ept=True, those the ISO holds."""
-    names = sorted(os.path.basename(c)[:-5] for c in os.listdir("configs")
-                   if c.endswith(".toml"))
+    names = sorted(os.path.basename(c)[:-5] for c in os.listdir("configs") if c.endswith(".toml"))
     if not ept:
-        names = [n for n in names
-                 if 'backend = "ept"' not in open("configs/%s.toml" % n).read()]
+        names = [n for n in names if 'backend = "ept"' not in open("configs/%s.toml" % n).read()]
     return names
 
 
@@ -1022,7 +1246,7 @@ def free_port():
 # --- HTTP -------------------------------------------------------------------
 # What apps/httpd/main.c serves.
 HELLO = b"hello from Bulkhead's httpd\n"
-LARGE_SIZE = 1 << 20            # /large.bin: byte i is (i * 131 + 7) mod 256
+LARGE_SIZE = 1 << 20  # /large.bin: byte i is (i * 131 + 7) mod 256
 
 
 def split_response(data):
@@ -1059,8 +1283,9 @@ def response_problems(response, status, ctype, body=None, length=None):
     elif headers["content-length"] != str(length):
         problems.append("Content-Length %r, expected %d" % (headers["content-length"], length))
     if body is not None and got != body:
-        problems.append("a body of %d bytes, not the %d expected: %r..."
-                        % (len(got), len(body), got[:80]))
+        problems.append(
+            "a body of %d bytes, not the %d expected: %r..." % (len(got), len(body), got[:80])
+        )
     return problems
 
 
@@ -1070,7 +1295,7 @@ class HttpConnection:
 
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.buf = b""          # received, not yet part of a response read
+        self.buf = b""  # received, not yet part of a response read
 
     def receive(self):
         """Wait for more bytes; the server closing the connection is an error."""
@@ -1091,8 +1316,10 @@ class HttpConnection:
             raise ValueError("a response without a Content-Length: %r" % head[:300])
         while len(self.buf) < int(headers["content-length"]):
             self.receive()
-        body, self.buf = self.buf[:int(headers["content-length"])], \
-            self.buf[int(headers["content-length"]):]
+        body, self.buf = (
+            self.buf[: int(headers["content-length"])],
+            self.buf[int(headers["content-length"]) :],
+        )
         return line, headers, body
 
     def closed_by_server(self):
@@ -1119,13 +1346,16 @@ def keep_alive_problems(port, path=b"/hello.txt", ctype="text/plain", body=HELLO
             conn.sock.sendall(request)
             response = conn.response()
             read += 1
-            problems += ["response %d: %s" % (n, p) for p in
-                         response_problems(response, "HTTP/1.1 200 OK", ctype, body)]
+            problems += [
+                "response %d: %s" % (n, p)
+                for p in response_problems(response, "HTTP/1.1 200 OK", ctype, body)
+            ]
             if response[1].get("connection", "").lower() == "close":
                 problems.append("response %d closes the connection" % n)
             if conn.buf:
-                problems.append("response %d: %d bytes after its Content-Length"
-                                % (n, len(conn.buf)))
+                problems.append(
+                    "response %d: %d bytes after its Content-Length" % (n, len(conn.buf))
+                )
     except (OSError, ValueError) as e:
         problems.append("after %d responses read: %s" % (read, e))
     finally:
@@ -1141,8 +1371,9 @@ def bad_request_problems(port):
     try:
         conn = HttpConnection(port)
         conn.sock.sendall(b"GARBAGE\r\n\r\n")
-        problems = response_problems(conn.response(), "HTTP/1.1 400 Bad Request",
-                                     "text/plain", b"bad request\n")
+        problems = response_problems(
+            conn.response(), "HTTP/1.1 400 Bad Request", "text/plain", b"bad request\n"
+        )
         if not conn.closed_by_server():
             problems.append("the connection stays open")
         return problems
@@ -1157,8 +1388,7 @@ def curl_problems(url, status, ctype, body=None, length=None, head=False):
     """curl (GET, or HEAD) url, with the response header, and say what is
     wrong: a non-zero exit, and response_problems. Returns (problems,
     the response's body)."""
-    rc, out = run(["curl", "-s", "-i", "--max-time", "30"] + (["-I"] if head else []) +
-                  [url], 60)
+    rc, out = run(["curl", "-s", "-i", "--max-time", "30"] + (["-I"] if head else []) + [url], 60)
     response = split_response(out)
     problems = [] if rc == 0 else ["curl exit %s: %r" % (rc, out[-300:])]
     problems += response_problems(response, status, ctype, b"" if head else body, length)
@@ -1170,12 +1400,19 @@ def start_server(build, config, guest_port, ready):
     forwarded to guest_port, until it prints `ready` (or stops). Returns
     (QEMU process, host port, console lines so far, whether it is ready)."""
     port = free_port()
-    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT),
-               QEMU_EXTRA="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
-               "-device virtio-net-pci,netdev=n0" % (port, guest_port))
-    p = spawn([QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
-              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-              stdin=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        QEMU_TIMEOUT=str(TIMEOUT),
+        QEMU_EXTRA="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
+        "-device virtio-net-pci,netdev=n0" % (port, guest_port),
+    )
+    p = spawn(
+        [QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     lines = []
     for raw in iter(p.stdout.readline, b""):
         lines.append(raw.decode("utf-8", "replace").rstrip())
@@ -1185,10 +1422,17 @@ def start_server(build, config, guest_port, ready):
 
 
 # The checks run_httpd makes.
-HTTPD_CHECKS = ("starts_with_dhcp", "index_page", "large_file_byte_for_byte", "head_large_file",
-                "unknown_path_404", "keep_alive_two_requests_one_connection",
-                "malformed_request_400", "serves_on_after_bad_and_truncated",
-                "wrk_30_connections_no_errors")
+HTTPD_CHECKS = (
+    "starts_with_dhcp",
+    "index_page",
+    "large_file_byte_for_byte",
+    "head_large_file",
+    "unknown_path_404",
+    "keep_alive_two_requests_one_connection",
+    "malformed_request_400",
+    "serves_on_after_bad_and_truncated",
+    "wrk_30_connections_no_errors",
+)
 
 
 def run_httpd(build, config):
@@ -1204,43 +1448,69 @@ def run_httpd(build, config):
     try:
         if not up:
             return [Result(name + "starts", False, tail(lines))]
-        check("starts_with_dhcp", any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", line)
-                                      for line in lines), tail(lines))
+        check(
+            "starts_with_dhcp",
+            any(re.match(r"net: 10\.0\.2\.15 \(dhcp\)", line) for line in lines),
+            tail(lines),
+        )
 
         def check_all(what, problems):
             check(what, not problems, "\n".join("    " + x for x in problems))
 
         url = "http://127.0.0.1:%d" % port
         problems, index = curl_problems(url + "/index.html", "HTTP/1.1 200 OK", "text/html")
-        if not (index.startswith(b"<!DOCTYPE html>") and b"Served by Bulkhead" in index and
-                index.endswith(b"</html>\n")):
+        if not (
+            index.startswith(b"<!DOCTYPE html>")
+            and b"Served by Bulkhead" in index
+            and index.endswith(b"</html>\n")
+        ):
             problems.append("not the index page: %r" % index[:200])
         check_all("index_page", problems)
-        check_all("large_file_byte_for_byte", curl_problems(
-            url + "/large.bin", "HTTP/1.1 200 OK", "application/octet-stream",
-            bytes(((i * 131 + 7) & 0xff) for i in range(LARGE_SIZE)))[0])
-        check_all("head_large_file", curl_problems(
-            url + "/large.bin", "HTTP/1.1 200 OK", "application/octet-stream",
-            length=LARGE_SIZE, head=True)[0])
-        check_all("unknown_path_404", curl_problems(
-            url + "/nope", "HTTP/1.1 404 Not Found", "text/plain", b"not found\n")[0])
+        check_all(
+            "large_file_byte_for_byte",
+            curl_problems(
+                url + "/large.bin",
+                "HTTP/1.1 200 OK",
+                "application/octet-stream",
+                bytes(((i * 131 + 7) & 0xFF) for i in range(LARGE_SIZE)),
+            )[0],
+        )
+        check_all(
+            "head_large_file",
+            curl_problems(
+                url + "/large.bin",
+                "HTTP/1.1 200 OK",
+                "application/octet-stream",
+                length=LARGE_SIZE,
+                head=True,
+            )[0],
+        )
+        check_all(
+            "unknown_path_404",
+            curl_problems(url + "/nope", "HTTP/1.1 404 Not Found", "text/plain", b"not found\n")[0],
+        )
         check_all("keep_alive_two_requests_one_connection", keep_alive_problems(port))
         check_all("malformed_request_400", bad_request_problems(port))
         try:
             s = socket.create_connection(("127.0.0.1", port), timeout=10)
-            s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")   # cut mid-request
+            s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")  # cut mid-request
             s.close()
             problems = []
         except OSError as e:
             problems = ["a truncated request: %s" % e]
-        check_all("serves_on_after_bad_and_truncated", problems + curl_problems(
-            url + "/hello.txt", "HTTP/1.1 200 OK", "text/plain", HELLO)[0])
+        check_all(
+            "serves_on_after_bad_and_truncated",
+            problems + curl_problems(url + "/hello.txt", "HTTP/1.1 200 OK", "text/plain", HELLO)[0],
+        )
         status, out = run(["wrk", "-t", "2", "-c", "30", "-d", "3s", url + "/hello.txt"], 60)
         out = text_of(out)
         m = re.search(r"(\d+) requests in", out)
         errors = re.search(r"Socket errors|Non-2xx", out)
-        check("wrk_30_connections_no_errors", status == 0 and m and
-              int(m.group(1)) > 0 and not errors, out)
+        check(
+            "wrk_30_connections_no_errors",
+            status == 0 and m and int(m.group(1)) > 0 and not errors,
+            out,
+        )
     finally:
         end(p)
         p.stdout.close()
@@ -1252,8 +1522,13 @@ def run_ept_kill(build):
     exits non-zero within seconds, naming the VM; no VM is left."""
     image = os.path.join(build, "gates-ept", "bulkhead.elf")
     env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT))
-    p = spawn([EPT_LAUNCH, image, "bench=hold"], env=env, stdout=subprocess.PIPE,
-              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    p = spawn(
+        [EPT_LAUNCH, image, "bench=hold"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     pids, lines, t_kill = {}, [], None
     try:
         for raw in iter(p.stdout.readline, b""):
@@ -1273,15 +1548,26 @@ def run_ept_kill(build):
     finally:
         end(p)
         p.stdout.close()
-    ok = (t_kill is not None and rc != 0 and took < 10 and not alive and
-          any("[ept] VM victim stopped" in line and "stopping the others" in line
-              for line in lines))
-    return [Result("ept.killed_vm_stops_the_launcher", ok,
-                   "exit %d after %s s, still running: %s\n%s"
-                   % (rc, "%.1f" % took if took else "-", alive, tail(lines)))]
+    ok = (
+        t_kill is not None
+        and rc != 0
+        and took < 10
+        and not alive
+        and any(
+            "[ept] VM victim stopped" in line and "stopping the others" in line for line in lines
+        )
+    )
+    return [
+        Result(
+            "ept.killed_vm_stops_the_launcher",
+            ok,
+            "exit %d after %s s, still running: %s\n%s"
+            % (rc, "%.1f" % took if took else "-", alive, tail(lines)),
+        )
+    ]
 
 
-IPERF_SIZES = (1 << 20, 3 * (1 << 20) + 12345)     # bytes sent by iperf -n
+IPERF_SIZES = (1 << 20, 3 * (1 << 20) + 12345)  # bytes sent by iperf -n
 
 
 def run_iperf(build, config):
@@ -1293,8 +1579,7 @@ def run_iperf(build, config):
             return [Result(name + "starts", False, tail(lines))]
         out = []
         for size in IPERF_SIZES:
-            rc, client = run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n",
-                              str(size)], 60)
+            rc, client = run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-n", str(size)], 60)
             want = "sent %d bytes" % size
             got = None
             deadline = time.monotonic() + 10
@@ -1306,10 +1591,13 @@ def run_iperf(build, config):
                 lines.append(line)
                 if line.startswith("iperf: 10.0.2.2"):
                     got = line
-            out.append(Result(name + "receives_%d_bytes" % size,
-                              rc == 0 and got is not None and want in got,
-                              "client exit %s; server: %s\n%s"
-                              % (rc, got, text_of(client)[-300:])))
+            out.append(
+                Result(
+                    name + "receives_%d_bytes" % size,
+                    rc == 0 and got is not None and want in got,
+                    "client exit %s; server: %s\n%s" % (rc, got, text_of(client)[-300:]),
+                )
+            )
         return out
     finally:
         end(p)
@@ -1340,32 +1628,48 @@ def run_config_image(build, name):
     if app_of(name) == "iperf":
         return run_iperf(build, name)
     status, lines = boot(os.path.join(build, name, "bulkhead.elf"), "")
-    return check_output("image.config_%s_runs" % name, status, lines, 0, [
-        r"\(config %s, backend \w+, app \w+\)" % name,
-        r"compartment \w+ \(default\)",
-        r"Bulkhead: exit status 0"])
+    return check_output(
+        "image.config_%s_runs" % name,
+        status,
+        lines,
+        0,
+        [
+            r"\(config %s, backend \w+, app \w+\)" % name,
+            r"compartment \w+ \(default\)",
+            r"Bulkhead: exit status 0",
+        ],
+    )
 
 
 def run_iso(build):
     """The ISO boots through GRUB's menu, which lists every configuration."""
     status, lines = boot(os.path.join(build, "bulkhead.iso"), "", cdrom=True)
-    return check_output("image.iso_boots_through_grub", status, lines, 0, [
-        r"Bulkhead: default - hello, one compartment, no isolation",
-    ] + [r"Bulkhead: %s\b" % n for n in config_names(ept=False)] + [
-        r"multiboot2 from GRUB",
-        r"hello from hello on Bulkhead",
-        r"Bulkhead: exit status 0"])
+    return check_output(
+        "image.iso_boots_through_grub",
+        status,
+        lines,
+        0,
+        [
+            r"Bulkhead: default - hello, one compartment, no isolation",
+        ]
+        + [r"Bulkhead: %s\b" % n for n in config_names(ept=False)]
+        + [r"multiboot2 from GRUB", r"hello from hello on Bulkhead", r"Bulkhead: exit status 0"],
+    )
 
 
 def run_grub_file(build):
     """grub-file accepts the default image's multiboot2 and multiboot1 headers."""
     image = os.path.join(build, "default", "bulkhead.elf")
     out = []
-    for flag, name in (("--is-x86-multiboot2", "multiboot2"),
-                       ("--is-x86-multiboot", "multiboot1")):
+    for flag, name in (("--is-x86-multiboot2", "multiboot2"), ("--is-x86-multiboot", "multiboot1")):
         rc, _ = run(["grub-file", flag, image], 60)
-        out.append(Result("image.grub_file_accepts_" + name, rc == 0,
-                          "grub-file %s rejected %s" % (flag, image)))
+        out.append(
+            Result(
+                "image.grub_file_accepts_" + name,
+                rc == 0,
+                "grub-file %s rejected %s" % (flag, image),
+            )
+        )
     return out
 
 
@@ -1375,10 +1679,29 @@ def run_style():
     if status != 0:
         return [Result("style.clang_format", False, "git ls-files: exit %s" % status)]
     status, out = run(["clang-format", "--dry-run", "--Werror"] + text_of(files).split(), 600)
-    bad = sorted({line.split(":")[0] for line in text_of(out).splitlines()
-                  if ": error:" in line})
-    return [Result("style.clang_format", status == 0,
-                   "not clang-formatted (run clang-format -i): " + " ".join(bad))]
+    bad = sorted({line.split(":")[0] for line in text_of(out).splitlines() if ": error:" in line})
+    return [
+        Result(
+            "style.clang_format",
+            status == 0,
+            "not clang-formatted (run clang-format -i): " + " ".join(bad),
+        )
+    ]
+
+
+def run_python_style():
+    """The Python sources are laid out as black says and pass flake8
+    (pyproject.toml, .flake8; make check-style)."""
+    status, files = run(["git", "ls-files", "*.py"], 60)
+    files = text_of(files).split()
+    out = []
+    for name, cmd in (
+        ("style.python_black", ["black", "--check", "--quiet"]),
+        ("style.python_flake8", ["flake8"]),
+    ):
+        code, text = run(cmd + files, 600)
+        out.append(Result(name, status == 0 and code == 0, "    " + text_of(text)[-3000:]))
+    return out
 
 
 # --- running the jobs -------------------------------------------------------
@@ -1421,8 +1744,9 @@ def run_jobs(jobs, want):
         STOPPING.set()
         pool.shutdown(wait=False, cancel_futures=True)
         end_all()
-        results.append(Result("runner.interrupted", False,
-                              "interrupted: the cases still running were stopped"))
+        results.append(
+            Result("runner.interrupted", False, "interrupted: the cases still running were stopped")
+        )
         report(results[-1:])
     pool.shutdown(wait=True)
     return results
@@ -1431,28 +1755,40 @@ def run_jobs(jobs, want):
 def all_jobs(build, want):
     """Every job of make test, those --only does not want included."""
     inv, problems = read_inventory()
-    jobs = [Job(lambda: run_inventory_check(inv, problems),
-                names=["inventory.matches_the_sources"])]
-    jobs += [Job(lambda f=folder, p=prefix: run_unittests(f, p),
-                 names=unittest_names(folder, prefix)) for folder, prefix in UNITTESTS]
-    jobs += [Job(lambda: run_bad_config(build), names=["config.make_stops_on_a_bad_config"]),
-             # Both build the stray library: one after the other.
-             Job(lambda: run_stray_wrpkru(build) + run_stray_places(build),
-                 names=["image.stray_wrpkru_and_xrstor_rejected"] + STRAY_PLACES),
-             Job(lambda: run_bench_check(build), names=bench_check_names()),
-             Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
-             Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
-             Job(lambda: run_forbidden_call(build), names=["image.core_only_call_rejected"]),
-             Job(lambda: run_driver_pci(build), names=["image.driver_pci_call_rejected"]),
-             Job(lambda: run_privileged(build), names=["image.privileged_instructions_rejected"]),
-             Job(lambda: run_imports(build), names=["image.imports_" + n for n in IMPORTS]),
-             Job(lambda: run_grub_file(build), names=["image.grub_file_accepts_multiboot2",
-                                                      "image.grub_file_accepts_multiboot1"]),
-             Job(run_style, names=["style.clang_format"]),
-             Job(lambda: run_app(build), names=["image.app_hello_runs"]),
-             Job(lambda: run_iso(build), names=["image.iso_boots_through_grub"])]
-    jobs += [Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))
-             for n in config_names()]
+    jobs = [
+        Job(lambda: run_inventory_check(inv, problems), names=["inventory.matches_the_sources"])
+    ]
+    jobs += [
+        Job(lambda f=folder, p=prefix: run_unittests(f, p), names=unittest_names(folder, prefix))
+        for folder, prefix in UNITTESTS
+    ]
+    jobs += [
+        Job(lambda: run_bad_config(build), names=["config.make_stops_on_a_bad_config"]),
+        # Both build the stray library: one after the other.
+        Job(
+            lambda: run_stray_wrpkru(build) + run_stray_places(build),
+            names=["image.stray_wrpkru_and_xrstor_rejected"] + STRAY_PLACES,
+        ),
+        Job(lambda: run_bench_check(build), names=bench_check_names()),
+        Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
+        Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
+        Job(lambda: run_forbidden_call(build), names=["image.core_only_call_rejected"]),
+        Job(lambda: run_driver_pci(build), names=["image.driver_pci_call_rejected"]),
+        Job(lambda: run_privileged(build), names=["image.privileged_instructions_rejected"]),
+        Job(lambda: run_imports(build), names=["image.imports_" + n for n in IMPORTS]),
+        Job(
+            lambda: run_grub_file(build),
+            names=["image.grub_file_accepts_multiboot2", "image.grub_file_accepts_multiboot1"],
+        ),
+        Job(run_style, names=["style.clang_format"]),
+        Job(run_python_style, names=["style.python_black", "style.python_flake8"]),
+        Job(lambda: run_app(build), names=["image.app_hello_runs"]),
+        Job(lambda: run_iso(build), names=["image.iso_boots_through_grub"]),
+    ]
+    jobs += [
+        Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))
+        for n in config_names()
+    ]
     return jobs + inventory_jobs(build, inv, want)
 
 
@@ -1460,14 +1796,19 @@ def main():
     """make test (or make inventory): run what was asked, print the verdicts."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--only", metavar="REGEX",
-                    help="run only the cases whose full names match REGEX (re.search)")
-    ap.add_argument("--write-inventory", action="store_true",
-                    help="write %s from the test kernels' listings (make inventory)"
-                    % INVENTORY)
+    ap.add_argument(
+        "--only",
+        metavar="REGEX",
+        help="run only the cases whose full names match REGEX (re.search)",
+    )
+    ap.add_argument(
+        "--write-inventory",
+        action="store_true",
+        help="write %s from the test kernels' listings (make inventory)" % INVENTORY,
+    )
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    os.chdir(os.path.dirname(HERE))         # paths below are from the top of the tree
+    os.chdir(os.path.dirname(HERE))  # paths below are from the top of the tree
     if args.write_inventory:
         return write_inventory(build)
 
@@ -1476,8 +1817,9 @@ def main():
     if jobs:
         results = run_jobs(jobs, want)
     else:
-        results = [Result("runner.only_matches_a_case", False,
-                          "    --only %r matches no case" % args.only)]
+        results = [
+            Result("runner.only_matches_a_case", False, "    --only %r matches no case" % args.only)
+        ]
         report(results)
     results += check_no_process_left()
     report(results[-1:])

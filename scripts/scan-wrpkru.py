@@ -70,16 +70,15 @@ def symbol_of(syms, addr):
 
 def sections(data):
     """(name, address, size) of every allocated section of an ELF64 image."""
-    shoff, = struct.unpack_from("<Q", data, 0x28)
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
-    headers = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)
-               for i in range(shnum)]
+    headers = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
     strtab = headers[shstrndx][4]
     out = []
     for name, _type, flags, addr, _off, size, *_rest in headers:
         if flags & SHF_ALLOC and size:
             end = data.index(b"\0", strtab + name)
-            out.append((data[strtab + name:end].decode(), addr, size))
+            out.append((data[strtab + name : end].decode(), addr, size))
     return out
 
 
@@ -90,7 +89,7 @@ def place_of(secs, addr):
             if name == GATE_SECTION:
                 return None
             if name.startswith(".text.comp_"):
-                return "compartment " + name[len(".text.comp_"):]
+                return "compartment " + name[len(".text.comp_") :]
             return PLACES.get(name, "section " + name)
     return "no section"
 
@@ -116,16 +115,16 @@ def find(data, start, end):
 # Privileged mnemonics (as objdump prints them) and why each is refused.
 PRIVILEGED = {}
 for names, why in (
-        ("wrmsr rdmsr", "accesses a model-specific register"),
-        ("lgdt lidt lldt ltr", "loads a descriptor table"),
-        ("sgdt sidt sldt str", "reads a descriptor table"),
-        ("xsetbv", "writes an extended control register"),
-        ("xrstors xsaves", "restores or saves supervisor state"),
-        ("in ins insb insw insd out outs outsb outsw outsd", "port I/O"),
-        ("invlpg invpcid invd wbinvd wbnoinvd", "cache or TLB control"),
-        ("clts lmsw swapgs sysret sysretq sysexit iret iretd iretq",
-         "system state"),
-        ("wrpkru", "writes PKRU")):
+    ("wrmsr rdmsr", "accesses a model-specific register"),
+    ("lgdt lidt lldt ltr", "loads a descriptor table"),
+    ("sgdt sidt sldt str", "reads a descriptor table"),
+    ("xsetbv", "writes an extended control register"),
+    ("xrstors xsaves", "restores or saves supervisor state"),
+    ("in ins insb insw insd out outs outsb outsw outsd", "port I/O"),
+    ("invlpg invpcid invd wbinvd wbnoinvd", "cache or TLB control"),
+    ("clts lmsw swapgs sysret sysretq sysexit iret iretd iretq", "system state"),
+    ("wrpkru", "writes PKRU"),
+):
     for name in names.split():
         PRIVILEGED[name] = why
 CONTROL_REGISTER = re.compile(r"\b(cr\d+|dr\d+)\b")
@@ -137,8 +136,18 @@ def privileged(line):
     if len(parts) < 2:
         return None
     words = parts[-1].split()
-    while words and words[0] in ("rep", "repz", "repnz", "repe", "repne", "lock",
-                                 "data16", "addr32", "rex", "rex.W"):
+    while words and words[0] in (
+        "rep",
+        "repz",
+        "repnz",
+        "repe",
+        "repne",
+        "lock",
+        "data16",
+        "addr32",
+        "rex",
+        "rex.W",
+    ):
         words = words[1:]
     if not words:
         return None
@@ -160,17 +169,26 @@ def privileged_hits(image, secs, syms):
             continue
         if kmain is not None and start <= kmain < start + size:
             continue  # the kernel core may
-        dis = subprocess.run(["objdump", "-d", "-M", "intel", "--no-show-raw-insn",
-                              "-j", name, image], check=True, capture_output=True,
-                             text=True).stdout
+        dis = subprocess.run(
+            ["objdump", "-d", "-M", "intel", "--no-show-raw-insn", "-j", name, image],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         for line in dis.splitlines():
             m = re.match(r"^\s+([0-9a-f]+):\t(.*)$", line)
             if not m:
                 continue
             why = privileged(line)
             if why:
-                hits.append((int(m.group(1), 16), " ".join(m.group(2).split()), why,
-                             name[len(".text.comp_"):]))
+                hits.append(
+                    (
+                        int(m.group(1), 16),
+                        " ".join(m.group(2).split()),
+                        why,
+                        name[len(".text.comp_") :],
+                    )
+                )
     return hits
 
 
@@ -184,13 +202,14 @@ def main():
     image = args[2] if len(args) > 2 else path
     syms = load_symbols(nm)
     secs = sections(data)
-    phoff, = struct.unpack_from("<Q", data, 0x20)
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
     privileged = privileged_hits(path, secs, syms) if scan_privileged else []
     errors = []
     for n in range(phnum):
-        p_type, p_flags, p_offset, p_vaddr, _pa, p_filesz, _ms, _al = \
-            struct.unpack_from("<IIQQQQQQ", data, phoff + n * phentsize)
+        p_type, p_flags, p_offset, p_vaddr, _pa, p_filesz, _ms, _al = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + n * phentsize
+        )
         if p_type != PT_LOAD or not p_flags & PF_X:
             continue
         for off, what in find(data, p_offset, p_offset + p_filesz):
@@ -198,15 +217,26 @@ def main():
             place = place_of(secs, addr)
             if place is None:
                 continue
-            errors.append("%s: offset 0x%x (address 0x%x %s, %s): "
-                          "%s outside the gate section"
-                          % (image, off, addr, symbol_of(syms, addr), place, what))
+            errors.append(
+                "%s: offset 0x%x (address 0x%x %s, %s): "
+                "%s outside the gate section"
+                % (image, off, addr, symbol_of(syms, addr), place, what)
+            )
         for addr, insn, why, comp in privileged:
             if p_vaddr <= addr < p_vaddr + p_filesz:
-                errors.append("%s: offset 0x%x (address 0x%x %s, compartment %s): "
-                              "privileged instruction '%s' (%s) outside the kernel core"
-                              % (image, addr - p_vaddr + p_offset, addr,
-                                 symbol_of(syms, addr), comp, insn, why))
+                errors.append(
+                    "%s: offset 0x%x (address 0x%x %s, compartment %s): "
+                    "privileged instruction '%s' (%s) outside the kernel core"
+                    % (
+                        image,
+                        addr - p_vaddr + p_offset,
+                        addr,
+                        symbol_of(syms, addr),
+                        comp,
+                        insn,
+                        why,
+                    )
+                )
     if errors:
         print("\n".join(errors), file=sys.stderr)
         sys.exit(1)

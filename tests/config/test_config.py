@@ -84,8 +84,10 @@ class ConfigTestCase(unittest.TestCase):
         for _, l, msg in errs:
             if l == line and all(p in msg for p in phrases):
                 return errs
-        self.fail("no error at line %d containing %r; got:\n%s"
-                  % (line, phrases, "\n".join("%d: %s" % (l, m) for _, l, m in errs)))
+        self.fail(
+            "no error at line %d containing %r; got:\n%s"
+            % (line, phrases, "\n".join("%d: %s" % (l, m) for _, l, m in errs))
+        )
 
     # Expect exactly one error, at `line`, containing every phrase.
     def assertOnlyError(self, text, line, *phrases, **kw):
@@ -98,8 +100,8 @@ class ConfigTestCase(unittest.TestCase):
 # Valid configurations
 # ---------------------------------------------------------------------------
 
-class TestValid(ConfigTestCase):
 
+class TestValid(ConfigTestCase):
     def test_base_config_loads(self):
         cfg = self.load(BASE, name="mpk2.toml")
         self.assertEqual(cfg.name, "mpk2")
@@ -114,27 +116,36 @@ class TestValid(ConfigTestCase):
         self.assertEqual(cfg.description, "")
 
     def test_explicit_gate_stack_data_description(self):
-        cfg = self.load('gate = "full"\nstack_data = "shared-heap"\ndescription = "demo image"\n'
-                        + BASE)
-        self.assertEqual((cfg.gate, cfg.stack_data, cfg.description),
-                         ("full", "shared-heap", "demo image"))
+        cfg = self.load(
+            'gate = "full"\nstack_data = "shared-heap"\ndescription = "demo image"\n' + BASE
+        )
+        self.assertEqual(
+            (cfg.gate, cfg.stack_data, cfg.description), ("full", "shared-heap", "demo image")
+        )
 
     def test_options_not_built_yet_are_refused(self):
         # Known values the build does not apply are errors, not ignored.
         self.assertOnlyError('stack_data = "dss"\n' + BASE, 1, 'stack_data "dss" is not built yet')
-        self.assertOnlyError(BASE + 'hardening = ["ubsan"]\n', 12,
-                             'hardening "ubsan" is not applied by this build yet')
+        self.assertOnlyError(
+            BASE + 'hardening = ["ubsan"]\n',
+            12,
+            'hardening "ubsan" is not applied by this build yet',
+        )
 
     def test_gate_kinds_are_the_backends(self):
         # fcall and ept have no full gates; mpk offers both kinds.
         for backend in ("fcall", "ept"):
-            self.assertOnlyError('gate = "full"\n' + BASE.replace('"mpk"', '"%s"' % backend), 1,
-                                 'invalid gate "full": backend "%s" offers "light"' % backend)
+            self.assertOnlyError(
+                'gate = "full"\n' + BASE.replace('"mpk"', '"%s"' % backend),
+                1,
+                'invalid gate "full": backend "%s" offers "light"' % backend,
+            )
 
     def test_default_placement(self):
         # Unlisted libraries (and the unlisted app) go to the default
         # compartment, after its own, in known-library order, app last.
-        cfg = self.load("""\
+        cfg = self.load(
+            """\
             app = "hello"
             backend = "fcall"
             [[compartment]]
@@ -144,19 +155,22 @@ class TestValid(ConfigTestCase):
             name = "rest"
             libraries = ["time"]
             default = true
-            """)
+            """
+        )
         self.assertEqual(cfg.compartments[0].libraries, ["mm", "boot", "kernel"])
         self.assertEqual(cfg.compartments[1].libraries, ["time", "sched", "hello"])
         self.assertIs(cfg.compartment_of("hello"), cfg.compartments[1])
 
     def test_single_empty_default_compartment_gets_everything(self):
-        cfg = self.load("""\
+        cfg = self.load(
+            """\
             app = "ktest"
             backend = "fcall"
             [[compartment]]
             name = "all"
             default = true
-            """)
+            """
+        )
         self.assertEqual(cfg.compartments[0].libraries, LIBS + ["ktest"])
         self.assertIsNone(cfg.compartments[0].pkey)
         self.assertTrue(cfg.compartments[0].default)
@@ -164,7 +178,8 @@ class TestValid(ConfigTestCase):
     @mock.patch.object(bc, "HARDENING_DONE", bc.HARDENING)
     def test_index_pkey_and_line(self):
         # Default in the middle: keys 0 for it, then 1, 2 in file order.
-        cfg = self.load("""\
+        cfg = self.load(
+            """\
             app = "hello"
             backend = "mpk"
 
@@ -180,7 +195,8 @@ class TestValid(ConfigTestCase):
             name = "b"
             libraries = ["time"]
             hardening = ["kasan", "cet"]
-            """)
+            """
+        )
         comps = cfg.compartments
         self.assertEqual([c.name for c in comps], ["a", "core", "b"])
         self.assertEqual([c.index for c in comps], [0, 1, 2])
@@ -211,7 +227,8 @@ class TestValid(ConfigTestCase):
     def test_comments_and_single_quoted_strings(self):
         # '#' and brackets inside strings are not comments or arrays; the
         # error below must still be reported at its real line.
-        errs = self.errors("""\
+        errs = self.errors(
+            """\
             # leading comment ["not", "an", "array"]
             app = 'hello'   # trailing comment
             backend = "mpk"
@@ -223,12 +240,16 @@ class TestValid(ConfigTestCase):
             libraries = ['boot', 'kernel', 'mm']  # ["ignored"]
             default = true
             hardening = ['nope']
-            """)
-        self.assertEqual([(l, m.split(":")[0]) for _, l, m in errs],
-                         [(5, 'invalid gate "x"y # z"'), (11, 'unknown hardening "nope"')])
+            """
+        )
+        self.assertEqual(
+            [(l, m.split(":")[0]) for _, l, m in errs],
+            [(5, 'invalid gate "x"y # z"'), (11, 'unknown hardening "nope"')],
+        )
 
     def test_multiline_array_element_lines(self):
-        self.assertOnlyError("""\
+        self.assertOnlyError(
+            """\
             app = "hello"
             backend = "mpk"
             [[compartment]]
@@ -240,11 +261,16 @@ class TestValid(ConfigTestCase):
                 "mm", "tiem",
             ]
             default = true
-            """, 9, 'unknown library "tiem"')
+            """,
+            9,
+            'unknown library "tiem"',
+        )
 
     def test_scanner_positions(self):
         # White-box check of the line scanner on less common constructs.
-        pos = bc._scan(textwrap.dedent('''\
+        pos = bc._scan(
+            textwrap.dedent(
+                '''\
             a = """multi
             line ] [ "string"
             """
@@ -255,7 +281,9 @@ class TestValid(ConfigTestCase):
               [3], 'x' ]
             [[t]]
             k = true
-            '''))
+            '''
+            )
+        )
         self.assertEqual(pos.root.keys, {"a": 1, "b": 4, "t": 5})
         self.assertEqual(pos.instance("t", 0).line, 5)
         self.assertEqual(pos.instance("t", 0).keys, {"quoted": 6, "arr": 7})
@@ -266,6 +294,7 @@ class TestValid(ConfigTestCase):
 # ---------------------------------------------------------------------------
 # Syntax and top-level checks
 # ---------------------------------------------------------------------------
+
 
 class TestOptionalLibraries(ConfigTestCase):
     """Optional libraries are valid names, in an image only when listed."""
@@ -288,7 +317,6 @@ class TestOptionalLibraries(ConfigTestCase):
 
 
 class TestTopLevel(ConfigTestCase):
-
     def test_syntax_error(self):
         errs = self.assertOnlyError(BASE + 'hardening = ["a" "b"]\n', 12, "syntax error:")
         msg = errs[0][2]
@@ -299,11 +327,17 @@ class TestTopLevel(ConfigTestCase):
         self.assertOnlyError('app = "hello"\napp = "ktest"\n', 2, "syntax error:")
 
     def test_unknown_top_level_key(self):
-        self.assertOnlyError(BASE.replace('backend = "mpk"', 'backend = "mpk"\nisolation = "x"'),
-                             3, 'unknown top-level key "isolation"', "known keys: app, backend")
+        self.assertOnlyError(
+            BASE.replace('backend = "mpk"', 'backend = "mpk"\nisolation = "x"'),
+            3,
+            'unknown top-level key "isolation"',
+            "known keys: app, backend",
+        )
 
     def test_unknown_top_level_table(self):
-        self.assertOnlyError(BASE + "\n[network]\nmtu = 1500\n", 13, 'unknown top-level key "network"')
+        self.assertOnlyError(
+            BASE + "\n[network]\nmtu = 1500\n", 13, 'unknown top-level key "network"'
+        )
 
     def test_missing_app_and_backend(self):
         errs = self.errors(BASE.replace('app = "hello"\nbackend = "mpk"\n', "\n"))
@@ -312,105 +346,183 @@ class TestTopLevel(ConfigTestCase):
         self.assertIn('missing required key "backend"', errs[1][2])
 
     def test_unknown_app(self):
-        self.assertError(BASE.replace('app = "hello"', 'app = "world"'), 1,
-                         'unknown app "world"', "hello, ktest")
+        self.assertError(
+            BASE.replace('app = "hello"', 'app = "world"'), 1, 'unknown app "world"', "hello, ktest"
+        )
 
     def test_invalid_backend(self):
-        self.assertOnlyError(BASE.replace('"mpk"', '"vmx"'), 2,
-                             'invalid backend "vmx"', '"fcall", "mpk", "ept"')
+        self.assertOnlyError(
+            BASE.replace('"mpk"', '"vmx"'), 2, 'invalid backend "vmx"', '"fcall", "mpk", "ept"'
+        )
 
     def test_invalid_gate(self):
-        self.assertOnlyError('gate = "heavy"\n' + BASE, 1, 'invalid gate "heavy"', '"light", "full"')
+        self.assertOnlyError(
+            'gate = "heavy"\n' + BASE, 1, 'invalid gate "heavy"', '"light", "full"'
+        )
 
     def test_invalid_stack_data(self):
-        self.assertOnlyError('\nstack_data = "stack"\n' + BASE, 2,
-                             'invalid stack_data "stack"', '"shared-heap", "dss"')
+        self.assertOnlyError(
+            '\nstack_data = "stack"\n' + BASE,
+            2,
+            'invalid stack_data "stack"',
+            '"shared-heap", "dss"',
+        )
 
     def test_wrong_type_top_level(self):
-        self.assertOnlyError(BASE.replace('backend = "mpk"', 'backend = "mpk"\ndescription = 3'),
-                             3, '"description" must be a string', "got integer")
+        self.assertOnlyError(
+            BASE.replace('backend = "mpk"', 'backend = "mpk"\ndescription = 3'),
+            3,
+            '"description" must be a string',
+            "got integer",
+        )
 
     def test_no_compartments(self):
         self.assertOnlyError('app = "hello"\nbackend = "mpk"\n', 1, "no compartments")
 
     def test_compartment_not_array_of_tables(self):
-        self.assertOnlyError('app = "hello"\nbackend = "mpk"\n[compartment]\nname = "core"\n',
-                             3, "must be an array of tables", "[[compartment]]")
+        self.assertOnlyError(
+            'app = "hello"\nbackend = "mpk"\n[compartment]\nname = "core"\n',
+            3,
+            "must be an array of tables",
+            "[[compartment]]",
+        )
 
 
 # ---------------------------------------------------------------------------
 # Compartment checks
 # ---------------------------------------------------------------------------
 
-class TestCompartments(ConfigTestCase):
 
+class TestCompartments(ConfigTestCase):
     def test_unknown_compartment_key(self):
-        self.assertOnlyError(BASE + 'stack = "private"\n', 12,
-                             'unknown key "stack"', "known keys: name, libraries, default, hardening")
+        self.assertOnlyError(
+            BASE + 'stack = "private"\n',
+            12,
+            'unknown key "stack"',
+            "known keys: name, libraries, default, hardening",
+        )
 
     def test_libraries_wrong_type(self):
-        self.assertOnlyError(BASE.replace('["hello"]', '"hello"'), 11,
-                             '"libraries" must be an array of strings', "got string")
+        self.assertOnlyError(
+            BASE.replace('["hello"]', '"hello"'),
+            11,
+            '"libraries" must be an array of strings',
+            "got string",
+        )
 
     def test_library_element_wrong_type(self):
-        self.assertOnlyError(BASE.replace('["hello"]', '["hello",\n  42]'), 12,
-                             '"libraries" entries must be strings', "got integer")
+        self.assertOnlyError(
+            BASE.replace('["hello"]', '["hello",\n  42]'),
+            12,
+            '"libraries" entries must be strings',
+            "got integer",
+        )
 
     def test_default_wrong_type(self):
-        self.assertOnlyError(BASE.replace("default = true", 'default = "yes"') + "default = true\n",
-                             7, '"default" must be a boolean', "got string")
+        self.assertOnlyError(
+            BASE.replace("default = true", 'default = "yes"') + "default = true\n",
+            7,
+            '"default" must be a boolean',
+            "got string",
+        )
 
     def test_hardening_wrong_type(self):
-        self.assertOnlyError(BASE + "hardening = [\n  1,\n]\n", 13,
-                             '"hardening" entries must be strings', "got integer")
-        self.assertOnlyError(BASE + 'hardening = "ubsan"\n', 12,
-                             '"hardening" must be an array of strings')
+        self.assertOnlyError(
+            BASE + "hardening = [\n  1,\n]\n",
+            13,
+            '"hardening" entries must be strings',
+            "got integer",
+        )
+        self.assertOnlyError(
+            BASE + 'hardening = "ubsan"\n', 12, '"hardening" must be an array of strings'
+        )
 
     @mock.patch.object(bc, "HARDENING_DONE", bc.HARDENING)
     def test_unknown_hardening(self):
-        self.assertOnlyError(BASE + 'hardening = ["ubsan", "asan"]\n', 12, 'unknown hardening "asan"',
-                             '"stack-protector", "ubsan", "kasan", "cet"')
+        self.assertOnlyError(
+            BASE + 'hardening = ["ubsan", "asan"]\n',
+            12,
+            'unknown hardening "asan"',
+            '"stack-protector", "ubsan", "kasan", "cet"',
+        )
 
     def test_unknown_library(self):
-        self.assertOnlyError(BASE.replace('"mm"]', '"mm", "net"]'), 6, 'unknown library "net"',
-                             "known libraries: boot, kernel, mm, sched, time")
+        self.assertOnlyError(
+            BASE.replace('"mm"]', '"mm", "net"]'),
+            6,
+            'unknown library "net"',
+            "known libraries: boot, kernel, mm, sched, time",
+        )
 
     def test_libc_listed(self):
-        self.assertOnlyError(BASE.replace('["hello"]', '["hello", "libc"]'), 11,
-                             "libc is part of every compartment (each compartment gets its own copy); "
-                             "do not list it")
+        self.assertOnlyError(
+            BASE.replace('["hello"]', '["hello", "libc"]'),
+            11,
+            "libc is part of every compartment (each compartment gets its own copy); "
+            "do not list it",
+        )
 
     def test_library_in_two_compartments(self):
         text = BASE.replace('["hello"]', '["hello",\n  "mm"]')
-        self.assertError(text, 12, 'library "mm" is already in compartment "core"',
-                         "compartment at line 4", "listed at line 6")
+        self.assertError(
+            text,
+            12,
+            'library "mm" is already in compartment "core"',
+            "compartment at line 4",
+            "listed at line 6",
+        )
 
     def test_library_twice_in_one_compartment(self):
-        self.assertOnlyError(BASE.replace('["hello"]', '["hello", "time",\n "time"]'), 12,
-                             'library "time" listed twice in compartment "app"', "first at line 11")
+        self.assertOnlyError(
+            BASE.replace('["hello"]', '["hello", "time",\n "time"]'),
+            12,
+            'library "time" listed twice in compartment "app"',
+            "first at line 11",
+        )
 
     def test_other_app_listed(self):
-        self.assertOnlyError(BASE.replace('["hello"]', '["hello", "ktest"]'), 11,
-                             'app "ktest" cannot be listed', "one app")
+        self.assertOnlyError(
+            BASE.replace('["hello"]', '["hello", "ktest"]'),
+            11,
+            'app "ktest" cannot be listed',
+            "one app",
+        )
 
     def test_no_default(self):
         self.assertOnlyError(BASE.replace("default = true\n", ""), 1, "no default compartment")
 
     def test_more_than_one_default(self):
-        text = BASE + "default = true\n\n[[compartment]]\nname = \"t\"\nlibraries = [\"time\"]\ndefault = true\n"
+        text = (
+            BASE
+            + 'default = true\n\n[[compartment]]\nname = "t"\n'
+            + 'libraries = ["time"]\ndefault = true\n'
+        )
         errs = self.errors(text)
-        self.assertEqual([(l, 'already the default' in m and '"core"' in m and "line 7" in m)
-                          for _, l, m in errs], [(12, True), (17, True)])
+        self.assertEqual(
+            [
+                (l, "already the default" in m and '"core"' in m and "line 7" in m)
+                for _, l, m in errs
+            ],
+            [(12, True), (17, True)],
+        )
 
     def test_duplicate_compartment_name(self):
-        self.assertOnlyError(BASE.replace('name = "app"', 'name = "core"'), 10,
-                             'duplicate compartment name "core"', "first used at line 5")
+        self.assertOnlyError(
+            BASE.replace('name = "app"', 'name = "core"'),
+            10,
+            'duplicate compartment name "core"',
+            "first used at line 5",
+        )
 
     def test_invalid_compartment_names(self):
         for bad in ("App", "1app", "app-x", "a" * 17, ""):
             with self.subTest(name=bad):
-                self.assertOnlyError(BASE.replace('name = "app"', 'name = "%s"' % bad), 10,
-                                     'invalid compartment name "%s"' % bad, "[a-z][a-z0-9_]{0,15}")
+                self.assertOnlyError(
+                    BASE.replace('name = "app"', 'name = "%s"' % bad),
+                    10,
+                    'invalid compartment name "%s"' % bad,
+                    "[a-z][a-z0-9_]{0,15}",
+                )
         cfg = self.load(BASE.replace('name = "app"', 'name = "%s"' % ("a" * 16)))
         self.assertEqual(cfg.compartments[1].name, "a" * 16)
 
@@ -418,21 +530,29 @@ class TestCompartments(ConfigTestCase):
         self.assertOnlyError(BASE.replace('name = "app"\n', ""), 9, 'missing required key "name"')
 
     def test_empty_non_default_compartment(self):
-        self.assertOnlyError(BASE.replace('["hello"]', "[]"), 11, 'compartment "app" has no libraries')
+        self.assertOnlyError(
+            BASE.replace('["hello"]', "[]"), 11, 'compartment "app" has no libraries'
+        )
         # Without a "libraries" key the error is at the header.
-        self.assertOnlyError(BASE.replace('libraries = ["hello"]\n', ""), 9,
-                             'compartment "app" has no libraries')
+        self.assertOnlyError(
+            BASE.replace('libraries = ["hello"]\n', ""), 9, 'compartment "app" has no libraries'
+        )
 
     def test_kernel_core_split_explicitly(self):
         text = BASE.replace('["boot", "kernel", "mm"]', '["boot", "kernel"]')
         text = text.replace('["hello"]', '["hello",\n  "mm"]')
-        self.assertOnlyError(text, 12, "boot, kernel and mm form the kernel core and must share a compartment",
-                             '"mm"')
+        self.assertOnlyError(
+            text,
+            12,
+            "boot, kernel and mm form the kernel core and must share a compartment",
+            '"mm"',
+        )
 
     def test_kernel_core_split_by_default_placement(self):
         # kernel and mm are listed elsewhere; boot lands in the default
         # compartment, so the error is at that compartment's header.
-        self.assertOnlyError("""\
+        self.assertOnlyError(
+            """\
             app = "hello"
             backend = "fcall"
             [[compartment]]
@@ -441,20 +561,32 @@ class TestCompartments(ConfigTestCase):
             [[compartment]]
             name = "k"
             libraries = ["kernel", "mm"]
-            """, 3, "kernel core", '"boot"')
+            """,
+            3,
+            "kernel core",
+            '"boot"',
+        )
 
     def test_backend_placement_rules(self):
         # mpk: the kernel core in the default compartment; ept: every
         # kernel library (it runs in every VM). Reported at the library.
         text = BASE.replace("default = true\n", "") + "default = true\n"
         errs = self.errors(text)
-        self.assertEqual([(e[1], e[2].split(",")[1]) for e in errs],
-                         [(6, ' library "%s" must be in the default compartment' % lib)
-                          for lib in ("boot", "kernel", "mm")])
+        self.assertEqual(
+            [(e[1], e[2].split(",")[1]) for e in errs],
+            [
+                (6, ' library "%s" must be in the default compartment' % lib)
+                for lib in ("boot", "kernel", "mm")
+            ],
+        )
         self.assertIn('not "core": memory nobody owns yet', errs[0][2])
         text = BASE.replace('"mpk"', '"ept"').replace('["hello"]', '["hello", "time"]')
-        self.assertOnlyError(text, 11, 'with backend "ept", library "time" must be in the default '
-                             'compartment, not "app"', "every VM")
+        self.assertOnlyError(
+            text,
+            11,
+            'with backend "ept", library "time" must be in the default ' 'compartment, not "app"',
+            "every VM",
+        )
         fcall = self.load(text.replace('"ept"', '"fcall"'))
         self.assertEqual(fcall.compartment_of("time").name, "app")
 
@@ -478,9 +610,16 @@ class TestCompartments(ConfigTestCase):
         cfg = dict(libraries=LIBS, apps=APPS, optional=["virtio"])
         with self.assertRaises(bc.ConfigError) as cm:
             bc.load(self.write(text), **cfg)
-        self.assertEqual([(e[1], e[2].split(":")[0]) for e in cm.exception.errors],
-                         [(9, 'with full gates, "sched" must share the kernel core\'s '
-                              'compartment when the image has a driver (virtio)')])
+        self.assertEqual(
+            [(e[1], e[2].split(":")[0]) for e in cm.exception.errors],
+            [
+                (
+                    9,
+                    'with full gates, "sched" must share the kernel core\'s '
+                    "compartment when the image has a driver (virtio)",
+                )
+            ],
+        )
         light = bc.load(self.write(text.replace('"full"', '"light"')), **cfg)
         self.assertEqual(light.compartment_of("sched").name, "sched")
         alone = bc.load(self.write(text.replace('["virtio"]', '["time"]')), **cfg)
@@ -490,31 +629,45 @@ class TestCompartments(ConfigTestCase):
         head = 'app = "hello"\nbackend = "mpk"\ngate = "full"\n'
         comps = ['[[compartment]]\nname = "core"\ndefault = true\n']
         comps += ['[[compartment]]\nname = "c%d"\nlibraries = ["time"]\n' % i for i in range(1, 15)]
-        self.assertError(head + "".join(comps), 4 + 3 * 14, "too many compartments",
-                         'backend "mpk" with full gates', "at most 14", "key 14")
+        self.assertError(
+            head + "".join(comps),
+            4 + 3 * 14,
+            "too many compartments",
+            'backend "mpk" with full gates',
+            "at most 14",
+            "key 14",
+        )
 
     def test_too_many_compartments(self):
-        for backend, limit, why in (("mpk", 15, "key 15 is the shared domain"),
-                                    ("ept", 8, "EPT"), ("fcall", 64, "64")):
+        for backend, limit, why in (
+            ("mpk", 15, "key 15 is the shared domain"),
+            ("ept", 8, "EPT"),
+            ("fcall", 64, "64"),
+        ):
             with self.subTest(backend=backend):
                 head = 'app = "hello"\nbackend = "%s"\n' % backend
                 comps = ['[[compartment]]\nname = "core"\ndefault = true\n']
-                comps += ['[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, "time")
-                          for i in range(1, limit + 1)]
+                comps += [
+                    '[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, "time")
+                    for i in range(1, limit + 1)
+                ]
                 # Each extra compartment lists "time", so also expect
                 # "already in compartment" errors; check only the limit one.
                 text = head + "".join(comps)
                 first_extra_line = 3 + 3 * limit  # header of compartment number limit+1
-                self.assertError(text, first_extra_line, "too many compartments",
-                                 "at most %d" % limit, why)
+                self.assertError(
+                    text, first_extra_line, "too many compartments", "at most %d" % limit, why
+                )
                 errs = self.errors(text)
                 self.assertEqual(sum("too many" in m for _, _, m in errs), 1)
 
     def test_compartments_at_limit_ok(self):
         libs = ["l%d" % i for i in range(14)]
         text = 'app = "hello"\nbackend = "mpk"\n[[compartment]]\nname = "core"\ndefault = true\n'
-        text += "".join('[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, lib)
-                        for i, lib in enumerate(libs))
+        text += "".join(
+            '[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, lib)
+            for i, lib in enumerate(libs)
+        )
         cfg = self.load(text, libs=LIBS + libs)
         self.assertEqual(len(cfg.compartments), 15)
         self.assertEqual(sorted(c.pkey for c in cfg.compartments), list(range(15)))
@@ -524,10 +677,11 @@ class TestCompartments(ConfigTestCase):
 # Error reporting
 # ---------------------------------------------------------------------------
 
-class TestReporting(ConfigTestCase):
 
+class TestReporting(ConfigTestCase):
     def test_multiple_errors_sorted_by_line(self):
-        errs = self.errors("""\
+        errs = self.errors(
+            """\
             app = "hello"
             backend = "mpk"
             gate = "heavy"
@@ -541,7 +695,8 @@ class TestReporting(ConfigTestCase):
             name = "x"
             libraries = ["nope"]
             hardening = ["asan"]
-            """)
+            """
+        )
         self.assertEqual([l for _, l, _ in errs], [3, 7, 9, 12, 13])
         self.assertIn("invalid gate", errs[0][2])
         self.assertIn("libc", errs[1][2])
@@ -567,13 +722,24 @@ class TestReporting(ConfigTestCase):
 # Command line
 # ---------------------------------------------------------------------------
 
-class TestCli(ConfigTestCase):
 
+class TestCli(ConfigTestCase):
     # Run the script with `args` from the temp dir; return the CompletedProcess.
     def run_cli(self, *args):
-        return subprocess.run([sys.executable, str(SCRIPT), *args,
-                               "--libs", " ".join(LIBS), "--apps", " ".join(APPS)],
-                              cwd=self.tmp, capture_output=True, text=True)
+        return subprocess.run(
+            [
+                sys.executable,
+                str(SCRIPT),
+                *args,
+                "--libs",
+                " ".join(LIBS),
+                "--apps",
+                " ".join(APPS),
+            ],
+            cwd=self.tmp,
+            capture_output=True,
+            text=True,
+        )
 
     # Copy the fixture into <tmp>/configs/ and return its relative path.
     def fixture(self):
@@ -587,7 +753,10 @@ class TestCli(ConfigTestCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(res.stderr, "")
         with open(os.path.join(self.tmp, "build", "mpk3", "config.mk")) as f:
-            self.assertEqual(f.read(), textwrap.dedent("""\
+            self.assertEqual(
+                f.read(),
+                textwrap.dedent(
+                    """\
                 # Generated from configs/mpk3.toml by scripts/bulkhead_config.py: do not edit.
                 CFG_NAME := mpk3
                 CFG_APP := hello
@@ -606,7 +775,9 @@ class TestCli(ConfigTestCase):
                 CFG_COMP_app_LIBS := hello
                 CFG_COMP_app_HARDEN :=
                 CFG_COMP_app_PKEY := 2
-                """))
+                """
+                ),
+            )
 
     def test_cli_no_pkey_lines_for_fcall(self):
         path = self.write(BASE.replace('"mpk"', '"fcall"'), name="f.toml")
@@ -637,7 +808,9 @@ class TestCli(ConfigTestCase):
             self.assertIn("CFG_COMP_app_LIBS := hello time\n", f.read())
 
     def test_cli_error_exit_status_and_stderr(self):
-        path = self.write(BASE.replace('"mpk"', '"vmx"') + 'hardening = ["asan"]\n', name="bad.toml")
+        path = self.write(
+            BASE.replace('"mpk"', '"vmx"') + 'hardening = ["asan"]\n', name="bad.toml"
+        )
         res = self.run_cli(path, "--out", "out")
         self.assertEqual(res.returncode, 1)
         self.assertEqual(res.stdout, "")
@@ -651,8 +824,11 @@ class TestCli(ConfigTestCase):
         cfg = self.fixture()
         res = self.run_cli(cfg, "--print")
         self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertEqual(res.stdout, "mpk3: backend mpk (gate full), compartments "
-                                     "core[boot kernel mm] sched[sched time] app[hello]\n")
+        self.assertEqual(
+            res.stdout,
+            "mpk3: backend mpk (gate full), compartments "
+            "core[boot kernel mm] sched[sched time] app[hello]\n",
+        )
 
 
 class TestApiFiles(unittest.TestCase):
@@ -673,12 +849,14 @@ class TestApiFiles(unittest.TestCase):
         return name
 
     def test_reads_callers_callbacks_and_kind(self):
-        lib = self.api("""\
+        lib = self.api(
+            """\
             kind driver
             f 2 any      # comment
             g 0 core,sched
             callback cb 1
-            """)
+            """
+        )
         api = bc.read_api(lib)
         self.assertEqual(api.functions, {"f": 2, "g": 0})
         self.assertEqual(api.callers, {"f": ("any",), "g": ("core", "sched")})
@@ -686,14 +864,16 @@ class TestApiFiles(unittest.TestCase):
         self.assertEqual(api.kind, "driver")
 
     def test_errors_name_file_and_line(self):
-        lib = self.api("""\
+        lib = self.api(
+            """\
             f 2
             g 1 nobody
             h 7 any
             h 1 any
             h 1 any
             kind printer
-            """)
+            """
+        )
         with self.assertRaises(bc.ConfigError) as cm:
             bc.read_api(lib)
         errs = [(line, msg) for _, line, msg in cm.exception.errors]
@@ -708,10 +888,12 @@ class TestApiFiles(unittest.TestCase):
     def test_caller_flag(self):
         # `caller`: the gate fills in the last argument; a function without
         # arguments has none to fill.
-        lib = self.api("""\
+        lib = self.api(
+            """\
             free 2 any caller
             alloc 1 any
-            """)
+            """
+        )
         self.assertEqual(bc.read_api(lib).vouched, {"free"})
         bc.read_api.cache_clear()
         lib = self.api("g 0 any caller\nh 1 any callers\n")

@@ -23,7 +23,9 @@ int main(int argc, char **argv)
 		/* XCR0 changed. */
 		__asm__ volatile("xsetbv" : : "c"(0), "a"(3), "d"(0));
 		/* Supervisor state, PKRU among it, restored from memory. */
-		__asm__ volatile("xrstors (%0)" : : "r"(&cr4), "a"(~0u), "d"(~0u));
+		__asm__ volatile("xrstors (%0)"
+				 :
+				 : "r"(&cr4), "a"(~0u), "d"(~0u));
 	}
 	return 0;
 }

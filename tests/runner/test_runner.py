@@ -23,8 +23,9 @@ def ktap(*results, plan=None):
     """A KTAP run's lines: the header, a plan (by default counting the
     results), and the results, each (ok, case)."""
     lines = ["KTAP version 1", "1..%d" % (len(results) if plan is None else plan)]
-    return lines + ["%sok %d %s" % ("" if ok else "not ", i, case)
-                    for i, (ok, case) in enumerate(results, 1)]
+    return lines + [
+        "%sok %d %s" % ("" if ok else "not ", i, case) for i, (ok, case) in enumerate(results, 1)
+    ]
 
 
 def failed(results):
@@ -36,13 +37,15 @@ class ParseKtapTest(unittest.TestCase):
     EXPECTED = ["s.a", "s.b"]
 
     def parse(self, lines, status=0, expected=None):
-        return rt.parse_ktap("qemu.k.", lines, status, "s",
-                             self.EXPECTED if expected is None else expected)
+        return rt.parse_ktap(
+            "qemu.k.", lines, status, "s", self.EXPECTED if expected is None else expected
+        )
 
     def test_all_reported_passes(self):
         results = self.parse(ktap((True, "s.a"), (True, "s.b")))
-        self.assertEqual([(r.name, r.ok) for r in results],
-                         [("qemu.k.s.a", True), ("qemu.k.s.b", True)])
+        self.assertEqual(
+            [(r.name, r.ok) for r in results], [("qemu.k.s.a", True), ("qemu.k.s.b", True)]
+        )
 
     def test_a_failed_case_fails_and_needs_exit_1(self):
         lines = ktap((True, "s.a"), (False, "s.b"))
@@ -53,7 +56,7 @@ class ParseKtapTest(unittest.TestCase):
         lines = ktap((True, "s.a"), (True, "s.b")) + ["ok 2 s.b"]
         bad = failed(self.parse(lines))
         self.assertIn("qemu.k.s.b", bad)
-        self.assertIn("qemu.k.s.ktap", bad)         # beyond the plan, numbered 2 again
+        self.assertIn("qemu.k.s.ktap", bad)  # beyond the plan, numbered 2 again
 
     def test_duplicated_name_under_a_new_number_fails(self):
         lines = ktap((True, "s.a"), (True, "s.a"))
@@ -94,13 +97,17 @@ class ParseKtapTest(unittest.TestCase):
         self.assertEqual(failed(self.parse(lines)), ["qemu.k.s.ktap"])
 
     def test_no_plan_fails_every_case(self):
-        self.assertEqual(failed(self.parse(["Bulkhead booting"], status=124)),
-                         ["qemu.k.s.a", "qemu.k.s.b", "qemu.k.s.ktap"])
+        self.assertEqual(
+            failed(self.parse(["Bulkhead booting"], status=124)),
+            ["qemu.k.s.a", "qemu.k.s.b", "qemu.k.s.ktap"],
+        )
 
     def test_plan_counting_other_than_the_inventory_fails(self):
         lines = ktap((True, "s.a"), (True, "s.b"))
-        self.assertEqual(failed(self.parse(lines, expected=["s.a", "s.b", "s.c"])),
-                         ["qemu.k.s.c", "qemu.k.s.ktap"])
+        self.assertEqual(
+            failed(self.parse(lines, expected=["s.a", "s.b", "s.c"])),
+            ["qemu.k.s.c", "qemu.k.s.ktap"],
+        )
 
     def test_indented_lines_are_not_results(self):
         lines = ktap((True, "s.a"), (True, "s.b")) + ["    ok 3 s.c", "  1..9"]
@@ -110,11 +117,21 @@ class ParseKtapTest(unittest.TestCase):
         return next(r.detail for r in self.parse(lines) if r.name == name)
 
 
-LISTING = ["Bulkhead 0.1.0 (config k, backend mpk, app gatetest)",
-           "# test gates.one", "# test gates.two", "# alone mpk_attack.read",
-           "# alone mpk_attack.write", "# listed 4 cases", "Bulkhead: exit status 0"]
-PINNED = {"gates.one": "test", "gates.two": "test", "mpk_attack.read": "alone",
-          "mpk_attack.write": "alone"}
+LISTING = [
+    "Bulkhead 0.1.0 (config k, backend mpk, app gatetest)",
+    "# test gates.one",
+    "# test gates.two",
+    "# alone mpk_attack.read",
+    "# alone mpk_attack.write",
+    "# listed 4 cases",
+    "Bulkhead: exit status 0",
+]
+PINNED = {
+    "gates.one": "test",
+    "gates.two": "test",
+    "mpk_attack.read": "alone",
+    "mpk_attack.write": "alone",
+}
 
 
 class ListingTest(unittest.TestCase):
@@ -179,11 +196,17 @@ class ListingTest(unittest.TestCase):
 
 
 # A TEST_ALONE case's boot: it announces, then faults.
-ALONE = ["Bulkhead 0.1.0 (config ktest, backend fcall, app ktest)", "KTAP version 1", "1..1",
-         "# expect-exit: 2", "# expect: FAULT: #DE divide error",
-         "# expect: rip 0x1234 <ktest_fn_fault_divide_error+0x10>",
-         "FAULT: #DE divide error (vector 0) in thread \"main\"",
-         "  rip 0x1234 <ktest_fn_fault_divide_error+0x10>", "Bulkhead: exit status 2"]
+ALONE = [
+    "Bulkhead 0.1.0 (config ktest, backend fcall, app ktest)",
+    "KTAP version 1",
+    "1..1",
+    "# expect-exit: 2",
+    "# expect: FAULT: #DE divide error",
+    "# expect: rip 0x1234 <ktest_fn_fault_divide_error+0x10>",
+    'FAULT: #DE divide error (vector 0) in thread "main"',
+    "  rip 0x1234 <ktest_fn_fault_divide_error+0x10>",
+    "Bulkhead: exit status 2",
+]
 
 
 def one_vm(lines):
@@ -192,8 +215,9 @@ def one_vm(lines):
 
 class AloneTest(unittest.TestCase):
     def check(self, lines, status=2, vms=None):
-        return rt.check_alone("qemu.ktest.fault.divide_error", status, lines,
-                              one_vm(lines) if vms is None else vms)
+        return rt.check_alone(
+            "qemu.ktest.fault.divide_error", status, lines, one_vm(lines) if vms is None else vms
+        )
 
     def test_announced_text_after_the_announcements_passes(self):
         self.assertTrue(self.check(ALONE).ok)
@@ -220,9 +244,13 @@ class AloneTest(unittest.TestCase):
     def test_another_vm_may_print_the_text_before_the_announcements(self):
         # ept: the victim's VM reports the rejected call; its line may come
         # through the launcher before the caller's announcements.
-        lines = ["ept: malformed call rejected (in compartment victim)", "# expect-exit: 2",
-                 "# expect: ept: malformed call rejected (in compartment victim)",
-                 "# expect: PANIC: the callee rejected a call", "PANIC: the callee rejected a call"]
+        lines = [
+            "ept: malformed call rejected (in compartment victim)",
+            "# expect-exit: 2",
+            "# expect: ept: malformed call rejected (in compartment victim)",
+            "# expect: PANIC: the callee rejected a call",
+            "PANIC: the callee rejected a call",
+        ]
         vms = ["victim", "core", "core", "core", "core"]
         self.assertTrue(self.check(lines, vms=vms).ok)
         # The same line from the announcing VM, before it announced, does not count.
@@ -238,9 +266,14 @@ class AloneTest(unittest.TestCase):
 
 def http_reply(body=b"hello from Bulkhead's httpd\n", length=True, connection="keep-alive"):
     """A response as apps/httpd/main.c sends it, with or without Content-Length."""
-    return (b"HTTP/1.1 200 OK\r\nServer: fake\r\nContent-Type: text/plain\r\n" +
-            (b"Content-Length: %d\r\n" % len(body) if length else b"") +
-            b"Connection: " + connection.encode() + b"\r\n\r\n" + body)
+    return (
+        b"HTTP/1.1 200 OK\r\nServer: fake\r\nContent-Type: text/plain\r\n"
+        + (b"Content-Length: %d\r\n" % len(body) if length else b"")
+        + b"Connection: "
+        + connection.encode()
+        + b"\r\n\r\n"
+        + body
+    )
 
 
 class FakeHttpServer:
@@ -290,7 +323,7 @@ class HttpTest(unittest.TestCase):
 
     def test_keep_alive_closed_after_one_response_fails(self):
         problems = self.keep_alive(http_reply())
-        self.assertEqual(len(problems), 1)      # closed, or reset: request 2 was unread
+        self.assertEqual(len(problems), 1)  # closed, or reset: request 2 was unread
         self.assertTrue(problems[0].startswith("after 1 responses read: "), problems)
 
     def test_keep_alive_saying_close_fails(self):
@@ -303,27 +336,36 @@ class HttpTest(unittest.TestCase):
 
     def test_response_checks(self):
         response = rt.split_response(http_reply(b"abc"))
-        self.assertEqual(rt.response_problems(response, "HTTP/1.1 200 OK", "text/plain", b"abc"),
-                         [])
-        self.assertEqual(len(rt.response_problems(response, "HTTP/1.1 404 Not Found",
-                                                  "text/html", b"abcd")), 4)
+        self.assertEqual(
+            rt.response_problems(response, "HTTP/1.1 200 OK", "text/plain", b"abc"), []
+        )
+        self.assertEqual(
+            len(rt.response_problems(response, "HTTP/1.1 404 Not Found", "text/html", b"abcd")), 4
+        )
         head = rt.split_response(http_reply(b"abc")[:-3])
-        self.assertEqual(rt.response_problems(head, "HTTP/1.1 200 OK", "text/plain", b"",
-                                              length=3), [])
-        self.assertEqual(rt.response_problems(head, "HTTP/1.1 200 OK", "text/plain", b"",
-                                              length=4), ["Content-Length '3', expected 4"])
+        self.assertEqual(
+            rt.response_problems(head, "HTTP/1.1 200 OK", "text/plain", b"", length=3), []
+        )
+        self.assertEqual(
+            rt.response_problems(head, "HTTP/1.1 200 OK", "text/plain", b"", length=4),
+            ["Content-Length '3', expected 4"],
+        )
         no_length = rt.split_response(http_reply(length=False))
-        self.assertEqual(rt.response_problems(no_length, "HTTP/1.1 200 OK", "text/plain"),
-                         ["no Content-Length"])
-        self.assertEqual(rt.response_problems(rt.split_response(b"HTTP/1.1 200 OK\r\n"),
-                                              "HTTP/1.1 200 OK", "text/plain"),
-                         ["no complete response header"])
+        self.assertEqual(
+            rt.response_problems(no_length, "HTTP/1.1 200 OK", "text/plain"), ["no Content-Length"]
+        )
+        self.assertEqual(
+            rt.response_problems(
+                rt.split_response(b"HTTP/1.1 200 OK\r\n"), "HTTP/1.1 200 OK", "text/plain"
+            ),
+            ["no complete response header"],
+        )
 
 
 class OnlyTest(unittest.TestCase):
     """--only: which jobs run, and which of their results count."""
-    INV = {"ktest": {"sched.a": "test", "sched.b": "test", "time.c": "test",
-                     "fault.d": "alone"}}
+
+    INV = {"ktest": {"sched.a": "test", "sched.b": "test", "time.c": "test", "fault.d": "alone"}}
 
     def jobs(self, regex):
         want = rt.re.compile(regex).search
@@ -333,34 +375,37 @@ class OnlyTest(unittest.TestCase):
         with mock.patch.object(rt, "run_suite", return_value=[]) as run_suite:
             for job in self.jobs(r"\.sched\."):
                 job.fn()
-        run_suite.assert_called_once_with("build/ktest/bulkhead.elf", "qemu.ktest.", "sched",
-                                          ["sched.a", "sched.b"])
+        run_suite.assert_called_once_with(
+            "build/ktest/bulkhead.elf", "qemu.ktest.", "sched", ["sched.a", "sched.b"]
+        )
 
     def test_part_of_a_suite_boots_case_by_case(self):
         with mock.patch.object(rt, "run_suite", return_value=[]) as run_suite:
             for job in self.jobs(r"sched\.b$"):
                 job.fn()
-        run_suite.assert_called_once_with("build/ktest/bulkhead.elf", "qemu.ktest.", "sched.b",
-                                          ["sched.b"])
+        run_suite.assert_called_once_with(
+            "build/ktest/bulkhead.elf", "qemu.ktest.", "sched.b", ["sched.b"]
+        )
 
     def test_the_listing_checks_only_the_chosen_cases(self):
         listing = (0, ["# test sched.b", "# test extra.e", "# listed 2 cases"])
         with mock.patch.object(rt, "list_kernel", return_value=listing):
-            results = [r for job in self.jobs(r"sched\.b$") if not job.names
-                       for r in job.fn()]
+            results = [r for job in self.jobs(r"sched\.b$") if not job.names for r in job.fn()]
         self.assertEqual([(r.name, r.ok) for r in results], [("qemu.ktest.listing", True)])
 
     def test_a_case_missing_from_the_listing_still_fails(self):
         listing = (0, ["# test sched.a", "# listed 1 cases"])
         with mock.patch.object(rt, "list_kernel", return_value=listing):
-            results = [r for job in self.jobs(r"sched\.b$") if not job.names
-                       for r in job.fn()]
+            results = [r for job in self.jobs(r"sched\.b$") if not job.names for r in job.fn()]
         self.assertEqual(failed(results), ["qemu.ktest.listing"])
 
     def test_results_not_chosen_are_dropped_but_run_failures_kept(self):
         job = rt.Job(lambda: [], names=["host.a.x", "host.a.y"])
-        results = [rt.Result("host.a.x", True), rt.Result("host.a.y", False),
-                   rt.Result("host.all.ktap", False)]
+        results = [
+            rt.Result("host.a.x", True),
+            rt.Result("host.a.y", False),
+            rt.Result("host.all.ktap", False),
+        ]
         kept = job.keep(results, rt.re.compile(r"a\.x").search)
         self.assertEqual([r.name for r in kept], ["host.a.x", "host.all.ktap"])
 
@@ -393,15 +438,22 @@ class ProcessTest(unittest.TestCase):
 
 
 class InventoryTest(unittest.TestCase):
-    INV = {"host": {"heap.alloc": "test"},
-           "gates-mpk": {"gates.one": "test", "mpk_attack.read": "alone"}}
-    SOURCES = {"heap.alloc": [("test", "tests/host/test_heap.c:10")],
-               "gates.one": [("test", "tests/gatetest/test_gates.c:12")],
-               "mpk_attack.read": [("alone", "tests/gatetest/test_attacks.c:56")]}
+    INV = {
+        "host": {"heap.alloc": "test"},
+        "gates-mpk": {"gates.one": "test", "mpk_attack.read": "alone"},
+    }
+    SOURCES = {
+        "heap.alloc": [("test", "tests/host/test_heap.c:10")],
+        "gates.one": [("test", "tests/gatetest/test_gates.c:12")],
+        "mpk_attack.read": [("alone", "tests/gatetest/test_attacks.c:56")],
+    }
 
     def check(self, inv=None, sources=None):
-        return rt.check_inventory(self.INV if inv is None else inv,
-                                  self.SOURCES if sources is None else sources, ["gates-mpk"])
+        return rt.check_inventory(
+            self.INV if inv is None else inv,
+            self.SOURCES if sources is None else sources,
+            ["gates-mpk"],
+        )
 
     def test_matching_inventory_passes(self):
         self.assertEqual(self.check(), [])
@@ -410,8 +462,7 @@ class InventoryTest(unittest.TestCase):
         sources = dict(self.SOURCES, **{"gates.new": [("test", "tests/gatetest/x.c:99")]})
         problems = self.check(sources=sources)
         self.assertEqual(len(problems), 1)
-        self.assertIn("tests/gatetest/x.c:99: gates.new is not in tests/inventory.txt",
-                      problems[0])
+        self.assertIn("tests/gatetest/x.c:99: gates.new is not in tests/inventory.txt", problems[0])
         self.assertIn("run make inventory after adding a test", problems[0])
 
     def test_case_in_the_inventory_but_not_in_the_sources_fails(self):
