@@ -135,7 +135,7 @@ static const uint8_t *stub_wrpkru(const char *stub, int nth)
 {
 	const uint8_t *p = (const uint8_t *)ksyms_lookup_name(stub);
 
-	for (int i = 5; p && i < 256; i++)
+	for (int i = 5; p && i < 512; i++)
 		if (p[i - 5] == 0xb8 && p[i] == 0x0f && p[i + 1] == 0x01 &&
 		    p[i + 2] == 0xef && --nth == 0)
 			return p + i;
