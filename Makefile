@@ -139,7 +139,7 @@ CONFIG_ARGS	= $(CONFIG) --apps "$(APPS)" --optional-libs "$(OPT_LIBS)" \
 API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api \
 		     gates/*/*.api)
 # What the configuration tool and the generator read besides the config.
-CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py \
+CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py scripts/layout.py \
 		   $(wildcard gates/*/backend.py)
 
 ifeq ($(filter clean distclean deps check-style,$(MAKECMDGOALS)),)
