@@ -42,6 +42,13 @@ void comp_print_layout(void)
 	}
 }
 
+const char *comp_name(int index)
+{
+	return index >= 0 && (unsigned)index < comp_config.count
+		       ? comp_config.comps[index].name
+		       : "?";
+}
+
 const struct comp_desc *comp_of_pkru(uint32_t pkru)
 {
 	for (unsigned i = 0; i < comp_config.count; i++)

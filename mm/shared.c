@@ -70,14 +70,6 @@ static struct slab *new_slab(size_t pages, size_t slot)
 	return s;
 }
 
-/* The name of compartment `index`, for reports. */
-static const char *comp_name(int index)
-{
-	return index >= 0 && (unsigned)index < comp_config.count
-		       ? comp_config.comps[index].name
-		       : "?";
-}
-
 void *(mm_shared_alloc)(size_t size, int caller)
 {
 	int c = class_of(size ? size : 1);

@@ -24,7 +24,8 @@
 
 static uintptr_t next_slot = SLOT_REGION_BASE; /* above every slot so far */
 static uint64_t *used;	  /* bit i: slot i (from SLOT_REGION_BASE) is live */
-static size_t used_words; /* words of `used` */
+static uint8_t *owner;	  /* owner[i]: compartment that allocated slot i */
+static size_t used_words; /* words of `used` (BITS entries of `owner`) */
 
 static size_t slots_so_far(void)
 {
@@ -32,7 +33,7 @@ static size_t slots_so_far(void)
 }
 
 /* The lowest free slot below next_slot, else a new one above. */
-uintptr_t mm_slot_alloc(void)
+uintptr_t(mm_slot_alloc)(int caller)
 {
 	size_t n = slots_so_far(), i;
 
@@ -43,6 +44,7 @@ uintptr_t mm_slot_alloc(void)
 		if (i >= n)
 			break;
 		used[w] |= 1ULL << (i % BITS);
+		owner[i] = (uint8_t)caller;
 		return SLOT_REGION_BASE + i * SLOT_SIZE;
 	}
 	if (next_slot + SLOT_SIZE > SLOT_REGION_END)
@@ -51,13 +53,18 @@ uintptr_t mm_slot_alloc(void)
 	if (i / BITS >= used_words) {
 		uint64_t *more =
 			realloc(used, (used_words + 1) * sizeof(*used));
+		uint8_t *owners =
+			more ? realloc(owner, (used_words + 1) * BITS) : NULL;
 
-		if (!more)
+		if (more)
+			used = more;
+		if (!owners)
 			return 0;
-		used = more;
+		owner = owners;
 		used[used_words++] = 0;
 	}
 	used[i / BITS] |= 1ULL << (i % BITS);
+	owner[i] = (uint8_t)caller;
 	next_slot += SLOT_SIZE;
 	return next_slot - SLOT_SIZE;
 }
@@ -79,13 +86,17 @@ static const char *not_a_slot(uintptr_t base)
 /* Unmap the slot's pages and give them back. A base that is not a live
  * slot would unmap memory that is not a slot's, or hand the slot out
  * twice: it stops the machine, saying what was wrong. */
-void mm_slot_free(uintptr_t base)
+void(mm_slot_free)(uintptr_t base, int caller)
 {
 	const char *why = not_a_slot(base);
 	size_t i = (base - SLOT_REGION_BASE) / SLOT_SIZE;
 
 	if (why)
 		panic("mm_slot_free(0x%lx): %s", base, why);
+	if (owner[i] != caller)
+		panic("mm_slot_free(0x%lx): compartment %s frees a slot of "
+		      "compartment %s",
+		      base, comp_name(caller), comp_name(owner[i]));
 	for (unsigned c = 0; c < comp_config.count; c++) {
 		uintptr_t lo = base + c * SLOT_SPAN, hi = lo + SLOT_SPAN;
 

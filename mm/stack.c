@@ -26,6 +26,15 @@ struct vrange {
 static uintptr_t next_va = STACK_REGION_BASE;
 static struct vrange *free_ranges;
 
+/* Every live stack and the compartment it was allocated for. */
+struct live_stack {
+	uintptr_t bottom;
+	int owner;
+	struct live_stack *next;
+};
+
+static struct live_stack *live;
+
 static uintptr_t take_range(size_t len)
 {
 	for (struct vrange **pp = &free_ranges; *pp; pp = &(*pp)->next) {
@@ -74,13 +83,16 @@ static void unmap_pages(uintptr_t from, uintptr_t to)
 	}
 }
 
-struct mm_stack mm_stack_alloc(size_t size)
+struct mm_stack(mm_stack_alloc)(size_t size, int caller)
 {
 	struct mm_stack none = {0, 0};
+	struct live_stack *record = malloc(sizeof(*record));
 
 	size = ALIGN_UP(size, (size_t)PAGE_SIZE);
-	if (size == 0)
+	if (size == 0 || !record) {
+		free(record);
 		return none;
+	}
 	uintptr_t base = take_range(size + PAGE_SIZE);
 	uintptr_t bottom = base + PAGE_SIZE;
 
@@ -92,12 +104,17 @@ struct mm_stack mm_stack_alloc(size_t size)
 				mm_page_free(page, 1);
 			unmap_pages(bottom, va);
 			give_range(base, size + PAGE_SIZE);
+			free(record);
 			return none;
 		}
 		/* The key is per mapping: tag this one too, not just the
 		 * page's identity mapping. */
 		vm_set_pkey(va, PAGE_SIZE, comp_stack_pkey());
 	}
+	record->bottom = bottom;
+	record->owner = caller;
+	record->next = live;
+	live = record;
 	return (struct mm_stack){bottom, bottom + size};
 }
 
@@ -122,13 +139,27 @@ static const char *not_a_stack(uintptr_t bottom, uintptr_t top)
 /* A free that is not exactly one live stack would unmap and free pages
  * that are not its own, or hand the range out twice: it stops the
  * machine, saying what was wrong. */
-void mm_stack_free(struct mm_stack s)
+void(mm_stack_free)(struct mm_stack s, int caller)
 {
 	const char *why = not_a_stack(s.bottom, s.top);
+	struct live_stack **pp = &live;
 
 	if (why)
 		panic("mm_stack_free(bottom 0x%lx, top 0x%lx): %s", s.bottom,
 		      s.top, why);
+	while (*pp && (*pp)->bottom != s.bottom)
+		pp = &(*pp)->next;
+	if (*pp && (*pp)->owner != caller)
+		panic("mm_stack_free(bottom 0x%lx, top 0x%lx): compartment %s "
+		      "frees a stack of compartment %s",
+		      s.bottom, s.top, comp_name(caller),
+		      comp_name((*pp)->owner));
+	if (*pp) {
+		struct live_stack *gone = *pp;
+
+		*pp = gone->next;
+		free(gone);
+	}
 	unmap_pages(s.bottom, s.top);
 	give_range(s.bottom - PAGE_SIZE, s.top - s.bottom + PAGE_SIZE);
 }

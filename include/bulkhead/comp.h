@@ -68,6 +68,8 @@ extern const struct comp_config comp_config;
 const struct comp_desc *comp_of_addr(uintptr_t addr);
 /* Print the layout (one line per compartment) at boot. */
 void comp_print_layout(void);
+/* The name of compartment `index` (a vouched caller, an owner), or "?". */
+const char *comp_name(int index);
 /* The compartment whose domain is this PKRU value, or NULL. */
 const struct comp_desc *comp_of_pkru(uint32_t pkru);
 /* The compartment with protection key `pkey`, or NULL (15 is shared). */

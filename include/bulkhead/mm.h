@@ -127,6 +127,14 @@ int vm_public(uintptr_t va, size_t len);
 /* Whether every table on the walk to va has U/S set (for tests). */
 int vm_walk_all_user(uintptr_t va);
 
+/*
+ * Functions that act for a compartment take its index last (`caller`):
+ * across a gate the gate fills it in, whatever the caller passed (API
+ * flag `caller`, scripts/bulkhead_config.py); the macros pass this
+ * compartment's own, libc_comp_index from its glue, for direct calls.
+ */
+extern const int libc_comp_index;
+
 /* A stack with an unmapped guard page below `bottom`. */
 struct mm_stack {
 	uintptr_t bottom; /* lowest usable byte */
@@ -138,15 +146,19 @@ struct mm_stack {
  * into the caller's memory, which the callee may not be able to write
  * when it is another compartment. bottom == 0 when out of memory.
  */
-struct mm_stack mm_stack_alloc(size_t size);
-void mm_stack_free(struct mm_stack s);
+struct mm_stack mm_stack_alloc(size_t size, int caller);
+void mm_stack_free(struct mm_stack s, int caller);
+#define mm_stack_alloc(size) (mm_stack_alloc)((size), libc_comp_index)
+#define mm_stack_free(s)     (mm_stack_free)((s), libc_comp_index)
 
 /*
  * Stack slots for full gates (mm/slot.c): SLOT_SIZE of virtual space per
  * thread, one SLOT_SPAN region per compartment, mapped on first touch.
  */
-uintptr_t mm_slot_alloc(void); /* slot base, or 0 */
-void mm_slot_free(uintptr_t base);
+uintptr_t mm_slot_alloc(int caller); /* slot base, or 0 */
+void mm_slot_free(uintptr_t base, int caller);
+#define mm_slot_alloc()	   (mm_slot_alloc)(libc_comp_index)
+#define mm_slot_free(base) (mm_slot_free)((base), libc_comp_index)
 /* Called on a not-present fault: 0 if addr was a slot page now mapped. */
 int mm_slot_fault(uintptr_t addr);
 
@@ -154,14 +166,6 @@ int mm_slot_fault(uintptr_t addr);
 extern struct mm_page_pool mm_phys;
 void mm_init(struct mm_region *ram, int n, int cap);
 void *mm_page_alloc(size_t count); /* zeroed pages, or NULL */
-
-/*
- * Functions that act for a compartment take its index last (`caller`):
- * across a gate the gate fills it in, whatever the caller passed (API
- * flag `caller`, scripts/bulkhead_config.py); the macros pass this
- * compartment's own, libc_comp_index from its glue, for direct calls.
- */
-extern const int libc_comp_index;
 
 /* Zeroed pages tagged with protection key `pkey`: the caller's own key or
  * the shared one (a compartment's heap, a driver's rings); any other key

@@ -365,3 +365,24 @@ TEST_ALONE(mm_free, heap_outside_the_heap_over_a_forged_header)
 	expect_heap_free(&forged[2]);
 	free_stray(&forged[2]);
 }
+
+/* Stacks and slots record the compartment they were allocated for; only
+ * it may free them. (Across a gate the gate fills in the caller: here, in
+ * one compartment, the test names another itself.) */
+TEST_ALONE(mm_free, stack_of_another_compartment)
+{
+	struct mm_stack s = mm_stack_alloc(2 * MM_PAGE_SIZE);
+
+	KT_ASSERT(s.bottom != 0);
+	expect_stack_free(s, "compartment ? frees a stack of compartment all");
+	(mm_stack_free)(s, 5);
+}
+
+TEST_ALONE(mm_free, slot_of_another_compartment)
+{
+	uintptr_t base = mm_slot_alloc();
+
+	KT_ASSERT(base != 0);
+	expect_slot_free(base, "compartment ? frees a slot of compartment all");
+	(mm_slot_free)(base, 5);
+}
