@@ -963,8 +963,8 @@ def refused_build(build, name, config, want):
 
 
 def run_forbidden_call(build):
-    """An application calling core-only functions (vm_map, sched_set_hooks)
-    does not build."""
+    """An application calling core-only functions (vm_map, sched_set_hooks,
+    the gate runtime's gate_pkru_restore) does not build."""
     return refused_build(
         build,
         "image.core_only_call_rejected",
@@ -976,6 +976,10 @@ def run_forbidden_call(build):
                 ("vm_map", "mm", "mm/mm.api"),
                 ("sched_set_hooks", "sched", "sched/sched.api"),
             )
+        ]
+        + [
+            "%s: compartment app may not call gate_pkru_restore (gate runtime: core and "
+            "sched only)"
         ],
     )
 

@@ -417,7 +417,6 @@ TEST(mpkfull_gates, callee_sees_no_caller_registers)
 
 /* The interrupt exit and the scheduler restore saved PKRU values only if
  * they are one of the image's domains: 0 (every key open) is refused. */
-void gate_pkru_restore(uint32_t pkru);
 
 TEST_ALONE(mpk_attack, restore_a_pkru_that_is_no_domain)
 {
@@ -427,7 +426,7 @@ TEST_ALONE(mpk_attack, restore_a_pkru_that_is_no_domain)
 	ktest_expect(
 		": PKRU 0x%08x (domain of app) is not what this gate allows",
 		named("app")->pkru);
-	gate_pkru_restore(0);
+	((void (*)(uint32_t))ksyms_lookup_name("gate_pkru_restore"))(0);
 }
 
 /* ept: the victim's data lives only in the victim's VM; here its address
