@@ -24,6 +24,9 @@ kept between runs. Then:
     `killed (timeout)` if it takes longer than --timeout, `SURVIVED` if
     every case passes. A mutant that does not build is BROKEN too: its
     cases never ran, so it proves nothing (write it so that it builds).
+    What the scratch tree built of tests/configs/bad/ (configurations
+    whose build must fail) is removed after each mutation: a mutant that
+    let one link must not fail the runs after it.
 
 The QEMU lock (/tmp/bulkhead-qemu.lock, the one flock(1) takes) is held
 for each run of the cases, never for a build, so that other developers'
@@ -62,6 +65,9 @@ REUSED = (("newlib", "link"), ("linux-guest", "link"), ("lwip", "copy"), ("linux
 # than this tree's stamps (they were written later), and the builds they
 # stand for are reused as they are.
 STAMPS = ("newlib/.built", "lwip/.fetched")
+# Configurations the runner builds only to see their build fail (a stray
+# WRPKRU, a forbidden call); it fails if their image exists afterwards.
+BAD_CONFIGS = os.path.join("tests", "configs", "bad")
 BUILD_TIMEOUT = 1800            # seconds; a build never takes near that long
 GRACE = 60                      # seconds the runner gets to stop its QEMUs
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -286,6 +292,16 @@ def reuse_builds(top, tree):
                 write(path, b"")
 
 
+def forget_bad_images(tree):
+    """Remove what the scratch tree has built of the configurations whose
+    build must fail: a mutant that let one link leaves its image behind,
+    which would fail the next run whatever it is (and the baseline of the
+    next make mutate)."""
+    for name in os.listdir(os.path.join(tree, BAD_CONFIGS)):
+        if name.endswith(".toml"):
+            shutil.rmtree(os.path.join(tree, "build", name[:-len(".toml")]), ignore_errors=True)
+
+
 # --- building and running -------------------------------------------------------
 def build(tree, log):
     """make test-build in the scratch tree: what make test would build.
@@ -389,6 +405,7 @@ def mutate(muts, tree, timeout):
             finally:
                 for f, (original, _) in texts.items():
                     write(os.path.join(tree, f), original)
+                forget_bad_images(tree)
         if not built:
             verdicts[m.name] = "BROKEN (does not build)"
             print("%s  build %s\n      see %s" % (verdicts[m.name], seconds(took), path),
@@ -418,6 +435,7 @@ def baseline(muts, tree, timeout):
     regex = "|".join("(?:%s)" % m.only for m in muts)
     path = os.path.join(LOGS, "baseline.log")
     print("baseline (unmutated): ", end="", flush=True)
+    forget_bad_images(tree)
     with open(path, "w") as log:
         t0 = time.monotonic()
         if not build(tree, log):
