@@ -167,8 +167,8 @@ def parse(text, path=MUTATIONS):
 
 
 def mutants(m, top):
-    """The mutated text of each file m changes under top, and of the
-    originals: ({file: (original, mutated)}, problems)."""
+    """The text of each file m changes under top, before and after its
+    edits: ({file: (original, mutated)}, what prevents an edit)."""
     texts, problems = {}, []
     for f, orig, repl in m.edits:
         if f not in texts:
@@ -308,14 +308,29 @@ def build(tree, log):
     Returns whether it succeeded."""
     log.write("$ make test-build\n")
     log.flush()
+    # A session of its own, ended with everything in it on a time-out or
+    # an interruption: SIGTERM first, on which make deletes the targets it
+    # was writing, then SIGKILL for what is left.
+    p = subprocess.Popen(["make", "--no-print-directory", "test-build"], cwd=tree,
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                         start_new_session=True)
     try:
-        p = subprocess.run(["make", "--no-print-directory", "test-build"], cwd=tree,
-                           stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                           timeout=BUILD_TIMEOUT)
-    except subprocess.TimeoutExpired:
+        return p.wait(BUILD_TIMEOUT) == 0
+    except BaseException as e:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(p.pid, sig)
+                p.wait(10)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        p.wait()
+        if not isinstance(e, subprocess.TimeoutExpired):
+            raise
         log.write("mutate: the build took more than %d s\n" % BUILD_TIMEOUT)
         return False
-    return p.returncode == 0
 
 
 def stop(p):
