@@ -68,8 +68,8 @@ STAMPS = ("newlib/.built", "lwip/.fetched")
 # Configurations the runner builds only to see their build fail (a stray
 # WRPKRU, a forbidden call); it fails if their image exists afterwards.
 BAD_CONFIGS = os.path.join("tests", "configs", "bad")
-BUILD_TIMEOUT = 1800            # seconds; a build never takes near that long
-GRACE = 60                      # seconds the runner gets to stop its QEMUs
+BUILD_TIMEOUT = 1800  # seconds; a build never takes near that long
+GRACE = 60  # seconds the runner gets to stop its QEMUs
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 # Neither make nor Python must mistake a mutant for what it replaced.
 os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -95,7 +95,7 @@ def parse(text, path=MUTATIONS):
     malformed line (file:line: problem)."""
     muts, problems = [], []
     cur = block = None
-    files = None                # the file the next original text is in
+    files = None  # the file the next original text is in
 
     def finish(m):
         if m is None:
@@ -155,11 +155,13 @@ def parse(text, path=MUTATIONS):
                 continue
             cur.edits[-1][2] = block = []
         else:
-            problems.append("%s: not `mutation NAME`, `why TEXT`, `only REGEX`, `file PATH`, "
-                            "`original`, `replacement` or a text line: %r" % (where, raw))
+            problems.append(
+                "%s: not `mutation NAME`, `why TEXT`, `only REGEX`, `file PATH`, "
+                "`original`, `replacement` or a text line: %r" % (where, raw)
+            )
     finish(cur)
     if problems:
-        problems.sort(key=lambda p: int(p[len(path) + 1:].split(":")[0]))
+        problems.sort(key=lambda p: int(p[len(path) + 1 :].split(":")[0]))
         raise ListError("\n".join(problems))
     for m in muts:
         m.edits = [(f, "\n".join(o), "\n".join(r)) for f, o, r in m.edits]
@@ -181,9 +183,14 @@ def mutants(m, top):
         first, text = texts[f]
         n = text.count(orig)
         if n != 1:
-            problems.append("%s: the original text %s: %r" % (
-                f, "is not there" if n == 0 else "occurs %d times" % n,
-                orig if len(orig) < 70 else orig[:67] + "..."))
+            problems.append(
+                "%s: the original text %s: %r"
+                % (
+                    f,
+                    "is not there" if n == 0 else "occurs %d times" % n,
+                    orig if len(orig) < 70 else orig[:67] + "...",
+                )
+            )
             continue
         texts[f] = (first, text.replace(orig, repl, 1))
     return texts, problems
@@ -193,8 +200,9 @@ def case_names(top, build):
     """Every name --only can select in the runner of the tree at top (each
     job's result names and the names that select it), read from the
     runner itself without running anything."""
-    spec = importlib.util.spec_from_file_location("run_tests",
-                                                  os.path.join(top, "scripts", "run-tests.py"))
+    spec = importlib.util.spec_from_file_location(
+        "run_tests", os.path.join(top, "scripts", "run-tests.py")
+    )
     runner = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(runner)
     cwd = os.getcwd()
@@ -228,17 +236,25 @@ def broken(muts, top, names):
 def source_files(top):
     """The files of the tree at top: those git tracks and those it would
     (not ignored), that exist."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=top, check=True, capture_output=True).stdout
-    return sorted({f for f in out.decode().split("\0")
-                   if f and os.path.isfile(os.path.join(top, f))})
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=top,
+        check=True,
+        capture_output=True,
+    ).stdout
+    return sorted(
+        {f for f in out.decode().split("\0") if f and os.path.isfile(os.path.join(top, f))}
+    )
 
 
 def write(path, data):
     """Write data (bytes or str) to path, which then has a new time stamp."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb" if isinstance(data, bytes) else "w",
-              **({} if isinstance(data, bytes) else {"newline": ""})) as f:
+    with open(
+        path,
+        "wb" if isinstance(data, bytes) else "w",
+        **({} if isinstance(data, bytes) else {"newline": ""})
+    ) as f:
         f.write(data)
 
 
@@ -267,8 +283,9 @@ def sync(top, tree):
     keep = set(files)
     for folder, dirs, names in os.walk(tree):
         rel = os.path.relpath(folder, tree)
-        dirs[:] = [d for d in dirs if d != "__pycache__" and
-                   not (rel == "." and d in ("build", ".git"))]
+        dirs[:] = [
+            d for d in dirs if d != "__pycache__" and not (rel == "." and d in ("build", ".git"))
+        ]
         for name in names:
             if os.path.normpath(os.path.join(rel, name)) not in keep:
                 os.remove(os.path.join(folder, name))
@@ -288,7 +305,7 @@ def reuse_builds(top, tree):
         for stamp in STAMPS:
             path = os.path.join(tree, "build", stamp)
             if stamp.startswith(name + "/") and os.path.exists(path):
-                os.remove(path)         # a new file, not this tree's stamp touched
+                os.remove(path)  # a new file, not this tree's stamp touched
                 write(path, b"")
 
 
@@ -299,7 +316,7 @@ def forget_bad_images(tree):
     next make mutate)."""
     for name in os.listdir(os.path.join(tree, BAD_CONFIGS)):
         if name.endswith(".toml"):
-            shutil.rmtree(os.path.join(tree, "build", name[:-len(".toml")]), ignore_errors=True)
+            shutil.rmtree(os.path.join(tree, "build", name[: -len(".toml")]), ignore_errors=True)
 
 
 # --- building and running -------------------------------------------------------
@@ -311,9 +328,14 @@ def build(tree, log):
     # A session of its own, ended with everything in it on a time-out or
     # an interruption: SIGTERM first, on which make deletes the targets it
     # was writing, then SIGKILL for what is left.
-    p = subprocess.Popen(["make", "--no-print-directory", "test-build"], cwd=tree,
-                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                         start_new_session=True)
+    p = subprocess.Popen(
+        ["make", "--no-print-directory", "test-build"],
+        cwd=tree,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         return p.wait(BUILD_TIMEOUT) == 0
     except BaseException as e:
@@ -359,10 +381,21 @@ def run_cases(tree, regex, log, timeout):
         t1 = time.monotonic()
         log.write("$ scripts/run-tests.py --build build --only %s\n" % regex)
         log.flush()
-        p = subprocess.Popen([sys.executable, os.path.join("scripts", "run-tests.py"),
-                              "--build", "build", "--only", regex],
-                             cwd=tree, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+        p = subprocess.Popen(
+            [
+                sys.executable,
+                os.path.join("scripts", "run-tests.py"),
+                "--build",
+                "build",
+                "--only",
+                regex,
+            ],
+            cwd=tree,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             out, _ = p.communicate(timeout=timeout)
             status = p.returncode
@@ -375,7 +408,7 @@ def run_cases(tree, regex, log, timeout):
         finally:
             t2 = time.monotonic()
     finally:
-        os.close(fd)            # releases the lock
+        os.close(fd)  # releases the lock
     text = out.decode("utf-8", "replace")
     log.write(text)
     if status is None:
@@ -403,7 +436,7 @@ def mutate(muts, tree, timeout):
     for i, m in enumerate(muts, 1):
         print("%3d/%d %-*s " % (i, len(muts), width, m.name), end="", flush=True)
         texts, problems = mutants(m, tree)
-        if problems:            # the scratch tree is this tree's: cannot happen
+        if problems:  # the scratch tree is this tree's: cannot happen
             verdicts[m.name] = "BROKEN"
             print("BROKEN\n      " + "\n      ".join(problems), flush=True)
             continue
@@ -423,8 +456,9 @@ def mutate(muts, tree, timeout):
                 forget_bad_images(tree)
         if not built:
             verdicts[m.name] = "BROKEN (does not build)"
-            print("%s  build %s\n      see %s" % (verdicts[m.name], seconds(took), path),
-                  flush=True)
+            print(
+                "%s  build %s\n      see %s" % (verdicts[m.name], seconds(took), path), flush=True
+            )
             continue
         if status is None:
             verdict = "killed (timeout)"
@@ -433,9 +467,15 @@ def mutate(muts, tree, timeout):
         else:
             verdict = "SURVIVED"
         verdicts[m.name] = verdict
-        print("%-16s  build %s, tests %s%s" % (
-            verdict, seconds(took), seconds(ran),
-            " (waited %s for the lock)" % seconds(waited) if waited >= 1 else ""))
+        print(
+            "%-16s  build %s, tests %s%s"
+            % (
+                verdict,
+                seconds(took),
+                seconds(ran),
+                " (waited %s for the lock)" % seconds(waited) if waited >= 1 else "",
+            )
+        )
         if failed:
             print("      failed: " + failures(failed))
         elif verdict == "SURVIVED":
@@ -458,26 +498,41 @@ def baseline(muts, tree, timeout):
             return False
         took = time.monotonic() - t0
         status, failed, last, ran, waited = run_cases(tree, regex, log, timeout)
-    print("build %s, tests %s%s: %s" % (
-        seconds(took), seconds(ran),
-        " (waited %s for the lock)" % seconds(waited) if waited >= 1 else "", last))
+    print(
+        "build %s, tests %s%s: %s"
+        % (
+            seconds(took),
+            seconds(ran),
+            " (waited %s for the lock)" % seconds(waited) if waited >= 1 else "",
+            last,
+        )
+    )
     if status == 0 and not failed:
         return True
-    print("mutate: the baseline is not green (%s): no mutation can be judged against it.\n"
-          "mutate: failed: %s\nmutate: see %s" % (
-              "timed out" if status is None else "exit %s" % status,
-              failures(failed, 20) or "-", path))
+    print(
+        "mutate: the baseline is not green (%s): no mutation can be judged against it.\n"
+        "mutate: failed: %s\nmutate: see %s"
+        % ("timed out" if status is None else "exit %s" % status, failures(failed, 20) or "-", path)
+    )
     return False
 
 
 def main():
     ap = argparse.ArgumentParser(description="Run the mutations of %s." % MUTATIONS)
-    ap.add_argument("--only", metavar="NAME_REGEX",
-                    help="only the mutations whose names match (re.search)")
-    ap.add_argument("--timeout", type=int, default=900,
-                    help="seconds each mutation's cases may run (default 900)")
-    ap.add_argument("--check", action="store_true",
-                    help="only check the list against the tree; build and run nothing")
+    ap.add_argument(
+        "--only", metavar="NAME_REGEX", help="only the mutations whose names match (re.search)"
+    )
+    ap.add_argument(
+        "--timeout",
+        type=int,
+        default=900,
+        help="seconds each mutation's cases may run (default 900)",
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only check the list against the tree; build and run nothing",
+    )
     args = ap.parse_args()
     os.chdir(TOP)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("mutate: terminated"))
@@ -509,9 +564,16 @@ def main():
     reuse_builds(TOP, tree)
     shutil.rmtree(os.path.join(TOP, LOGS), ignore_errors=True)
     os.makedirs(os.path.join(TOP, LOGS))
-    print("mutate: %d mutations of %s in %s (%s), logs in %s" % (
-        len(muts), MUTATIONS, TREE,
-        "new" if fresh else "%d files updated, %d removed" % (written, removed), LOGS))
+    print(
+        "mutate: %d mutations of %s in %s (%s), logs in %s"
+        % (
+            len(muts),
+            MUTATIONS,
+            TREE,
+            "new" if fresh else "%d files updated, %d removed" % (written, removed),
+            LOGS,
+        )
+    )
     if runnable and not baseline(runnable, tree, 4 * args.timeout):
         return 2
     verdicts = mutate(runnable, tree, args.timeout) if runnable else {}
