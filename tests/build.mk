@@ -61,3 +61,9 @@ rogue_SRCS := tests/rogue/rogue.c
 # link (tests/configs/bad/privileged.toml).
 LIBS += privileged
 privileged_SRCS := tests/privileged/main.c
+
+# Test hooks linked into the kernel core's compartment of the mpk
+# gate-test images (optional: only where a configuration names it).
+OPT_LIBS += corehook
+LIBS += corehook
+corehook_SRCS := tests/corehook/corehook.c

@@ -35,6 +35,37 @@ static void *runtime(const char *name)
 	return (void *)ksyms_lookup_name(name);
 }
 
+/* Where the nth check of runtime function `fn` reports from: the return
+ * address of its nth `call gate_mpk_violation`. */
+static uintptr_t check_site(const char *fn, int nth)
+{
+	const uint8_t *p = runtime(fn);
+	uintptr_t target = ksyms_lookup_name("gate_mpk_violation");
+
+	for (int i = 0; p && i < 256; i++) {
+		int32_t rel;
+
+		memcpy(&rel, p + i + 1, sizeof(rel));
+		if (p[i] == 0xe8 && (uintptr_t)(p + i + 5) + rel == target &&
+		    --nth == 0)
+			return (uintptr_t)(p + i + 5);
+	}
+	return 0;
+}
+
+/* Announce the gate violation of check `site` of `fn`, with PKRU holding
+ * the domain of `domain`: which check refused, exactly. */
+static void expect_refused_at(const char *fn, uintptr_t site,
+			      const char *domain)
+{
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: gate violation at 0x%lx <%s+0x%lx>: PKRU 0x%08x "
+		     "(domain of %s) is not what this gate allows",
+		     (unsigned long)site, fn,
+		     (unsigned long)(site - ksyms_lookup_name(fn)),
+		     pkru_of(domain), domain);
+}
+
 /* Announce the gate violation a call into runtime function `fn` from the
  * application's domain must end in. */
 static void expect_refused(const char *fn)
@@ -74,10 +105,48 @@ TEST_ALONE(mpk_runtime, interrupt_entry_called_by_the_app)
 TEST_ALONE(mpk_runtime, interrupt_exit_called_by_the_app)
 {
 	void (*leave)(void) = runtime("gate_trap_exit");
+	uintptr_t site = check_site("gate_trap_exit", 1);
 
-	KT_ASSERT(leave != NULL);
-	expect_refused("gate_trap_exit");
+	KT_ASSERT(leave != NULL && site != 0);
+	/* Refused by its first check: the call site. */
+	expect_refused_at("gate_trap_exit", site, "app");
 	leave();
+}
+
+/* The app enters trap_common's own call of the interrupt exit, so the
+ * call site is right: the exit's next check, that the core's domain is in
+ * force, refuses it. */
+TEST_ALONE(mpk_runtime, interrupt_exit_entered_at_its_call_site)
+{
+	const uint8_t *after = runtime("trap_exit_site");
+	uintptr_t exit_fn = ksyms_lookup_name("gate_trap_exit");
+	uintptr_t site = check_site("gate_trap_exit", 2);
+	int32_t rel;
+
+	KT_ASSERT(after != NULL && site != 0);
+	memcpy(&rel, after - 4, sizeof(rel));
+	/* trap_common: `call gate_trap_exit` ends at trap_exit_site. */
+	KT_ASSERT(after[-5] == 0xe8 && (uintptr_t)after + rel == exit_fn);
+	expect_refused_at("gate_trap_exit", site, "app");
+	__asm__ volatile("cli\n\t"
+			 "call *%0"
+			 :
+			 : "r"(after - 5)
+			 : "rax", "rcx", "rdx", "memory");
+}
+
+/* Called from the core's domain, which may call it, the scheduler's
+ * restore still refuses a value that is no domain (0: every key open),
+ * by its check before the WRPKRU. */
+extern void corehook_pkru_restore(uint32_t pkru) __attribute__((weak));
+
+TEST_ALONE(mpk_runtime, restore_no_domain_from_the_core)
+{
+	uintptr_t site = check_site("gate_pkru_restore", 2);
+
+	KT_ASSERT(corehook_pkru_restore != NULL && site != 0);
+	expect_refused_at("gate_pkru_restore", site, "core");
+	corehook_pkru_restore(0);
 }
 
 /* Boot's one switch into the core's domain, after boot. */
