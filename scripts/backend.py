@@ -85,8 +85,8 @@ class Backend:
     # kernel core's compartment: its boot-time set-up, private to the core.
     core_libs = ()
 
-    def features_for(self, cfg):
-        """The features of one configuration (a gate kind may add some)."""
+    def features_for(self, gate):
+        """The features with gate kind `gate` (a gate kind may add some)."""
         return self.features
 
     def pkru(self, cfg, comp):

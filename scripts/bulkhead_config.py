@@ -81,7 +81,6 @@ import re
 import sys
 import tempfile
 import tomllib
-import types
 
 import backend as backends
 
@@ -910,11 +909,7 @@ class _Checker:
     # one such call is a driver's interrupt waking the scheduler, so the
     # scheduler stays with the kernel core when the image has a driver.
     def check_interrupt_calls(self, impl, gate, where, default):
-        if (
-            impl is None
-            or "private_stacks" not in impl.features_for(types.SimpleNamespace(gate=gate))
-            or "sched" not in where
-        ):
+        if impl is None or "private_stacks" not in impl.features_for(gate) or "sched" not in where:
             return
         info, line = where["sched"]
         drivers = [
@@ -1180,7 +1175,7 @@ def make_fragment(config: Config) -> str:
     var("CFG_APP", config.app)
     var("CFG_BACKEND", config.backend)
     var("CFG_GATE", config.gate)
-    var("CFG_FEATURES", " ".join(config.impl.features_for(config)))
+    var("CFG_FEATURES", " ".join(config.impl.features_for(config.gate)))
     var("CFG_STACK_DATA", config.stack_data)
     var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
     var("CFG_DEFAULT", config.default_compartment().name)

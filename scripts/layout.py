@@ -96,7 +96,7 @@ def comp_table(cfg):
         out.append("\t},")
     out.append("};")
     out.append("")
-    features = " | ".join("COMP_%s" % f.upper() for f in impl.features_for(cfg)) or "0"
+    features = " | ".join("COMP_%s" % f.upper() for f in impl.features_for(cfg.gate)) or "0"
     out.append("const struct comp_config comp_config = {")
     out.append("\t.name = %s," % c_string(cfg.name))
     out.append("\t.backend = %s," % c_string(cfg.backend))

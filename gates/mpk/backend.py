@@ -32,8 +32,8 @@ class Mpk(backend.Backend):
     features = ("keys",)
     core_libs = ("gate_mpk",)
 
-    def features_for(self, cfg):
-        return self.features + (("private_stacks",) if cfg.gate == "full" else ())
+    def features_for(self, gate):
+        return self.features + (("private_stacks",) if gate == "full" else ())
 
     def pkru(self, cfg, comp, slot_write=False):
         """A compartment's domain: its key and the shared key; with full
