@@ -211,8 +211,8 @@ $(CFGDIR)/gates.o: $(CFGDIR)/gates.asm $(wildcard gates/*.inc gates/*/*.inc) \
 		$(GENINC)/x86.inc
 	@echo "  GATES   $@"
 	@$(NASM) -f elf64 -g -F dwarf -Igates/ -I$(GENINC)/ $< -o $@
-$(CFGDIR)/gates_c.o: $(CFGDIR)/gates.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
-	@$(CC) $(KCFLAGS) -Igates/$(CFG_BACKEND) -c $< -o $@
+$(CFGDIR)/gates_c.o: $(CFGDIR)/gates.c $(FLAGS_FILE) gates/args.h | $(NEWLIB_STAMP)
+	@$(CC) $(KCFLAGS) -mgeneral-regs-only -Igates/$(CFG_BACKEND) -Igates -c $< -o $@
 
 # --- images -----------------------------------------------------------------
 COMP_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).o)

@@ -91,3 +91,37 @@ void gate_violation(uint32_t pkru, uintptr_t where)
 	      now ? now->name : "",
 	      code ? code->name : "(gate or common code)");
 }
+
+static const char *const why_text[] = {
+	[GATE_WHY_RANGE] = "not memory the caller may hand over",
+	[GATE_WHY_WRAPS] = "the range wraps around",
+	[GATE_WHY_NULL] = "a null pointer",
+	[GATE_WHY_UNTERM] = "no NUL within the string's maximum",
+	[GATE_WHY_CALLBACK] = "not a declared callback",
+};
+
+void gate_arg_violation(unsigned check, unsigned arg, uintptr_t addr,
+			uint64_t len, unsigned why)
+{
+	const struct gate_check *c;
+	const char *what;
+
+	if (check >= gate_check_count ||
+	    why >= sizeof(why_text) / sizeof(*why_text))
+		panic("gate: argument report with no such call site (%u) or "
+		      "reason (%u)",
+		      check, why);
+	c = &gate_checks[check];
+	what = why_text[why];
+	if (!c->efault)
+		panic("gate: %s -> %s: %s(%s): argument %u = 0x%016lx (%lu "
+		      "bytes): "
+		      "%s",
+		      c->caller, c->callee, c->fn, c->contract, arg,
+		      (unsigned long)addr, (unsigned long)len, what);
+	pr_err("gate: %s -> %s: %s(%s): argument %u = 0x%016lx (%lu bytes): "
+	       "%s; "
+	       "returns -EFAULT\n",
+	       c->caller, c->callee, c->fn, c->contract, arg,
+	       (unsigned long)addr, (unsigned long)len, what);
+}

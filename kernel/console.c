@@ -63,6 +63,12 @@ void printk_set_level(enum log_level level)
 	printk_level = level;
 }
 
+/* printk("%s", msg): how other compartments print (libc/report.c). */
+void printk_text(enum log_level level, const char *msg)
+{
+	printk(level, "%s", msg);
+}
+
 void printk(enum log_level level, const char *fmt, ...)
 {
 	char buf[512];

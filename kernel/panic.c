@@ -63,6 +63,16 @@ void kernel_backtrace(uintptr_t rbp)
 	}
 }
 
+/*
+ * A panic from another compartment: its libc copy (libc/report.c) formats
+ * the message in its own domain, so the core never formats with a
+ * caller's arguments (a "%s" could name another compartment's memory).
+ */
+void panic_text(const char *msg)
+{
+	panic("%s", msg);
+}
+
 void panic(const char *fmt, ...)
 {
 	char buf[256];

@@ -3,4 +3,4 @@
 # newlib), so each has its own heap, stdio and errno.
 LIBS += libc
 libc_SRCS := libc/syscalls.c mm/heap.c libc/malloc.c libc/locks.c \
-	libc/start.c libc/socket.c
+	libc/start.c libc/socket.c libc/report.c

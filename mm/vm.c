@@ -15,6 +15,8 @@
 #define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
 
 static uint64_t *pml4; /* the active top-level table once vm_init ran */
+/* With protection keys: the key of every page table (vm_tag_tables). */
+static int table_pkey;
 
 static unsigned idx(uintptr_t va, int level)
 {
@@ -36,6 +38,9 @@ static uint64_t *walk(uintptr_t va, int create)
 
 			if (!page)
 				return NULL;
+			if (table_pkey)
+				vm_set_pkey((uintptr_t)page, PAGE_SIZE,
+					    table_pkey);
 			*e = (uintptr_t)page | TABLE_FLAGS;
 		}
 		if (*e & PTE_PS)
@@ -112,6 +117,33 @@ int vm_protect(uintptr_t va, size_t len, unsigned flags)
 		invlpg(va + off);
 	}
 	return 0;
+}
+
+/* Tag the page tables below `table` (a level-`level` table) with pkey. */
+static void tag_tables(uint64_t *table, int level, int pkey)
+{
+	vm_set_pkey((uintptr_t)table, PAGE_SIZE, pkey);
+	if (level == 1)
+		return;
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = table[i];
+
+		if ((e & PTE_P) && !(e & PTE_PS))
+			tag_tables((uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK),
+				   level - 1, pkey);
+	}
+}
+
+/*
+ * Give every page table, and every one made from now on, protection key
+ * pkey (mpk: one every domain may read, so that the gates' argument
+ * checks can walk the tables in the callee's domain; only the kernel
+ * core's domain writes them).
+ */
+void vm_tag_tables(int pkey)
+{
+	tag_tables(pml4, 4, pkey);
+	table_pkey = pkey;
 }
 
 uint64_t vm_lookup(uintptr_t va)

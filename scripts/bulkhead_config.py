@@ -1000,17 +1000,42 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
 #
 # A library's API file (<lib>.api beside its sources) lists what other
 # compartments may use of it, one entry a line:
-#     NAME COUNT CALLERS [caller]
-#                           a function with COUNT arguments, and who may call
-#                           it from another compartment (below); `caller`:
-#                           its last argument is the calling compartment's
-#                           index, which the gate fills in, whatever the
-#                           caller passed (so a callee can tell who asks)
-#     callback NAME COUNT   a function others may be handed a pointer to and
+#     NAME(ARG, ...) CALLERS [efault]
+#                           a function, the contract of each argument
+#                           (below), and who may call it from another
+#                           compartment; `efault`: an argument that breaks
+#                           its contract makes the call return -EFAULT
+#                           (after a report) instead of stopping the machine
+#     callback NAME(ARG)    a function others may be handed a pointer to and
 #                           call back (a thread entry point, say); the gate
 #                           checks it is a declared entry when it is called
 #     kind driver           the library drives a device
-# '#' starts a comment. Gates pass at most 6 arguments, in registers.
+# '#' starts a comment. Gates pass at most 6 arguments, in registers. Each
+# ARG is one of:
+#     val          a number (a size, flags, a descriptor)
+#     addr         an address the callee only compares, stores or hands
+#                  back (a thread's argument, a block to free), never reads
+#                  or writes through
+#     handle       an object handle the callee checks itself (sched/handle.c)
+#     in[L]        memory the callee reads, L bytes, where L is N (the
+#                  value of argument N, counted from 1), NxK (K times that
+#                  value), =K (K bytes) or *N (the 32-bit length argument
+#                  N points to)
+#     out[L]       memory the callee writes, L as for in
+#     inout[L]     memory the callee reads and writes
+#     str[MAX]     a NUL-terminated string of at most MAX bytes, the NUL
+#                  included
+#     fn           a function the callee calls back (through gate_callback),
+#                  which must be a declared callback of some compartment
+#     caller       filled in by the gate with the calling compartment's
+#                  index, whatever the caller passed (last argument only)
+#     ...          more arguments, unchecked (last only): a variadic
+#                  function, which only the core's own compartment may call
+# A trailing `?` on in, out, inout or str accepts a null pointer. Isolated
+# backends check every pointer argument at the gate before the callee runs
+# (it must lie in memory the caller may hand over, never in the callee's or
+# the core's own); fcall checks nothing. The build checks each function's
+# arguments against its C definition (count, and pointer or not).
 # CALLERS is a comma-separated list of: `any` (every compartment), `core`
 # (the kernel core's compartment), `app` (the application's), `driver` (a
 # compartment holding a driver library), or a library name (the
@@ -1031,6 +1056,110 @@ API_PLACES = (
 MAX_GATE_ARGS = 6
 CALLER_KINDS = ("any", "core", "app", "driver")
 LIBRARY_KINDS = ("driver",)
+FUNCTION_FLAGS = ("efault",)
+ARG_KINDS = ("val", "addr", "handle", "in", "out", "inout", "str", "fn", "caller")
+BUFFER_KINDS = ("in", "out", "inout")
+POINTER_KINDS = BUFFER_KINDS + ("str", "fn")
+
+
+@dataclasses.dataclass(frozen=True)
+class Arg:
+    """One argument's contract (see the API file format above)."""
+
+    kind: str
+    length: int = 0  # buffers: the argument (from 1) that holds the length
+    size: int = 0  # buffers: a fixed length; strings: the maximum
+    length_at: bool = False  # the length is the 32-bit word argument `length` points to
+    null_ok: bool = False
+    scale: int = 1  # with `length`: bytes per unit of that argument
+
+    @property
+    def pointer(self) -> bool:
+        return self.kind in POINTER_KINDS
+
+    def __str__(self):
+        if self.kind in BUFFER_KINDS:
+            if self.length:
+                inner = ("*%d" if self.length_at else "%d") % self.length
+                if self.scale != 1:
+                    inner += "x%d" % self.scale
+            else:
+                inner = "=%d" % self.size
+            text = "%s[%s]" % (self.kind, inner)
+        elif self.kind == "str":
+            text = "str[%d]" % self.size
+        else:
+            text = self.kind
+        return text + ("?" if self.null_ok else "")
+
+    @property
+    def variadic(self) -> bool:
+        return self.kind == "..."
+
+
+ARG_SYNTAX = re.compile(r"^(\w+|\.\.\.)(?:\[(\*?\d+|\d+x\d+|=\d+)\])?(\?)?$")
+FUNCTION_SYNTAX = re.compile(r"^(\w+)\(([^()]*)\)$")
+
+
+# The contract of one argument, parsed; or an error message.
+def parse_arg(text: str) -> Arg | str:
+    m = ARG_SYNTAX.match(text)
+    if text == "...":
+        return Arg("...")
+    if not m or m.group(1) not in ARG_KINDS:
+        return "unknown argument kind '%s' (kinds are %s)" % (text, _choices(ARG_KINDS))
+    kind, inner, null_ok = m.group(1), m.group(2), bool(m.group(3))
+    if kind in BUFFER_KINDS:
+        if inner is None:
+            return "%s needs its length: %s[N], %s[=BYTES] or %s[*N]" % ((text,) + (kind,) * 3)
+        if inner.startswith("="):
+            return Arg(kind, size=int(inner[1:]), null_ok=null_ok)
+        if "x" in inner:
+            n, k = inner.split("x")
+            return Arg(kind, length=int(n), scale=int(k), null_ok=null_ok)
+        return Arg(kind, length=int(inner.lstrip("*")), length_at=inner[0] == "*", null_ok=null_ok)
+    if kind == "str":
+        if inner is None or not inner.isdigit() or int(inner) == 0:
+            return "%s needs its maximum size: str[MAX]" % text
+        return Arg(kind, size=int(inner), null_ok=null_ok)
+    if inner is not None or null_ok:
+        return "%s takes no length and no '?'" % kind
+    return Arg(kind)
+
+
+# What is wrong with a function's argument list as a whole, or None.
+def check_args(args: list[Arg]) -> str | None:
+    if len(args) > MAX_GATE_ARGS:
+        return "takes %d arguments; gates pass at most %d, in registers" % (
+            len(args),
+            MAX_GATE_ARGS,
+        )
+    for i, a in enumerate(args, 1):
+        if a.kind == "..." and i != len(args):
+            return "argument %d: `...` must be the last argument" % i
+        if a.kind == "caller" and i != len(args):
+            return "argument %d: `caller` must be the last argument" % i
+        if a.kind in BUFFER_KINDS and a.length:
+            if not 1 <= a.length <= len(args) or a.length == i:
+                return "argument %d (%s): its length is argument %d, which it does not have" % (
+                    i,
+                    a,
+                    a.length,
+                )
+            n = args[a.length - 1]
+            if a.length_at and (n.kind not in ("in", "inout") or n.length or n.size != 4):
+                return "argument %d (%s): argument %d must be in[=4] or inout[=4]" % (
+                    i,
+                    a,
+                    a.length,
+                )
+            if not a.length_at and n.kind != "val":
+                return "argument %d (%s): its length, argument %d, must be a val" % (
+                    i,
+                    a,
+                    a.length,
+                )
+    return None
 
 
 @dataclasses.dataclass
@@ -1042,6 +1171,12 @@ class Api:
     # Functions whose last argument the gate sets to the caller's index.
     vouched: set[str] = dataclasses.field(default_factory=set)
     kind: str | None = None  # LIBRARY_KINDS
+    # Each function's and callback's argument contracts, and the line
+    # (path, line) that declares it.
+    contracts: dict[str, tuple[Arg, ...]] = dataclasses.field(default_factory=dict)
+    lines: dict[str, tuple[str, int]] = dataclasses.field(default_factory=dict)
+    # Functions whose broken contracts return -EFAULT instead of stopping.
+    efault: set[str] = dataclasses.field(default_factory=set)
 
 
 # The path of library `lib`'s API file, or None if it has none.
@@ -1110,53 +1245,75 @@ def _read_api_file(path, api, errors):
             callback = parts[0] == "callback"
             if callback:
                 parts = parts[1:]
-            vouched = not callback and len(parts) == 4 and parts[3] == "caller"
-            want = 2 if callback else 4 if vouched else 3
-            if len(parts) != want or not parts[1].isdigit():
+            # The argument list may hold spaces: take it up to ')'.
+            text = " ".join(parts)
+            head, close, rest = text.partition(")")
+            m = FUNCTION_SYNTAX.match(head.replace(" ", "") + close)
+            words = rest.split()
+            want = 0 if callback else 1
+            if not m or len(words) < want or len(words) > want + len(FUNCTION_FLAGS):
                 errors.append(
                     (
                         path,
                         n,
-                        "expected 'NAME ARGUMENT-COUNT CALLERS [caller]' or "
-                        "'callback NAME ARGUMENT-COUNT'",
+                        "expected 'NAME(ARG, ...) CALLERS [efault]' or 'callback NAME(ARG, ...)'",
                     )
                 )
-            elif vouched and parts[1] == "0":
-                errors.append((path, n, "%s: `caller` needs an argument to fill in" % parts[0]))
-            elif int(parts[1]) > MAX_GATE_ARGS:
+                continue
+            name = m.group(1)
+            args = [parse_arg(a) for a in m.group(2).split(",")] if m.group(2) else []
+            bad = [a for a in args if isinstance(a, str)]
+            flags = words[want:]
+            if bad:
+                errors.append((path, n, "%s: %s" % (name, bad[0])))
+            elif check_args(args):
+                errors.append((path, n, "%s %s" % (name, check_args(args))))
+            elif any(f not in FUNCTION_FLAGS for f in flags):
                 errors.append(
                     (
                         path,
                         n,
-                        "%s takes %s arguments; gates pass at most %d, in "
-                        "registers" % (parts[0], parts[1], MAX_GATE_ARGS),
+                        "%s: unknown flag %s (flags are %s)"
+                        % (
+                            name,
+                            _choices([f for f in flags if f not in FUNCTION_FLAGS]),
+                            _choices(FUNCTION_FLAGS),
+                        ),
                     )
                 )
-            elif parts[0] in api.functions or parts[0] in api.callbacks:
-                errors.append((path, n, "%s is listed twice" % parts[0]))
+            elif callback and any(a.kind == "caller" for a in args):
+                errors.append((path, n, "%s: a callback has no `caller` argument" % name))
+            elif name in api.functions or name in api.callbacks:
+                errors.append((path, n, "%s is listed twice" % name))
             elif callback:
-                api.callbacks[parts[0]] = int(parts[1])
+                api.callbacks[name] = sum(1 for a in args if not a.variadic)
+                api.contracts[name] = tuple(args)
+                api.lines[name] = (path, n)
             else:
-                callers = tuple(parts[2].split(","))
-                bad = [
+                callers = tuple(words[0].split(","))
+                unknown = [
                     w
                     for w in callers
                     if w not in CALLER_KINDS and (w == "libc" or find_api(w) is None)
                 ]
-                if bad:
+                if unknown:
                     errors.append(
                         (
                             path,
                             n,
                             "%s: unknown caller %s (callers are %s, or a "
-                            "library's name)" % (parts[0], _choices(bad), _choices(CALLER_KINDS)),
+                            "library's name)" % (name, _choices(unknown), _choices(CALLER_KINDS)),
                         )
                     )
                     continue
-                api.functions[parts[0]] = int(parts[1])
-                api.callers[parts[0]] = callers
-                if vouched:
-                    api.vouched.add(parts[0])
+                api.functions[name] = sum(1 for a in args if not a.variadic)
+                api.contracts[name] = tuple(args)
+                api.lines[name] = (path, n)
+                api.callers[name] = callers
+                if args and args[-1].kind == "caller":
+                    api.vouched.add(name)
+                if "efault" in flags:
+                    api.efault.add(name)
 
 
 # ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import backend  # noqa: E402
 import bulkhead_config  # noqa: E402
 import layout  # noqa: E402
+import prototypes  # noqa: E402
 from bulkhead_config import write_if_changed  # noqa: E402
 
 # The gate runtime (include/bulkhead/gate.h): only the kernel core and the
@@ -62,7 +63,7 @@ GATE_RUNTIME = {
     "gate_bench_wrpkru",
 }
 RUNTIME_CALLERS = {"core", "sched"}
-TABLES = {"comp_config", "ksyms_table", "ksyms_count"}
+TABLES = {"comp_config", "ksyms_table", "ksyms_count", "gate_checks", "gate_check_count"}
 
 
 def undefined(obj):
@@ -95,6 +96,31 @@ def gates(cfg, out, objects):
     write_if_changed(os.path.join(out, "imports.txt"), "".join(sorted(imports)))
     write_if_changed(os.path.join(out, "gates.asm"), cfg.impl.gates_asm(cfg, stubs))
     write_if_changed(os.path.join(out, "gates.c"), cfg.impl.gates_c(cfg, stubs))
+
+
+def check_prototypes(cfg, libdir):
+    """Each function and callback an API file declares must be defined, with
+    debug information, in its library's object, taking the arguments its
+    contract lists (count, and pointer or not)."""
+    errors = []
+    for comp in cfg.compartments:
+        for lib in comp.libraries:
+            api = cfg.api(lib)
+            protos = prototypes.read(os.path.join(libdir, lib + ".o"), set(api.contracts))
+            for name, args in sorted(api.contracts.items()):
+                path, line = api.lines[name]
+                if name not in protos:
+                    errors.append(
+                        "%s:%d: %s is not defined in library %s (no C definition with "
+                        "debug information)" % (path, line, name, lib)
+                    )
+                    continue
+                why = prototypes.mismatch(protos[name], args)
+                if why:
+                    errors.append("%s:%d: %s %s" % (path, line, name, why))
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        sys.exit(1)
 
 
 def check(cfg, out, comp_name, obj):
@@ -160,6 +186,7 @@ def main():
         if args.what == "check":
             check(cfg, args.out, args.comp, args.object)
         elif args.what == "gates":
+            check_prototypes(cfg, os.path.join(os.path.dirname(args.out.rstrip("/")), "lib"))
             gates(cfg, args.out, args.objects)
         else:
             write_if_changed(os.path.join(args.out, "kernel.ld"), layout.linker_script(cfg))

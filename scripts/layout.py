@@ -123,6 +123,7 @@ def keep_list(cfg, comp):
             (
                 "boot_entry32",
                 "gate_violation",
+                "gate_arg_violation",
                 "trap_saved_pkru",
                 "trap_nest",
                 "trap_enter_site",

@@ -24,6 +24,7 @@ LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 	tests/gatetest/test_attacks.c tests/gatetest/test_runtime.c \
 	tests/gatetest/test_handles.c tests/gatetest/test_owner.c \
+	tests/gatetest/test_contracts.c \
 	tests/gatetest/bench.c
 
 # Socket tests: BSD calls on lwIP's loopback interface, with lwIP beside

@@ -73,7 +73,7 @@ class Ept(backend.Backend):
             out.append("\treturn ept_call(%d, %d, %d, %s);" % (to, fn_index, argc, args))
             out.append("}")
             out.append("")
-        return "\n".join(out) + "\n"
+        return "\n".join(out) + "\n" + backend.no_checks_c()
 
 
 BACKEND = Ept()

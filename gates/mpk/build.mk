@@ -4,5 +4,11 @@
 LIBS += gate_mpk
 gate_mpk_SRCS := gates/mpk/protect.c
 # gate_callback, linked outside every compartment: it runs in its caller's
-# domain and takes the caller from PKRU.
-BACKEND_mpk_OBJS := $(OBJDIR)/gates/mpk/callback.c.o
+# domain and takes the caller from PKRU. The argument checks, also outside:
+# they run in the callee's domain before the callee (gates/args.c, and
+# range.c, what a caller may hand over).
+BACKEND_mpk_OBJS := $(OBJDIR)/gates/mpk/callback.c.o $(OBJDIR)/gates/args.c.o \
+		    $(OBJDIR)/gates/mpk/range.c.o
+# The checks run just before a callee that may look at its vector
+# registers: they use none.
+$(OBJDIR)/gates/args.c.o $(OBJDIR)/gates/mpk/range.c.o: KCFLAGS += -mgeneral-regs-only

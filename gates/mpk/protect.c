@@ -22,9 +22,10 @@ static void tag(uintptr_t start, uintptr_t end, int pkey)
  * The MPK layout: code and constants are public (the shared key, and
  * read-only by their page protections); each compartment's .data and .bss
  * carry its key; the shared section, the boot stack and the CPU tables
- * carry the shared key. Everything else - free pages, page tables, the
- * kernel core's own data - keeps key 0, the kernel core's (it is the
- * default compartment).
+ * carry the shared key; the page tables carry TABLE_PKEY, which every
+ * domain may read and only the core's write (the gates' argument checks
+ * walk them). Everything else - free pages, the kernel core's own data -
+ * keeps key 0, the kernel core's (it is the default compartment).
  */
 void gate_protect(void)
 {
@@ -55,6 +56,7 @@ void gate_protect(void)
 	vm_protect(comp_config.cpu_tables.start,
 		   comp_config.cpu_tables.end - comp_config.cpu_tables.start,
 		   0);
+	vm_tag_tables(TABLE_PKEY);
 	if (full)
 		tag(comp_config.gate_slot.start, comp_config.gate_slot.end,
 		    SLOT_PKEY);

@@ -69,6 +69,61 @@ void *gate_shared_pages(size_t count);
  * other gate kinds. */
 void gate_set_slot(uintptr_t base);
 
+/*
+ * Argument contracts (the API files' NAME(ARG, ...), checked by the
+ * generated gates of isolated backends before the callee runs).
+ */
+enum gate_arg_kind {
+	GATE_ARG_VAL,	 /* a number */
+	GATE_ARG_ADDR,	 /* an address the callee never reads through */
+	GATE_ARG_HANDLE, /* an object handle the callee checks */
+	GATE_ARG_IN,	 /* memory the callee reads */
+	GATE_ARG_OUT,	 /* memory the callee writes */
+	GATE_ARG_INOUT,	 /* both */
+	GATE_ARG_STR,	 /* a NUL-terminated string, at most `size` bytes */
+	GATE_ARG_FN,	 /* a declared callback (an .api `callback`) */
+	GATE_ARG_CALLER, /* the caller's index, set by the gate */
+};
+#define GATE_ARG_NULL_OK 0x1 /* NULL accepted */
+#define GATE_ARG_LEN_AT                                                        \
+	0x2 /* the length is the uint32_t argument `len` points to */
+
+struct gate_arg {
+	uint8_t kind;  /* enum gate_arg_kind */
+	uint8_t flags; /* GATE_ARG_* */
+	uint8_t len;   /* argument (from 1) holding the length, 0: `size` */
+	uint8_t scale; /* bytes per unit of that length */
+	uint32_t size; /* a fixed length, or a string's maximum */
+};
+
+/* One checked call site of the image: caller calls fn of callee, whose
+ * contract is `contract` (as the API file writes it). Generated. */
+struct gate_check {
+	const char *caller, *callee, *fn, *contract;
+	int efault; /* a broken contract returns -EFAULT instead of stopping */
+};
+extern const struct gate_check gate_checks[];
+extern const unsigned gate_check_count;
+
+/* Why an argument was refused (gate_arg_violation's `why`). */
+enum gate_arg_why {
+	GATE_WHY_RANGE,	   /* not memory the caller may hand over */
+	GATE_WHY_WRAPS,	   /* the range wraps around */
+	GATE_WHY_NULL,	   /* NULL where the contract wants memory */
+	GATE_WHY_UNTERM,   /* a string without its NUL within the maximum */
+	GATE_WHY_CALLBACK, /* not a declared callback of any compartment */
+};
+
+/*
+ * A generated argument check refused argument `arg` (from 1) of call site
+ * `check`: the kernel core's report, naming caller, callee, function,
+ * argument, address and length. Stops the machine unless the site's
+ * contract says efault; then returns, and the gate returns -EFAULT. Reached
+ * from gate_arg_report (mpk) in the core's domain.
+ */
+void gate_arg_violation(unsigned check, unsigned arg, uintptr_t addr,
+			uint64_t len, unsigned why);
+
 /* Report a gate violation: the kernel core's report, reached only from
  * gate_mpk_violation once it has switched to the core's domain. */
 __attribute__((noreturn)) void gate_violation(uint32_t pkru, uintptr_t where);

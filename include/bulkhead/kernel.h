@@ -38,6 +38,8 @@ int kfmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 void printk_set_level(enum log_level level);
 void printk(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* printk(level, "%s", msg): how other compartments print (libc/report.c). */
+void printk_text(enum log_level level, const char *msg);
 /* Copy the last `size` bytes of printk output (a 16 KiB ring) into buf. */
 size_t printk_log_tail(char *buf, size_t size);
 #define pr_err(...)   printk(LOG_ERR, __VA_ARGS__)
@@ -51,6 +53,8 @@ __attribute__((noreturn)) void kernel_exit(int status);
 /* Report a fatal error (message, thread, backtrace) and stop. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
 							   ...);
+/* panic("%s", msg): how other compartments panic (libc/report.c). */
+__attribute__((noreturn)) void panic_text(const char *msg);
 
 /* The address of the first symbol called `name`, or 0. */
 uintptr_t ksyms_lookup_name(const char *name);

@@ -121,6 +121,8 @@ uint64_t vm_lookup(uintptr_t va);
  * writable with `write`; the VMs' shared region; anything without
  * isolation): what a library may accept by pointer from another. */
 int mm_range_shared(const void *p, size_t len, int write);
+/* Give every page table, now and later, protection key pkey (mpk). */
+void vm_tag_tables(int pkey);
 /* Whether [va, va + len) is mapped and every compartment may read it
  * (the shared key under mpk). */
 int vm_public(uintptr_t va, size_t len);

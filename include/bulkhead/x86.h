@@ -115,6 +115,7 @@
 #define IMAGE_LIMIT	    0x40000000	   /* the image ends below 1 GiB */
 #define SHARED_PKEY	    15 /* mpk: memory every domain may use */
 #define SLOT_PKEY	    14 /* mpk full gates: the slot word */
+#define TABLE_PKEY	    13 /* mpk: page tables, every domain reads them */
 #define TRAP_NEST_MAX	    8  /* interrupts nested at most */
 #define STACK_REGION_END    0x800000000000 /* end of the lower canonical half */
 

@@ -625,22 +625,26 @@ class TestCompartments(ConfigTestCase):
         alone = bc.load(self.write(text.replace('["virtio"]', '["time"]')), **cfg)
         self.assertEqual(alone.compartment_of("sched").name, "sched")
 
-    def test_full_gates_leave_a_key_for_the_slot(self):
-        head = 'app = "hello"\nbackend = "mpk"\ngate = "full"\n'
-        comps = ['[[compartment]]\nname = "core"\ndefault = true\n']
-        comps += ['[[compartment]]\nname = "c%d"\nlibraries = ["time"]\n' % i for i in range(1, 15)]
-        self.assertError(
-            head + "".join(comps),
-            4 + 3 * 14,
-            "too many compartments",
-            'backend "mpk" with full gates',
-            "at most 14",
-            "key 14",
-        )
+    def test_both_gate_kinds_leave_keys_for_tables_slots_and_sharing(self):
+        for gate in ("light", "full"):
+            with self.subTest(gate=gate):
+                head = 'app = "hello"\nbackend = "mpk"\ngate = "%s"\n' % gate
+                comps = ['[[compartment]]\nname = "core"\ndefault = true\n']
+                comps += [
+                    '[[compartment]]\nname = "c%d"\nlibraries = ["time"]\n' % i
+                    for i in range(1, 14)
+                ]
+                self.assertError(
+                    head + "".join(comps),
+                    4 + 3 * 13,
+                    "too many compartments",
+                    "at most 13",
+                    "key 13 is the page tables'",
+                )
 
     def test_too_many_compartments(self):
         for backend, limit, why in (
-            ("mpk", 15, "key 15 is the shared domain"),
+            ("mpk", 13, "15 the shared domain"),
             ("ept", 8, "EPT"),
             ("fcall", 64, "64"),
         ):
@@ -662,15 +666,15 @@ class TestCompartments(ConfigTestCase):
                 self.assertEqual(sum("too many" in m for _, _, m in errs), 1)
 
     def test_compartments_at_limit_ok(self):
-        libs = ["l%d" % i for i in range(14)]
+        libs = ["l%d" % i for i in range(12)]
         text = 'app = "hello"\nbackend = "mpk"\n[[compartment]]\nname = "core"\ndefault = true\n'
         text += "".join(
             '[[compartment]]\nname = "c%d"\nlibraries = ["%s"]\n' % (i, lib)
             for i, lib in enumerate(libs)
         )
         cfg = self.load(text, libs=LIBS + libs)
-        self.assertEqual(len(cfg.compartments), 15)
-        self.assertEqual(sorted(c.pkey for c in cfg.compartments), list(range(15)))
+        self.assertEqual(len(cfg.compartments), 13)
+        self.assertEqual(sorted(c.pkey for c in cfg.compartments), list(range(13)))
 
 
 # ---------------------------------------------------------------------------
@@ -852,9 +856,9 @@ class TestApiFiles(unittest.TestCase):
         lib = self.api(
             """\
             kind driver
-            f 2 any      # comment
-            g 0 core,sched
-            callback cb 1
+            f(val, in[1]) any      # comment
+            g() core,sched
+            callback cb(addr)
             """
         )
         api = bc.read_api(lib)
@@ -862,47 +866,74 @@ class TestApiFiles(unittest.TestCase):
         self.assertEqual(api.callers, {"f": ("any",), "g": ("core", "sched")})
         self.assertEqual(api.callbacks, {"cb": 1})
         self.assertEqual(api.kind, "driver")
+        self.assertEqual([str(a) for a in api.contracts["f"]], ["val", "in[1]"])
+        self.assertEqual(api.lines["g"][1], 3)
+
+    def test_contracts(self):
+        lib = self.api(
+            """\
+            recv(val, out[3], val, val, out[*6]?, inout[=4]?) any efault
+            poll(inout[2x8], val, val) any
+            name(str[32]?, fn, addr, handle) core
+            say(str[64], ...) core
+            free(addr, caller) any
+            """
+        )
+        api = bc.read_api(lib)
+        recv = api.contracts["recv"]
+        self.assertEqual(recv[1], bc.Arg("out", length=3))
+        self.assertEqual(recv[4], bc.Arg("out", length=6, length_at=True, null_ok=True))
+        self.assertEqual(recv[5], bc.Arg("inout", size=4, null_ok=True))
+        self.assertEqual(api.contracts["poll"][0], bc.Arg("inout", length=2, scale=8))
+        self.assertEqual(str(api.contracts["poll"][0]), "inout[2x8]")
+        self.assertEqual(api.contracts["name"][0], bc.Arg("str", size=32, null_ok=True))
+        self.assertEqual(api.functions["say"], 1)
+        self.assertEqual(api.efault, {"recv"})
+        self.assertEqual(api.vouched, {"free"})
 
     def test_errors_name_file_and_line(self):
         lib = self.api(
             """\
-            f 2
-            g 1 nobody
-            h 7 any
-            h 1 any
-            h 1 any
+            f(val)
+            g(val) nobody
+            h(val, val, val, val, val, val, val) any
+            h(val) any
+            h(val) any
             kind printer
+            i(buf) any
+            j(in) any
+            k(out[3], val) any
+            l(out[2], in[=4]) any
+            m(str) any
+            n(caller, val) any
+            o(val) any sometimes
+            p 2 any
+            q(out[*2], val) any
             """
         )
         with self.assertRaises(bc.ConfigError) as cm:
             bc.read_api(lib)
         errs = [(line, msg) for _, line, msg in cm.exception.errors]
-        self.assertEqual([line for line, _ in errs], [1, 2, 3, 5, 6])
-        self.assertIn("expected 'NAME ARGUMENT-COUNT CALLERS [caller]'", errs[0][1])
+        self.assertEqual(
+            [line for line, _ in errs], [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+        )
+        self.assertIn("expected 'NAME(ARG, ...) CALLERS [efault]'", errs[0][1])
         self.assertIn('g: unknown caller "nobody"', errs[1][1])
         self.assertIn("gates pass at most 6", errs[2][1])
         self.assertIn("h is listed twice", errs[3][1])
         self.assertIn("expected 'kind KIND'", errs[4][1])
-        self.assertTrue(cm.exception.errors[0][0].endswith(".api"))
-
-    def test_caller_flag(self):
-        # `caller`: the gate fills in the last argument; a function without
-        # arguments has none to fill.
-        lib = self.api(
-            """\
-            free 2 any caller
-            alloc 1 any
-            """
+        self.assertIn("i: unknown argument kind 'buf'", errs[5][1])
+        self.assertIn("j: in needs its length", errs[6][1])
+        self.assertIn(
+            "k argument 1 (out[3]): its length is argument 3, which it does not have", errs[7][1]
         )
-        self.assertEqual(bc.read_api(lib).vouched, {"free"})
-        bc.read_api.cache_clear()
-        lib = self.api("g 0 any caller\nh 1 any callers\n")
-        with self.assertRaises(bc.ConfigError) as cm:
-            bc.read_api(lib)
-        errs = [(line, msg) for _, line, msg in cm.exception.errors]
-        self.assertEqual([line for line, _ in errs], [1, 2])
-        self.assertIn("g: `caller` needs an argument to fill in", errs[0][1])
-        self.assertIn("expected 'NAME ARGUMENT-COUNT CALLERS [caller]'", errs[1][1])
+        self.assertIn("l argument 1 (out[2]): its length, argument 2, must be a val", errs[8][1])
+        self.assertIn("m: str needs its maximum size", errs[9][1])
+        self.assertIn("n argument 1: `caller` must be the last argument", errs[10][1])
+        self.assertIn('o: unknown flag "sometimes"', errs[11][1])
+        self.assertIn("expected 'NAME(ARG, ...) CALLERS [efault]'", errs[12][1])
+        self.assertIn("argument 2 must be in[=4] or inout[=4]", errs[13][1])
+        self.assertTrue(cm.exception.errors[0][0].endswith(".api"))
 
     def test_may_call(self):
         cfg = bc.load(str(FIXTURES / "mpk3.toml"), LIBS, APPS)

@@ -80,15 +80,16 @@ static void *nothing(void *arg)
 }
 
 /* A thread named by the kernel core's data: the scheduler would copy
- * the core's bytes into the name every compartment may read. */
+ * the core's bytes into the name every compartment may read. The gate
+ * refuses the string before the scheduler runs (its contract, str[32]). */
 TEST_ALONE(mpk_handles, thread_name_in_core_memory_is_refused)
 {
 	uint64_t core = ksyms_lookup_name("mm_phys");
 
 	ktest_expect_exit(EXIT_PANIC);
-	ktest_expect("PANIC: sched: sched_create: thread name at 0x%016lx is "
-		     "not in memory every compartment may read (thread "
-		     "\"main\")",
+	ktest_expect("PANIC: gate: app -> core: sched_create(str[32]?, fn, "
+		     "addr, val): argument 1 = 0x%016lx (32 bytes): not "
+		     "memory the caller may hand over (thread \"main\")",
 		     (unsigned long)core);
 	sched_create((const char *)(uintptr_t)core, nothing, NULL, 0);
 }

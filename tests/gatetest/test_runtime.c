@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/gate.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/x86.h>
 #include "ktest.h"
@@ -306,4 +307,35 @@ TEST(mpk_istack, interrupted_registers_do_not_stay)
 	for (int i = 0; i < 16 * 1024 / 8; i++)
 		found += w[i] == pattern;
 	KT_EXPECT_EQ(found, 0);
+}
+
+/* The report stub of the core's domain (an argument check refused an
+ * argument of a call into the core), called from the application's. */
+TEST_ALONE(mpk_runtime, argument_report_from_another_domain)
+{
+	long (*report)(unsigned, unsigned, uintptr_t, uint64_t, unsigned) =
+		runtime("__argrep_core");
+	uintptr_t site = check_site("__argrep_core", 1);
+
+	KT_ASSERT(report != NULL && site != 0);
+	expect_refused_at("__argrep_core", site, "app");
+	report(0, 1, 0, 0, 0);
+}
+
+/* The application's own report stub, with a call site whose contract
+ * says efault (so the report returns): it goes back only into the common
+ * code that checks arguments, not to the application's. */
+TEST_ALONE(mpk_runtime, argument_report_returns_only_to_common_code)
+{
+	long (*report)(unsigned, unsigned, uintptr_t, uint64_t, unsigned) =
+		runtime("__argrep_app");
+	/* CHECK_CALLER, two SWITCH_PKRUs, then CHECK_RETURN. */
+	uintptr_t site = check_site("__argrep_app", 4);
+	unsigned i = 0;
+
+	while (i < gate_check_count && !gate_checks[i].efault)
+		i++;
+	KT_ASSERT(report != NULL && site != 0 && i < gate_check_count);
+	expect_refused_at("__argrep_app", site, "app");
+	report(i, 1, 0, 0, GATE_WHY_RANGE);
 }

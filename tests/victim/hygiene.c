@@ -59,3 +59,16 @@ __asm__(".text\n"
 	"	fnstcw 24(%rdi)\n"
 	"	xor %eax, %eax\n"
 	"	ret\n");
+
+/*
+ * These functions, and victim_callee_saved, are written in assembly: this
+ * table makes the compiler record their C prototypes, which the build
+ * checks their API contracts against (scripts/prototypes.py).
+ */
+__attribute__((used)) static void (*const asm_functions[])(void) = {
+	(void (*)(void))victim_callee_saved,
+	(void (*)(void))victim_df_on_entry,
+	(void (*)(void))victim_leave_df,
+	(void (*)(void))victim_leave_vector_state,
+	(void (*)(void))victim_vector_state_on_entry,
+};

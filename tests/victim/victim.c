@@ -125,3 +125,12 @@ void *victim_shared_block(void)
 		block = mm_shared_alloc(64);
 	return block;
 }
+
+/* Fill n bytes at out with 0x5a; returns n. Its contract says efault: a
+ * refused buffer makes the call return -EFAULT (victim.api). */
+long victim_fill(char *out, long n)
+{
+	for (long i = 0; i < n; i++)
+		out[i] = 0x5a;
+	return n;
+}
