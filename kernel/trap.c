@@ -172,10 +172,12 @@ static void pk_report(const struct trap_frame *tf, uint64_t cr2)
 	       "%s%s (key %d)%s%s\n",
 	       who ? who->name : "?", (unsigned long)tf->pkru,
 	       tf->error & PF_W ? "wrote" : "read",
-	       key == SHARED_PKEY ? "the shared domain" : "compartment ",
-	       key == SHARED_PKEY ? ""
-	       : owner		  ? owner->name
-				  : "?",
+	       key == SHARED_PKEY  ? "the shared domain"
+	       : key == TABLE_PKEY ? "the page tables"
+				   : "compartment ",
+	       key == SHARED_PKEY || key == TABLE_PKEY ? ""
+	       : owner				       ? owner->name
+						       : "?",
 	       key, code ? ", running code of " : "", code ? code->name : "");
 }
 

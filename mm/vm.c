@@ -208,6 +208,11 @@ int mm_range_shared(const void *p, size_t len, int write)
 	return pages_shared(a, end, write);
 }
 
+uintptr_t vm_root(void)
+{
+	return (uintptr_t)pml4;
+}
+
 int vm_walk_all_user(uintptr_t va)
 {
 	uint64_t *table = pml4;

@@ -128,6 +128,8 @@ void vm_tag_tables(int pkey);
 int vm_public(uintptr_t va, size_t len);
 /* Whether every table on the walk to va has U/S set (for tests). */
 int vm_walk_all_user(uintptr_t va);
+/* Tests: the address of the top-level page table. */
+uintptr_t vm_root(void);
 
 /*
  * Functions that act for a compartment take its index last (`caller`):

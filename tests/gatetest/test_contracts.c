@@ -9,11 +9,21 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/x86.h>
 #include "ktest.h"
 #include "../victim/victim.h"
+
+static const struct comp_desc *named(const char *name)
+{
+	for (unsigned i = 0; i < comp_config.count; i++)
+		if (strcmp(comp_config.comps[i].name, name) == 0)
+			return &comp_config.comps[i];
+	return NULL;
+}
 
 #define RANGE "not memory the caller may hand over"
 
@@ -145,4 +155,42 @@ TEST_ALONE(mpk_contract, read_only_memory_as_output)
 	expect_refused("victim", "victim_callee_saved(out[=48])", 1,
 		       (uintptr_t)constants, 48, RANGE);
 	victim_callee_saved((long *)constants);
+}
+
+/* The page tables carry a key every domain reads (the checks walk them)
+ * and only the kernel core's writes. */
+TEST_ALONE(mpk_contract, page_tables_are_read_only)
+{
+	volatile uint64_t *root = (volatile uint64_t *)vm_root();
+	uint64_t first = root[0];
+
+	KT_ASSERT(first & PTE_P);
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
+	ktest_expect("error 0x23: present write supervisor data "
+		     "protection-key");
+	ktest_expect("cr2 0x%016lx", (unsigned long)root);
+	ktest_expect("protection key: compartment app (PKRU 0x%08x) wrote "
+		     "memory of the page tables (key %d), running code of app",
+		     named("app")->pkru, TABLE_PKEY);
+	root[0] = first;
+}
+
+/* printk from another compartment formats in the caller's domain: a
+ * "%s" of the victim's secret faults there, in the application's domain,
+ * instead of having the core print it. */
+TEST_ALONE(mpk_contract, printk_formats_in_the_callers_domain)
+{
+	uintptr_t secret = ksyms_lookup_name("victim_bss_secret");
+
+	KT_ASSERT(secret != 0);
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
+	ktest_expect("cr2 0x%016lx <victim_bss_secret+0x0>",
+		     (unsigned long)secret);
+	ktest_expect("protection key: compartment app (PKRU 0x%08x) read "
+		     "memory of compartment victim (key %d), running code of "
+		     "app",
+		     named("app")->pkru, named("victim")->pkey);
+	printk(LOG_INFO, "%s\n", (const char *)secret);
 }
