@@ -376,6 +376,25 @@ void ept_serve(struct ept_msg *mine)
 	here[w.id] = 0;
 }
 
+/* Whether thread id may get a mirror here: its home is another VM of
+ * the configuration (this VM's own threads serve their calls back
+ * themselves, and one that ended takes none). */
+static int live(unsigned id)
+{
+	return EPT_HOME(id) != self && EPT_HOME(id) < ncomps;
+}
+
+/* A call on a thread that cannot be one: reported, never served. */
+static void refuse_call(unsigned v, unsigned id)
+{
+	struct text t;
+
+	start_reject(&t, v, id);
+	put(&t, EPT_HOME(id) == self ? "a call on a thread that has ended"
+				     : "a call on a thread of no VM");
+	reject(&t, 0);
+}
+
 struct ept_msg *ept_new_call(void)
 {
 	for (unsigned v = 0; v < ncomps; v++) {
@@ -395,7 +414,7 @@ struct ept_msg *ept_new_call(void)
 				    m.seq == seen[id][v])
 					continue;
 				if (m.kind == EPT_CALL && m.to == self &&
-				    m.seq > seen[id][v]) {
+				    m.seq > seen[id][v] && live(id)) {
 					here[id] = 1;
 					return &parts[self]->msgs[id];
 				}
@@ -403,7 +422,8 @@ struct ept_msg *ept_new_call(void)
 				uint32_t last = seen[id][v];
 
 				seen[id][v] = m.seq;
-				judge(&w, v, &m, last);
+				if (judge(&w, v, &m, last) == EPT_CALL)
+					refuse_call(v, id);
 			}
 		}
 	}

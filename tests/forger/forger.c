@@ -3,9 +3,10 @@
  * VM of its own (tests/configs/forge-ept.toml) and writes mailbox
  * messages no honest VM would: replies to calls never made to it, a
  * reply to an old call, a thread's end that only its home may write, a
- * message number that goes back. It writes them where it can: in its
- * own part of the shared region, straight into the slots rpc.c reads,
- * bypassing rpc.c. The tests check that the other VMs reject each.
+ * message number that goes back, a call on a thread that has ended. It
+ * writes them where it can: in its own part of the shared region,
+ * straight into the slots rpc.c reads, bypassing rpc.c. The tests check
+ * that the other VMs reject each.
  */
 #include <stdint.h>
 #include <string.h>
@@ -89,6 +90,14 @@ long forger_end(long id)
 	unsigned u = (unsigned)id;
 
 	forge(u, seq_of(me(), u) + 2, EPT_DEAD, 0);
+	return 0;
+}
+
+long forger_call_ended(long id)
+{
+	unsigned u = (unsigned)id;
+
+	forge(u, seq_of(me(), u) + 2, EPT_CALL, 0);
 	return 0;
 }
 

@@ -14,6 +14,8 @@ long forger_peek(long addr);
 long forger_reply_for(long id);
 /* The end of thread id, written by a VM that is not its home. */
 long forger_end(long id);
+/* A call to thread id's home on it, after the thread ended. */
+long forger_call_ended(long id);
 /* As the callee of thread id: a reply to the call before this one. */
 long forger_stale_reply(long id);
 /* As the callee of thread id: a reply whose message number went back. */

@@ -25,6 +25,7 @@ long forger_block(void) __attribute__((weak));
 long forger_peek(long addr) __attribute__((weak));
 long forger_reply_for(long id) __attribute__((weak));
 long forger_end(long id) __attribute__((weak));
+long forger_call_ended(long id) __attribute__((weak));
 long forger_stale_reply(long id) __attribute__((weak));
 long forger_replay(long id) __attribute__((weak));
 
@@ -170,6 +171,34 @@ TEST_ALONE(ept_auth, end_from_a_vm_not_home_is_rejected)
 		     waiter_id);
 	forger_end(waiter_id);
 	finish(t);
+}
+
+static volatile unsigned ended_id;
+
+static void *ended_main(void *arg)
+{
+	(void)arg;
+	ended_id = my_thread();
+	return NULL;
+}
+
+/* The forger calls into a thread of this VM that has ended: the listener
+ * reports it and starts no thread for it. */
+TEST_ALONE(ept_auth, call_on_an_ended_thread_is_rejected)
+{
+	my_thread(); /* this thread keeps its own number */
+	sched_thread_t t = sched_create("ended", ended_main, NULL, 0);
+
+	KT_ASSERT(t != 0);
+	sched_join(t);
+	ktest_expect_exit(0);
+	ktest_expect("ept: core rejects forger's message in mailbox %u (a "
+		     "thread of core): a call on a thread that has ended "
+		     "(in compartment core)",
+		     ended_id);
+	forger_call_ended(ended_id);
+	sched_sleep_ns(100000000);
+	exit(0);
 }
 
 /* Called, the forger answers the call before this one: the caller stops. */
