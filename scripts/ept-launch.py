@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""Start an ept image: one QEMU per compartment, sharing one memory file.
+"""Start an ept image: one QEMU per compartment, sharing one memory region.
 
 usage: ept-launch.py IMAGE.elf [command-line words...]
 
 The image's configuration (build/<config>/config.mk beside it) names the
-compartments. Every VM boots the same image with comp=<name> and maps the
-shared file at the same guest-physical address (a pc-dimm at 4 GiB). They
-may start in any order: a call waits in its mailbox until the callee's VM
-serves it. Each line a VM prints is prefixed with its compartment's name.
-When the application's VM ends, the others are stopped and this exits
-with the application's status; when any other VM stops first, they are
-all stopped and this exits 1, naming it. No VM is left running.
+compartments. The shared region (gates/ept/ept.h) is one part per
+compartment, each a memory file of its own, attached to every VM as a
+pc-dimm at the same guest-physical address: writable (share=on) in its
+owner's VM, read-only (readonly=on) in every other. So a VM can write
+only its own part, whatever its page tables say: QEMU drops a write to a
+read-only part (TCG: the page is ROM to the guest). Every VM boots the
+same image with comp=<name>. They may start in any order: a call waits
+in its mailbox until the callee's VM serves it. Each line a VM prints is
+prefixed with its compartment's name. When the application's VM ends,
+the others are stopped and this exits with the application's status;
+when any other VM stops first, they are all stopped and this exits 1,
+naming it. No VM is left running.
 Env: QEMU_MEM (default 256M), QEMU_TIMEOUT (seconds), QEMU_EXTRA.
 """
 import os
@@ -21,8 +26,8 @@ import sys
 import threading
 import time
 
-SHARED_SIZE = 64 * 1024 * 1024  # EPT_SHARED_SIZE, include/bulkhead/x86.h
-SHARED_ADDR = 0x100000000  # EPT_SHARED_BASE
+SHARED_ADDR = 0x100000000  # EPT_SHARED_BASE, include/bulkhead/x86.h
+PART_SIZE = 8 * 1024 * 1024  # EPT_PART_SIZE, gates/ept/ept.h: part c at SHARED_ADDR + c * PART_SIZE
 
 
 def read_config(image):
@@ -48,9 +53,10 @@ def guest_status(rc):
 def main():
     image, words = sys.argv[1], sys.argv[2:]
     comps, app = read_config(image)
-    shm = "/dev/shm/bulkhead-ept-%d" % os.getpid()
-    with open(shm, "wb") as f:
-        f.truncate(SHARED_SIZE)
+    parts = ["/dev/shm/bulkhead-ept-%d-%d" % (os.getpid(), i) for i in range(len(comps))]
+    for path in parts:
+        with open(path, "wb") as f:
+            f.truncate(PART_SIZE)
     procs, lock = {}, threading.Lock()
 
     def stop_all():
@@ -59,10 +65,11 @@ def main():
                 p.kill()
         for p in procs.values():
             p.wait()
-        try:
-            os.unlink(shm)
-        except FileNotFoundError:
-            pass
+        for path in parts:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
 
     def on_signal(signum, frame):
         stop_all()
@@ -79,7 +86,7 @@ def main():
 
     mem = os.environ.get("QEMU_MEM", "256M")
     extra = os.environ.get("QEMU_EXTRA", "").split()
-    for name in comps:
+    for me, name in enumerate(comps):
         cmd = [
             "qemu-system-x86_64",
             "-accel",
@@ -87,11 +94,7 @@ def main():
             "-cpu",
             "max",
             "-m",
-            "%s,slots=2,maxmem=2G" % mem,
-            "-object",
-            "memory-backend-file,id=shm,mem-path=%s,size=%d,share=on" % (shm, SHARED_SIZE),
-            "-device",
-            "pc-dimm,id=shared,memdev=shm,addr=0x%x" % SHARED_ADDR,
+            "%s,slots=%d,maxmem=2G" % (mem, len(parts)),
             "-display",
             "none",
             "-serial",
@@ -105,7 +108,16 @@ def main():
             image,
             "-append",
             " ".join(["comp=" + name] + words),
-        ] + extra
+        ]
+        for i, path in enumerate(parts):
+            cmd += [
+                "-object",
+                "memory-backend-file,id=part%d,mem-path=%s,size=%d,share=on%s"
+                % (i, path, PART_SIZE, "" if i == me else ",readonly=on"),
+                "-device",
+                "pc-dimm,id=dimm%d,memdev=part%d,addr=0x%x" % (i, i, SHARED_ADDR + i * PART_SIZE),
+            ]
+        cmd += extra
         procs[name] = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

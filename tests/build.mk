@@ -24,8 +24,14 @@ LIBS += gatetest
 gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 	tests/gatetest/test_attacks.c tests/gatetest/test_runtime.c \
 	tests/gatetest/test_handles.c tests/gatetest/test_owner.c \
-	tests/gatetest/test_contracts.c \
+	tests/gatetest/test_contracts.c tests/gatetest/test_ept.c \
 	tests/gatetest/bench.c
+
+# An attacker VM for the ept backend (optional: only in images that name
+# it, tests/configs/forge-ept.toml): forged mailbox messages.
+OPT_LIBS += forger
+LIBS += forger
+forger_SRCS := tests/forger/forger.c
 
 # Socket tests: BSD calls on lwIP's loopback interface, with lwIP beside
 # the application (tests/configs/sockets-fcall.toml) or in a compartment

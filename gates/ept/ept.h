@@ -1,63 +1,74 @@
 /*
  * ept.h - the EPT backend: compartments in separate VMs that share one
- * memory region (a host file every VM maps at EPT_SHARED_BASE).
+ * memory region at EPT_SHARED_BASE.
  *
- * A gate is an RPC through a mailbox in the shared region. Each logical
- * thread has one mailbox: the thread that started it in its VM, and the
- * mirror threads serving it in other VMs, take turns on it, so a call
- * that calls back (A -> B -> A) is served by the same logical thread. The
- * callee runs function `fn` of its own export table (generated per
- * configuration), never a pointer taken from the mailbox.
+ * The region is cut into one part per VM (EPT_PART_SIZE each, part c at
+ * EPT_SHARED_BASE + c * EPT_PART_SIZE). Every VM maps every part, but
+ * QEMU lets only the owner write its part (scripts/ept-launch.py: a
+ * memory file per part, read-only in the other VMs). So whatever sits in
+ * a part was written by its owner, and nobody else: that is how a
+ * message names its sender.
+ *
+ * A gate is an RPC. Each logical thread (a thread that calls into other
+ * VMs, with the mirror threads serving it there) has a number, `id`,
+ * given by its home VM from that VM's own range. Every VM has one message
+ * slot per logical thread in its part: the last call, reply or end it
+ * said on that thread. A callee runs function `fn` of its own export
+ * table (generated per configuration), never a pointer taken from a
+ * message.
  */
 #ifndef GATES_EPT_H
 #define GATES_EPT_H
 
 #include <stdint.h>
 
-#define EPT_VMS	      8	       /* compartments (VMs) at most */
-#define EPT_BOXES     4096     /* mailboxes: logical threads crossing VMs */
-#define EPT_ARENAS_AT 0x200000 /* offset of the shared-heap arenas */
+#define EPT_VMS	      8	  /* compartments (VMs) at most */
+#define EPT_THREADS   512 /* logical threads per home VM at once */
+#define EPT_IDS	      (EPT_VMS * EPT_THREADS)
+#define EPT_PART_SIZE 0x800000 /* one VM's part of the shared region */
+#define EPT_ARENA_AT  0x100000 /* a part's shared-heap arena, from its start */
+#define EPT_HOME(id)  ((id) / EPT_THREADS) /* the VM that numbered it */
 
-/* Mailbox states. A mailbox's `turn` holds the state and the compartment
- * whose turn it is in one word, so both are read and written together. */
-enum ept_state {
-	EPT_FREE = 0, /* never used */
-	EPT_IDLE,     /* its thread runs in its home VM, no call pending */
-	EPT_CALL,     /* compartment `to` must run fn(args) */
-	EPT_RET,      /* compartment `to` may take ret */
-	EPT_REJECT,   /* compartment `to`'s call was malformed */
-	EPT_DEAD,     /* its thread ended; mirrors leave */
+/* What a message says. */
+enum ept_kind {
+	EPT_NONE = 0, /* nothing said yet */
+	EPT_CALL,     /* `to` must run fn(args) */
+	EPT_RET,      /* to `to`: the result of its call number `echo` */
+	EPT_REJECT,   /* to `to`: its call number `echo` was malformed */
+	EPT_DEAD,     /* the home's thread ended; mirrors leave */
 };
 
-#define EPT_TURN(state, to) ((uint32_t)(state) << 16 | (uint32_t)(to))
-#define EPT_STATE(turn)	    ((turn) >> 16)
-#define EPT_TO(turn)	    ((turn)&0xffff)
+/*
+ * One VM's last message on one logical thread, in that VM's part. The
+ * owner makes `seq` odd while it rewrites the message and even again
+ * when the message is whole; a message's number is seq / 2, and grows
+ * by one with every message the owner writes there.
+ */
+struct ept_msg {
+	volatile uint32_t seq; /* 2 x messages written; odd while writing */
+	uint32_t kind;	       /* enum ept_kind */
+	uint32_t to;	       /* the VM it is for */
+	uint32_t echo;	       /* RET, REJECT: the call's seq it answers */
+	uint32_t fn;	       /* CALL: index in the callee's export table */
+	uint32_t argc;	       /* CALL: arguments used */
+	uint64_t args[6];      /* CALL: the arguments */
+	uint64_t ret;	       /* RET: the result */
+	uint8_t pad[128 - 4 * 6 - 8 * 7];
+};
 
-struct ept_box {
-	volatile uint32_t turn; /* EPT_TURN(state, compartment) */
+_Static_assert(sizeof(struct ept_msg) == 128, "one message is 128 bytes");
+
+/* The start of one VM's part; its arena follows at EPT_ARENA_AT. */
+struct ept_part {
+	volatile uint32_t up; /* the owner serves calls */
 	uint32_t spare;
-	uint32_t from; /* compartment that made the call */
-	uint32_t fn;   /* index in the callee's export table */
-	uint32_t argc; /* arguments used */
-	uint32_t home; /* VM whose thread owns the mailbox */
-	uint64_t args[6];
-	uint64_t ret;
-	volatile uint8_t mirror[EPT_VMS]; /* VM c serves it with a thread */
-	uint8_t pad[256 - 4 * 6 - 8 * 7 - EPT_VMS];
+	volatile uint64_t used[EPT_IDS / 64]; /* the owner wrote on thread i */
+	uint8_t pad[4096 - 8 - 8 * (EPT_IDS / 64)];
+	struct ept_msg msgs[EPT_IDS]; /* the owner's message per thread */
 };
 
-_Static_assert(sizeof(struct ept_box) == 256, "one mailbox is 256 bytes");
-
-/* The start of the shared region. */
-struct ept_shared {
-	volatile uint32_t up[EPT_VMS];		/* VM c is serving calls */
-	volatile uint64_t used[EPT_BOXES / 64]; /* mailbox allocation bitmap */
-	uint8_t pad[4096 - 4 * EPT_VMS - 8 * (EPT_BOXES / 64)];
-	struct ept_box boxes[EPT_BOXES];
-};
-
-_Static_assert(sizeof(struct ept_shared) <= EPT_ARENAS_AT,
-	       "mailboxes fit below the arenas");
+_Static_assert(sizeof(struct ept_part) <= EPT_ARENA_AT,
+	       "the messages fit below the arena");
 
 /* One exported function of a compartment, as the generator lists it. */
 struct ept_export {
@@ -80,25 +91,30 @@ struct ept_platform {
 	void (*yield)(void);		 /* let this VM's others run */
 	uint64_t (*now_ns)(void);	 /* a monotonic clock */
 	void (*block)(uint64_t ns);	 /* give the CPU up this long */
-	struct ept_box *(*my_box)(void); /* this thread's mailbox, or NULL */
-	void (*set_my_box)(struct ept_box *b);
-	void (*report)(const char *msg); /* a malformed call, logged */
+	struct ept_msg *(*my_box)(void); /* this thread's slot, or NULL */
+	void (*set_my_box)(struct ept_msg *m);
+	const char *(*name)(unsigned comp); /* a compartment's name */
+	void (*report)(const char *msg);    /* a rejected message, logged */
 	__attribute__((noreturn)) void (*fail)(const char *msg);
 };
 
-/* Set up the mailbox code for compartment `self` of region `shared`. */
-void ept_init(struct ept_shared *shared, unsigned self,
-	      const struct ept_table *tables, unsigned ncomps,
-	      const struct ept_platform *platform, uint64_t spin_ns);
+/* Set up the mailbox code for compartment `self` of the region whose
+ * part 0 starts at `shared` (parts EPT_PART_SIZE apart). */
+void ept_init(void *shared, unsigned self, const struct ept_table *tables,
+	      unsigned ncomps, const struct ept_platform *platform,
+	      uint64_t spin_ns);
 /* A gate: run function `fn` of compartment `to` with argc arguments. */
 long ept_call(unsigned to, unsigned fn, unsigned argc, long a0, long a1,
 	      long a2, long a3, long a4, long a5);
-/* Serve calls to this compartment on mailbox b until its thread ends. */
-void ept_serve(struct ept_box *b);
-/* A mailbox with a call for this compartment that nobody here serves yet,
- * now marked served; NULL if none. */
-struct ept_box *ept_new_call(void);
-/* The calling thread ends: its mailbox, if any, is given up. */
+/* Serve calls to this compartment on the logical thread of slot `mine`
+ * (this VM's own) until the thread ends at home. */
+void ept_serve(struct ept_msg *mine);
+/* This VM's slot of a logical thread with a call for this compartment
+ * that no thread here serves yet, now marked served; NULL if none. */
+struct ept_msg *ept_new_call(void);
+/* The calling thread ends: its logical thread, if it is its home, too. */
 void ept_thread_exit(void);
+/* The logical thread of this VM's slot m. */
+unsigned ept_id(const struct ept_msg *m);
 
 #endif

@@ -3,39 +3,61 @@
  * waiting between the two. Portable: the kernel links it into every EPT
  * image, the host gate harness into a Linux program.
  *
- * Protocol on one mailbox (one logical thread):
- *   caller:  fill fn/argc/args/from, set to = callee, state = CALL
- *   callee:  run it (its own calls out go on the same mailbox: CALL to
- *            someone else, and it waits like any caller), then put the
- *            result in ret, to = the caller it remembered, state = RET
- *   caller:  takes ret; while waiting it also serves any CALL to itself,
- *            which is how A -> B -> A comes back to the same thread.
- * Stores are ordered by release/acquire on `state`; everything a callee
- * reads from the mailbox is checked before it is used.
+ * Every VM writes only its own part of the shared region, so a message
+ * is from the VM whose part holds it. On one logical thread `id`:
+ *   caller:  writes CALL(to = callee, fn, args) in its own slot, numbered
+ *            s (its slot's seq), and waits;
+ *   callee:  runs fn (its own calls out are CALLs in its own slot, and it
+ *            waits like any caller), then writes RET(to = caller,
+ *            echo = s, ret) in its own slot;
+ *   caller:  takes ret from the callee's slot only, and only if it
+ *            answers call s. While waiting it serves any CALL to itself
+ *            on the same thread, which is how A -> B -> A comes back to
+ *            the same thread.
+ *   home:    writes DEAD when the thread ends; mirrors elsewhere leave.
+ * A waiter judges every message that is new to it on its thread (from
+ * any VM) and rejects what no honest VM would have written: a reply to a
+ * call never made to that VM, a reply to another call than the one
+ * waiting, an end written by a VM that is not the thread's home, a
+ * message number that went back. Rejections are reported; one from the
+ * VM whose reply the thread waits for stops it (platform fail).
+ * Each message is copied out whole (seqlock) before it is looked at.
  */
 #include <stddef.h>
 #include "ept.h"
 
-static struct ept_shared *sh;
+static struct ept_part *parts[EPT_VMS];
 static unsigned self;
 static const struct ept_table *tables;
 static unsigned ncomps;
 static const struct ept_platform *plat;
 static uint64_t spin_ns; /* spin this long before blocking */
 
-void ept_init(struct ept_shared *shared, unsigned me, const struct ept_table *t,
-	      unsigned n, const struct ept_platform *p, uint64_t spin)
+/* Kept in this VM's private memory, per logical thread. */
+static uint32_t seen[EPT_IDS][EPT_VMS]; /* seq of the last message judged */
+static uint8_t here[EPT_IDS];		/* a thread of this VM is on it */
+static uint8_t taken[EPT_THREADS];	/* this VM's own numbers in use */
+
+void ept_init(void *shared, unsigned me, const struct ept_table *t, unsigned n,
+	      const struct ept_platform *p, uint64_t spin)
 {
-	sh = shared;
+	for (unsigned c = 0; c < EPT_VMS; c++)
+		parts[c] = (struct ept_part *)((char *)shared +
+					       (size_t)c * EPT_PART_SIZE);
 	self = me;
 	tables = t;
 	ncomps = n;
 	plat = p;
 	spin_ns = spin;
-	__atomic_store_n(&sh->up[self], 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&parts[self]->up, 1, __ATOMIC_RELEASE);
 }
 
-static uint32_t load(volatile uint32_t *p)
+unsigned ept_id(const struct ept_msg *m)
+{
+	return (unsigned)(m - parts[self]->msgs);
+}
+
+static uint32_t load(const volatile uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
@@ -45,105 +67,246 @@ static void store(volatile uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Hand the turn to compartment `to` in state `state`, in one store. */
-static void hand_over(struct ept_box *b, uint32_t state, unsigned to)
+/* Write a message on thread id in this VM's slot: kind, to, echo, plus
+ * fn, argc, args and ret from body. Returns its seq. */
+static uint32_t send(unsigned id, uint32_t kind, unsigned to, uint32_t echo,
+		     const struct ept_msg *body)
 {
-	store(&b->turn, EPT_TURN(state, to));
+	volatile struct ept_msg *m = &parts[self]->msgs[id];
+	uint32_t s = m->seq;
+
+	__atomic_fetch_or(&parts[self]->used[id / 64], 1ULL << (id % 64),
+			  __ATOMIC_RELEASE);
+	store(&m->seq, s + 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	m->kind = kind;
+	m->to = to;
+	m->echo = echo;
+	m->fn = body->fn;
+	m->argc = body->argc;
+	for (int i = 0; i < 6; i++)
+		m->args[i] = body->args[i];
+	m->ret = body->ret;
+	store(&m->seq, s + 2);
+	return s + 2;
 }
 
-static uint32_t state_of(struct ept_box *b)
+/* Copy VM v's message on thread id into *out; 0 while v is rewriting
+ * it (or rewrote it as we read). */
+static int peek(unsigned v, unsigned id, struct ept_msg *out)
 {
-	return EPT_STATE(load(&b->turn));
+	const volatile struct ept_msg *m = &parts[v]->msgs[id];
+	uint32_t s = load(&m->seq);
+
+	if (s & 1)
+		return 0;
+	out->kind = m->kind;
+	out->to = m->to;
+	out->echo = m->echo;
+	out->fn = m->fn;
+	out->argc = m->argc;
+	for (int i = 0; i < 6; i++)
+		out->args[i] = m->args[i];
+	out->ret = m->ret;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	out->seq = s;
+	return load(&m->seq) == s;
 }
 
-/* A free (or finished, with no mirror left) mailbox, claimed for us. */
-static struct ept_box *claim_box(void)
+/* A report built without a C library: text and decimal numbers. */
+struct text {
+	char buf[240];
+	unsigned len;
+};
+
+static void put(struct text *t, const char *s)
 {
-	for (unsigned i = 0; i < EPT_BOXES; i++) {
-		struct ept_box *b = &sh->boxes[i];
-		uint64_t bit = 1ULL << (i % 64);
-		volatile uint64_t *word = &sh->used[i / 64];
-		uint64_t w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+	while (*s && t->len < sizeof(t->buf) - 1)
+		t->buf[t->len++] = *s++;
+	t->buf[t->len] = 0;
+}
 
-		if (w & bit) {
-			/* In use, unless its thread ended and no mirror
-			 * remains: then it may be taken over. */
-			int busy = state_of(b) != EPT_DEAD;
+static void put_num(struct text *t, uint32_t v)
+{
+	char digits[11];
+	int n = 0;
 
-			for (unsigned c = 0; c < EPT_VMS && !busy; c++)
-				busy = b->mirror[c] != 0;
-			uint32_t dead = load(&b->turn);
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n--) {
+		char one[2] = {digits[n], 0};
 
-			if (busy || EPT_STATE(dead) != EPT_DEAD ||
-			    !__atomic_compare_exchange_n(
-				    &b->turn, &dead, EPT_TURN(EPT_IDLE, self),
-				    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-				continue;
-		} else if (!__atomic_compare_exchange_n(word, &w, w | bit, 0,
-							__ATOMIC_ACQ_REL,
-							__ATOMIC_ACQUIRE)) {
-			i--; /* the word changed under us: look again */
-			continue;
-		}
-		b->home = self;
-		for (unsigned c = 0; c < EPT_VMS; c++)
-			b->mirror[c] = 0;
-		b->mirror[self] = 1;
-		hand_over(b, EPT_IDLE, self);
-		return b;
+		put(t, one);
 	}
-	plat->fail("ept: all mailboxes are in use");
 }
 
-/* Run the call waiting in b (for this compartment) and hand back. */
-static void serve_one(struct ept_box *b)
+static void put_vm(struct text *t, unsigned c)
 {
-	unsigned from = b->from, fn = b->fn, argc = b->argc;
-	const struct ept_table *t = &tables[self];
+	if (c < ncomps) {
+		put(t, plat->name(c));
+	} else {
+		put(t, "VM ");
+		put_num(t, c);
+	}
+}
 
-	if (from >= ncomps || fn >= t->count || argc != t->exports[fn].argc) {
-		plat->report("ept: malformed call rejected (bad function, "
-			     "argument count or caller)");
-		hand_over(b, EPT_REJECT, from < ncomps ? from : b->home);
+/* "ept: <self> rejects <v>'s message in mailbox <id> (a thread of
+ * <home>): " */
+static void start_reject(struct text *t, unsigned v, unsigned id)
+{
+	t->len = 0;
+	put(t, "ept: ");
+	put_vm(t, self);
+	put(t, " rejects ");
+	put_vm(t, v);
+	put(t, "'s message in mailbox ");
+	put_num(t, id);
+	put(t, " (a thread of ");
+	put_vm(t, EPT_HOME(id));
+	put(t, "): ");
+}
+
+/* Report t; stop if the thread cannot go on without the message. */
+static void reject(struct text *t, int fatal)
+{
+	if (fatal)
+		plat->fail(t->buf);
+	plat->report(t->buf);
+}
+
+/* What a thread on a logical thread waits for. */
+struct waiting {
+	unsigned id;	 /* the logical thread */
+	int calling;	 /* a call of ours is outstanding... */
+	unsigned callee; /* ... to this VM ... */
+	uint32_t call;	 /* ... with this seq */
+};
+
+/* Run the call m from VM v (for this compartment) and answer it. */
+static void serve_one(unsigned v, unsigned id, const struct ept_msg *m)
+{
+	const struct ept_table *t = &tables[self];
+	unsigned fn = m->fn, argc = m->argc;
+	struct ept_msg r = {0};
+
+	if (fn >= t->count || argc != t->exports[fn].argc) {
+		plat->report("ept: malformed call rejected (bad function or "
+			     "argument count)");
+		send(id, EPT_REJECT, v, m->seq, &r);
 		return;
 	}
 	long (*f)(long, long, long, long, long, long) = t->exports[fn].fn;
+	uint64_t a[6];
 
-	/* A `caller` function learns who asks from the mailbox, not from
-	 * the caller's arguments. */
+	for (int i = 0; i < 6; i++)
+		a[i] = m->args[i];
+	/* A `caller` function learns who asks from the part the call sits
+	 * in, not from the caller's arguments. */
 	if (t->exports[fn].vouched)
-		b->args[argc - 1] = from;
-	b->ret = (uint64_t)f((long)b->args[0], (long)b->args[1],
-			     (long)b->args[2], (long)b->args[3],
-			     (long)b->args[4], (long)b->args[5]);
-	hand_over(b, EPT_RET, from);
+		a[argc - 1] = v;
+	r.ret = (uint64_t)f((long)a[0], (long)a[1], (long)a[2], (long)a[3],
+			    (long)a[4], (long)a[5]);
+	send(id, EPT_RET, v, m->seq, &r);
 }
 
 /*
- * Wait until it is our turn on b: spin for spin_ns, then block for
- * growing intervals (so VMs sharing a core do not starve each other).
- * Serves calls made to us meanwhile; returns the final state (RET or
- * REJECT) of our own call, or DEAD.
+ * Judge VM v's message m on w's thread, new to this VM. Returns the kind
+ * to act on (CALL: serve it; RET/REJECT: our reply; DEAD: the thread
+ * ended), or EPT_NONE to go on waiting.
  */
-static uint32_t wait_turn(struct ept_box *b, int serving)
+static uint32_t judge(const struct waiting *w, unsigned v,
+		      const struct ept_msg *m, uint32_t last)
+{
+	int fatal = w->calling && v == w->callee;
+	struct text t;
+
+	start_reject(&t, v, w->id);
+	if (m->seq < last) {
+		put(&t, "its message number went back from ");
+		put_num(&t, last / 2);
+		put(&t, " to ");
+		put_num(&t, m->seq / 2);
+		reject(&t, fatal);
+		return EPT_NONE;
+	}
+	switch (m->kind) {
+	case EPT_CALL:
+		return m->to == self ? EPT_CALL : EPT_NONE;
+	case EPT_RET:
+	case EPT_REJECT:
+		if (m->to != self)
+			return EPT_NONE;
+		if (!fatal) {
+			put(&t, "a reply to a call ");
+			put_vm(&t, self);
+			put(&t, " never made to it");
+			reject(&t, 0);
+			return EPT_NONE;
+		}
+		if (m->echo != w->call) {
+			put(&t, "it answers call ");
+			put_num(&t, m->echo / 2);
+			put(&t, ", but the call waiting is ");
+			put_num(&t, w->call / 2);
+			reject(&t, 1);
+		}
+		return m->kind;
+	case EPT_DEAD:
+		if (v != EPT_HOME(w->id)) {
+			put(&t, "only its home may end a thread");
+			reject(&t, fatal);
+			return EPT_NONE;
+		}
+		if (w->calling) {
+			put(&t, "its home ended it while a call on it waits");
+			reject(&t, fatal);
+			return EPT_NONE;
+		}
+		return EPT_DEAD;
+	default:
+		put(&t, "kind ");
+		put_num(&t, m->kind);
+		put(&t, " is no message");
+		reject(&t, fatal);
+		return EPT_NONE;
+	}
+}
+
+/*
+ * Wait on w's thread: spin for spin_ns, then block for growing intervals
+ * (so VMs sharing a core do not starve each other). Serves calls made to
+ * us meanwhile; returns our call's reply (RET or REJECT, copied into
+ * *reply), or DEAD when not calling.
+ */
+static uint32_t wait_turn(const struct waiting *w, struct ept_msg *reply)
 {
 	uint64_t start = plat->now_ns(), nap = 20000;
 	unsigned spins = 0;
 
 	for (;;) {
-		uint32_t turn = load(&b->turn), s = EPT_STATE(turn);
+		for (unsigned v = 0; v < ncomps; v++) {
+			struct ept_msg m;
 
-		if (s == EPT_DEAD && serving)
-			return s;
-		if (EPT_TO(turn) == self && s != EPT_IDLE) {
-			if (s == EPT_CALL) {
-				serve_one(b);
-				if (serving)
-					return s;
-				start = plat->now_ns();
+			if (v == self || !peek(v, w->id, &m) ||
+			    m.seq == seen[w->id][v])
 				continue;
+			uint32_t last = seen[w->id][v];
+
+			seen[w->id][v] = m.seq;
+			switch (judge(w, v, &m, last)) {
+			case EPT_CALL:
+				serve_one(v, w->id, &m);
+				start = plat->now_ns();
+				nap = 20000;
+				break;
+			case EPT_RET:
+			case EPT_REJECT:
+				*reply = m;
+				return m.kind;
+			case EPT_DEAD:
+				return EPT_DEAD;
 			}
-			return s;
 		}
 		if (plat->now_ns() - start < spin_ns) {
 			/* Spin, letting this VM's other threads run now and
@@ -161,59 +324,106 @@ static uint32_t wait_turn(struct ept_box *b, int serving)
 	}
 }
 
+/* A number of this VM's own for a new logical thread. */
+static struct ept_msg *claim_thread(void)
+{
+	for (unsigned i = 0; i < EPT_THREADS; i++) {
+		unsigned id = self * EPT_THREADS + i;
+
+		if (taken[i])
+			continue;
+		taken[i] = 1;
+		here[id] = 1;
+		return &parts[self]->msgs[id];
+	}
+	plat->fail("ept: all of this VM's logical threads are in use");
+}
+
 long ept_call(unsigned to, unsigned fn, unsigned argc, long a0, long a1,
 	      long a2, long a3, long a4, long a5)
 {
-	struct ept_box *b = plat->my_box();
+	struct ept_msg *mine = plat->my_box(), body = {0}, reply;
 
-	if (!b) {
-		b = claim_box();
-		plat->set_my_box(b);
+	if (!mine) {
+		mine = claim_thread();
+		plat->set_my_box(mine);
 	}
-	b->fn = fn;
-	b->argc = argc;
-	b->from = self;
-	b->args[0] = (uint64_t)a0;
-	b->args[1] = (uint64_t)a1;
-	b->args[2] = (uint64_t)a2;
-	b->args[3] = (uint64_t)a3;
-	b->args[4] = (uint64_t)a4;
-	b->args[5] = (uint64_t)a5;
-	hand_over(b, EPT_CALL, to);
-	if (wait_turn(b, 0) == EPT_REJECT)
+	body.fn = fn;
+	body.argc = argc;
+	body.args[0] = (uint64_t)a0;
+	body.args[1] = (uint64_t)a1;
+	body.args[2] = (uint64_t)a2;
+	body.args[3] = (uint64_t)a3;
+	body.args[4] = (uint64_t)a4;
+	body.args[5] = (uint64_t)a5;
+
+	struct waiting w = {ept_id(mine), 1, to, 0};
+
+	w.call = send(w.id, EPT_CALL, to, 0, &body);
+	if (wait_turn(&w, &reply) == EPT_REJECT)
 		plat->fail("ept: the callee rejected a call as malformed");
-	long ret = (long)b->ret;
-
-	/* Back to running in its home VM, unless this is a mirror. */
-	if (b->home == self)
-		hand_over(b, EPT_IDLE, self);
-	return ret;
+	return (long)reply.ret;
 }
 
-void ept_serve(struct ept_box *b)
+void ept_serve(struct ept_msg *mine)
 {
-	plat->set_my_box(b);
-	while (wait_turn(b, 1) != EPT_DEAD)
+	struct waiting w = {ept_id(mine), 0, 0, 0};
+	struct ept_msg unused;
+
+	plat->set_my_box(mine);
+	while (wait_turn(&w, &unused) != EPT_DEAD)
 		;
-	b->mirror[self] = 0;
+	here[w.id] = 0;
 }
 
-struct ept_box *ept_new_call(void)
+/* Whether thread id may get a mirror here: its home is another VM of
+ * the configuration (this VM's own threads serve their calls back
+ * themselves, and one that ended takes none). */
+static int live(unsigned id)
 {
-	for (unsigned w = 0; w < EPT_BOXES / 64; w++) {
-		uint64_t used = __atomic_load_n(&sh->used[w], __ATOMIC_ACQUIRE);
+	return EPT_HOME(id) != self && EPT_HOME(id) < ncomps;
+}
 
-		while (used) {
-			unsigned i = w * 64 + (unsigned)__builtin_ctzll(used);
-			struct ept_box *b = &sh->boxes[i];
+/* A call on a thread that cannot be one: reported, never served. */
+static void refuse_call(unsigned v, unsigned id)
+{
+	struct text t;
 
-			used &= used - 1;
-			uint32_t turn = load(&b->turn);
+	start_reject(&t, v, id);
+	put(&t, EPT_HOME(id) == self ? "a call on a thread that has ended"
+				     : "a call on a thread of no VM");
+	reject(&t, 0);
+}
 
-			if (turn == EPT_TURN(EPT_CALL, self) &&
-			    !b->mirror[self]) {
-				b->mirror[self] = 1;
-				return b;
+struct ept_msg *ept_new_call(void)
+{
+	for (unsigned v = 0; v < ncomps; v++) {
+		for (unsigned word = 0; v != self && word < EPT_IDS / 64;
+		     word++) {
+			uint64_t used = __atomic_load_n(&parts[v]->used[word],
+							__ATOMIC_ACQUIRE);
+
+			while (used) {
+				unsigned id = word * 64 +
+					      (unsigned)__builtin_ctzll(used);
+				struct ept_msg m;
+				struct waiting w = {id, 0, 0, 0};
+
+				used &= used - 1;
+				if (here[id] || !peek(v, id, &m) ||
+				    m.seq == seen[id][v])
+					continue;
+				if (m.kind == EPT_CALL && m.to == self &&
+				    m.seq > seen[id][v] && live(id)) {
+					here[id] = 1;
+					return &parts[self]->msgs[id];
+				}
+				/* Nobody here waits on it: judge it now. */
+				uint32_t last = seen[id][v];
+
+				seen[id][v] = m.seq;
+				if (judge(&w, v, &m, last) == EPT_CALL)
+					refuse_call(v, id);
 			}
 		}
 	}
@@ -222,10 +432,15 @@ struct ept_box *ept_new_call(void)
 
 void ept_thread_exit(void)
 {
-	struct ept_box *b = plat->my_box();
+	struct ept_msg *mine = plat->my_box(), none = {0};
 
-	if (b && b->home == self) {
-		b->mirror[self] = 0;
-		hand_over(b, EPT_DEAD, self);
+	if (!mine)
+		return;
+	unsigned id = ept_id(mine);
+
+	if (EPT_HOME(id) == self) {
+		send(id, EPT_DEAD, self, 0, &none);
+		here[id] = 0;
+		taken[id % EPT_THREADS] = 0;
 	}
 }

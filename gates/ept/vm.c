@@ -58,14 +58,19 @@ static void plat_pause(void)
 	__builtin_ia32_pause();
 }
 
-static struct ept_box *plat_my_box(void)
+static struct ept_msg *plat_my_box(void)
 {
 	return sched_thread_gate(sched_current());
 }
 
-static void plat_set_my_box(struct ept_box *b)
+static void plat_set_my_box(struct ept_msg *m)
 {
-	sched_set_thread_gate(sched_current(), b);
+	sched_set_thread_gate(sched_current(), m);
+}
+
+static const char *plat_name(unsigned comp)
+{
+	return comp_config.comps[comp].name;
 }
 
 static void plat_report(const char *msg)
@@ -85,6 +90,7 @@ static const struct ept_platform kernel_platform = {
 	.block = sched_sleep_ns,
 	.my_box = plat_my_box,
 	.set_my_box = plat_set_my_box,
+	.name = plat_name,
 	.report = plat_report,
 	.fail = plat_fail,
 };
@@ -100,13 +106,13 @@ static void *listener_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct ept_box *b = ept_new_call();
+		struct ept_msg *m = ept_new_call();
 
-		if (!b) {
+		if (!m) {
 			sched_sleep_ns(LISTEN_NS);
 			continue;
 		}
-		sched_thread_t t = sched_create("mirror", mirror_main, b, 0);
+		sched_thread_t t = sched_create("mirror", mirror_main, m, 0);
 
 		if (!t)
 			panic("ept: no memory for a mirror thread");
@@ -130,6 +136,31 @@ static void hide_other_compartments(void)
 		vm_unmap(c->data.start, c->data.end - c->data.start);
 		vm_unmap(c->bss.start, c->bss.end - c->bss.start);
 	}
+}
+
+/* Part c of the shared region (ept.h). */
+static uintptr_t part(unsigned c)
+{
+	return EPT_SHARED_BASE + (uintptr_t)c * EPT_PART_SIZE;
+}
+
+_Static_assert(EPT_PART_SIZE *EPT_VMS == EPT_SHARED_SIZE,
+	       "the shared region is one part per VM");
+
+/*
+ * Map this VM's part of the shared region writable and the other VMs'
+ * read-only. QEMU enforces the same (ept-launch.py attaches the others'
+ * parts read-only), which is what counts: this VM could change its own
+ * page tables. Here it makes a stray write fault at once instead of
+ * being dropped by QEMU unseen. Parts of VMs the configuration does
+ * not have are left unmapped (no memory is attached there).
+ */
+static void map_parts(void)
+{
+	for (unsigned c = 0; c < comp_config.count; c++)
+		if (vm_map(part(c), part(c), EPT_PART_SIZE,
+			   c == self ? VM_WRITE : 0) != 0)
+			panic("ept: cannot map the shared region");
 }
 
 /*
@@ -156,9 +187,7 @@ static void vm_early(void)
 		panic("ept: comp=%s names no compartment of config %s", name,
 		      comp_config.name);
 	self = i;
-	if (vm_map(EPT_SHARED_BASE, EPT_SHARED_BASE, EPT_SHARED_SIZE,
-		   VM_WRITE) != 0)
-		panic("ept: cannot map the shared region");
+	map_parts();
 	hide_other_compartments();
 }
 
@@ -171,27 +200,29 @@ int gate_vm_init(void)
 	uint64_t spin_ns = spin ? parse_decimal(spin) * 1000 : SPIN_NS;
 
 	vm_early();
-	ept_init((struct ept_shared *)EPT_SHARED_BASE, self, ept_tables,
-		 comp_config.count, &kernel_platform, spin_ns);
+	ept_init((void *)EPT_SHARED_BASE, self, ept_tables, comp_config.count,
+		 &kernel_platform, spin_ns);
 	sched_thread_t t = sched_create("listener", listener_main, NULL, 0);
 
 	if (!t)
 		panic("ept: no memory for the listener");
 	sched_detach(t);
-	pr_info("  ept: this VM is compartment %s; shared region at 0x%lx\n",
-		comp_config.comps[self].name, (unsigned long)EPT_SHARED_BASE);
+	pr_info("  ept: this VM is compartment %s; its part of the shared "
+		"region at 0x%lx\n",
+		comp_config.comps[self].name, (unsigned long)part(self));
 	return comp_config.comps[self].runs_app;
 }
 
-/* This VM's share of the shared heap (mm/shared.c takes pages here). */
+/* This VM's arena of the shared heap, in its own part (mm/shared.c takes
+ * pages here): the others may read it, only this VM may write it. */
 void *gate_shared_pages(size_t count)
 {
 	static uintptr_t next;
-	size_t arena = (EPT_SHARED_SIZE - EPT_ARENAS_AT) / EPT_VMS;
+	size_t arena = EPT_PART_SIZE - EPT_ARENA_AT;
 	uintptr_t base;
 
 	vm_early();
-	base = EPT_SHARED_BASE + EPT_ARENAS_AT + self * arena;
+	base = part(self) + EPT_ARENA_AT;
 	if (!next)
 		next = base;
 	if (next + count * PAGE_SIZE > base + arena)

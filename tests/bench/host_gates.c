@@ -223,7 +223,7 @@ static int set_up_pku(void)
 
 /* --- ept: the mailbox code between two processes ---------------------- */
 
-static struct ept_box *my_box;
+static struct ept_msg *my_box;
 
 static void lx_pause(void)
 {
@@ -246,14 +246,19 @@ static void lx_block(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-static struct ept_box *lx_my_box(void)
+static struct ept_msg *lx_my_box(void)
 {
 	return my_box;
 }
 
-static void lx_set_my_box(struct ept_box *b)
+static void lx_set_my_box(struct ept_msg *m)
 {
-	my_box = b;
+	my_box = m;
+}
+
+static const char *lx_name(unsigned comp)
+{
+	return comp == 0 ? "parent" : "child";
 }
 
 static void lx_report(const char *msg)
@@ -274,6 +279,7 @@ static const struct ept_platform linux_platform = {
 	.block = lx_block,
 	.my_box = lx_my_box,
 	.set_my_box = lx_set_my_box,
+	.name = lx_name,
 	.report = lx_report,
 	.fail = lx_fail,
 };
@@ -296,12 +302,23 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* As in the VMs, each side may write only its own part of the shared
+ * region: the other's is read-only in its mapping. */
+static void own_part_only(char *sh, unsigned me)
+{
+	if (mprotect(sh + (1 - me) * EPT_PART_SIZE, EPT_PART_SIZE, PROT_READ) !=
+	    0) {
+		perror("host-gates: mprotect");
+		_exit(3);
+	}
+}
+
 /* Fork the serving child; returns its pid, or -1 with a note. */
 static pid_t start_ept(void)
 {
-	size_t size = EPT_ARENAS_AT;
-	struct ept_shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t size = 2 * EPT_PART_SIZE;
+	char *sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (sh == MAP_FAILED) {
 		printf("note host ept: no shared memory (%s): ept row "
@@ -314,17 +331,19 @@ static pid_t start_ept(void)
 
 	if (pid == 0) {
 		pin(1);
+		own_part_only(sh, 1);
 		ept_init(sh, 1, ept_tables, 2, &linux_platform, 1000000000ULL);
 		for (;;) {
-			struct ept_box *b = ept_new_call();
+			struct ept_msg *m = ept_new_call();
 
-			if (b)
-				ept_serve(b);
+			if (m)
+				ept_serve(m);
 			else
 				__builtin_ia32_pause();
 		}
 	}
 	pin(0);
+	own_part_only(sh, 0);
 	ept_init(sh, 0, ept_tables, 2, &linux_platform, 1000000000ULL);
 	return pid;
 }

@@ -1,0 +1,27 @@
+/*
+ * forger.h - an attacker VM for the ept backend's tests (forger.c).
+ * Each function runs in the forger's VM; `id` names a logical thread
+ * (gates/ept/ept.h) of another VM.
+ */
+#ifndef TESTS_FORGER_H
+#define TESTS_FORGER_H
+
+/* A block of the forger's shared-heap arena holding FORGER_MARK. */
+long forger_block(void);
+/* The word at addr, as the forger's VM reads it. */
+long forger_peek(long addr);
+/* A reply to thread id's waiting call, from a VM it did not call. */
+long forger_reply_for(long id);
+/* The end of thread id, written by a VM that is not its home. */
+long forger_end(long id);
+/* A call to thread id's home on it, after the thread ended. */
+long forger_call_ended(long id);
+/* As the callee of thread id: a reply to the call before this one. */
+long forger_stale_reply(long id);
+/* As the callee of thread id: a reply whose message number went back. */
+long forger_replay(long id);
+
+#define FORGER_MARK 0x5afe5afeL /* what forger_block holds */
+#define FORGER_LIE  666		/* the result every forged reply gives */
+
+#endif
