@@ -5,7 +5,7 @@
 # of isolation: its objects are combined into one relocatable object,
 # build/lib/<name>.o, which images are linked from.
 #
-# Targets: all (default) run iso test test-build mutate inventory test-gates debug
+# Targets: all (default) run iso test test-build mutate fuzz inventory test-gates debug
 # deps clean distclean
 
 .DEFAULT_GOAL := all
@@ -77,7 +77,8 @@ include $(wildcard gates/*/build.mk)
 
 # The libraries every image contains are scripts/bulkhead_config.py's
 # KERNEL_LIBS. Application libraries; a configuration picks one.
-APPS		:= hello ktest stray forbidden privileged gatetest socktest boundtest httpd iperf
+APPS		:= hello ktest stray forbidden privileged gatetest socktest boundtest httpd iperf \
+		   fuzz
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
@@ -85,7 +86,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 # Generated intermediates (glue sources and the like) are kept.
 .SECONDARY:
 
-.PHONY: all image run iso test test-build mutate inventory test-gates debug deps clean \
+.PHONY: all image run iso test test-build mutate fuzz inventory test-gates debug deps clean \
 	distclean check-style
 all: image
 
@@ -144,7 +145,7 @@ API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api \
 CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py scripts/layout.py \
 		   $(wildcard gates/*/backend.py)
 
-ifeq ($(filter clean distclean deps check-style mutate,$(MAKECMDGOALS)),)
+ifeq ($(filter clean distclean deps check-style mutate fuzz,$(MAKECMDGOALS)),)
 include $(CFGDIR)/config.mk
 endif
 $(CFGDIR)/config.mk: $(CONFIG) $(CONFIG_TOOL)
@@ -332,6 +333,16 @@ test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static test-images iso
 ONLY		?=
 test: test-build
 	$(PYTHON) scripts/run-tests.py --build $(BUILD) $(if $(ONLY),--only '$(ONLY)')
+
+# The interface fuzzer (scripts/fuzz.py): calls every function the
+# application's compartment (or FUZZ_IN's) may call in the others, through
+# their gates, with hostile and plausible arguments, for FUZZ_SECONDS; ends
+# with `N calls, M findings`. E.g. make fuzz CONFIG=configs/httpd-mpk.toml
+FUZZ_SECONDS	?= 60
+FUZZ_IN		?=
+fuzz: | $(NEWLIB_STAMP)
+	$(PYTHON) scripts/fuzz.py $(CONFIG) --seconds $(FUZZ_SECONDS) \
+		$(if $(FUZZ_IN),--in $(FUZZ_IN)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 # Do the tests bite? Each mutation of tests/mutations.txt, applied to a
 # scratch copy of the tree (build/mutate/tree), must make the cases it

@@ -1,8 +1,11 @@
 /*
  * panic.c - stopping the machine: kernel_exit, panic and backtraces.
  */
+#include <string.h>
 #include <bulkhead/arch.h>
+#include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 
 #define BACKTRACE_MAX	      16
@@ -18,11 +21,32 @@
  * is powered off through the PM1a control ports QEMU's machines use (the
  * status is then lost); on bare metal the CPU halts for good.
  */
+/* The last note a compartment left (kernel_note), for a failed exit. */
+static const char *note;
+static int note_caller;
+
+void(kernel_note)(const char *text, int caller)
+{
+	note = text;
+	note_caller = caller;
+}
+
 void kernel_exit(int status)
 {
 	uint32_t r[4];
 
 	irq_save();
+	/* The note is the caller's shared memory, which it may have freed
+	 * or rewritten since: read it again only if it is still shared, and
+	 * no further than its size. */
+	if (status && note && mm_range_shared(note, KERNEL_NOTE_MAX, 0)) {
+		char text[KERNEL_NOTE_MAX];
+
+		memcpy(text, note, sizeof(text) - 1);
+		text[sizeof(text) - 1] = '\0';
+		printk(LOG_ERR, "note from compartment %s: %s\n",
+		       comp_name(note_caller), text);
+	}
 	printk(LOG_INFO, "%s: exit status %d\n", BULKHEAD_NAME, status);
 	outl(PORT_DEBUG_EXIT, (uint32_t)(status & 0x7f) + 1);
 	cpuid(1, 0, r);

@@ -86,10 +86,14 @@ static void unmap_pages(uintptr_t from, uintptr_t to)
 struct mm_stack(mm_stack_alloc)(size_t size, int caller)
 {
 	struct mm_stack none = {0, 0};
-	struct live_stack *record = malloc(sizeof(*record));
+	struct live_stack *record;
 
+	/* Before rounding: a size near 2^64 would round to a small one. */
+	if (size == 0 || size > MM_STACK_MAX)
+		return none;
 	size = ALIGN_UP(size, (size_t)PAGE_SIZE);
-	if (size == 0 || !record) {
+	record = malloc(sizeof(*record));
+	if (!record) {
 		free(record);
 		return none;
 	}

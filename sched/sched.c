@@ -281,12 +281,15 @@ static void *idle_main(void *arg)
  * lie in memory every compartment may read (constants, shared memory):
  * anything else, such as the kernel core's data, would let a caller read
  * it back through sched_thread_name(). Each page is checked before the
- * first byte read from it.
+ * first byte read from it. No name (NULL, as sched.api allows) is
+ * "thread".
  */
 static void copy_name(char *dst, const char *name)
 {
 	size_t i;
 
+	if (!name)
+		name = "thread";
 	for (i = 0; i < SCHED_NAME_MAX - 1; i++) {
 		uintptr_t at = (uintptr_t)(name + i);
 

@@ -148,7 +148,7 @@ def checks_c(cfg, stubs, report):
                 s.callee.name,
                 s.target,
                 ", ".join(str(a) for a in cfg.api(s.lib).contracts[s.target]),
-                s.target in cfg.api(s.lib).efault,
+                s.target in cfg.api(s.lib).efault or cfg.app == cfg.fuzz_app,
             )
         )
     out.append("const struct gate_check gate_checks[] = {")

@@ -107,6 +107,12 @@ KERNEL_LIBS = ("boot", "kernel", "mm", "sched", "time")
 KERNEL_CORE = ("boot", "kernel", "mm")
 # The application compartment's entry, defined by its glue (libc/start.c).
 APP_ENTRY = "libc_app_entry"
+# The interface fuzzer (tests/fuzz/): the application that, in place of a
+# configuration's, calls every function its compartment may call in the
+# others through their gates. In its images a refused argument returns
+# -EFAULT (after its report) instead of stopping the machine, so that one
+# boot tries many calls.
+FUZZ_APP = "fuzz"
 # The scheduler hooks of the kernel core's copy of libc (libc/core.c).
 LIBC_HOOKS = ("libc_thread_init", "libc_thread_fini", "libc_switch_to")
 # Words a backend's `default_holds` may use, and the libraries they mean.
@@ -187,6 +193,9 @@ class Config:
         return api_path(self.app).startswith("tests" + os.sep)
 
     # Library `lib`'s API: its API file, and in test images its test-only
+    # The interface fuzzer's name (FUZZ_APP), for the backends.
+    fuzz_app = FUZZ_APP
+
     # one (<lib>.test.api) too.
     def api(self, lib: str) -> "Api":
         return read_api(lib, self.test_image)

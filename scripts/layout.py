@@ -133,6 +133,78 @@ def keep_list(cfg, comp):
     return "".join("%s\n" % s for s in sorted(keep))
 
 
+FUZZER = bulkhead_config.FUZZ_APP
+# What it leaves out, and why: calls that end the machine or block by
+# their contract, which no argument can make return.
+FUZZ_SKIPPED = {
+    "kernel_exit": "stops the machine",
+    "panic_text": "stops the machine",
+    "sched_exit": "ends the calling thread",
+    "sched_join": "waits for a thread to end",
+    "sched_mutex_lock": "waits for the mutex (a second lock deadlocks)",
+    "sched_wait": "waits until woken or its deadline",
+    "sched_sem_wait": "waits until posted or its deadline",
+    "sched_cond_wait": "waits until signalled or its deadline",
+    "sched_sleep_ns": "sleeps as long as asked",
+    "time_sleep_ns": "sleeps as long as asked",
+    "dev_irq_wait": "waits for an interrupt or its deadline",
+    "net_start": "starts the network: the fuzzer calls it once, first",
+    "kernel_note": "the fuzzer's own report of the call it is making",
+    "main": "the application's entry",
+}
+
+
+def fuzz_targets(cfg, comp):
+    """(name, library, callee) of every function compartment `comp` may
+    call in another compartment through a gate, and [(name, why)] of those
+    left out (FUZZ_SKIPPED)."""
+    targets, skipped = [], []
+    for other in cfg.compartments:
+        if other is comp:
+            continue
+        for lib in other.libraries:
+            if not cfg.impl.redirects(cfg, lib):
+                continue
+            for fn in sorted(cfg.api(lib).functions):
+                if not cfg.may_call(comp, lib, fn)[0]:
+                    continue
+                if fn in FUZZ_SKIPPED:
+                    skipped.append((fn, FUZZ_SKIPPED[fn]))
+                else:
+                    targets.append((fn, lib, other))
+    return targets, skipped
+
+
+def fuzz_table(cfg, comp):
+    """C of the fuzzer's target table (struct gate_target, gate.h)."""
+    targets, skipped = fuzz_targets(cfg, comp)
+    out = ["", "#include <bulkhead/gate.h>", ""]
+    for fn, _, _ in targets:
+        out.append("long %s();" % fn)
+    for i, (fn, lib, _) in enumerate(targets):
+        args = [a for a in cfg.api(lib).contracts[fn] if not a.variadic]
+        out.append("static const struct gate_arg fuzz_args_%d[] = {" % i)
+        out += ["\t%s, /* %s */" % (backend.arg_c(a), a) for a in args] or ["\t{ 0 },"]
+        out.append("};")
+    out.append("")
+    out.append("/* What the fuzzer calls: every function this compartment may call")
+    out.append(" * in another through a gate. Left out:")
+    out += [" *   %s: %s" % s for s in skipped]
+    out.append(" */")
+    out.append("const struct gate_target fuzz_targets[] = {")
+    for i, (fn, lib, other) in enumerate(targets):
+        argc = cfg.api(lib).functions[fn]
+        out.append(
+            '\t{ "%s", "%s", (long (*)(long, long, long, long, long, long))%s, %d, '
+            "fuzz_args_%d }," % (fn, other.name, fn, argc, i)
+        )
+    if not targets:
+        out.append('\t{ "", "", 0, 0, 0 },')
+    out.append("};")
+    out.append("const unsigned fuzz_target_count = %d;" % len(targets))
+    return out
+
+
 def glue(cfg, comp):
     """C source linked into the compartment's own copy of libc."""
     out = [
@@ -155,4 +227,6 @@ def glue(cfg, comp):
             "\treturn libc_start_app(args);",
             "}",
         ]
+    if FUZZER in comp.libraries:
+        out += fuzz_table(cfg, comp)
     return "\n".join(out) + "\n"

@@ -1060,6 +1060,27 @@ def run_imports(build):
     return out
 
 
+# The interface fuzzer's short pass in make test: a light-gate and a
+# full-gate configuration, a fixed seed each (scripts/fuzz.py; make fuzz
+# runs it for longer).
+FUZZ_CONFIGS = ("httpd-mpk", "mpk3full")
+FUZZ_PASS_SECONDS = 20
+
+
+def run_fuzz(build, name):
+    """A seeded pass of the interface fuzzer over configs/NAME.toml: some
+    calls made, and 0 findings."""
+    case = "fuzz.%s.seeded_pass_has_no_findings" % name
+    cmd = [sys.executable, os.path.join(HERE, "fuzz.py"), "configs/%s.toml" % name]
+    cmd += ["--seconds", str(FUZZ_PASS_SECONDS), "--seed", "1", "--build", build]
+    status, out = run(cmd, FUZZ_PASS_SECONDS + 600)
+    text = text_of(out)
+    lines = text.strip().splitlines()
+    m = re.match(r"^(\d+) calls, (\d+) findings$", lines[-1] if lines else "")
+    ok = status == 0 and m is not None and int(m.group(1)) > 0 and m.group(2) == "0"
+    return [Result(case, ok, "" if ok else text[-4000:])]
+
+
 def run_example_backend(build):
     """The example backend (gates/example/) builds and boots an image."""
     config = os.path.join("tests", "configs", "other", "example.toml")
@@ -1776,6 +1797,10 @@ def all_jobs(build, want):
         Job(lambda: run_bench_check(build), names=bench_check_names()),
         Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
         Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
+        *[
+            Job(lambda n=n: run_fuzz(build, n), names=["fuzz.%s.seeded_pass_has_no_findings" % n])
+            for n in FUZZ_CONFIGS
+        ],
         Job(lambda: run_forbidden_call(build), names=["image.core_only_call_rejected"]),
         Job(lambda: run_driver_pci(build), names=["image.driver_pci_call_rejected"]),
         Job(lambda: run_privileged(build), names=["image.privileged_instructions_rejected"]),

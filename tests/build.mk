@@ -74,3 +74,8 @@ privileged_SRCS := tests/privileged/main.c
 OPT_LIBS += corehook
 LIBS += corehook
 corehook_SRCS := tests/corehook/corehook.c
+
+# The interface fuzzer (scripts/fuzz.py, make fuzz): an application that
+# calls what its compartment may call in the others, through the gates.
+LIBS += fuzz
+fuzz_SRCS := tests/fuzz/main.c

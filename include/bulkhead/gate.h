@@ -105,6 +105,15 @@ struct gate_check {
 extern const struct gate_check gate_checks[];
 extern const unsigned gate_check_count;
 
+/* One function another compartment exports, as a generated table lists
+ * it (the interface fuzzer's targets, tests/fuzz/). */
+struct gate_target {
+	const char *name, *callee;
+	long (*fn)(long, long, long, long, long, long);
+	unsigned argc;
+	const struct gate_arg *args; /* argc of them */
+};
+
 /* Why an argument was refused (gate_arg_violation's `why`). */
 enum gate_arg_why {
 	GATE_WHY_RANGE,	   /* not memory the caller may hand over */

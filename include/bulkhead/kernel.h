@@ -49,6 +49,15 @@ size_t printk_log_tail(char *buf, size_t size);
 
 /* Stop the machine with a guest exit status (QEMU isa-debug-exit). */
 __attribute__((noreturn)) void kernel_exit(int status);
+/*
+ * Leave a note (at most KERNEL_NOTE_MAX bytes of shared memory, or NULL
+ * to take it back) that a failed exit prints, naming the compartment: a
+ * fuzzer's current call, say. caller: the gate's (kernel.api).
+ */
+#define KERNEL_NOTE_MAX 160
+extern const int libc_comp_index;
+void kernel_note(const char *text, int caller);
+#define kernel_note(text) (kernel_note)((text), libc_comp_index)
 
 /* Report a fatal error (message, thread, backtrace) and stop. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,

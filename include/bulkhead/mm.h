@@ -15,6 +15,8 @@
 #include <bulkhead/x86.h> /* PTE_* bits returned by vm_lookup */
 
 #define MM_PAGE_SIZE 4096
+/* The largest stack mm_stack_alloc hands out. */
+#define MM_STACK_MAX (64UL * 1024 * 1024)
 
 /* A range of physical memory [base, base + len). */
 struct mm_region {

@@ -59,7 +59,7 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top);
  * A new runnable thread with a guarded stack, or 0 when out of memory.
  * The name (at most SCHED_NAME_MAX - 1 bytes are kept) must be in memory
  * every compartment may read (constants, shared memory): the scheduler
- * copies it, and refuses a name anywhere else.
+ * copies it, and refuses a name anywhere else. A NULL name is "thread".
  */
 sched_thread_t sched_create(const char *name, sched_entry_fn fn, void *arg,
 			    size_t stack_size);

@@ -386,3 +386,23 @@ TEST_ALONE(mm_free, slot_of_another_compartment)
 	expect_slot_free(base, "compartment ? frees a slot of compartment all");
 	(mm_slot_free)(base, 5);
 }
+
+/* Sizes past the largest stack, near 2^64 above all (which rounding up
+ * to a page would wrap to a small one), get no stack: found by the
+ * interface fuzzer through sched_create's stack size. */
+TEST(mm_free, stack_of_no_sane_size_is_refused)
+{
+	static const size_t sizes[] = {
+		MM_STACK_MAX + 1,
+		(size_t)-4096,
+		(size_t)-1,
+		(size_t)1 << 63,
+	};
+
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		struct mm_stack s = mm_stack_alloc(sizes[i]);
+
+		KT_EXPECT_EQ(s.bottom, 0);
+		KT_EXPECT_EQ(s.top, 0);
+	}
+}

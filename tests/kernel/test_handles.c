@@ -6,6 +6,7 @@
  * tests/gatetest/test_handles.c.
  */
 #include <stdint.h>
+#include <string.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/sched.h>
 #include "ktest.h"
@@ -214,4 +215,15 @@ TEST_ALONE(handles, thread_name_out_of_reach_is_refused)
 		     "0x0000000000000008 is not in memory every compartment "
 		     "may read (thread \"main\")");
 	sched_create((const char *)8, nothing, NULL, 0);
+}
+
+/* No name is "thread" (sched.api's contract accepts NULL): found by the
+ * interface fuzzer, when the scheduler still refused it. */
+TEST(handles, thread_without_a_name_is_called_thread)
+{
+	sched_thread_t t = sched_create(NULL, nothing, NULL, 0);
+
+	KT_ASSERT(t != 0);
+	KT_EXPECT_STR(sched_thread_name(t), "thread");
+	sched_join(t);
 }
