@@ -18,7 +18,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMAGES = ["gates-fcall", "gates-mpk", "gates-mpkfull", "gates-ept"]
-ROW = re.compile(r"^row (\w+) ([\w-]+) (\d+) (\d+) (\d+)$")
+ROW = re.compile(r"^row (\w+) ([\w+-]+) (\d+) (\d+) (\d+)$")
 
 
 def host(build, check):
@@ -136,9 +136,9 @@ def main():
         "that each path works, not its speed."
     )
     print()
-    print("%-6s %-10s %10s %10s %10s" % ("where", "path", "median", "p99", "runs"))
+    print("%-6s %-14s %10s %10s %10s" % ("where", "path", "median", "p99", "runs"))
     for where, path, med, p99, runs in rows:
-        print("%-6s %-10s %10d %10d %10d" % (where, path, med, p99, runs))
+        print("%-6s %-14s %10d %10d %10d" % (where, path, med, p99, runs))
     for n in notes:
         print("note: " + n)
     print()
@@ -156,6 +156,28 @@ def main():
             "  %-5s mpk-light / (2*wrpkru + call) = %s   (target <= 1.15)"
             % (where, ratio(light, floor) if light is not None and floor else "n/a")
         )
+        for path in ("mpk-light", "mpk-full"):
+            checked, plain = get(path + "+arg"), get(path)
+            work = (
+                get("fcall+arg") - get("fcall")
+                if get("fcall+arg") is not None and get("fcall") is not None
+                else None
+            )
+            cost = (
+                "%d cycles" % (checked - plain - work)
+                if None not in (checked, plain, work)
+                else "n/a"
+            )
+            print(
+                "  %-5s %-29s = %s; the check: %s   (the pointer argument's cost, "
+                "less the callee's own work as fcall measures it)"
+                % (
+                    where,
+                    "%s+arg / %s" % (path, path),
+                    ratio(checked, plain) if checked is not None and plain else "n/a",
+                    cost,
+                )
+            )
         print(
             "  %-5s mpk-full / mpk-light         = %s   (target <= 1.5)"
             % (where, ratio(full, light) if full is not None and light else "n/a")

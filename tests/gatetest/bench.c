@@ -5,8 +5,9 @@
  *     row qemu <path> <median cycles> <p99 cycles> <runs>
  * after "overhead qemu <cycles>", the cost of the timing itself, which is
  * subtracted. Paths: call (an empty function in this compartment), the
- * image's cross-compartment call (fcall, mpk-light or mpk-full), and for
- * mpk images wrpkru (one checked WRPKRU). Under TCG these figures check
+ * image's cross-compartment call (fcall, mpk-light or mpk-full), the same
+ * with one pointer argument its contract checks (<path>+arg: under fcall
+ * nothing is checked), and for mpk images wrpkru (one checked WRPKRU). Under TCG these figures check
  * that the paths work, not what they cost on hardware.
  *
  * bench=check runs every path a few times and checks the results.
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include "../victim/victim.h"
 
@@ -65,6 +67,16 @@ static void run_cross(void)
 {
 	for (int i = 0; i < BATCH; i++)
 		victim_args0();
+}
+
+/* The same crossing with one pointer argument its contract checks
+ * (victim_fill: out[2], 8 bytes of shared memory). */
+static char *fill_buffer;
+
+static void run_checked(void)
+{
+	for (int i = 0; i < BATCH; i++)
+		victim_fill(fill_buffer, 8);
 }
 
 static void run_wrpkru(void)
@@ -122,6 +134,15 @@ static int bench_gates(void)
 	measure(run_cross, overhead, &med, &p99);
 	printf("row qemu %s %lu %lu %d\n", cross_path(), (unsigned long)med,
 	       (unsigned long)p99, SAMPLES * BATCH);
+	fill_buffer = mm_shared_alloc(8);
+	if (!fill_buffer)
+		return 1;
+	if (comp_has(COMP_VMS)) /* buffers across VMs: not yet copied */
+		return 0;
+	measure(run_checked, overhead, &med, &p99);
+	printf("row qemu %s+arg %lu %lu %d\n", cross_path(), (unsigned long)med,
+	       (unsigned long)p99, SAMPLES * BATCH);
+	mm_shared_free(fill_buffer);
 	if (comp_has(COMP_KEYS)) {
 		measure(run_wrpkru, overhead, &med, &p99);
 		printf("row qemu wrpkru %lu %lu %d\n", (unsigned long)med,
