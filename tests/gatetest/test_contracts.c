@@ -194,3 +194,28 @@ TEST_ALONE(mpk_contract, printk_formats_in_the_callers_domain)
 		     named("app")->pkru, named("victim")->pkey);
 	printk(LOG_INFO, "%s\n", (const char *)secret);
 }
+
+/* A failed exit prints the note a compartment left (the fuzzer's current
+ * call), naming the compartment. */
+TEST_ALONE(mpk_contract, exit_prints_the_note)
+{
+	char *text = mm_shared_alloc(KERNEL_NOTE_MAX);
+
+	KT_ASSERT(text != NULL);
+	strcpy(text, "call 7: the note");
+	kernel_note(text);
+	ktest_expect_exit(3);
+	ktest_expect("note from compartment app: call 7: the note");
+	kernel_exit(3);
+}
+
+/* The note must be shared memory: the core reads it when the machine
+ * stops. */
+TEST_ALONE(mpk_contract, private_note_is_refused)
+{
+	static char mine[KERNEL_NOTE_MAX] = "private";
+
+	expect_refused("core", "kernel_note(str[160]?, caller)", 1,
+		       (uintptr_t)mine, KERNEL_NOTE_MAX, RANGE);
+	kernel_note(mine);
+}
