@@ -134,3 +134,14 @@ long victim_fill(char *out, long n)
 		out[i] = 0x5a;
 	return n;
 }
+
+/* The sum of n bytes at in: what the callee read of a buffer it was
+ * handed (victim.api: in[2]). */
+long victim_sum(const unsigned char *in, long n)
+{
+	long sum = 0;
+
+	for (long i = 0; i < n; i++)
+		sum += in[i];
+	return sum;
+}
