@@ -9,7 +9,7 @@
  *            s (its slot's seq), and waits;
  *   callee:  runs fn (its own calls out are CALLs in its own slot, and it
  *            waits like any caller), then writes RET(to = caller,
- *            echo = s, ret) in its own slot;
+ *            echo = s, ret, where its out-buffers are) in its own slot;
  *   caller:  takes ret from the callee's slot only, and only if it
  *            answers call s. While waiting it serves any CALL to itself
  *            on the same thread, which is how A -> B -> A comes back to
@@ -22,6 +22,8 @@
  * message number that went back. Rejections are reported; one from the
  * VM whose reply the thread waits for stops it (platform fail).
  * Each message is copied out whole (seqlock) before it is looked at.
+ * Pointer arguments are the platform's (copy_in, check_call, copy_out:
+ * in the kernel, copy.c), which checks and copies them on both sides.
  */
 #include <stddef.h>
 #include "ept.h"
@@ -470,6 +472,10 @@ void ept_thread_exit(void)
 		return;
 	unsigned id = ept_id(mine);
 
+	/* Bounces of calls served back to this thread were copied before
+	 * the thread's own call returned. */
+	if (plat->release)
+		plat->release(id, EPT_VMS);
 	if (EPT_HOME(id) == self) {
 		send(id, EPT_DEAD, self, 0, &none);
 		here[id] = 0;

@@ -171,3 +171,24 @@ long forger_call_victim(const char *fn, long a1, long a2)
 	forge(id, seq + 2, EPT_DEAD, 0);
 	return ret;
 }
+
+long forger_bounce_elsewhere(long id, long *out, long at)
+{
+	unsigned u = (unsigned)id;
+	struct ept_part *p = part_of(me());
+	volatile struct ept_msg *m = &p->msgs[u];
+	uint32_t seq = seq_of(me(), u) + 2;
+
+	(void)out; /* the forger's own bounce: the lie is where it is */
+	__atomic_store_n(&m->seq, seq | 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	m->kind = EPT_RET;
+	m->to = EPT_HOME(u);
+	m->echo = seq_of(EPT_HOME(u), u);
+	m->ret = FORGER_LIE;
+	for (int i = 0; i < 6; i++)
+		m->bounce[i] = 0;
+	m->bounce[1] = (uint64_t)at;
+	__atomic_store_n(&m->seq, seq, __ATOMIC_RELEASE);
+	hang();
+}

@@ -24,6 +24,9 @@ long forger_replay(long id);
  * thread of the forger's own, skipping the caller's side of the gate;
  * returns the victim's reply. */
 long forger_call_victim(const char *fn, long a1, long a2);
+/* Called on thread id with an out-buffer: a reply whose bytes for it
+ * are said to be at `at`, outside the forger's part. */
+long forger_bounce_elsewhere(long id, long *out, long at);
 
 #define FORGER_MARK 0x5afe5afeL /* what forger_block holds */
 #define FORGER_LIE  666		/* the result every forged reply gives */

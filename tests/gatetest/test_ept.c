@@ -29,6 +29,7 @@ long forger_call_ended(long id) __attribute__((weak));
 long forger_stale_reply(long id) __attribute__((weak));
 long forger_replay(long id) __attribute__((weak));
 long forger_call_victim(const char *fn, long a1, long a2) __attribute__((weak));
+long forger_bounce_elsewhere(long id, long *out, long at) __attribute__((weak));
 
 static unsigned index_of(const char *name)
 {
@@ -312,4 +313,24 @@ TEST_ALONE(ept_auth, forged_call_outside_the_senders_part_returns_efault)
 	ok &= victim_bss_value() == before;
 	sched_sleep_ns(100000000);
 	exit(ok ? 0 : 1);
+}
+
+/*
+ * A callee says where its bytes for an out-buffer are; the caller copies
+ * from there only if that lies in the callee's own part (and only the
+ * length it computed itself). Here the forger points at this VM's part.
+ */
+TEST_ALONE(ept_auth, reply_with_bytes_outside_the_callees_part_stops_the_caller)
+{
+	unsigned id = my_thread();
+	long out = 0;
+	uintptr_t here =
+		EPT_SHARED_BASE + (uintptr_t)index_of("core") * EPT_PART_SIZE;
+
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: ept: forger's reply puts argument 2's bytes "
+		     "(0x%lx) outside its part of the shared region (thread "
+		     "\"main\")",
+		     (unsigned long)here);
+	forger_bounce_elsewhere(id, &out, (long)here);
 }
