@@ -13,9 +13,10 @@
  *     stays in the caller's private memory.
  *   callee, before running the export (ept_check_call): every buffer
  *     argument must lie in the sender's part, known from where the
- *     message sits, not from anything it says; out and inout are served
- *     in a bounce buffer in the callee's own part (inout filled from the
- *     sender's copy, out zeroed), named in the reply.
+ *     message sits, not from anything it says. The export runs on
+ *     copies in the callee's own part, which the sender cannot change
+ *     while it reads them: in, inout and str copied, out zeroed; those
+ *     of out and inout (the bounce buffers) are named in the reply.
  *   caller, after the reply (ept_copy_out): from each bounce, which must
  *     lie in the callee's part, it copies the length it computed itself
  *     back into its own buffer.
@@ -221,18 +222,19 @@ static long check(const struct ept_export *e, unsigned from, int how,
 	return 0;
 }
 
-long ept_copy_in(unsigned to, unsigned fn, uint64_t args[6],
+long ept_copy_in(unsigned to, unsigned fn, unsigned argc, uint64_t args[6],
 		 struct ept_copies *c)
 {
 	const struct ept_export *e;
 	uint64_t len[6], room = 0, at;
 	long err;
 
-	/* A call the callee cannot have is its to reject (rpc.c). */
+	/* A call the callee cannot have (no such export, another argument
+	 * count) is its to reject as malformed (rpc.c). */
 	if (to >= ncomps || fn >= ept_tables[to].count)
 		return 0;
 	e = &ept_tables[to].exports[fn];
-	if (!e->contract)
+	if (!e->contract || argc != e->argc)
 		return 0;
 	err = check(e, self, OWN_MEMORY, args, len);
 	if (err)
@@ -295,8 +297,7 @@ long ept_check_call(unsigned from, unsigned fn, uint64_t args[6],
 	if (err)
 		return err;
 	for (unsigned i = 0; i < e->nargs; i++)
-		if (len[i] && writes(&e->contract[i]))
-			room += round_up(len[i]);
+		room += round_up(len[i]);
 	if (!room)
 		return 0;
 	c->pages = (unsigned)((room + PAGE_SIZE - 1) / PAGE_SIZE);
@@ -305,13 +306,19 @@ long ept_check_call(unsigned from, unsigned fn, uint64_t args[6],
 	for (unsigned i = 0; i < e->nargs; i++) {
 		uint8_t kind = e->contract[i].kind;
 
-		if (!len[i] || !writes(&e->contract[i]))
+		if (!len[i])
 			continue;
-		if (kind == GATE_ARG_INOUT)
-			copy(at, args[i], len[i]);
-		else
+		/* The export reads a snapshot the sender can no longer
+		 * change (it runs on its own CPU); a string keeps its NUL. */
+		if (kind == GATE_ARG_OUT)
 			zero(at, len[i]);
-		args[i] = bounce[i] = at;
+		else
+			copy(at, args[i], len[i]);
+		if (kind == GATE_ARG_STR)
+			zero(at + len[i] - 1, 1);
+		args[i] = at;
+		if (writes(&e->contract[i]))
+			bounce[i] = at;
 		at += round_up(len[i]);
 	}
 	return 0;

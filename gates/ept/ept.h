@@ -132,8 +132,8 @@ struct ept_platform {
 	 * says something new on thread id (release; `from` EPT_VMS: the
 	 * thread ended).
 	 */
-	long (*copy_in)(unsigned to, unsigned fn, uint64_t args[6],
-			struct ept_copies *c);
+	long (*copy_in)(unsigned to, unsigned fn, unsigned argc,
+			uint64_t args[6], struct ept_copies *c);
 	void (*copy_out)(unsigned to, const uint64_t bounce[6],
 			 struct ept_copies *c);
 	long (*check_call)(unsigned from, unsigned fn, uint64_t args[6],
@@ -165,7 +165,7 @@ unsigned ept_id(const struct ept_msg *m);
  * copy_out, check_call, hold and release, once ept_copy_init has said
  * which of ncomps compartments this VM is. */
 void ept_copy_init(unsigned self, unsigned ncomps);
-long ept_copy_in(unsigned to, unsigned fn, uint64_t args[6],
+long ept_copy_in(unsigned to, unsigned fn, unsigned argc, uint64_t args[6],
 		 struct ept_copies *c);
 void ept_copy_out(unsigned to, const uint64_t bounce[6], struct ept_copies *c);
 long ept_check_call(unsigned from, unsigned fn, uint64_t args[6],

@@ -381,7 +381,7 @@ long ept_call(unsigned to, unsigned fn, unsigned argc, long a0, long a1,
 	/* Buffers the callee cannot read where they are go into this VM's
 	 * part first; a refused one may end the call here. */
 	if (plat->copy_in) {
-		long refused = plat->copy_in(to, fn, body.args, &copied);
+		long refused = plat->copy_in(to, fn, argc, body.args, &copied);
 
 		if (refused)
 			return refused;

@@ -30,6 +30,7 @@ long forger_stale_reply(long id) __attribute__((weak));
 long forger_replay(long id) __attribute__((weak));
 long forger_call_victim(const char *fn, long a1, long a2) __attribute__((weak));
 long forger_bounce_elsewhere(long id, long *out, long at) __attribute__((weak));
+long forger_change_during_call(long ms) __attribute__((weak));
 
 static unsigned index_of(const char *name)
 {
@@ -333,4 +334,12 @@ TEST_ALONE(ept_auth, reply_with_bytes_outside_the_callees_part_stops_the_caller)
 		     "\"main\")",
 		     (unsigned long)here);
 	forger_bounce_elsewhere(id, &out, (long)here);
+}
+
+/* The victim runs its export on a copy of the forger's in-buffer in its
+ * own part: the forger's change while the export waits is not seen
+ * (sixteen 1s, not 2s). */
+TEST(ept_auth, callee_reads_a_snapshot_of_an_in_buffer)
+{
+	KT_EXPECT_EQ(forger_change_during_call(200), 16);
 }

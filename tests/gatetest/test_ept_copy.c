@@ -116,6 +116,22 @@ TEST(ept_contract, output_buffers_are_copied_back)
 	mm_shared_free(own);
 }
 
+/* An inout buffer reaches the victim with its bytes and comes back
+ * changed, from the caller's stack or its part. */
+TEST(ept_contract, inout_buffers_go_both_ways)
+{
+	long stack = 5;
+	long *own = mm_shared_alloc(sizeof(long));
+
+	KT_ASSERT(own != NULL);
+	*own = 40;
+	KT_EXPECT_EQ(victim_add(&stack, 3), 8);
+	KT_EXPECT_EQ(stack, 8);
+	KT_EXPECT_EQ(victim_add(own, 2), 42);
+	KT_EXPECT_EQ(*own, 42);
+	mm_shared_free(own);
+}
+
 /* The largest buffer a gate copies comes back whole. */
 TEST(ept_contract, largest_buffer_is_copied_whole)
 {

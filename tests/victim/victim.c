@@ -145,3 +145,18 @@ long victim_sum(const unsigned char *in, long n)
 		sum += in[i];
 	return sum;
 }
+
+/* victim_sum after ms milliseconds: what the callee reads of an
+ * in-buffer its sender changes meanwhile. */
+long victim_sum_after(const unsigned char *in, long n, long ms)
+{
+	sched_sleep_ns((uint64_t)ms * 1000000);
+	return victim_sum(in, n);
+}
+
+/* Add v to *x (victim.api: inout[=8]); returns the new value. */
+long victim_add(long *x, long v)
+{
+	*x += v;
+	return *x;
+}
