@@ -98,6 +98,7 @@ static const char *const why_text[] = {
 	[GATE_WHY_NULL] = "a null pointer",
 	[GATE_WHY_UNTERM] = "no NUL within the string's maximum",
 	[GATE_WHY_CALLBACK] = "not a declared callback",
+	[GATE_WHY_TOO_LONG] = "more than a gate copies",
 };
 
 void gate_arg_violation(unsigned check, unsigned arg, uintptr_t addr,

@@ -15,9 +15,8 @@
 #include <bulkhead/gate.h>
 #include "args.h"
 
-/* The length of buffer argument `a` (from 0), or refuse the call. */
-static long buffer_length(const struct gate_site *s, const struct gate_arg *a,
-			  const long *args, uint64_t *len)
+long gate_arg_length(const struct gate_site *s, const struct gate_arg *a,
+		     const long *args, uint64_t *len)
 {
 	uint64_t n;
 
@@ -60,7 +59,7 @@ long gate_check_args(const struct gate_site *s, const long *args)
 		case GATE_ARG_IN:
 		case GATE_ARG_OUT:
 		case GATE_ARG_INOUT:
-			err = buffer_length(s, a, args, &len);
+			err = gate_arg_length(s, a, args, &len);
 			if (err)
 				return err;
 			if (!p && (len == 0 || (a->flags & GATE_ARG_NULL_OK)))

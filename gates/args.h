@@ -36,6 +36,15 @@ struct gate_site {
  */
 long gate_check_args(const struct gate_site *s, const long *args);
 
+/*
+ * The length in bytes of buffer argument a (one of s's contract) with
+ * arguments args, into *len; 0, or what s->report returned for a length
+ * that overflows or whose length word the caller may not hand over. A
+ * length word (`*N`) that is NULL gives 0.
+ */
+long gate_arg_length(const struct gate_site *s, const struct gate_arg *a,
+		     const long *args, uint64_t *len);
+
 /* Whether a string of at most max bytes starts at p in memory the caller
  * may hand over; if not, why not (GATE_WHY_*). */
 int gate_string_ok(uintptr_t p, uint32_t max, unsigned *why);

@@ -99,6 +99,35 @@ def arg_c(a):
     )
 
 
+def callback_names(cfg):
+    """What a `fn` argument may be: a declared callback of any compartment
+    (the core starts threads at the application's entry); gate_callback
+    checks again, when it is called, that it is one of its own
+    compartment's."""
+    return sorted({n for c in cfg.compartments for n in cfg.callbacks(c)})
+
+
+def contract_c(name, args):
+    """A C array `name` of struct gate_arg: the contracts args."""
+    out = ["static const struct gate_arg %s[] = {" % name]
+    out += ["\t%s, /* %s */" % (arg_c(a), a) for a in args]
+    out.append("};")
+    return out
+
+
+def check_entry_c(cfg, caller, callee, target, lib):
+    """gate_checks[]'s entry (struct gate_check) for calls from compartment
+    `caller` to `target` of library `lib` in compartment `callee`."""
+    api = cfg.api(lib)
+    return '\t{ "%s", "%s", "%s", "%s", %d },' % (
+        caller.name,
+        callee.name,
+        target,
+        ", ".join(str(a) for a in api.contracts[target]),
+        target in api.efault or cfg.app == cfg.fuzz_app,
+    )
+
+
 def checks_c(cfg, stubs, report):
     """C source of the argument checks (gates/args.c) of every checked
     stub: its contract, its checker (checker_name) and the table
@@ -110,11 +139,7 @@ def checks_c(cfg, stubs, report):
     for c in cfg.compartments:
         if any(s.callee is c for s in sites):
             out.append("long %s(unsigned, unsigned, uintptr_t, uint64_t, unsigned);" % report(c))
-    # What a `fn` argument may be: a declared callback of any compartment
-    # (the core starts threads at the application's entry); gate_callback
-    # checks again, when it is called, that it is one of its own
-    # compartment's.
-    cb_names = sorted({n for c in cfg.compartments for n in cfg.callbacks(c)})
+    cb_names = callback_names(cfg)
     out += ["extern char %s[];" % n for n in cb_names]
     out.append("static const uintptr_t callbacks[] __attribute__((unused)) = {")
     out += ["\t(uintptr_t)%s," % n for n in cb_names] or ["\t0,"]
@@ -124,9 +149,7 @@ def checks_c(cfg, stubs, report):
     for i, s in enumerate(sites):
         args = contract(cfg, s)
         n = len(args)
-        out.append("static const struct gate_arg contract_%d[] = {" % i)
-        out += ["\t%s, /* %s */" % (arg_c(a), a) for a in args]
-        out.append("};")
+        out += contract_c("contract_%d" % i, args)
         out.append(
             "static const struct gate_site site_%d = { %d, %d, contract_%d, callbacks, %d, %s };"
             % (i, i, n, i, len(cb_names), report(s.callee))
@@ -141,16 +164,7 @@ def checks_c(cfg, stubs, report):
         out.append("\treturn gate_check_args(&site_%d, args);" % i)
         out.append("}")
         out.append("")
-        table.append(
-            '\t{ "%s", "%s", "%s", "%s", %d },'
-            % (
-                s.caller.name,
-                s.callee.name,
-                s.target,
-                ", ".join(str(a) for a in cfg.api(s.lib).contracts[s.target]),
-                s.target in cfg.api(s.lib).efault or cfg.app == cfg.fuzz_app,
-            )
-        )
+        table.append(check_entry_c(cfg, s.caller, s.callee, s.target, s.lib))
     out.append("const struct gate_check gate_checks[] = {")
     out += table or ['\t{ "", "", "", "", 0 },']
     out.append("};")

@@ -25,6 +25,7 @@ gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 	tests/gatetest/test_attacks.c tests/gatetest/test_runtime.c \
 	tests/gatetest/test_handles.c tests/gatetest/test_owner.c \
 	tests/gatetest/test_contracts.c tests/gatetest/test_ept.c \
+	tests/gatetest/test_ept_copy.c \
 	tests/gatetest/bench.c
 
 # An attacker VM for the ept backend (optional: only in images that name

@@ -22,12 +22,19 @@
 
 #include <stdint.h>
 
+struct gate_arg; /* include/bulkhead/gate.h */
+
 #define EPT_VMS	      8	  /* compartments (VMs) at most */
 #define EPT_THREADS   512 /* logical threads per home VM at once */
 #define EPT_IDS	      (EPT_VMS * EPT_THREADS)
 #define EPT_PART_SIZE 0x800000 /* one VM's part of the shared region */
 #define EPT_ARENA_AT  0x100000 /* a part's shared-heap arena, from its start */
 #define EPT_HOME(id)  ((id) / EPT_THREADS) /* the VM that numbered it */
+/* A part's copy area, between its messages and its arena: where a caller
+ * copies buffers for the callee to read and a callee serves buffers for
+ * the caller to copy back (copy.c). */
+#define EPT_COPY_AT   0x81000
+#define EPT_COPY_MAX  0x10000 /* bytes of one buffer argument at most */
 
 /* What a message says. */
 enum ept_kind {
@@ -53,7 +60,8 @@ struct ept_msg {
 	uint32_t argc;	       /* CALL: arguments used */
 	uint64_t args[6];      /* CALL: the arguments */
 	uint64_t ret;	       /* RET: the result */
-	uint8_t pad[128 - 4 * 6 - 8 * 7];
+	uint64_t bounce[6];    /* RET: where the callee's part holds the
+				  bytes of out/inout argument i, or 0 */
 };
 
 _Static_assert(sizeof(struct ept_msg) == 128, "one message is 128 bytes");
@@ -67,8 +75,9 @@ struct ept_part {
 	struct ept_msg msgs[EPT_IDS]; /* the owner's message per thread */
 };
 
-_Static_assert(sizeof(struct ept_part) <= EPT_ARENA_AT,
-	       "the messages fit below the arena");
+_Static_assert(sizeof(struct ept_part) <= EPT_COPY_AT &&
+		       EPT_COPY_AT % 4096 == 0 && EPT_COPY_AT < EPT_ARENA_AT,
+	       "the messages, then the copy area, then the arena");
 
 /* One exported function of a compartment, as the generator lists it. */
 struct ept_export {
@@ -76,12 +85,27 @@ struct ept_export {
 	unsigned argc;
 	const char *name;
 	int vouched; /* the last argument is the caller's index (API `caller`) */
+	const struct gate_arg *contract; /* nargs arguments to check, or NULL */
+	unsigned nargs;
+	unsigned site; /* gate_checks[site + c]: a call from compartment c */
 };
 
 /* Per compartment, generated: its export table. */
 struct ept_table {
 	const struct ept_export *exports;
 	unsigned count;
+};
+
+/*
+ * What a gate copied for one call (copy.c): in the caller, the buffers
+ * to copy back after the reply; in the callee, the bounce buffers it
+ * served. Kept in the private memory of the VM that filled it.
+ */
+struct ept_copies {
+	uint64_t back[6]; /* caller: the caller's own out/inout buffer, or 0 */
+	uint64_t len[6];  /* caller: bytes to copy back into it */
+	uintptr_t base;	  /* pages taken in this VM's copy area, or 0 */
+	unsigned pages;
 };
 
 /* The platform the mailbox code runs on: the kernel, or a Linux process
@@ -96,6 +120,26 @@ struct ept_platform {
 	const char *(*name)(unsigned comp); /* a compartment's name */
 	void (*report)(const char *msg);    /* a rejected message, logged */
 	__attribute__((noreturn)) void (*fail)(const char *msg);
+	/*
+	 * The argument contracts (copy.c); NULL in a platform whose calls
+	 * carry no buffers. copy_in: before a call to `to`, check and copy
+	 * the caller's buffers into its part, rewriting args; nonzero is
+	 * the call's result (-EFAULT) without calling. copy_out: after the
+	 * reply, copy the out/inout bytes back from the callee's part.
+	 * check_call: before serving export fn to VM `from`, check args and
+	 * give out/inout a bounce (in bounce[], for the reply); nonzero is
+	 * the reply without running fn. hold: keep the bounce until `from`
+	 * says something new on thread id (release; `from` EPT_VMS: the
+	 * thread ended).
+	 */
+	long (*copy_in)(unsigned to, unsigned fn, unsigned argc,
+			uint64_t args[6], struct ept_copies *c);
+	void (*copy_out)(unsigned to, const uint64_t bounce[6],
+			 struct ept_copies *c);
+	long (*check_call)(unsigned from, unsigned fn, uint64_t args[6],
+			   uint64_t bounce[6], struct ept_copies *c);
+	void (*hold)(unsigned id, unsigned from, const struct ept_copies *c);
+	void (*release)(unsigned id, unsigned from);
 };
 
 /* Set up the mailbox code for compartment `self` of the region whose
@@ -116,5 +160,17 @@ struct ept_msg *ept_new_call(void);
 void ept_thread_exit(void);
 /* The logical thread of this VM's slot m. */
 unsigned ept_id(const struct ept_msg *m);
+
+/* The argument contracts in a VM (copy.c): the platform's copy_in,
+ * copy_out, check_call, hold and release, once ept_copy_init has said
+ * which of ncomps compartments this VM is. */
+void ept_copy_init(unsigned self, unsigned ncomps);
+long ept_copy_in(unsigned to, unsigned fn, unsigned argc, uint64_t args[6],
+		 struct ept_copies *c);
+void ept_copy_out(unsigned to, const uint64_t bounce[6], struct ept_copies *c);
+long ept_check_call(unsigned from, unsigned fn, uint64_t args[6],
+		    uint64_t bounce[6], struct ept_copies *c);
+void ept_hold(unsigned id, unsigned from, const struct ept_copies *c);
+void ept_release(unsigned id, unsigned from);
 
 #endif

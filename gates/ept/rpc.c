@@ -9,7 +9,7 @@
  *            s (its slot's seq), and waits;
  *   callee:  runs fn (its own calls out are CALLs in its own slot, and it
  *            waits like any caller), then writes RET(to = caller,
- *            echo = s, ret) in its own slot;
+ *            echo = s, ret, where its out-buffers are) in its own slot;
  *   caller:  takes ret from the callee's slot only, and only if it
  *            answers call s. While waiting it serves any CALL to itself
  *            on the same thread, which is how A -> B -> A comes back to
@@ -22,6 +22,8 @@
  * message number that went back. Rejections are reported; one from the
  * VM whose reply the thread waits for stops it (platform fail).
  * Each message is copied out whole (seqlock) before it is looked at.
+ * Pointer arguments are the platform's (copy_in, check_call, copy_out:
+ * in the kernel, copy.c), which checks and copies them on both sides.
  */
 #include <stddef.h>
 #include "ept.h"
@@ -87,6 +89,8 @@ static uint32_t send(unsigned id, uint32_t kind, unsigned to, uint32_t echo,
 	for (int i = 0; i < 6; i++)
 		m->args[i] = body->args[i];
 	m->ret = body->ret;
+	for (int i = 0; i < 6; i++)
+		m->bounce[i] = body->bounce[i];
 	store(&m->seq, s + 2);
 	return s + 2;
 }
@@ -108,6 +112,8 @@ static int peek(unsigned v, unsigned id, struct ept_msg *out)
 	for (int i = 0; i < 6; i++)
 		out->args[i] = m->args[i];
 	out->ret = m->ret;
+	for (int i = 0; i < 6; i++)
+		out->bounce[i] = m->bounce[i];
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	out->seq = s;
 	return load(&m->seq) == s;
@@ -197,17 +203,30 @@ static void serve_one(unsigned v, unsigned id, const struct ept_msg *m)
 		return;
 	}
 	long (*f)(long, long, long, long, long, long) = t->exports[fn].fn;
+	struct ept_copies bounced = {0};
 	uint64_t a[6];
+	long refused = 0;
 
 	for (int i = 0; i < 6; i++)
 		a[i] = m->args[i];
+	/* Pointers must keep their contract, judged by who sent them; out
+	 * and inout buffers are served in this VM's own part. */
+	if (plat->check_call)
+		refused = plat->check_call(v, fn, a, r.bounce, &bounced);
 	/* A `caller` function learns who asks from the part the call sits
 	 * in, not from the caller's arguments. */
 	if (t->exports[fn].vouched)
 		a[argc - 1] = v;
-	r.ret = (uint64_t)f((long)a[0], (long)a[1], (long)a[2], (long)a[3],
-			    (long)a[4], (long)a[5]);
+	if (refused)
+		r.ret = (uint64_t)refused;
+	else
+		r.ret = (uint64_t)f((long)a[0], (long)a[1], (long)a[2],
+				    (long)a[3], (long)a[4], (long)a[5]);
 	send(id, EPT_RET, v, m->seq, &r);
+	/* v copies the bounce buffers after this reply: keep them until v
+	 * says something new on this thread. */
+	if (plat->hold)
+		plat->hold(id, v, &bounced);
 }
 
 /*
@@ -294,6 +313,8 @@ static uint32_t wait_turn(const struct waiting *w, struct ept_msg *reply)
 			uint32_t last = seen[w->id][v];
 
 			seen[w->id][v] = m.seq;
+			if (plat->release)
+				plat->release(w->id, v);
 			switch (judge(w, v, &m, last)) {
 			case EPT_CALL:
 				serve_one(v, w->id, &m);
@@ -343,6 +364,7 @@ long ept_call(unsigned to, unsigned fn, unsigned argc, long a0, long a1,
 	      long a2, long a3, long a4, long a5)
 {
 	struct ept_msg *mine = plat->my_box(), body = {0}, reply;
+	struct ept_copies copied = {0};
 
 	if (!mine) {
 		mine = claim_thread();
@@ -356,12 +378,22 @@ long ept_call(unsigned to, unsigned fn, unsigned argc, long a0, long a1,
 	body.args[3] = (uint64_t)a3;
 	body.args[4] = (uint64_t)a4;
 	body.args[5] = (uint64_t)a5;
+	/* Buffers the callee cannot read where they are go into this VM's
+	 * part first; a refused one may end the call here. */
+	if (plat->copy_in) {
+		long refused = plat->copy_in(to, fn, argc, body.args, &copied);
+
+		if (refused)
+			return refused;
+	}
 
 	struct waiting w = {ept_id(mine), 1, to, 0};
 
 	w.call = send(w.id, EPT_CALL, to, 0, &body);
 	if (wait_turn(&w, &reply) == EPT_REJECT)
 		plat->fail("ept: the callee rejected a call as malformed");
+	if (plat->copy_out)
+		plat->copy_out(to, reply.bounce, &copied);
 	return (long)reply.ret;
 }
 
@@ -373,6 +405,8 @@ void ept_serve(struct ept_msg *mine)
 	plat->set_my_box(mine);
 	while (wait_turn(&w, &unused) != EPT_DEAD)
 		;
+	if (plat->release)
+		plat->release(w.id, EPT_VMS);
 	here[w.id] = 0;
 }
 
@@ -438,6 +472,10 @@ void ept_thread_exit(void)
 		return;
 	unsigned id = ept_id(mine);
 
+	/* Bounces of calls served back to this thread were copied before
+	 * the thread's own call returned. */
+	if (plat->release)
+		plat->release(id, EPT_VMS);
 	if (EPT_HOME(id) == self) {
 		send(id, EPT_DEAD, self, 0, &none);
 		here[id] = 0;

@@ -93,6 +93,11 @@ static const struct ept_platform kernel_platform = {
 	.name = plat_name,
 	.report = plat_report,
 	.fail = plat_fail,
+	.copy_in = ept_copy_in,
+	.copy_out = ept_copy_out,
+	.check_call = ept_check_call,
+	.hold = ept_hold,
+	.release = ept_release,
 };
 
 static void *mirror_main(void *arg)
@@ -200,6 +205,7 @@ int gate_vm_init(void)
 	uint64_t spin_ns = spin ? parse_decimal(spin) * 1000 : SPIN_NS;
 
 	vm_early();
+	ept_copy_init(self, comp_config.count);
 	ept_init((void *)EPT_SHARED_BASE, self, ept_tables, comp_config.count,
 		 &kernel_platform, spin_ns);
 	sched_thread_t t = sched_create("listener", listener_main, NULL, 0);

@@ -121,6 +121,7 @@ enum gate_arg_why {
 	GATE_WHY_NULL,	   /* NULL where the contract wants memory */
 	GATE_WHY_UNTERM,   /* a string without its NUL within the maximum */
 	GATE_WHY_CALLBACK, /* not a declared callback of any compartment */
+	GATE_WHY_TOO_LONG, /* longer than a copying gate copies (ept) */
 };
 
 /*
@@ -128,7 +129,8 @@ enum gate_arg_why {
  * `check`: the kernel core's report, naming caller, callee, function,
  * argument, address and length. Stops the machine unless the site's
  * contract says efault; then returns, and the gate returns -EFAULT. Reached
- * from gate_arg_report (mpk) in the core's domain.
+ * from gate_arg_report (mpk) in the core's domain, or straight from the
+ * ept gate's checks (gates/ept/copy.c), in either VM of the call.
  */
 void gate_arg_violation(unsigned check, unsigned arg, uintptr_t addr,
 			uint64_t len, unsigned why);

@@ -286,7 +286,7 @@ static const struct ept_platform linux_platform = {
 
 /* Compartment 0 (the parent) exports nothing; 1 (the child) one function. */
 static const struct ept_export child_exports[] = {
-	{(void *)bench_target0, 0, "bench_target0", 0},
+	{(void *)bench_target0, 0, "bench_target0", 0, NULL, 0, 0},
 };
 static const struct ept_table ept_tables[] = {
 	{NULL, 0},

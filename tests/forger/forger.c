@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/x86.h>
@@ -115,5 +116,111 @@ long forger_replay(long id)
 
 	/* The call waiting, answered under message number 1. */
 	forge(u, 2, EPT_RET, seq_of(EPT_HOME(u), u));
+	hang();
+}
+
+static unsigned index_of(const char *name)
+{
+	for (unsigned i = 0; i < comp_config.count; i++)
+		if (strcmp(comp_config.comps[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+/* A number of the forger's own that its mailbox code never hands out
+ * in these tests (it numbers from the bottom). */
+static unsigned next_own_thread(void)
+{
+	static unsigned used;
+
+	return me() * EPT_THREADS + EPT_THREADS - 1 - used++;
+}
+
+/* Write CALL(to = victim, its export fn, a1..a3) on a new thread of the
+ * forger's own, the way rpc.c writes one; returns the thread. */
+static unsigned call_victim(const char *fn, long a1, long a2, long a3)
+{
+	const struct ept_table *tables =
+		(const struct ept_table *)ksyms_lookup_name("ept_tables");
+	unsigned victim = index_of("victim"), id = next_own_thread(), k;
+	const struct ept_table *t = &tables[victim];
+	struct ept_part *p = part_of(me());
+	volatile struct ept_msg *m = &p->msgs[id];
+	uint32_t seq = m->seq + 2;
+
+	for (k = 0; k < t->count && strcmp(t->exports[k].name, fn) != 0; k++)
+		;
+	__atomic_fetch_or(&p->used[id / 64], 1ULL << (id % 64),
+			  __ATOMIC_RELEASE);
+	__atomic_store_n(&m->seq, seq | 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	m->kind = EPT_CALL;
+	m->to = victim;
+	m->echo = 0;
+	m->fn = k;
+	m->argc = t->exports[k].argc;
+	m->args[0] = (uint64_t)a1;
+	m->args[1] = (uint64_t)a2;
+	m->args[2] = (uint64_t)a3;
+	__atomic_store_n(&m->seq, seq, __ATOMIC_RELEASE);
+	return id;
+}
+
+/* The victim's reply to the forger's call on thread id; then the thread
+ * ends, and the victim's mirror of it leaves. */
+static long victim_reply(unsigned id)
+{
+	const volatile struct ept_msg *r =
+		&part_of(index_of("victim"))->msgs[id];
+	uint32_t seq = seq_of(me(), id);
+
+	while (!(__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) % 2 == 0 &&
+		 r->kind == EPT_RET && r->echo == seq))
+		sched_sleep_ns(1000000);
+	long ret = (long)r->ret;
+
+	forge(id, seq + 2, EPT_DEAD, 0);
+	return ret;
+}
+
+long forger_call_victim(const char *fn, long a1, long a2)
+{
+	return victim_reply(call_victim(fn, a1, a2, 0));
+}
+
+long forger_change_during_call(long ms)
+{
+	unsigned char *block = mm_shared_alloc(16);
+	unsigned id;
+
+	if (!block)
+		return -1;
+	for (int i = 0; i < 16; i++)
+		block[i] = 1;
+	id = call_victim("victim_sum_after", (long)block, 16, ms);
+	sched_sleep_ns((uint64_t)ms * 1000000 / 4);
+	for (int i = 0; i < 16; i++)
+		block[i] = 2;
+	return victim_reply(id);
+}
+
+long forger_bounce_elsewhere(long id, long *out, long at)
+{
+	unsigned u = (unsigned)id;
+	struct ept_part *p = part_of(me());
+	volatile struct ept_msg *m = &p->msgs[u];
+	uint32_t seq = seq_of(me(), u) + 2;
+
+	(void)out; /* the forger's own bounce: the lie is where it is */
+	__atomic_store_n(&m->seq, seq | 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	m->kind = EPT_RET;
+	m->to = EPT_HOME(u);
+	m->echo = seq_of(EPT_HOME(u), u);
+	m->ret = FORGER_LIE;
+	for (int i = 0; i < 6; i++)
+		m->bounce[i] = 0;
+	m->bounce[1] = (uint64_t)at;
+	__atomic_store_n(&m->seq, seq, __ATOMIC_RELEASE);
 	hang();
 }

@@ -28,6 +28,9 @@ long forger_end(long id) __attribute__((weak));
 long forger_call_ended(long id) __attribute__((weak));
 long forger_stale_reply(long id) __attribute__((weak));
 long forger_replay(long id) __attribute__((weak));
+long forger_call_victim(const char *fn, long a1, long a2) __attribute__((weak));
+long forger_bounce_elsewhere(long id, long *out, long at) __attribute__((weak));
+long forger_change_during_call(long ms) __attribute__((weak));
 
 static unsigned index_of(const char *name)
 {
@@ -230,4 +233,113 @@ TEST_ALONE(ept_auth, replayed_reply_from_the_callee_stops_the_caller)
 		"(a thread of core): its message number went back from %u to 1",
 		id, before);
 	forger_replay(id);
+}
+
+/*
+ * The callee's checks (gates/ept/copy.c), against calls the forger
+ * writes itself, skipping the caller's side of the gate: every buffer
+ * must lie in the sender's part. A pointer into the victim's own memory
+ * stops the victim with the report, naming the forger as the caller.
+ */
+static void expect_victim_refuses(const char *call, uintptr_t addr,
+				  unsigned long len, const char *why)
+{
+	/* The victim's VM stops first: the launcher exits 1. */
+	ktest_expect_exit(1);
+	ktest_expect("PANIC: gate: forger -> victim: %s: argument 1 = "
+		     "0x%016lx (%lu bytes): %s (thread \"mirror\")",
+		     call, (unsigned long)addr, len, why);
+}
+
+#define RANGE "not memory the caller may hand over"
+
+/* The confused deputy without the caller's gate: the victim would store
+ * six registers over its own secret. */
+TEST_ALONE(ept_auth, forged_call_writing_the_callees_memory_is_refused)
+{
+	uintptr_t secret = ksyms_lookup_name("victim_bss_secret");
+
+	KT_ASSERT(secret != 0);
+	expect_victim_refuses("victim_callee_saved(out[=48])", secret, 48,
+			      RANGE);
+	forger_call_victim("victim_callee_saved", (long)secret, 0);
+}
+
+/* The victim would read its own secret for the forger. */
+TEST_ALONE(ept_auth, forged_call_reading_the_callees_memory_is_refused)
+{
+	uintptr_t secret = ksyms_lookup_name("victim_bss_secret");
+
+	KT_ASSERT(secret != 0);
+	expect_victim_refuses("victim_sum(in[2], val)", secret, 8, RANGE);
+	forger_call_victim("victim_sum", (long)secret, 8);
+}
+
+/* In the forger's own part, but more than a gate copies. */
+TEST_ALONE(ept_auth, forged_call_longer_than_a_gate_copies_is_refused)
+{
+	long block = forger_block();
+
+	KT_ASSERT(block != 0);
+	expect_victim_refuses("victim_sum(in[2], val)", (uintptr_t)block,
+			      EPT_COPY_MAX + 1, "more than a gate copies");
+	forger_call_victim("victim_sum", block, EPT_COPY_MAX + 1);
+}
+
+/*
+ * Within its own part the forger's call is served; an efault contract
+ * turns a pointer outside it (here, into this VM's part, which the
+ * victim could read but the forger does not own) into -EFAULT, reported
+ * by the victim, whose secret stays as it was.
+ */
+TEST_ALONE(ept_auth, forged_call_outside_the_senders_part_returns_efault)
+{
+	long block = forger_block(), mark = FORGER_MARK, want = 0;
+	char *mine = mm_shared_alloc(16);
+	long before = victim_bss_value();
+
+	KT_ASSERT(block != 0 && mine != NULL);
+	for (unsigned i = 0; i < sizeof(mark); i++)
+		want += (unsigned char)(mark >> (8 * i));
+	ktest_expect_exit(0);
+	ktest_expect("gate: forger -> victim: victim_fill(out[2], val): "
+		     "argument 1 = 0x%016lx (16 bytes): " RANGE
+		     "; returns -EFAULT",
+		     (unsigned long)(uintptr_t)mine);
+	/* The exit status says whether every result was the one due. */
+	int ok = forger_call_victim("victim_sum", block, 8) == want;
+
+	ok &= forger_call_victim("victim_fill", block, 8) == 8;
+	ok &= forger_call_victim("victim_fill", (long)mine, 16) == -14;
+	ok &= victim_bss_value() == before;
+	sched_sleep_ns(100000000);
+	exit(ok ? 0 : 1);
+}
+
+/*
+ * A callee says where its bytes for an out-buffer are; the caller copies
+ * from there only if that lies in the callee's own part (and only the
+ * length it computed itself). Here the forger points at this VM's part.
+ */
+TEST_ALONE(ept_auth, reply_with_bytes_outside_the_callees_part_stops_the_caller)
+{
+	unsigned id = my_thread();
+	long out = 0;
+	uintptr_t here =
+		EPT_SHARED_BASE + (uintptr_t)index_of("core") * EPT_PART_SIZE;
+
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: ept: forger's reply puts argument 2's bytes "
+		     "(0x%lx) outside its part of the shared region (thread "
+		     "\"main\")",
+		     (unsigned long)here);
+	forger_bounce_elsewhere(id, &out, (long)here);
+}
+
+/* The victim runs its export on a copy of the forger's in-buffer in its
+ * own part: the forger's change while the export waits is not seen
+ * (sixteen 1s, not 2s). */
+TEST(ept_auth, callee_reads_a_snapshot_of_an_in_buffer)
+{
+	KT_EXPECT_EQ(forger_change_during_call(200), 16);
 }

@@ -134,3 +134,29 @@ long victim_fill(char *out, long n)
 		out[i] = 0x5a;
 	return n;
 }
+
+/* The sum of n bytes at in: what the callee read of a buffer it was
+ * handed (victim.api: in[2]). */
+long victim_sum(const unsigned char *in, long n)
+{
+	long sum = 0;
+
+	for (long i = 0; i < n; i++)
+		sum += in[i];
+	return sum;
+}
+
+/* victim_sum after ms milliseconds: what the callee reads of an
+ * in-buffer its sender changes meanwhile. */
+long victim_sum_after(const unsigned char *in, long n, long ms)
+{
+	sched_sleep_ns((uint64_t)ms * 1000000);
+	return victim_sum(in, n);
+}
+
+/* Add v to *x (victim.api: inout[=8]); returns the new value. */
+long victim_add(long *x, long v)
+{
+	*x += v;
+	return *x;
+}

@@ -20,6 +20,9 @@ void victim_private_set(void);
 void victim_callee_saved(long out[6]);
 void *victim_shared_block(void);
 long victim_fill(char *out, long n);
+long victim_sum(const unsigned char *in, long n);
+long victim_sum_after(const unsigned char *in, long n, long ms);
+long victim_add(long *x, long v);
 /* State a gate must clean (hygiene.c). */
 long victim_df_on_entry(void);
 long victim_leave_df(void);
