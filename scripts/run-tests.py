@@ -1060,10 +1060,10 @@ def run_imports(build):
     return out
 
 
-# The interface fuzzer's short pass in make test: a light-gate and a
-# full-gate configuration, a fixed seed each (scripts/fuzz.py; make fuzz
-# runs it for longer).
-FUZZ_CONFIGS = ("httpd-mpk", "mpk3full")
+# The interface fuzzer's short pass in make test: a light-gate, a
+# full-gate and an ept configuration, a fixed seed each (scripts/fuzz.py;
+# make fuzz runs it for longer).
+FUZZ_CONFIGS = ("httpd-mpk", "mpk3full", "ept2")
 FUZZ_PASS_SECONDS = 20
 
 
