@@ -1060,6 +1060,27 @@ def run_imports(build):
     return out
 
 
+def run_checks_where_isolated(build):
+    """Argument checks are generated for isolated images only: the mpk
+    gate-test image has a checker per checked call site, the fcall one
+    none (its gates are plain calls)."""
+    out = []
+    for name, want in (("gates-mpk", True), ("gates-fcall", False)):
+        nm = subprocess.run(
+            ["nm", os.path.join(build, name, "bulkhead.elf")], capture_output=True, text=True
+        )
+        checkers = [w for w in nm.stdout.split() if w.startswith("__chkc_")]
+        ok = nm.returncode == 0 and bool(checkers) == want
+        out.append(
+            Result(
+                "image.argument_checks_%s_%s" % (name, "present" if want else "absent"),
+                ok,
+                "%d checkers in %s: %s" % (len(checkers), name, checkers[:4]),
+            )
+        )
+    return out
+
+
 # The interface fuzzer's short pass in make test: a light-gate, a
 # full-gate and an ept configuration, a fixed seed each (scripts/fuzz.py;
 # make fuzz runs it for longer).
@@ -1805,6 +1826,13 @@ def all_jobs(build, want):
         Job(lambda: run_driver_pci(build), names=["image.driver_pci_call_rejected"]),
         Job(lambda: run_privileged(build), names=["image.privileged_instructions_rejected"]),
         Job(lambda: run_imports(build), names=["image.imports_" + n for n in IMPORTS]),
+        Job(
+            lambda: run_checks_where_isolated(build),
+            names=[
+                "image.argument_checks_gates-mpk_present",
+                "image.argument_checks_gates-fcall_absent",
+            ],
+        ),
         Job(
             lambda: run_grub_file(build),
             names=["image.grub_file_accepts_multiboot2", "image.grub_file_accepts_multiboot1"],
