@@ -219,3 +219,22 @@ TEST_ALONE(mpk_contract, private_note_is_refused)
 		       (uintptr_t)mine, KERNEL_NOTE_MAX, RANGE);
 	kernel_note(mine);
 }
+
+/* mm_range_shared, the query behind the core's exit note and anyone who
+ * asks: shared pages only, writable ones for a write, no wrapping. */
+TEST(mpk_contract, range_shared_answers_by_key_and_wrap)
+{
+	static const char constant[16] = "constant";
+	static char mine[16];
+	char *block = mm_shared_alloc(32);
+	uintptr_t secret = ksyms_lookup_name("victim_bss_secret");
+
+	KT_ASSERT(block != NULL && secret != 0);
+	KT_EXPECT_EQ(mm_range_shared(block, 32, 1), 1);
+	KT_EXPECT_EQ(mm_range_shared(constant, 16, 0), 1);
+	KT_EXPECT_EQ(mm_range_shared(constant, 16, 1), 0);
+	KT_EXPECT_EQ(mm_range_shared(mine, 16, 0), 0);
+	KT_EXPECT_EQ(mm_range_shared((void *)secret, 8, 0), 0);
+	KT_EXPECT_EQ(mm_range_shared(block, (size_t)-16, 0), 0);
+	mm_shared_free(block);
+}

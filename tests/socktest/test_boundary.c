@@ -3,8 +3,9 @@
  * directly from the application compartment with pointers no libc would
  * pass. Under isolation each pointer must be shared memory: one into
  * lwIP's own data, the application's own private data or the kernel
- * core's is refused with EFAULT before lwIP touches it. ("isolated_*"
- * suites run only in images that isolate something.)
+ * core's is refused by the gate, by the call's contract (lwip.api says
+ * efault), with EFAULT before lwIP runs. ("isolated_*" suites run only
+ * in images that isolate something.)
  */
 #include <errno.h>
 #include <stdint.h>
