@@ -21,6 +21,21 @@
  * is powered off through the PM1a control ports QEMU's machines use (the
  * status is then lost); on bare metal the CPU halts for good.
  */
+/*
+ * Whether the note may be read now: shared memory, or under ept, where
+ * the kernel runs in the caller's own VM, memory mapped there.
+ */
+static int note_readable(const char *p)
+{
+	if (!comp_has(COMP_VMS))
+		return mm_range_shared(p, KERNEL_NOTE_MAX, 0);
+	for (uintptr_t va = (uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1);
+	     va < (uintptr_t)p + KERNEL_NOTE_MAX; va += PAGE_SIZE)
+		if (!vm_lookup(va))
+			return 0;
+	return 1;
+}
+
 /* The last note a compartment left (kernel_note), for a failed exit. */
 static const char *note;
 static int note_caller;
@@ -39,7 +54,7 @@ void kernel_exit(int status)
 	/* The note is the caller's shared memory, which it may have freed
 	 * or rewritten since: read it again only if it is still shared, and
 	 * no further than its size. */
-	if (status && note && mm_range_shared(note, KERNEL_NOTE_MAX, 0)) {
+	if (status && note && note_readable(note)) {
 		char text[KERNEL_NOTE_MAX];
 
 		memcpy(text, note, sizeof(text) - 1);

@@ -238,3 +238,15 @@ TEST(mpk_contract, range_shared_answers_by_key_and_wrap)
 	KT_EXPECT_EQ(mm_range_shared(block, (size_t)-16, 0), 0);
 	mm_shared_free(block);
 }
+
+/* Under ept the kernel runs in the caller's own VM: a note in the VM's
+ * private memory is read too. */
+TEST_ALONE(ept_note, exit_prints_a_note_in_private_memory)
+{
+	static char text[KERNEL_NOTE_MAX] = "call 9: in this VM";
+
+	kernel_note(text);
+	ktest_expect_exit(3);
+	ktest_expect("note from compartment core: call 9: in this VM");
+	kernel_exit(3);
+}
