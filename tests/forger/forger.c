@@ -198,7 +198,10 @@ long forger_change_during_call(long ms)
 	for (int i = 0; i < 16; i++)
 		block[i] = 1;
 	id = call_victim("victim_sum_after", (long)block, 16, ms);
-	sched_sleep_ns((uint64_t)ms * 1000000 / 4);
+	/* Half the export's sleep: time enough for the victim's VM to take
+	 * the call (and its copy of the buffer) first, even on a loaded
+	 * host, before the buffer changes. */
+	sched_sleep_ns((uint64_t)ms * 1000000 / 2);
 	for (int i = 0; i < 16; i++)
 		block[i] = 2;
 	return victim_reply(id);

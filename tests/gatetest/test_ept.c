@@ -341,5 +341,5 @@ TEST_ALONE(ept_auth, reply_with_bytes_outside_the_callees_part_stops_the_caller)
  * (sixteen 1s, not 2s). */
 TEST(ept_auth, callee_reads_a_snapshot_of_an_in_buffer)
 {
-	KT_EXPECT_EQ(forger_change_during_call(200), 16);
+	KT_EXPECT_EQ(forger_change_during_call(2000), 16);
 }
