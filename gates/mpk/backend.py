@@ -84,7 +84,8 @@ class Mpk(backend.Backend):
         out.append("%endmacro")
         out.append('%include "mpk/runtime.inc"')
         out.append("")
-        checked = {s.name for s in backend.check_sites(cfg, stubs)}
+        sites = backend.check_sites(cfg, stubs)
+        checked = {s.name for s in sites}
         targets = sorted({s.target for s in stubs})
         for t in targets:
             out.append("extern %s" % t)
@@ -100,8 +101,8 @@ class Mpk(backend.Backend):
         for s in stubs:
             vouch = backend.vouched_register(cfg, s)
             vouch = ", %s, %d" % (vouch, s.caller.index) if vouch else ""
-            # A stub with arguments to check calls the wrapper that checks
-            # them (gates.c), which calls the target.
+            # A stub with arguments to check calls the trampoline that has
+            # them checked (GATE_CHECKED, below), which jumps to the target.
             target = backend.checked_name(s) if s.name in checked else s.target
             if full:
                 out.append(
@@ -142,7 +143,7 @@ class Mpk(backend.Backend):
         out.append(
             "; Stubs with arguments to check call these, which check, then jump to the target."
         )
-        for s in backend.check_sites(cfg, stubs):
+        for s in sites:
             out.append("extern %s" % backend.checker_name(s))
             out.append(
                 "GATE_CHECKED %s, %s, %s"

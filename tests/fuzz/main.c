@@ -219,14 +219,12 @@ static void unblock(const struct gate_target *t, uint64_t *a)
 	if (strncmp(t->name, "netsock_", 8) != 0 || !netsock_fcntl)
 		return;
 	if (strcmp(t->name, "netsock_select") == 0) {
-		if (a[4] >= (uintptr_t)shared &&
-		    a[4] + 16 <= (uintptr_t)shared + SHARED_SIZE)
-			memset((void *)(uintptr_t)a[4], 0, 16);
-		else if (a[4])
-			a[4] = 0; /* elsewhere: refused, or no timeout */
-		if (!a[4])
+		/* A zero timeout: where it points if that is shared memory,
+		 * else at the end of the shared block. */
+		if (a[4] < (uintptr_t)shared ||
+		    a[4] + 16 > (uintptr_t)shared + SHARED_SIZE)
 			a[4] = (uintptr_t)(shared + SHARED_SIZE - 16);
-		memset(shared + SHARED_SIZE - 16, 0, 16);
+		memset((void *)(uintptr_t)a[4], 0, 16);
 	} else if (strcmp(t->name, "netsock_poll") == 0) {
 		a[2] = next() % 8 ? 0 : 1;
 	} else if (strcmp(t->name, "netsock_socket") != 0) {
