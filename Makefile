@@ -139,7 +139,7 @@ COMPDIR		:= $(CFGDIR)/comp
 IMAGE		:= $(CFGDIR)/bulkhead.elf
 CONFIG_ARGS	= $(CONFIG) --apps "$(APPS)" --optional-libs "$(OPT_LIBS)" \
 		  --out $(CFGDIR)
-API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api \
+API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api fs/*/*.api \
 		     gates/*/*.api)
 # What the configuration tool and the generator read besides the config.
 CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py scripts/layout.py \

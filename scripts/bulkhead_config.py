@@ -1060,6 +1060,7 @@ API_PLACES = (
     "tests/{0}.api",
     "tests/{0}/{0}.api",
     "net/{0}/{0}.api",
+    "fs/{0}/{0}.api",
     "gates/*/{0}.api",
 )
 MAX_GATE_ARGS = 6
