@@ -1,12 +1,15 @@
 /*
  * stubs.c - host stand-ins for the kernel symbols that the pure sources
  * under test reference but that only exist in the kernel image: the
- * console side of printk, panic, the generated symbol table and a
- * linker-script symbol. The formatter (kernel/format.c) is the real one.
+ * console side of printk, panic, the generated symbol table, a
+ * linker-script symbol, the wall clock and the scheduler's mutexes. The
+ * formatter (kernel/format.c) is the real one.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <bulkhead/kernel.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/time.h>
 #include "../../kernel/ksyms.h"
 #include "stubs.h"
 
@@ -62,3 +65,73 @@ const unsigned long ksyms_count = ARRAY_SIZE(ksyms_table);
  * the last symbol up to here resolves to it, as in the kernel.
  */
 char __kernel_end[1];
+
+/* The wall clock: what a case set last. */
+uint64_t stub_wall_ns;
+
+uint64_t time_wall_ns(void)
+{
+	return stub_wall_ns;
+}
+
+/*
+ * Mutexes: one thread, so a lock never waits. A mutex taken twice (a
+ * deadlock on the real scheduler), freed while held, or released when
+ * free is a bug in the code under test: it panics. stub_mutex_held counts
+ * the mutexes held now, so a case can check every call let go of its lock.
+ */
+#define STUB_MUTEXES 8
+static int mutex_state[STUB_MUTEXES + 1]; /* 0 free, 1 exists, 2 held */
+int stub_mutex_held;
+
+sched_mutex_t sched_mutex_new(int recursive)
+{
+	(void)recursive;
+	for (int i = 1; i <= STUB_MUTEXES; i++) {
+		if (mutex_state[i] == 0) {
+			mutex_state[i] = 1;
+			return (sched_mutex_t)i;
+		}
+	}
+	return 0;
+}
+
+/* The mutex m names, or a panic naming the function. */
+static int *mutex_get(sched_mutex_t m, const char *fn)
+{
+	if (m == 0 || m > STUB_MUTEXES || mutex_state[m] == 0)
+		panic("%s: bad mutex %llu", fn, (unsigned long long)m);
+	return &mutex_state[m];
+}
+
+void sched_mutex_free(sched_mutex_t m)
+{
+	int *s = mutex_get(m, "sched_mutex_free");
+
+	if (*s == 2)
+		panic("sched_mutex_free: mutex %llu is held",
+		      (unsigned long long)m);
+	*s = 0;
+}
+
+void sched_mutex_lock(sched_mutex_t m)
+{
+	int *s = mutex_get(m, "sched_mutex_lock");
+
+	if (*s == 2)
+		panic("sched_mutex_lock: mutex %llu already held",
+		      (unsigned long long)m);
+	*s = 2;
+	stub_mutex_held++;
+}
+
+void sched_mutex_unlock(sched_mutex_t m)
+{
+	int *s = mutex_get(m, "sched_mutex_unlock");
+
+	if (*s != 2)
+		panic("sched_mutex_unlock: mutex %llu is not held",
+		      (unsigned long long)m);
+	*s = 1;
+	stub_mutex_held--;
+}
