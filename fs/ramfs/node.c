@@ -125,14 +125,15 @@ fs_node_t ramfs_handle(const struct rnode *n)
 	return (uint64_t)n->gen << 32 | n->index;
 }
 
-/* The live node h names: its generation must be the slot's current one,
- * and the slot must hold a node. */
+/* The live node h names: its index inside the table, the slot holding a
+ * node, and its generation the slot's current one (which is never 0 and
+ * never above RAMFS_GEN_MAX, so no other generation passes). */
 struct rnode *ramfs_node(fs_node_t h)
 {
 	uint32_t index = (uint32_t)h, gen = (uint32_t)(h >> 32);
 	struct slot *s;
 
-	if (gen == 0 || gen > RAMFS_GEN_MAX || index >= fs.nslots)
+	if (index >= fs.nslots)
 		return NULL;
 	s = &fs.slots[index];
 	if (!s->node || s->gen != gen)
