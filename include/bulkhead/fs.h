@@ -43,27 +43,29 @@ typedef uint64_t fs_node_t;
 /* What a file system says about a node: 64 bytes, laid out the same in
  * every compartment (fixed-width fields, no newlib types). */
 struct fs_attr {
-	uint64_t ino;	   /* number shown in st_ino, unique per file system */
-	uint32_t mode;	   /* S_IFREG, S_IFDIR or S_IFCHR | permission bits */
-	uint32_t nlink;	   /* names that lead to it (a directory: 2 + subdirs) */
-	uint64_t size;	   /* bytes (a directory: its entries) */
-	uint64_t blocks;   /* 512-byte blocks of memory it holds */
-	int64_t atime_ns;  /* last read, ns since the epoch */
-	int64_t mtime_ns;  /* last change of its bytes */
-	int64_t ctime_ns;  /* last change of the node */
-	uint32_t rdev;	   /* a device's number (vfs's devices), else 0 */
+	uint64_t ino;	  /* number shown in st_ino, unique per file system */
+	uint32_t mode;	  /* S_IFREG, S_IFDIR or S_IFCHR | permission bits */
+	uint32_t nlink;	  /* names that lead to it (a directory: 2 + subdirs) */
+	uint64_t size;	  /* bytes (a directory: its entries) */
+	uint64_t blocks;  /* 512-byte blocks of memory it holds */
+	int64_t atime_ns; /* last read, ns since the epoch */
+	int64_t mtime_ns; /* last change of its bytes */
+	int64_t ctime_ns; /* last change of the node */
+	uint32_t rdev;	  /* a device's number (vfs's devices), else 0 */
 	uint32_t reserved; /* 0 */
 };
-_Static_assert(sizeof(struct fs_attr) == 64, "fs_attr crosses gates as 64 bytes");
+_Static_assert(sizeof(struct fs_attr) == 64,
+	       "fs_attr crosses gates as 64 bytes");
 
 /* One entry of a directory: 272 bytes. */
 struct fs_dirent {
-	uint64_t ino;		  /* the entry's node number (fs_attr.ino) */
-	uint32_t type;		  /* DT_REG, DT_DIR or DT_CHR */
-	uint32_t namelen;	  /* strlen(name) */
-	char name[FS_NAME_MAX];	  /* NUL-terminated */
+	uint64_t ino;		/* the entry's node number (fs_attr.ino) */
+	uint32_t type;		/* DT_REG, DT_DIR or DT_CHR */
+	uint32_t namelen;	/* strlen(name) */
+	char name[FS_NAME_MAX]; /* NUL-terminated */
 };
-_Static_assert(sizeof(struct fs_dirent) == 272, "fs_dirent crosses gates as 272 bytes");
+_Static_assert(sizeof(struct fs_dirent) == 272,
+	       "fs_dirent crosses gates as 272 bytes");
 
 /*
  * ramfs: files and directories in memory. Files are sparse (a hole reads
