@@ -69,7 +69,7 @@ LIBS :=
 OPT_LIBS :=
 include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 	sched/build.mk time/build.mk libc/build.mk net/virtio/build.mk \
-	net/lwip/build.mk fs/ramfs/build.mk apps/build.mk tests/build.mk
+	net/lwip/build.mk fs/vfs/build.mk fs/ramfs/build.mk apps/build.mk tests/build.mk
 # Each backend's fragment (gates/<name>/build.mk) declares its libraries
 # and sets BACKEND_<name>_OBJS (C runtime linked outside every
 # compartment) and BACKEND_<name>_RUN (how to boot its images).

@@ -8,6 +8,7 @@
 #include <bulkhead/arch.h>
 #include <bulkhead/boot.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/fs.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/libc.h>
 #include <bulkhead/mm.h>
@@ -100,6 +101,10 @@ void kmain(uint32_t magic, uintptr_t info)
 	if (!gate_vm_init())
 		for (;;)
 			sched_sleep_ns(NSEC_PER_SEC);
+
+	/* The root file system: ramfs, /dev, /tmp and the initrd's files
+	 * (in the VM holding the vfs, under ept). */
+	vfs_init();
 
 	int argc = app_args(argv);
 

@@ -20,6 +20,7 @@
  * image without lwIP links, and a socket call there fails with ENOSYS.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <sys/types.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/mm.h>
+#include "fd.h"
 
 #define BOUNCE	16384	       /* bytes per bounce buffer */
 #define POOL	64	       /* bounce buffers kept for reuse */
@@ -71,13 +73,19 @@ static int pooled;
 
 static int isolated(void)
 {
-	return comp_has(COMP_KEYS | COMP_VMS);
+	return libc_isolated();
 }
 
 static char *take(void)
 {
 	return pooled ? pool[--pooled] : mm_shared_alloc(BOUNCE);
 }
+
+/* lwIP's number for socket descriptor fd into s: 0, or -1 with errno. */
+#define SOCK(fd, s)                                                            \
+	int s;                                                                 \
+	if (fd_socket(fd, &s) < 0)                                             \
+	return -1
 
 static void give(char *b)
 {
@@ -126,26 +134,32 @@ static long sys(long r)
 
 int socket(int domain, int type, int protocol)
 {
-	return netsock_socket ? (int)sys(netsock_socket(domain, type, protocol))
-			      : no_stack();
+	if (!netsock_socket)
+		return no_stack();
+	int s = (int)sys(netsock_socket(domain, type, protocol));
+
+	return s < 0 ? -1 : fd_new(FD_SOCKET, (uint64_t)s, 0);
 }
 
-int listen(int s, int backlog)
+int listen(int fd, int backlog)
 {
+	SOCK(fd, s);
 	return netsock_listen ? (int)sys(netsock_listen(s, backlog))
 			      : no_stack();
 }
 
-int shutdown(int s, int how)
+int shutdown(int fd, int how)
 {
+	SOCK(fd, s);
 	return netsock_shutdown ? (int)sys(netsock_shutdown(s, how))
 				: no_stack();
 }
 
 /* bind and connect: an address in. */
-static int addr_in(long (*fn)(int, const void *, uint32_t), int s,
+static int addr_in(long (*fn)(int, const void *, uint32_t), int fd,
 		   const void *addr, uint32_t len)
 {
+	SOCK(fd, s);
 	if (!fn)
 		return no_stack();
 	if (!isolated())
@@ -172,9 +186,10 @@ int connect(int s, const void *addr, uint32_t len)
 }
 
 /* accept, getsockname, getpeername: an address out. */
-static int addr_out(long (*fn)(int, void *, uint32_t *), int s, void *addr,
+static int addr_out(long (*fn)(int, void *, uint32_t *), int fd, void *addr,
 		    uint32_t *len)
 {
+	SOCK(fd, s);
 	if (!fn)
 		return no_stack();
 	if (!isolated())
@@ -200,9 +215,11 @@ static int addr_out(long (*fn)(int, void *, uint32_t *), int s, void *addr,
 	return (int)sys(r);
 }
 
-int accept(int s, void *addr, uint32_t *len)
+int accept(int fd, void *addr, uint32_t *len)
 {
-	return addr_out(netsock_accept, s, addr, len);
+	int s = addr_out(netsock_accept, fd, addr, len);
+
+	return s < 0 ? -1 : fd_new(FD_SOCKET, (uint64_t)s, 0);
 }
 
 int getsockname(int s, void *addr, uint32_t *len)
@@ -215,9 +232,10 @@ int getpeername(int s, void *addr, uint32_t *len)
 	return addr_out(netsock_getpeername, s, addr, len);
 }
 
-ssize_t recvfrom(int s, void *buf, size_t len, int flags, void *from,
+ssize_t recvfrom(int fd, void *buf, size_t len, int flags, void *from,
 		 uint32_t *fromlen)
 {
+	SOCK(fd, s);
 	if (!netsock_recvfrom)
 		return no_stack();
 	if (!isolated())
@@ -253,9 +271,10 @@ ssize_t recv(int s, void *buf, size_t len, int flags)
 	return recvfrom(s, buf, len, flags, NULL, NULL);
 }
 
-ssize_t sendto(int s, const void *buf, size_t len, int flags, const void *to,
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, const void *to,
 	       uint32_t tolen)
 {
+	SOCK(fd, s);
 	if (!netsock_sendto)
 		return no_stack();
 	if (!isolated())
@@ -295,8 +314,9 @@ ssize_t send(int s, const void *buf, size_t len, int flags)
 	return sendto(s, buf, len, flags, NULL, 0);
 }
 
-int setsockopt(int s, int level, int name, const void *val, uint32_t len)
+int setsockopt(int fd, int level, int name, const void *val, uint32_t len)
 {
+	SOCK(fd, s);
 	if (!netsock_setsockopt)
 		return no_stack();
 	if (!isolated())
@@ -312,8 +332,9 @@ int setsockopt(int s, int level, int name, const void *val, uint32_t len)
 	return (int)sys(r);
 }
 
-int getsockopt(int s, int level, int name, void *val, uint32_t *len)
+int getsockopt(int fd, int level, int name, void *val, uint32_t *len)
 {
+	SOCK(fd, s);
 	if (!netsock_getsockopt)
 		return no_stack();
 	if (!isolated())
@@ -338,21 +359,15 @@ int getsockopt(int s, int level, int name, void *val, uint32_t *len)
 	return (int)sys(r);
 }
 
-/* Whether fd is one of lwIP's sockets (3 up, in an image with lwIP). */
-int socket_fd(int fd)
+/* fcntl(F_GETFL) and fcntl(F_SETFL) of lwIP's socket s (libc/file.c). */
+int socket_getfl(int s)
 {
-	return fd > 2 && netsock_close;
+	return (int)sys(netsock_fcntl(s, F_GETFL, 0));
 }
 
-/* close() and fcntl() of a socket (libc/syscalls.c): no pointers. */
-int socket_close(int s)
+int socket_setfl(int s, int flags)
 {
-	return (int)sys(netsock_close(s));
-}
-
-int socket_fcntl(int s, int cmd, int val)
-{
-	return (int)sys(netsock_fcntl(s, cmd, val));
+	return (int)sys(netsock_fcntl(s, F_SETFL, flags));
 }
 
 /* A socket's ioctl: FIONBIO and FIONREAD, whose argument is an int. */
@@ -376,58 +391,25 @@ int socket_ioctl(int s, unsigned long req, int *arg)
 	return (int)sys(r);
 }
 
-int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
-{
-	if (!netsock_select)
-		return no_stack();
-	if (!isolated())
-		return (int)sys(netsock_select(n, r, w, e, tv));
-	char *b = take();
-	fd_set *sets[3] = {r, w, e}, *shared[3];
-
-	if (!b)
-		return no_memory();
-	for (int i = 0; i < 3; i++) {
-		shared[i] = sets[i] ? (fd_set *)(b + i * sizeof(fd_set)) : NULL;
-		if (sets[i])
-			*shared[i] = *sets[i];
-	}
-	struct timeval *btv =
-		tv ? (struct timeval *)(b + 3 * sizeof(fd_set)) : NULL;
-
-	if (tv)
-		*btv = *tv;
-	long ret = netsock_select(n, shared[0], shared[1], shared[2], btv);
-
-	for (int i = 0; i < 3; i++)
-		if (sets[i])
-			*sets[i] = *shared[i];
-	if (tv)
-		*tv = *btv;
-	give(b);
-	return (int)sys(ret);
-}
-
-int poll(struct pfd *fds, unsigned nfds, int timeout)
+/* poll of lwIP's sockets (libc/poll.c): fds holds lwIP's numbers. */
+long socket_poll(struct pfd *fds, unsigned nfds, int timeout)
 {
 	if (!netsock_poll)
-		return no_stack();
+		return -ENOSYS;
 	if (!isolated())
-		return (int)sys(netsock_poll(fds, nfds, timeout));
-	if (nfds > BOUNCE / sizeof(*fds)) {
-		errno = EINVAL; /* more entries than descriptors */
-		return -1;
-	}
+		return netsock_poll(fds, nfds, timeout);
+	if (nfds > BOUNCE / sizeof(*fds))
+		return -EINVAL; /* more entries than descriptors */
 	char *b = take();
 
 	if (!b)
-		return no_memory();
+		return -ENOMEM;
 	memcpy(b, fds, nfds * sizeof(*fds));
 	long r = netsock_poll((struct pfd *)b, nfds, timeout);
 
 	memcpy(fds, b, nfds * sizeof(*fds));
 	give(b);
-	return (int)sys(r);
+	return r;
 }
 
 /* Dotted quad of an address in network order, formatted here (lwIP's

@@ -1,9 +1,9 @@
 /*
  * syscalls.c - the system calls newlib expects, mapped onto Bulkhead.
  *
- * Descriptors 0, 1 and 2 are the console. Files come with the fs library;
- * until then open() fails with ENOENT. There is one process: getpid() is
- * 1, kill() of it exits, fork() and friends fail with ENOSYS.
+ * Descriptors and files are libc/fd.c's and libc/file.c's. There is one
+ * process: getpid() is 1, kill() of it exits, fork() and friends fail
+ * with ENOSYS.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,183 +17,28 @@
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
+#include "fd.h"
 
-static int is_console(int fd)
-{
-	return fd >= 0 && fd <= 2;
-}
-
-/* Descriptors from 3 up are lwIP's sockets, in images that hold lwIP
- * (libc/socket.c); elsewhere such a descriptor is bad. */
-int socket_fd(int fd);
-int socket_close(int s);
-int socket_fcntl(int s, int cmd, int val);
+/* lwIP's ioctl of a socket (libc/socket.c). */
 int socket_ioctl(int s, unsigned long req, int *arg);
-ssize_t send(int s, const void *buf, size_t len, int flags);
-ssize_t recv(int s, void *buf, size_t len, int flags);
+extern long vfs_random(void *buf, size_t len) __attribute__((weak));
 
-#define BOUNCE_SIZE 256
-
-/*
- * The console belongs to the kernel core, which may not read this
- * compartment's memory: the bytes go through a buffer in shared memory.
- * Threads do not switch inside console_write, so one buffer per
- * compartment is enough.
- */
-int write(int fd, const void *buf, size_t len)
-{
-	static char *bounce;
-
-	if (socket_fd(fd))
-		return (int)send(fd, buf, len, 0); /* libc/socket.c */
-	if (fd != 1 && fd != 2) {
-		errno = EBADF;
-		return -1;
-	}
-	if (!bounce && !(bounce = mm_shared_alloc(BOUNCE_SIZE))) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (size_t done = 0; done < len;) {
-		size_t n = len - done < BOUNCE_SIZE ? len - done : BOUNCE_SIZE;
-
-		memcpy(bounce, (const char *)buf + done, n);
-		console_write(bounce, n);
-		done += n;
-	}
-	return (int)len;
-}
-
-/* Console input: whatever bytes are waiting, at least one (yields). */
-int read(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t n = 0;
-
-	if (socket_fd(fd))
-		return (int)recv(fd, buf, len, 0); /* libc/socket.c */
-	if (fd != 0) {
-		errno = EBADF;
-		return -1;
-	}
-	while (n < len) {
-		int c = console_read_char();
-
-		if (c < 0) {
-			if (n)
-				break;
-			sched_sleep_ns(1000000);
-			continue;
-		}
-		p[n++] = (char)(c == '\r' ? '\n' : c);
-		if (c == '\r' || c == '\n')
-			break;
-	}
-	return (int)n;
-}
-
-int open(const char *path, int flags, ...)
-{
-	(void)path;
-	(void)flags;
-	errno = ENOENT;
-	return -1;
-}
-
-int close(int fd)
-{
-	if (socket_fd(fd))
-		return socket_close(fd);
-	if (is_console(fd))
-		return 0;
-	errno = EBADF;
-	return -1;
-}
-
-int fstat(int fd, struct stat *st)
-{
-	if (!is_console(fd)) {
-		errno = EBADF;
-		return -1;
-	}
-	*st = (struct stat){.st_mode = S_IFCHR, .st_blksize = 0};
-	return 0;
-}
-
-int stat(const char *path, struct stat *st)
-{
-	(void)path;
-	(void)st;
-	errno = ENOENT;
-	return -1;
-}
-
-int isatty(int fd)
-{
-	if (is_console(fd))
-		return 1;
-	errno = EBADF;
-	return 0;
-}
-
-off_t lseek(int fd, off_t off, int whence)
-{
-	(void)off;
-	(void)whence;
-	errno = is_console(fd) ? ESPIPE : EBADF;
-	return -1;
-}
-
-int link(const char *old, const char *new)
-{
-	(void)old;
-	(void)new;
-	errno = ENOSYS;
-	return -1;
-}
-
-int unlink(const char *path)
-{
-	(void)path;
-	errno = ENOENT;
-	return -1;
-}
-
-int mkdir(const char *path, mode_t mode)
-{
-	(void)path;
-	(void)mode;
-	errno = ENOSYS;
-	return -1;
-}
-
-int fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-
-	va_start(ap, cmd);
-	int val = va_arg(ap, int);
-
-	va_end(ap);
-	if (socket_fd(fd))
-		return socket_fcntl(fd, cmd, val);
-	errno = is_console(fd) ? ENOSYS : EBADF;
-	return -1;
-}
-
-/* Sockets take FIONBIO and FIONREAD (an int argument); the console
- * takes nothing. */
+/* Sockets take FIONBIO and FIONREAD (an int argument); the others take
+ * nothing. */
 int ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
+	struct ofd *o = fd_get(fd);
 
 	va_start(ap, req);
 	int *arg = va_arg(ap, int *);
 
 	va_end(ap);
-	if (socket_fd(fd))
-		return socket_ioctl(fd, req, arg);
-	errno = is_console(fd) ? ENOTTY : EBADF;
+	if (!o)
+		return -1;
+	if (o->kind == FD_SOCKET)
+		return socket_ioctl((int)o->h, req, arg);
+	errno = ENOTTY;
 	return -1;
 }
 
@@ -318,11 +163,26 @@ int usleep(useconds_t us)
 	return 0;
 }
 
-/* No entropy source yet: say so rather than return predictable bytes. */
+/* From the vfs's generator (/dev/urandom's): at most 256 bytes, as
+ * the standard says. */
 int getentropy(void *buf, size_t len)
 {
-	(void)buf;
-	(void)len;
-	errno = ENOSYS;
-	return -1;
+	if (len > 256) {
+		errno = EIO;
+		return -1;
+	}
+	if (!vfs_random) {
+		errno = ENOSYS;
+		return -1;
+	}
+	char *b = libc_isolated() ? bounce_take() : buf;
+
+	if (!b)
+		return -1;
+	vfs_random(b, len);
+	if (b != buf) {
+		memcpy(buf, b, len);
+		bounce_give(b);
+	}
+	return 0;
 }

@@ -103,6 +103,9 @@ NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,15}\Z")
 # The libraries every image holds, whatever its application; the
 # configuration places them (unnamed ones go to the default compartment).
 KERNEL_LIBS = ("boot", "kernel", "mm", "sched", "time")
+# The file system: the vfs and the file system under it, in every image
+# (libc's file calls need them); a configuration may isolate them.
+FS_LIBS = ("vfs", "ramfs")
 # The kernel core: these must share a compartment, which runs the core.
 KERNEL_CORE = ("boot", "kernel", "mm")
 # The application compartment's entry, defined by its glue (libc/start.c).
@@ -1398,7 +1401,7 @@ def main(argv=None) -> int:
     parser.add_argument("config", help="configuration file, e.g. configs/hello.toml")
     parser.add_argument(
         "--libs",
-        default=" ".join(KERNEL_LIBS),
+        default=" ".join(KERNEL_LIBS + FS_LIBS),
         help="libraries every image holds, space separated (default: %(default)s)",
     )
     parser.add_argument("--apps", required=True, help="known app libraries, space separated")

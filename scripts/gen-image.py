@@ -171,7 +171,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["layout", "check", "gates"])
     ap.add_argument("config")
-    ap.add_argument("--libs", default=" ".join(bulkhead_config.KERNEL_LIBS))
+    ap.add_argument(
+        "--libs", default=" ".join(bulkhead_config.KERNEL_LIBS + bulkhead_config.FS_LIBS)
+    )
     ap.add_argument("--apps", required=True)
     ap.add_argument("--optional-libs", default="")
     ap.add_argument("--out", required=True)

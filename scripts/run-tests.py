@@ -1263,7 +1263,7 @@ def run_app(build):
         0,
         [
             r"Bulkhead \d+\.\d+\.\d+ \(config default, backend fcall, app hello\)",
-            r"compartment all \(default\): boot kernel mm sched time hello libc",
+            r"compartment all \(default\): boot kernel mm sched time vfs ramfs hello libc",
             r"memory \d+ MiB usable, TSC \d+\.\d{3} MHz \(pit\), multiboot1",
             r"hello from hello on Bulkhead",
             r"4 threads joined, sum of squares 14",

@@ -83,12 +83,15 @@ class Ept(backend.Backend):
             to, fn_index, argc = index[s.target]
             params = ", ".join("long a%d" % i for i in range(argc)) or "void"
             args = ["a%d" % i for i in range(argc)] + ["0"] * (6 - argc)
-            if backend.vouched_register(cfg, s):
+            vouched = backend.vouched_register(cfg, s)
+            if vouched:
                 args[argc - 1] = str(s.caller.index)  # rpc.c puts the sender's there
             args = ", ".join(args)
             out.append("/* %s calls %s in %s's VM. */" % (s.caller.name, s.target, s.callee.name))
             out.append("long %s(%s)" % (s.name, params))
             out.append("{")
+            if vouched:
+                out.append("\t(void)a%d; /* whatever the caller put there */" % (argc - 1))
             out.append("\treturn ept_call(%d, %d, %d, %s);" % (to, fn_index, argc, args))
             out.append("}")
             out.append("")

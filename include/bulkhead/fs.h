@@ -52,7 +52,7 @@ struct fs_attr {
 	int64_t mtime_ns; /* last change of its bytes */
 	int64_t ctime_ns; /* last change of the node */
 	uint32_t rdev;	  /* a device's number (vfs's devices), else 0 */
-	uint32_t reserved; /* 0 */
+	uint32_t dev;	  /* which file system: the vfs fills it in */
 };
 _Static_assert(sizeof(struct fs_attr) == 64,
 	       "fs_attr crosses gates as 64 bytes");
@@ -98,5 +98,54 @@ long ramfs_readdir(fs_node_t dir, uint64_t index, struct fs_dirent *ent);
 /* The vfs opens and closes a node: an unlinked node lives while open. */
 long ramfs_hold(fs_node_t node);
 long ramfs_release(fs_node_t node);
+
+/*
+ * vfs: what each compartment's libc calls. Open files and directories are
+ * named by vfs handles (fs_file_t), which belong to the compartment that
+ * opened them; `caller` is that compartment's index, filled in by the
+ * gate (a direct call passes libc_comp_index, as the macros below do).
+ * A dir argument of FS_CWD means the caller's working directory, as
+ * AT_FDCWD does; paths are at most FS_PATH_MAX bytes with the NUL.
+ * Each compartment has its own working directory; umask is libc's.
+ */
+typedef uint64_t fs_file_t;
+#define FS_CWD		0
+
+/* vfs_statat flag: a NULL-free path is looked up as is (no symlinks
+ * exist, so it only documents intent); vfs_unlinkat flag: a directory. */
+#define FS_AT_REMOVEDIR 0x200
+
+/* Readiness for vfs_poll, as poll(2)'s bits. */
+#define FS_POLLIN	0x001
+#define FS_POLLOUT	0x004
+
+void vfs_init(void); /* mount / (ramfs), /dev, /tmp; unpack the initrd */
+long vfs_openat(fs_file_t dir, const char *path, int flags, uint32_t mode,
+		int caller);
+long vfs_close(fs_file_t f, int caller);
+long vfs_read(fs_file_t f, void *buf, size_t len, int caller);
+long vfs_write(fs_file_t f, const void *buf, size_t len, int caller);
+long vfs_pread(fs_file_t f, void *buf, size_t len, uint64_t off, int caller);
+long vfs_pwrite(fs_file_t f, const void *buf, size_t len, uint64_t off,
+		int caller);
+long vfs_lseek(fs_file_t f, int64_t off, int whence, int caller);
+long vfs_fstat(fs_file_t f, struct fs_attr *attr, int caller);
+long vfs_statat(fs_file_t dir, const char *path, struct fs_attr *attr,
+		int caller);
+long vfs_ftruncate(fs_file_t f, uint64_t size, int caller);
+long vfs_getfl(fs_file_t f, int caller);
+long vfs_setfl(fs_file_t f, int flags, int caller);
+long vfs_readdir(fs_file_t f, struct fs_dirent *ent, int caller);
+long vfs_unlinkat(fs_file_t dir, const char *path, int flags, int caller);
+long vfs_mkdirat(fs_file_t dir, const char *path, uint32_t mode, int caller);
+long vfs_renameat(fs_file_t odir, const char *opath, fs_file_t ndir,
+		  const char *npath, int caller);
+long vfs_chdir(fs_file_t dir, const char *path, int caller);
+long vfs_getcwd(char *buf, size_t len, int caller);
+long vfs_chmodat(fs_file_t dir, const char *path, uint32_t mode, int caller);
+long vfs_utimensat(fs_file_t dir, const char *path, int64_t atime_ns,
+		   int64_t mtime_ns, int caller);
+long vfs_poll(fs_file_t f, int events, int caller);
+long vfs_random(void *buf, size_t len);
 
 #endif

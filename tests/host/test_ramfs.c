@@ -94,7 +94,7 @@ TEST(ramfs, mount_once_gives_the_root)
 	KT_EXPECT_EQ(a.nlink, 2);
 	KT_EXPECT_EQ(a.size, 0);
 	KT_EXPECT_EQ(a.rdev, 0);
-	KT_EXPECT_EQ(a.reserved, 0);
+	KT_EXPECT_EQ(a.dev, 0);
 	KT_EXPECT_EQ(a.atime_ns, T0);
 	KT_EXPECT_EQ(ramfs_lookup(root, "."), (long)root);
 	KT_EXPECT_EQ(ramfs_lookup(root, ".."), (long)root);

@@ -8,6 +8,17 @@
 
 #include "lwip/sockets.h"
 
+/* Local sockets: socketpair() only, as a pair of pipes (libc/pipe.c). */
+#define AF_UNIX	      1
+#define AF_LOCAL      AF_UNIX
+#define PF_UNIX	      AF_UNIX
+#define PF_LOCAL      AF_UNIX
+/* Flags or-ed into socket()'s and socketpair()'s type, as Linux's. */
+#define SOCK_NONBLOCK 00004000
+#define SOCK_CLOEXEC  02000000
+
+int socketpair(int domain, int type, int protocol, int fds[2]);
+
 int socket(int domain, int type, int protocol);
 int bind(int s, const struct sockaddr *addr, socklen_t len);
 int listen(int s, int backlog);
