@@ -2,8 +2,10 @@
  * dir.c - ramfs's directories: names, lookups, creation, removal,
  * rename and readdir, with Linux's rules and errors.
  *
- * A directory keeps its entries in a list in creation order (readdir's
- * index is a place in it) and in a hash table for lookups. A name is 1
+ * A directory keeps its entries in a list in creation order and in a hash
+ * table for lookups. Each entry has a sequence number, never reused in
+ * its directory, which readdir's positions are made of: removing an entry
+ * while a reader walks the directory neither skips nor repeats another. A name is 1
  * to FS_NAME_MAX - 1 bytes without '/'; "." and ".." are found by lookup
  * but never stored, created, removed or renamed (-EINVAL). A directory's
  * nlink is 2 + its subdirectories; a removed one (nlink 0) may still be
@@ -131,6 +133,7 @@ static long dir_link(struct rnode *d, const char *name, size_t len,
 	e->hash = name_hash(name, len);
 	e->node = n;
 	e->pos = dir->count;
+	e->seq = dir->next_seq++;
 	dir->ents[dir->count++] = e;
 	e->hnext = dir->buckets[e->hash & (dir->nbuckets - 1)];
 	dir->buckets[e->hash & (dir->nbuckets - 1)] = e;
@@ -160,9 +163,11 @@ static void dir_unlink(struct rnode *d, struct rdent *e)
 	ramfs_free(e);
 	if (dir->count == 0) {
 		struct rnode *parent = dir->parent;
+		uint64_t next_seq = dir->next_seq;
 
 		ramfs_dir_free(d);
 		dir->parent = parent;
+		dir->next_seq = next_seq;
 	}
 }
 
@@ -443,11 +448,11 @@ out:
 }
 
 /*
- * The index-th entry of dir h (from 0, in creation order; "." and ".."
- * are not listed): 1 with *ent filled, or 0 past the last. -ESTALE,
- * -ENOTDIR. Removing an entry moves the later ones up one index.
+ * The first entry of directory h at position pos or after (positions come
+ * from 0 and from this function's results): its position + 1, which is
+ * where to ask next, and *ent; 0 past the last; -ESTALE, -ENOTDIR.
  */
-long ramfs_readdir(fs_node_t h, uint64_t index, struct fs_dirent *ent)
+long ramfs_readdir(fs_node_t h, uint64_t pos, struct fs_dirent *ent)
 {
 	struct rnode *d;
 	struct rdent *e;
@@ -458,17 +463,28 @@ long ramfs_readdir(fs_node_t h, uint64_t index, struct fs_dirent *ent)
 	d = dir_get(h, &r);
 	if (!d)
 		goto out;
-	if (index == 0)
+	if (pos == 0)
 		d->atime = ramfs_now();
-	if (index >= d->u.dir.count)
+	/* the entries are in seq order: the first one at pos or after */
+	uint32_t lo = 0, hi = d->u.dir.count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (d->u.dir.ents[mid]->seq < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= d->u.dir.count)
 		goto out;
-	e = d->u.dir.ents[index];
+	e = d->u.dir.ents[lo];
 	memset(ent, 0, sizeof(*ent));
 	ent->ino = e->node->ino;
 	ent->type = ramfs_is_dir(e->node) ? RAMFS_DT_DIR : RAMFS_DT_REG;
 	ent->namelen = e->len;
 	memcpy(ent->name, e->name, e->len + 1);
-	r = 1;
+	r = (long)(e->seq + 1);
 out:
 	ramfs_unlock();
 	return r;

@@ -62,6 +62,7 @@ struct rdent {
 	uint32_t hash;
 	uint32_t pos; /* index in the directory's list */
 	uint32_t len; /* strlen(name) */
+	uint64_t seq; /* its place for readdir: never reused in the directory */
 	char name[];
 };
 
@@ -73,6 +74,7 @@ struct rdir {
 	struct rdent **buckets; /* nbuckets, a power of two, or NULL */
 	uint32_t nbuckets;
 	struct rnode *parent; /* ".." (the root's is itself) */
+	uint64_t next_seq;    /* the seq the next entry gets */
 };
 
 /* A regular file: a page tree of `height` levels of interior nodes over

@@ -71,7 +71,7 @@ long vfs_dev_readdir(fs_node_t dir, uint64_t index, struct fs_dirent *ent)
 	*ent = (struct fs_dirent){.ino = node, .type = DT_CHR};
 	strcpy(ent->name, devices[node].name);
 	ent->namelen = (uint32_t)strlen(ent->name);
-	return 1;
+	return (long)index + 1;
 }
 
 /* --- the generator --------------------------------------------------------- */

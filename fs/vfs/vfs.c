@@ -500,11 +500,15 @@ long vfs_readdir(fs_file_t h, struct fs_dirent *ent, int caller)
 			r = 1;
 		}
 	} else if (f) {
+		/* past "." and "..", the offset is 2 + the file system's
+		 * position, which stays put while entries come and go */
 		r = f->v.fs == VFS_DEVFS
 			    ? vfs_dev_readdir(f->v.node, f->off - 2, ent)
 			    : ramfs_readdir(f->v.node, f->off - 2, ent);
-		if (r > 0)
-			f->off++;
+		if (r > 0) {
+			f->off = 2 + (uint64_t)r;
+			r = 1;
+		}
 	}
 	sched_mutex_unlock(lock);
 	return r;
@@ -631,17 +635,19 @@ static long name_in(struct vnode dir, struct vnode v, char *name)
 
 	if (!ent)
 		return -ENOMEM;
-	for (uint64_t i = 0; r == 0; i++) {
-		r = dir.fs == VFS_DEVFS ? vfs_dev_readdir(dir.node, i, ent)
-					: ramfs_readdir(dir.node, i, ent);
+	for (uint64_t pos = 0; r == 0;) {
+		r = dir.fs == VFS_DEVFS ? vfs_dev_readdir(dir.node, pos, ent)
+					: ramfs_readdir(dir.node, pos, ent);
 		if (r == 0)
 			r = -ENOENT;
 		else if (r > 0 && ent->ino == a.ino) {
 			strcpy(name, ent->name);
 			r = 0;
 			break;
-		} else if (r > 0)
+		} else if (r > 0) {
+			pos = (uint64_t)r;
 			r = 0;
+		}
 	}
 	mm_shared_free(ent);
 	return r;

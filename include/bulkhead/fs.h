@@ -92,9 +92,10 @@ long ramfs_truncate(fs_node_t node, uint64_t size);
 long ramfs_getattr(fs_node_t node, struct fs_attr *attr);
 long ramfs_chmod(fs_node_t node, uint32_t mode); /* permission bits */
 long ramfs_utimes(fs_node_t node, int64_t atime_ns, int64_t mtime_ns);
-/* The index-th entry of dir (not "." or ".."): 1 and *ent, or 0 past the
- * last. */
-long ramfs_readdir(fs_node_t dir, uint64_t index, struct fs_dirent *ent);
+/* The first entry of dir (not "." or "..") at position pos or after, into
+ * *ent: the position to ask for next (> 0), or 0 past the last. Positions
+ * start at 0 and stay put when other entries come and go. */
+long ramfs_readdir(fs_node_t dir, uint64_t pos, struct fs_dirent *ent);
 /* The vfs opens and closes a node: an unlinked node lives while open. */
 long ramfs_hold(fs_node_t node);
 long ramfs_release(fs_node_t node);

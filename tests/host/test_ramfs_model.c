@@ -544,14 +544,17 @@ static int op_list(void)
 	if (di < 0)
 		return 1;
 	d = &m.n[di];
+	uint64_t pos = 0;
+
 	for (int i = 0; i <= d->nents; i++) {
-		long r = ramfs_readdir(d->h, i, &e);
+		long r = ramfs_readdir(d->h, pos, &e);
 
 		if (i == d->nents) {
 			CHECK_EQ(r, 0);
 			break;
 		}
-		CHECK_EQ(r, 1);
+		CHECK_EQ(r > 0, 1);
+		pos = (uint64_t)r;
 		CHECK_EQ(strcmp(e.name, d->ents[i].name), 0);
 		CHECK_EQ(e.type, m.n[d->ents[i].node].dir ? RAMFS_DT_DIR
 							  : RAMFS_DT_REG);
