@@ -77,7 +77,7 @@ include $(wildcard gates/*/build.mk)
 
 # The libraries every image contains are scripts/bulkhead_config.py's
 # KERNEL_LIBS. Application libraries; a configuration picks one.
-APPS		:= hello ktest stray forbidden privileged gatetest socktest boundtest httpd iperf \
+APPS		:= hello ktest stray forbidden privileged gatetest socktest boundtest fstest httpd iperf \
 		   fuzz
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))

@@ -60,6 +60,7 @@ SUITE_QEMU = {
 # Extra guest command-line words for suites that need them.
 SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
+    "fs_full": "ramfs_max=2",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
 # The places run_stray_places plants gadgets in.

@@ -43,6 +43,15 @@ socktest_SRCS := tests/ktest.c tests/kernel/main.c tests/socktest/test_sockets.c
 $(OBJDIR)/tests/socktest/%: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)
 
+# File-system tests: the devices, a full ramfs, and the vfs's boundary,
+# with the vfs beside the application (tests/configs/fs-fcall.toml) or in
+# a compartment of its own beside a victim's (fs-mpk.toml).
+LIBS += fstest
+fstest_SRCS := tests/ktest.c tests/kernel/main.c tests/fstest/test_fs.c
+OPT_LIBS += fsvictim
+LIBS += fsvictim
+fsvictim_SRCS := tests/fsvictim/fsvictim.c
+
 # An application calling a page-table function only the kernel core may
 # call: its image must not build (tests/configs/bad/forbidden-call.toml).
 LIBS += forbidden
