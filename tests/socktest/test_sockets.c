@@ -418,3 +418,65 @@ TEST(sockets, a_full_backlog_is_accepted_without_resets)
 		KT_EXPECT_EQ(close(c[i]), 0);
 	KT_EXPECT_EQ(close(l), 0);
 }
+
+/* One poll and one select over a socket, a pipe and a file together: each
+ * wakes the wait when it becomes ready, whatever the others do. */
+TEST(sockets, poll_and_select_take_sockets_pipes_and_files_together)
+{
+	struct sockaddr_in la;
+	int p[2];
+
+	KT_ASSERT(net_up());
+	int l = bound(SOCK_STREAM, &la);
+
+	KT_ASSERT(l >= 3);
+	KT_EXPECT_EQ(listen(l, 4), 0);
+	KT_EXPECT_EQ(pipe(p), 0);
+	int f = open("/tmp/polled", O_CREAT | O_RDWR, 0600);
+
+	KT_ASSERT(f >= 3);
+	struct pollfd fds[3] = {{.fd = l, .events = POLLIN},
+				{.fd = p[0], .events = POLLIN},
+				{.fd = f, .events = POLLOUT}};
+
+	/* only the file is ready */
+	KT_EXPECT_EQ(poll(fds, 3, 0), 1);
+	KT_EXPECT_EQ(fds[0].revents, 0);
+	KT_EXPECT_EQ(fds[1].revents, 0);
+	KT_EXPECT_EQ(fds[2].revents, POLLOUT);
+	/* without the file, a pipe write wakes a poll that also waits on a
+	 * socket */
+	KT_EXPECT_EQ(write(p[1], "x", 1), 1);
+	uint64_t t0 = time_now_ns();
+
+	KT_EXPECT_EQ(poll(fds, 2, 5000), 1);
+	KT_EXPECT_EQ(fds[1].revents, POLLIN);
+	KT_EXPECT_EQ(ms_since(t0) < 1000, 1);
+	char c;
+
+	KT_EXPECT_EQ(read(p[0], &c, 1), 1);
+	/* and a connection wakes one that also waits on the pipe */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	KT_ASSERT(s >= 3);
+	KT_EXPECT_EQ(connect(s, (struct sockaddr *)&la, sizeof(la)), 0);
+	KT_EXPECT_EQ(poll(fds, 2, 5000), 1);
+	KT_EXPECT_EQ(fds[0].revents, POLLIN);
+	KT_EXPECT_EQ(fds[1].revents, 0);
+	/* select sees the same */
+	fd_set r;
+	struct timeval tv = {1, 0};
+
+	FD_ZERO(&r);
+	FD_SET(l, &r);
+	FD_SET(p[0], &r);
+	KT_EXPECT_EQ(select((l > p[0] ? l : p[0]) + 1, &r, NULL, NULL, &tv), 1);
+	KT_EXPECT_EQ(!!FD_ISSET(l, &r), 1);
+	KT_EXPECT_EQ(!!FD_ISSET(p[0], &r), 0);
+	close(s);
+	close(l);
+	close(p[0]);
+	close(p[1]);
+	close(f);
+	unlink("/tmp/polled");
+}
