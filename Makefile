@@ -21,6 +21,13 @@ NEWLIB		:= $(BUILD)/newlib
 NEWLIB_STAMP	:= $(NEWLIB)/.built
 NEWLIB_INC	:= $(NEWLIB)/x86_64-elf/include
 NEWLIB_LIBS	:= $(NEWLIB)/x86_64-elf/lib/libc.a $(NEWLIB)/x86_64-elf/lib/libm.a
+# What newlib is compiled with beyond its own flags, which everything
+# compiled against its headers must share: with __DYNAMIC_REENT__ newlib
+# asks __getreent() (libc/thread.c) for the running thread's state.
+# scripts/build-newlib.sh records them in its stamp and rebuilds newlib
+# when they change.
+NEWLIB_CFLAGS	:= -D__DYNAMIC_REENT__
+NEWLIB_FLAGS_FILE := $(BUILD)/.newlib-cflags
 # Written once the Debian packages the build needs are present.
 DEPS_STAMP	:= $(BUILD)/.deps-ok
 # Generated includes for NASM (constants from include/bulkhead/x86.h).
@@ -44,8 +51,11 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 		   -nostdinc -isystem $(NEWLIB_INC) -isystem $(GCC_INC) \
 		   -Iinclude -U__linux__ -U__gnu_linux__ -Ulinux -Uunix \
-		   -U__unix__ -U__unix -D__BULKHEAD__ \
+		   -U__unix__ -U__unix -D__BULKHEAD__ $(NEWLIB_CFLAGS) \
 		   -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
+		   -D_POSIX_THREADS=200809L -D_POSIX_TIMEOUTS=200809L \
+		   -D_POSIX_READER_WRITER_LOCKS=200809L \
+		   -D_UNIX98_THREAD_MUTEX_ATTRIBUTES=1 \
 		   -DFD_SETSIZE=1024 -Iinclude/posix \
 		   -Wall -Wextra -Werror -MMD -MP
 NASMFLAGS	:= -f elf64 -g -F dwarf -I$(GENINC)/ -MD
@@ -61,6 +71,9 @@ ARGS		?=
 FLAGS_FILE	:= $(BUILD)/.kcflags
 $(shell mkdir -p $(BUILD) && { echo '$(KCFLAGS)' | cmp -s - $(FLAGS_FILE) || \
 	echo '$(KCFLAGS)' > $(FLAGS_FILE); })
+# The same for newlib's own flags: a change rebuilds newlib.
+$(shell { echo '$(NEWLIB_CFLAGS)' | cmp -s - $(NEWLIB_FLAGS_FILE) || \
+	echo '$(NEWLIB_CFLAGS)' > $(NEWLIB_FLAGS_FILE); })
 
 # --- the libraries ----------------------------------------------------------
 LIBS :=
@@ -78,7 +91,7 @@ include $(wildcard gates/*/build.mk)
 # The libraries every image contains are scripts/bulkhead_config.py's
 # KERNEL_LIBS. Application libraries; a configuration picks one.
 APPS		:= hello ktest stray forbidden privileged gatetest socktest boundtest fstest httpd iperf \
-		   fuzz
+		   fuzz posix
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
@@ -95,8 +108,8 @@ $(DEPS_STAMP): scripts/deps.sh
 	@scripts/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(NEWLIB_STAMP): scripts/build-newlib.sh | $(DEPS_STAMP)
-	scripts/build-newlib.sh $(NEWLIB)
+$(NEWLIB_STAMP): scripts/build-newlib.sh $(NEWLIB_FLAGS_FILE) | $(DEPS_STAMP)
+	scripts/build-newlib.sh $(NEWLIB) $(NEWLIB_CFLAGS)
 
 deps: $(DEPS_STAMP)
 
@@ -326,7 +339,7 @@ test-gates: $(HOST_GATES) test-images
 
 # Everything make test runs, built without running it (make mutate builds
 # each mutant with it before taking the QEMU lock to run the cases).
-test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static test-images iso
+test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static $(POSIX_HOST) test-images iso
 
 # ONLY=regex: only the cases whose full names (as make test prints them)
 # match, e.g. make test ONLY='^qemu\.gates-mpk\.mpk_attack\.' (write $$ for $).
@@ -367,7 +380,7 @@ check-style:
 # --- housekeeping -----------------------------------------------------------
 clean:
 	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok \
-		! -name .kcflags ! -name lwip ! -name linux \
+		! -name .kcflags ! -name .newlib-cflags ! -name lwip ! -name linux \
 		-exec rm -rf {} + 2>/dev/null || true
 
 distclean:

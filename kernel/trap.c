@@ -167,13 +167,17 @@ static void pk_report(const struct trap_frame *tf, uint64_t cr2)
 	int key = (int)((pte & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT);
 	const struct comp_desc *owner = comp_of_pkey(key);
 	const struct comp_desc *code = comp_of_addr(tf->rip);
+	const struct comp_range *word = &comp_config.running_thread;
+	const char *table = cr2 >= word->start && cr2 < word->end
+				    ? "the running-thread word"
+				    : "the page tables";
 
 	pr_err("  protection key: compartment %s (PKRU 0x%08lx) %s memory of "
 	       "%s%s (key %d)%s%s\n",
 	       who ? who->name : "?", (unsigned long)tf->pkru,
 	       tf->error & PF_W ? "wrote" : "read",
 	       key == SHARED_PKEY  ? "the shared domain"
-	       : key == TABLE_PKEY ? "the page tables"
+	       : key == TABLE_PKEY ? table
 				   : "compartment ",
 	       key == SHARED_PKEY || key == TABLE_PKEY ? ""
 	       : owner				       ? owner->name

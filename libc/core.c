@@ -1,20 +1,20 @@
 /*
- * core.c - the kernel core's part of libc: newlib's per-thread state and
- * the application's main thread.
+ * core.c - the kernel core's part of libc: the scheduler's hooks that give
+ * every compartment's copy of libc the running thread, and the
+ * application's main thread.
  *
- * Each thread gets its own struct _reent (errno, strtok state, rand, ...),
- * kept in this copy of libc's own memory and found by the thread's
- * handle; the scheduler's switch hook points newlib's _impure_ptr at it.
- * The standard streams are one set for the whole system, as in a POSIX
- * process: every thread's reent borrows the global reent's stdin, stdout
- * and stderr (stdio locks them), so output is not lost or reordered in
- * per-thread buffers, and exit() flushes it.
+ * On every switch the hook writes the running thread's handle into the
+ * word every copy's __getreent() reads (libc/thread.h); under mpk its page
+ * carries the page tables' key, so only the core's domain, where the hook
+ * runs, may write it. The core's own copy keeps a record per thread
+ * (libc/thread.c), made and freed by the hooks rather than on first use,
+ * since interrupt handlers run in this copy.
  *
  * Only the kernel core may set the scheduler's hooks and start main
  * (sched.api), so this file is linked into the kernel library
  * (kernel/build.mk), not into libc: it exists only in the core's
- * compartment, whose copy of newlib it works on, and no other
- * compartment's libc even names sched_set_hooks.
+ * compartment, and no other compartment's libc even names
+ * sched_set_hooks.
  */
 #include <reent.h>
 #include <stdio.h>
@@ -24,97 +24,32 @@
 #include <bulkhead/libc.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
+#include "thread.h"
 
 extern void __sinit(struct _reent *);
 
-/* The borrowed streams belong to the global reent: nothing to clean. */
-static void no_cleanup(struct _reent *r)
-{
-	(void)r;
-}
+/* The storage of __running_thread: a page of its own in the image
+ * (linker/image.ld.in), which the mpk backend tags at boot. */
+static sched_thread_t running_word
+	__attribute__((section(".running_thread"), used));
 
-/*
- * This copy of libc's per-thread state, in its own memory: the scheduler
- * stores nothing on libc's behalf. Threads are found by the index of
- * their handle, and an entry counts only while it holds that very handle,
- * so a stale or forged handle finds nothing. The table grows in
- * libc_thread_init (thread context) and is only read on a switch.
- */
-struct thread_state {
-	sched_thread_t thread; /* whose state this is; 0: a free entry */
-	struct _reent *reent;
-};
-
-static struct thread_state *states; /* indexed by SCHED_HANDLE_INDEX */
-static size_t nstates;
-
-/* The entry for thread t, or NULL if this libc keeps nothing for it. */
-static struct thread_state *state_of(sched_thread_t t)
-{
-	uint32_t i = SCHED_HANDLE_INDEX(t);
-
-	return i < nstates && states[i].thread == t ? &states[i] : NULL;
-}
-
-/* Make room for index i: 0, or -1 when out of memory. */
-static int states_reserve(uint32_t i)
-{
-	if (i < nstates)
-		return 0;
-	size_t n = nstates ? nstates : 64;
-
-	while (n <= i)
-		n *= 2;
-	struct thread_state *s = realloc(states, n * sizeof(*s));
-
-	if (!s)
-		return -1;
-	memset(s + nstates, 0, (n - nstates) * sizeof(*s));
-	states = s;
-	nstates = n;
-	return 0;
-}
-
-/* Scheduler hook: a new thread t gets its own struct _reent. */
+/* Scheduler hook: a new thread t gets its record in the core's copy. */
 int libc_thread_init(sched_thread_t t)
 {
-	struct _reent *r;
-
-	if (states_reserve(SCHED_HANDLE_INDEX(t)) != 0)
-		return -1;
-	r = malloc(sizeof(*r));
-	if (!r)
-		return -1;
-	_REENT_INIT_PTR(r);
-	r->_stdin = _global_impure_ptr->_stdin;
-	r->_stdout = _global_impure_ptr->_stdout;
-	r->_stderr = _global_impure_ptr->_stderr;
-	r->__sdidinit = 1;
-	r->__cleanup = no_cleanup;
-	states[SCHED_HANDLE_INDEX(t)] =
-		(struct thread_state){.thread = t, .reent = r};
-	return 0;
+	return libc_thread_make(t);
 }
 
-/* Scheduler hook: thread t is freed; so is its struct _reent. */
+/* Scheduler hook: thread t is freed; so is its record. */
 void libc_thread_fini(sched_thread_t t)
 {
-	struct thread_state *s = state_of(t);
-
-	if (!s)
-		return;
-	_reclaim_reent(s->reent);
-	free(s->reent);
-	*s = (struct thread_state){0};
+	libc_thread_drop(t);
 }
 
-/* Scheduler hook, interrupts off: newlib's state becomes next's (or the
- * global one for a thread this libc has none for, such as idle). */
+/* Scheduler hook, interrupts off: `next` runs from now on, in every
+ * compartment's eyes. */
 void libc_switch_to(sched_thread_t next)
 {
-	struct thread_state *s = state_of(next);
-
-	_impure_ptr = s ? s->reent : (struct _reent *)_global_impure_ptr;
+	__running_thread = next;
 }
 
 /* Set up stdio, then give every thread newlib state of its own through
@@ -122,6 +57,7 @@ void libc_switch_to(sched_thread_t next)
 void libc_init(void)
 {
 	__sinit((struct _reent *)_global_impure_ptr);
+	libc_thread_by_hooks();
 	sched_set_hooks(libc_thread_init, libc_thread_fini, libc_switch_to);
 }
 

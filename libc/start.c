@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <bulkhead/libc.h>
+#include "thread.h"
 
 extern void __libc_init_array(void);
 extern int main(int argc, char **argv);
@@ -21,13 +22,13 @@ void _fini(void)
 
 /*
  * The application's main thread, in the application compartment's copy of
- * libc: its constructors, main(), and exit() with its own atexit handlers
- * and stdio.
+ * libc: its constructors, main() (which may end with pthread_exit), and
+ * exit() with its own atexit handlers and stdio.
  */
 void *libc_start_app(void *arg)
 {
 	struct libc_main_args *a = arg;
 
 	__libc_init_array();
-	exit(main(a->argc, a->argv));
+	exit(libc_run_app_main(main, a->argc, a->argv));
 }

@@ -77,15 +77,6 @@ int wait(int *status)
 	return -1;
 }
 
-int sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-	(void)how;
-	(void)set;
-	if (old)
-		*old = 0;
-	return 0;
-}
-
 void _exit(int status)
 {
 	kernel_exit(status);

@@ -410,7 +410,7 @@ void sched_set_hooks(sched_thread_init_fn thread_init,
 		call_hook(GATE_FN(hooks.switch_to), current);
 }
 
-void sched_yield(void)
+int sched_yield(void)
 {
 	uint64_t flags = irq_save();
 
@@ -418,6 +418,7 @@ void sched_yield(void)
 		q_push(&runq, current);
 	schedule();
 	irq_restore(flags);
+	return 0;
 }
 
 void sched_sleep_ns(uint64_t ns)

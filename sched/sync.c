@@ -83,9 +83,10 @@ int sched_mutex_trylock(sched_mutex_t h)
 	return mutex_trylock(handle_get(h, H_MUTEX, __func__), sched_current());
 }
 
-/* Lock mutex h for the running thread, `fn` being the public function
- * that was asked to (for reports). */
-static void mutex_lock(sched_mutex_t h, const char *fn)
+/* Lock mutex h for the running thread, waiting until deadline_ns (0:
+ * none), `fn` being the public function that was asked to (for reports).
+ * Returns 0, or SCHED_ETIMEDOUT without the mutex. */
+static int mutex_lock(sched_mutex_t h, uint64_t deadline_ns, const char *fn)
 {
 	sched_thread_t self = sched_current();
 	struct mutex *m = handle_get(h, H_MUTEX, fn);
@@ -94,14 +95,24 @@ static void mutex_lock(sched_mutex_t h, const char *fn)
 		panic("sched: %s: thread \"%s\" locks mutex 0x%016lx twice", fn,
 		      sched_thread_name(self), (unsigned long)h);
 	while (mutex_trylock(m, self) != 0) {
-		waitq_wait(&m->waiters, 0);
+		int r = waitq_wait(&m->waiters, deadline_ns);
+
 		m = handle_get(h, H_MUTEX, fn); /* freed meanwhile? */
+		if (r == SCHED_ETIMEDOUT) /* a last try, as the wait ends */
+			return mutex_trylock(m, self) == 0 ? 0
+							   : SCHED_ETIMEDOUT;
 	}
+	return 0;
 }
 
 void sched_mutex_lock(sched_mutex_t h)
 {
-	mutex_lock(h, __func__);
+	mutex_lock(h, 0, __func__);
+}
+
+int sched_mutex_lock_until(sched_mutex_t h, uint64_t deadline_ns)
+{
+	return mutex_lock(h, deadline_ns, __func__);
 }
 
 /* Release one hold of m by the running thread. */
@@ -201,7 +212,7 @@ int sched_cond_wait(sched_cond_t ch, sched_mutex_t mh, uint64_t deadline_ns)
 	mutex_unlock(m, mh, __func__);
 	int r = waitq_wait(&c->waiters, deadline_ns);
 
-	mutex_lock(mh, __func__);
+	mutex_lock(mh, 0, __func__);
 	m = handle_get(mh, H_MUTEX, __func__); /* freed meanwhile? */
 	m->depth = depth;
 	return r;

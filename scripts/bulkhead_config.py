@@ -118,6 +118,15 @@ APP_ENTRY = "libc_app_entry"
 FUZZ_APP = "fuzz"
 # The scheduler hooks of the kernel core's copy of libc (libc/core.c).
 LIBC_HOOKS = ("libc_thread_init", "libc_thread_fini", "libc_switch_to")
+
+
+# Where threads that pthread_create starts in a compartment enter it: a
+# function of its glue (each compartment's name, since every copy of libc
+# has one and they must not clash), calling libc/pthread.c.
+def thread_entry(comp):
+    return "libc_thread_entry_%s" % comp.name
+
+
 # Words a backend's `default_holds` may use, and the libraries they mean.
 HOLDS = {"core": KERNEL_CORE, "kernel": KERNEL_LIBS}
 
@@ -215,11 +224,12 @@ class Config:
         return out
 
     # Functions of `comp` that other compartments only hold pointers to
-    # and call through gate_callback: declared callbacks, the app's entry
-    # and, in the kernel core, libc's scheduler hooks. Calls to them are
-    # not redirected, so the pointer is the function itself.
+    # and call through gate_callback: declared callbacks, the app's entry,
+    # its libc's entry of POSIX threads and, in the kernel core, libc's
+    # scheduler hooks. Calls to them are not redirected, so the pointer is
+    # the function itself.
     def callbacks(self, comp: Compartment) -> set[str]:
-        names = set()
+        names = {thread_entry(comp)}
         for lib in comp.libraries:
             names.update(self.api(lib).callbacks)
         if self.app in comp.libraries:

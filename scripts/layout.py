@@ -59,6 +59,11 @@ def c_string(s):
     return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
 
 
+# Ranges of the image outside every compartment that the compartment
+# table names (struct comp_config), from the linker script's symbols.
+RANGES = ("shared", "shared_bss", "gates", "cpu_tables", "gate_slot", "running_thread")
+
+
 def comp_table(cfg):
     """C source of the compartment table."""
     impl = cfg.impl
@@ -74,7 +79,7 @@ def comp_table(cfg):
                 "extern char __comp_%s_%s_start[], __comp_%s_%s_end[];"
                 % (c.name, kind, c.name, kind)
             )
-    for sym in ("shared", "shared_bss", "gates", "cpu_tables", "gate_slot"):
+    for sym in RANGES:
         out.append("extern char __%s_start[], __%s_end[];" % (sym, sym))
     out.append("")
     out.append("static const struct comp_desc comps[] = {")
@@ -107,7 +112,7 @@ def comp_table(cfg):
     out.append("\t.count = %d," % len(cfg.compartments))
     out.append("\t.comps = comps,")
     out.append("\t.core_index = %d," % cfg.core.index)
-    for sym in ("shared", "shared_bss", "gates", "cpu_tables", "gate_slot"):
+    for sym in RANGES:
         out.append("\t.%s = { (uintptr_t)__%s_start, (uintptr_t)__%s_end }," % (sym, sym, sym))
     out.append("};")
     return "\n".join(out) + "\n"
@@ -142,6 +147,7 @@ FUZZ_SKIPPED = {
     "sched_exit": "ends the calling thread",
     "sched_join": "waits for a thread to end",
     "sched_mutex_lock": "waits for the mutex (a second lock deadlocks)",
+    "sched_mutex_lock_until": "waits for the mutex until its deadline",
     "sched_wait": "waits until woken or its deadline",
     "sched_sem_wait": "waits until posted or its deadline",
     "sched_cond_wait": "waits until signalled or its deadline",
@@ -217,6 +223,19 @@ def glue(cfg, comp):
         "",
         "/* Index of this compartment (its region in a full-gate stack slot). */",
         "const int libc_comp_index = %d;" % comp.index,
+    ]
+    out += [
+        "",
+        "void *libc_thread_start(void *start);",
+        "",
+        "/* Threads pthread_create starts in this compartment enter here",
+        " * (libc/pthread.c): a callback of this compartment alone. */",
+        "void *%s(void *start)" % bulkhead_config.thread_entry(comp),
+        "{",
+        "\treturn libc_thread_start(start);",
+        "}",
+        "",
+        "void *(*const libc_thread_entry)(void *) = %s;" % bulkhead_config.thread_entry(comp),
     ]
     if cfg.app in comp.libraries:
         out += [

@@ -61,9 +61,9 @@ LOCK = "/tmp/bulkhead-qemu.lock"
 # its files before writing new ones), copied where scripts write files in
 # place (linux-guest-run.sh rewrites build/linux/initrd.cpio).
 REUSED = (("newlib", "link"), ("linux-guest", "link"), ("lwip", "copy"), ("linux", "copy"))
-# Their make stamps, made new in the copy: the copy's sources are newer
-# than this tree's stamps (they were written later), and the builds they
-# stand for are reused as they are.
+# Their make stamps, made new in the copy (same content): the copy's
+# sources are newer than this tree's stamps (they were written later), and
+# the builds they stand for are reused as they are.
 STAMPS = ("newlib/.built", "lwip/.fetched")
 # Configurations the runner builds only to see their build fail (a stray
 # WRPKRU, a forbidden call); it fails if their image exists afterwards.
@@ -305,8 +305,12 @@ def reuse_builds(top, tree):
         for stamp in STAMPS:
             path = os.path.join(tree, "build", stamp)
             if stamp.startswith(name + "/") and os.path.exists(path):
-                os.remove(path)  # a new file, not this tree's stamp touched
-                write(path, b"")
+                # A new file, not this tree's stamp touched, with what it
+                # says (newlib's records the flags it was built with).
+                with open(path, "rb") as f:
+                    said = f.read()
+                os.remove(path)
+                write(path, said)
 
 
 def forget_bad_images(tree):

@@ -30,6 +30,7 @@ process of those sessions is still alive.
 """
 import argparse
 import concurrent.futures
+import difflib
 import functools
 import importlib.util
 import os
@@ -332,10 +333,21 @@ INVENTORY_HEADER = """\
 """
 
 
+def config_app(path):
+    """The application a configuration file names, or None."""
+    with open(path) as f:
+        m = re.search(r'^app = "(\w+)"', f.read(), re.M)
+    return m.group(1) if m else None
+
+
 def test_kernels():
-    """The test kernels that make test-images builds (tests/configs/*.toml)."""
+    """The test kernels that make test-images builds (tests/configs/*.toml),
+    but for the POSIX harness's images, which run no ktest cases."""
+    folder = os.path.join("tests", "configs")
     return sorted(
-        c[:-5] for c in os.listdir(os.path.join("tests", "configs")) if c.endswith(".toml")
+        c[:-5]
+        for c in os.listdir(folder)
+        if c.endswith(".toml") and config_app(os.path.join(folder, c)) != POSIX_APP
     )
 
 
@@ -1239,6 +1251,109 @@ def run_bench_check(build):
     return out
 
 
+# --- the POSIX harness ------------------------------------------------------
+# Every tests/posix/*.c is an ordinary program; one dispatcher runs their
+# mains in turn, between marker lines, on the host against glibc
+# (build/tests/posix-host) and as the application of each
+# tests/configs/posix-*.toml image. Each program must print the same lines
+# in both.
+POSIX_APP = "posix"
+POSIX_BEGIN, POSIX_END = "posix: begin", "posix: end"
+POSIX_PROGRAM = re.compile(r"^== (\w+) ==$")
+
+
+def posix_programs():
+    """The programs of the harness: tests/posix/*.c, by name."""
+    return sorted(f[:-2] for f in os.listdir(os.path.join("tests", "posix")) if f.endswith(".c"))
+
+
+def posix_configs():
+    """The configurations that run the harness in the guest."""
+    folder = os.path.join("tests", "configs")
+    return sorted(
+        c[:-5]
+        for c in os.listdir(folder)
+        if c.endswith(".toml") and config_app(os.path.join(folder, c)) == POSIX_APP
+    )
+
+
+def posix_names(config):
+    """The results run_posix gives for a configuration."""
+    return ["posix.%s.%s" % (config, p) for p in posix_programs()] + [
+        "posix.%s.runs_to_the_end" % config
+    ]
+
+
+def posix_blocks(lines):
+    """The dispatcher's output: ({program: its lines, its marker lines
+    included}, whether the end line came)."""
+    blocks, current, inside = {}, None, False
+    for line in lines:
+        if line == POSIX_BEGIN:
+            inside = True
+        elif line == POSIX_END and inside:
+            return blocks, True
+        elif inside:
+            m = POSIX_PROGRAM.match(line)
+            if m:
+                current = m.group(1)
+                blocks[current] = []
+            if current is not None:
+                blocks[current].append(line)
+    return blocks, False
+
+
+def compare_posix(config, programs, host, guest, status):
+    """One Result per program: the guest (its output lines, exit status)
+    printed what the host did, else the difference; and one that both runs
+    got to their end line and the guest exited with 0."""
+    want, host_ended = posix_blocks(host)
+    got, guest_ended = posix_blocks(guest)
+    out = []
+    for p in programs:
+        name = "posix.%s.%s" % (config, p)
+        if p not in want:
+            out.append(Result(name, False, "    the host run printed nothing for it"))
+        elif got.get(p) != want[p]:
+            diff = difflib.unified_diff(
+                want[p], got.get(p, []), "host (glibc)", "guest (%s)" % config, lineterm=""
+            )
+            more = "" if p in got else "\n    the guest printed nothing for it:\n" + tail(guest)
+            out.append(Result(name, False, "\n".join("    " + d for d in diff) + more))
+        else:
+            out.append(Result(name, True))
+    problems = []
+    if not host_ended:
+        problems.append("the host run did not get to %r" % POSIX_END)
+    if not guest_ended or status != 0:
+        problems.append(
+            "the guest ended with status %d%s"
+            % (status, "" if guest_ended else " before %r" % POSIX_END)
+        )
+    out.append(
+        Result(
+            "posix.%s.runs_to_the_end" % config,
+            not problems,
+            "    " + "; ".join(problems) + "\n" + tail(guest),
+        )
+    )
+    return out
+
+
+def run_posix(build, config):
+    """The POSIX programs print in the guest of `config` what they print
+    on the host."""
+    status, out = run([os.path.join(build, "tests", "posix-host")], TIMEOUT)
+    host = text_of(out).splitlines()
+    if status != 0:
+        return [
+            Result(n, False, "    the host run: exit %s\n%s" % (status, tail(host)))
+            for n in posix_names(config)
+        ]
+    status, guest = boot(os.path.join(build, config, "bulkhead.elf"), "")
+    return compare_posix(config, posix_programs(), host, guest, status)
+
+
 def check_output(name, status, lines, want_status, texts):
     """A boot ended with want_status and printed each regex in texts."""
     out = "\n".join(lines)
@@ -1653,9 +1768,7 @@ def run_iperf(build, config):
 
 def app_of(name):
     """The application of configs/<name>.toml."""
-    with open("configs/%s.toml" % name) as f:
-        m = re.search(r'^app = "(\w+)"', f.read(), re.M)
-    return m.group(1) if m else None
+    return config_app(os.path.join("configs", name + ".toml"))
 
 
 def config_image_names(name):
@@ -1847,6 +1960,7 @@ def all_jobs(build, want):
         Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))
         for n in config_names()
     ]
+    jobs += [Job(lambda c=c: run_posix(build, c), names=posix_names(c)) for c in posix_configs()]
     return jobs + inventory_jobs(build, inv, want)
 
 

@@ -25,7 +25,7 @@ gatetest_SRCS := tests/ktest.c tests/kernel/main.c tests/gatetest/test_gates.c \
 	tests/gatetest/test_attacks.c tests/gatetest/test_runtime.c \
 	tests/gatetest/test_handles.c tests/gatetest/test_owner.c \
 	tests/gatetest/test_contracts.c tests/gatetest/test_ept.c \
-	tests/gatetest/test_ept_copy.c \
+	tests/gatetest/test_ept_copy.c tests/gatetest/test_libc.c \
 	tests/gatetest/bench.c
 
 # An attacker VM for the ept backend (optional: only in images that name
@@ -89,3 +89,37 @@ corehook_SRCS := tests/corehook/corehook.c
 # calls what its compartment may call in the others, through the gates.
 LIBS += fuzz
 fuzz_SRCS := tests/fuzz/main.c
+
+# The POSIX differential harness (tests/posix/): every tests/posix/*.c is
+# an ordinary program, compiled with its main renamed posix_main_<name>;
+# the dispatcher (tests/posix/runner/main.c) runs each in turn, as the
+# guest application `posix` (tests/configs/posix-*.toml) and, built
+# against glibc, on the host (POSIX_HOST). scripts/run-tests.py requires
+# the same output from both. The list of programs is written to
+# POSIX_LIST when it changes, so that adding one rebuilds the dispatcher.
+POSIX_PROGS	:= $(sort $(basename $(notdir $(wildcard tests/posix/*.c))))
+POSIX_LIST	:= $(BUILD)/posix-programs
+$(shell mkdir -p $(BUILD) && { echo '$(POSIX_PROGS)' | cmp -s - $(POSIX_LIST) || \
+	echo '$(POSIX_PROGS)' > $(POSIX_LIST); })
+POSIX_DEFS	:= -DPOSIX_PROGRAMS='$(foreach p,$(POSIX_PROGS),X($(p)))'
+LIBS += posix
+posix_SRCS := tests/posix/runner/main.c $(patsubst %,tests/posix/%.c,$(POSIX_PROGS))
+$(foreach p,$(POSIX_PROGS),$(eval \
+	$(OBJDIR)/tests/posix/$(p).c.o: KCFLAGS += -Dmain=posix_main_$(p)))
+$(OBJDIR)/tests/posix/runner/main.c.o: KCFLAGS += $(POSIX_DEFS)
+$(OBJDIR)/tests/posix/runner/main.c.o: $(POSIX_LIST)
+$(patsubst %,$(OBJDIR)/tests/posix/%.c.o,$(POSIX_PROGS)): tests/posix/posix.h
+
+# The same programs and dispatcher for the host, with glibc's threads.
+POSIX_HOST	:= $(BUILD)/tests/posix-host
+POSIX_HOSTCFLAGS := -std=gnu11 -O2 -g -pthread -Wall -Wextra -Werror
+$(POSIX_HOST): tests/posix/runner/main.c $(patsubst %,tests/posix/%.c,$(POSIX_PROGS)) \
+		tests/posix/posix.h $(POSIX_LIST)
+	@mkdir -p $@.objs
+	@echo "  HOSTLD  $@"
+	@for p in $(POSIX_PROGS); do \
+		$(CC) $(POSIX_HOSTCFLAGS) -Dmain=posix_main_$$p -c tests/posix/$$p.c \
+			-o $@.objs/$$p.o || exit 1; \
+	done
+	@$(CC) $(POSIX_HOSTCFLAGS) $(POSIX_DEFS) -o $@ tests/posix/runner/main.c \
+		$(patsubst %,$@.objs/%.o,$(POSIX_PROGS))

@@ -83,9 +83,15 @@ __attribute__((noreturn)) static void plat_fail(const char *msg)
 	panic("%s", msg);
 }
 
+/* Let this VM's other threads run (sched_yield's result is POSIX's 0). */
+static void plat_yield(void)
+{
+	sched_yield();
+}
+
 static const struct ept_platform kernel_platform = {
 	.pause = plat_pause,
-	.yield = sched_yield,
+	.yield = plat_yield,
 	.now_ns = time_now_ns,
 	.block = sched_sleep_ns,
 	.my_box = plat_my_box,

@@ -24,8 +24,9 @@ static void tag(uintptr_t start, uintptr_t end, int pkey)
  * carry its key; the shared section, the boot stack and the CPU tables
  * carry the shared key; the page tables carry TABLE_PKEY, which every
  * domain may read and only the core's write (the gates' argument checks
- * walk them). Everything else - free pages, the kernel core's own data -
- * keeps key 0, the kernel core's (it is the default compartment).
+ * walk them), and so does the running thread's handle (libc/thread.h).
+ * Everything else - free pages, the kernel core's own data - keeps key
+ * 0, the kernel core's (it is the default compartment).
  */
 void gate_protect(void)
 {
@@ -57,6 +58,10 @@ void gate_protect(void)
 		   comp_config.cpu_tables.end - comp_config.cpu_tables.start,
 		   0);
 	vm_tag_tables(TABLE_PKEY);
+	/* The running thread's handle, which every copy of libc reads and
+	 * only the core's hook may write: the same rights. */
+	tag(comp_config.running_thread.start, comp_config.running_thread.end,
+	    TABLE_PKEY);
 	if (full)
 		tag(comp_config.gate_slot.start, comp_config.gate_slot.end,
 		    SLOT_PKEY);

@@ -59,7 +59,8 @@ struct comp_config {
 	struct comp_range gates;      /* the gate trampolines' code */
 	struct comp_range cpu_tables; /* GDT, IDT, TSS */
 	int core_index; /* the compartment holding the kernel core */
-	struct comp_range gate_slot; /* full gates: the slot word's page */
+	struct comp_range gate_slot;	  /* full gates: the slot word's page */
+	struct comp_range running_thread; /* the running thread's word */
 };
 
 extern const struct comp_config comp_config;

@@ -63,7 +63,9 @@ void sched_init(uintptr_t boot_stack_bottom, uintptr_t boot_stack_top);
  */
 sched_thread_t sched_create(const char *name, sched_entry_fn fn, void *arg,
 			    size_t stack_size);
-void sched_yield(void);
+/* Let the other runnable threads run first. Returns 0: it is POSIX's
+ * sched_yield() too, which every compartment calls directly. */
+int sched_yield(void);
 void sched_sleep_ns(uint64_t ns);
 /* Wait for t to exit, free it, and return what its function returned.
  * The handle is stale afterwards. */
@@ -123,6 +125,9 @@ int sched_wake_all(sched_waitq_t wq);
 sched_mutex_t sched_mutex_new(int recursive);
 void sched_mutex_free(sched_mutex_t m);
 void sched_mutex_lock(sched_mutex_t m);
+/* Lock m, waiting at most until the monotonic clock reaches deadline_ns
+ * (0: no deadline): 0, or SCHED_ETIMEDOUT without the mutex. */
+int sched_mutex_lock_until(sched_mutex_t m, uint64_t deadline_ns);
 int sched_mutex_trylock(sched_mutex_t m); /* 0 on success */
 void sched_mutex_unlock(sched_mutex_t m);
 int sched_mutex_held(sched_mutex_t m); /* by the running thread? */

@@ -7,7 +7,6 @@
  * received frames enter through tcpip_input, and linkoutput runs in the
  * tcpip thread.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +28,13 @@
 static struct netif nif;
 static uint8_t txbuf[FRAME_MAX]; /* used by the tcpip thread only */
 
-/* One frame out. vnet_send may wait for a free buffer: like the waits in
- * sys_arch.c, this one keeps the caller's errno. */
+/* One frame out (vnet_send may wait for a free buffer). */
 static err_t link_output(struct netif *n, struct pbuf *p)
 {
 	(void)n;
 	u16_t len = pbuf_copy_partial(p, txbuf, sizeof(txbuf), 0);
-	int saved = errno;
 	int r = vnet_send(txbuf, len);
 
-	errno = saved;
 	return r == 0 ? ERR_OK : ERR_IF;
 }
 

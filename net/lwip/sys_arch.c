@@ -16,13 +16,9 @@
  * own state (mailbox rings, thread start records) stays in this
  * compartment's heap, where no other compartment can reach it.
  *
- * Every wait here keeps the waiting thread's errno: outside the kernel
- * core's compartment errno is one variable for all threads, and lwIP may
- * block after setting it (a failed call still takes the core lock to
- * finish). These waits are the only places lwIP switches threads, so
- * each thread sees its own errno until it returns (net/lwip/sockcall.c).
+ * errno is each thread's own in every compartment's copy of libc
+ * (libc/thread.c), so a wait here cannot lose the waiting thread's.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bulkhead/arch.h>
@@ -110,10 +106,8 @@ void sys_sem_signal(sys_sem_t *sem)
 u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 {
 	uint64_t start = time_now_ns();
-	int saved = errno;
 	int r = sched_sem_wait(*sem, deadline_after(start, timeout));
 
-	errno = saved;
 	if (r == SCHED_ETIMEDOUT)
 		return SYS_ARCH_TIMEOUT;
 	return waited_ms(start, timeout);
@@ -155,10 +149,7 @@ err_t sys_mutex_new(sys_mutex_t *mutex)
 /* Take the mutex, waiting as long as it takes. */
 void sys_mutex_lock(sys_mutex_t *mutex)
 {
-	int saved = errno;
-
 	sched_mutex_lock(*mutex);
-	errno = saved;
 }
 
 /* Release the mutex (the scheduler panics if the caller does not hold it). */
@@ -274,11 +265,8 @@ void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 	struct sys_mbox_ring *r = mbox->ring;
 	uint64_t flags = irq_save();
 
-	int saved = errno;
-
 	while (r->count == r->size)
 		sched_wait(r->writers, 0);
-	errno = saved;
 	ring_put(r, msg);
 	irq_restore(flags);
 }
@@ -318,17 +306,14 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 	uint64_t start = time_now_ns();
 	uint64_t deadline = deadline_after(start, timeout);
 	uint64_t flags = irq_save();
-	int saved = errno;
 
 	while (r->count == 0) {
 		if (sched_wait(r->readers, deadline) == SCHED_ETIMEDOUT &&
 		    r->count == 0) {
-			errno = saved;
 			irq_restore(flags);
 			return SYS_ARCH_TIMEOUT;
 		}
 	}
-	errno = saved;
 	ring_take(r, msg);
 	irq_restore(flags);
 	return waited_ms(start, timeout);

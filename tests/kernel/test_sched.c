@@ -138,6 +138,35 @@ TEST(sched, mutex_excludes)
 	KT_EXPECT_EQ(counter, 200);
 }
 
+/* Lock mtx for 20 ms from now: 0, or SCHED_ETIMEDOUT. */
+static void *lock_20ms(void *arg)
+{
+	(void)arg;
+	int r = sched_mutex_lock_until(mtx, time_now_ns() + 20000000);
+
+	if (r == 0)
+		sched_mutex_unlock(mtx);
+	return (void *)(long)r;
+}
+
+TEST(sched, mutex_lock_until_gives_up_at_its_deadline)
+{
+	uint64_t start;
+
+	mtx = sched_mutex_new(0);
+	sched_mutex_lock(mtx);
+	start = time_now_ns();
+	KT_EXPECT_EQ((long)sched_join(sched_create("lk", lock_20ms, NULL, 0)),
+		     SCHED_ETIMEDOUT);
+	KT_ASSERT(time_now_ns() - start >= 20000000);
+	sched_mutex_unlock(mtx);
+	KT_EXPECT_EQ((long)sched_join(sched_create("lk", lock_20ms, NULL, 0)),
+		     0);
+	KT_EXPECT_EQ(sched_mutex_lock_until(mtx, 1), 0); /* free: no wait */
+	sched_mutex_unlock(mtx);
+	sched_mutex_free(mtx);
+}
+
 static void *try_lock(void *arg)
 {
 	return (void *)(long)sched_mutex_trylock((sched_mutex_t)arg);

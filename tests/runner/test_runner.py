@@ -504,5 +504,51 @@ class InventoryTest(unittest.TestCase):
         self.assertEqual(cases["gates.zero_to_six_arguments"][0][0], "test")
 
 
+class PosixTest(unittest.TestCase):
+    """The POSIX harness's comparison of the host's output and a guest's."""
+
+    HOST = [
+        "posix: begin",
+        "== a ==",
+        "a says 1",
+        "== a: exit 0 ==",
+        "== b ==",
+        "b says EINVAL",
+        "== b: exit 0 ==",
+        "posix: end",
+    ]
+
+    def compare(self, guest, status=0):
+        return rt.compare_posix("c", ["a", "b"], self.HOST, guest, status)
+
+    def test_the_same_output_passes(self):
+        guest = ["Bulkhead booting"] + self.HOST + ["Bulkhead: exit status 0"]
+        self.assertEqual(failed(self.compare(guest)), [])
+
+    def test_a_different_line_fails_that_program_with_a_diff(self):
+        guest = [line.replace("EINVAL", "ENOENT") for line in self.HOST]
+        results = self.compare(guest)
+        self.assertEqual(failed(results), ["posix.c.b"])
+        self.assertIn("-b says EINVAL", results[1].detail)
+        self.assertIn("+b says ENOENT", results[1].detail)
+
+    def test_a_guest_that_stops_midway_fails_the_rest(self):
+        guest = self.HOST[:4] + ["== b ==", "PANIC: something"]
+        self.assertEqual(failed(self.compare(guest, 125)), ["posix.c.b", "posix.c.runs_to_the_end"])
+
+    def test_a_failing_exit_status_fails(self):
+        self.assertEqual(failed(self.compare(self.HOST, 1)), ["posix.c.runs_to_the_end"])
+
+    def test_a_program_the_host_did_not_run_fails(self):
+        results = rt.compare_posix("c", ["a", "b", "z"], self.HOST, self.HOST, 0)
+        self.assertEqual(failed(results), ["posix.c.z"])
+
+    def test_every_program_and_posix_config_is_found(self):
+        self.assertIn("pthreads", rt.posix_programs())
+        self.assertIn("errno_threads", rt.posix_programs())
+        self.assertIn("posix-mpk", rt.posix_configs())
+        self.assertNotIn("posix-mpk", rt.test_kernels())
+
+
 if __name__ == "__main__":
     unittest.main()
