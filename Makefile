@@ -118,7 +118,11 @@ $(GENINC)/x86.inc: include/bulkhead/x86.h scripts/gen-x86-inc.sh
 	@mkdir -p $(@D)
 	scripts/gen-x86-inc.sh $< $@
 
-$(OBJDIR)/%.c.o: %.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
+# Guest code sees lwIP's headers: the socket and poll headers of
+# include/posix/ are lwIP's types, for every program (net/lwip/build.mk).
+KCFLAGS		+= $(LWIP_CFLAGS)
+
+$(OBJDIR)/%.c.o: %.c $(FLAGS_FILE) | $(NEWLIB_STAMP) $(LWIP_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c $< -o $@

@@ -8,6 +8,3 @@ LIBS += libc
 libc_SRCS := libc/syscalls.c mm/heap.c libc/malloc.c libc/locks.c \
 	libc/thread.c libc/pthread.c libc/start.c libc/socket.c libc/report.c \
 	libc/fd.c libc/file.c libc/dir.c libc/pipe.c libc/poll.c
-# The socket and poll headers (include/posix/) are lwIP's types.
-$(OBJDIR)/libc/%: KCFLAGS += $(LWIP_CFLAGS)
-$(patsubst %,$(BUILD)/obj/%.o,$(libc_SRCS)): | $(LWIP_STAMP)

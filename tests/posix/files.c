@@ -15,12 +15,12 @@
 #include "posix.h"
 
 /* Print what a call gave: its result, or -1 and errno's name. */
-#define SHOW(what, call)                                                       \
+#define CALL(what, call)                                                       \
 	do {                                                                   \
 		errno = 0;                                                     \
 		long r_ = (long)(call);                                        \
 		if (r_ < 0)                                                    \
-			printf("%s = -1 %s\n", what, errname(errno));          \
+			printf("%s = -1 %s\n", what, errno_name(errno));       \
 		else                                                           \
 			printf("%s = %ld\n", what, r_);                        \
 	} while (0)
@@ -30,7 +30,7 @@ static void show_size(const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0)
-		printf("stat %s: %s\n", path, errname(errno));
+		printf("stat %s: %s\n", path, errno_name(errno));
 	else
 		printf("stat %s: %s size %ld links %ld mode %o\n", path,
 		       S_ISDIR(st.st_mode)   ? "dir"
@@ -55,7 +55,7 @@ static void list(const char *path)
 	struct dirent *e;
 
 	if (!d) {
-		printf("opendir %s: %s\n", path, errname(errno));
+		printf("opendir %s: %s\n", path, errno_name(errno));
 		return;
 	}
 	while ((e = readdir(d)) && n < 64)
@@ -75,51 +75,51 @@ static void offsets(void)
 	char buf[64];
 	int fd = open("a", O_CREAT | O_RDWR | O_TRUNC, 0644);
 
-	SHOW("open a", fd);
-	SHOW("write", write(fd, "hello world", 11));
-	SHOW("lseek cur", lseek(fd, 0, SEEK_CUR));
-	SHOW("lseek set 6", lseek(fd, 6, SEEK_SET));
+	CALL("open a", fd);
+	CALL("write", write(fd, "hello world", 11));
+	CALL("lseek cur", lseek(fd, 0, SEEK_CUR));
+	CALL("lseek set 6", lseek(fd, 6, SEEK_SET));
 	memset(buf, 0, sizeof(buf));
-	SHOW("read", read(fd, buf, sizeof(buf)));
+	CALL("read", read(fd, buf, sizeof(buf)));
 	printf("read gave '%s'\n", buf);
-	SHOW("read at end", read(fd, buf, sizeof(buf)));
-	SHOW("lseek end -5", lseek(fd, -5, SEEK_END));
-	SHOW("lseek before start", lseek(fd, -100, SEEK_CUR));
-	SHOW("lseek bad whence", lseek(fd, 0, 77));
-	SHOW("pwrite 3", pwrite(fd, "LLO", 3, 2));
-	SHOW("pread", pread(fd, buf, 11, 0));
+	CALL("read at end", read(fd, buf, sizeof(buf)));
+	CALL("lseek end -5", lseek(fd, -5, SEEK_END));
+	CALL("lseek before start", lseek(fd, -100, SEEK_CUR));
+	CALL("lseek bad whence", lseek(fd, 0, 77));
+	CALL("pwrite 3", pwrite(fd, "LLO", 3, 2));
+	CALL("pread", pread(fd, buf, 11, 0));
 	printf("pread gave '%.11s'\n", buf);
-	SHOW("offset kept by pread", lseek(fd, 0, SEEK_CUR));
-	SHOW("pread negative", pread(fd, buf, 1, -1));
+	CALL("offset kept by pread", lseek(fd, 0, SEEK_CUR));
+	CALL("pread negative", pread(fd, buf, 1, -1));
 
 	/* a hole reads as zeros */
-	SHOW("pwrite at 1 MiB", pwrite(fd, "end", 3, 1 << 20));
+	CALL("pwrite at 1 MiB", pwrite(fd, "end", 3, 1 << 20));
 	show_size("a");
-	SHOW("pread in hole", pread(fd, buf, 8, 4096));
+	CALL("pread in hole", pread(fd, buf, 8, 4096));
 	int zeros = 1;
 
 	for (int i = 0; i < 8; i++)
 		zeros &= buf[i] == 0;
 	printf("hole is zeros: %d\n", zeros);
-	SHOW("ftruncate 5", ftruncate(fd, 5));
+	CALL("ftruncate 5", ftruncate(fd, 5));
 	show_size("a");
-	SHOW("ftruncate 10", ftruncate(fd, 10));
+	CALL("ftruncate 10", ftruncate(fd, 10));
 	memset(buf, 'x', sizeof(buf));
-	SHOW("pread after extend", pread(fd, buf, 10, 0));
+	CALL("pread after extend", pread(fd, buf, 10, 0));
 	printf("bytes 5..9 zero: %d\n",
 	       !buf[5] && !buf[6] && !buf[7] && !buf[8] && !buf[9]);
-	SHOW("ftruncate -1", ftruncate(fd, -1));
-	SHOW("close", close(fd));
-	SHOW("close again", close(fd));
-	SHOW("read closed", read(fd, buf, 1));
+	CALL("ftruncate -1", ftruncate(fd, -1));
+	CALL("close", close(fd));
+	CALL("close again", close(fd));
+	CALL("read closed", read(fd, buf, 1));
 
 	/* O_RDONLY descriptors cannot write, nor truncate */
 	fd = open("a", O_RDONLY);
-	SHOW("write to O_RDONLY", write(fd, "x", 1));
-	SHOW("ftruncate O_RDONLY", ftruncate(fd, 0));
+	CALL("write to O_RDONLY", write(fd, "x", 1));
+	CALL("ftruncate O_RDONLY", ftruncate(fd, 0));
 	close(fd);
 	fd = open("a", O_WRONLY);
-	SHOW("read from O_WRONLY", read(fd, buf, 1));
+	CALL("read from O_WRONLY", read(fd, buf, 1));
 	close(fd);
 }
 
@@ -128,36 +128,36 @@ static void appends_and_dup(void)
 	char buf[64] = {0};
 	int fd = open("b", O_CREAT | O_WRONLY | O_APPEND, 0600);
 
-	SHOW("write", write(fd, "one ", 4));
-	SHOW("lseek 0", lseek(fd, 0, SEEK_SET));
-	SHOW("append", write(fd, "two ", 4));
-	SHOW("offset after append", lseek(fd, 0, SEEK_CUR));
-	SHOW("F_GETFL has O_APPEND", (fcntl(fd, F_GETFL) & O_APPEND) != 0);
-	SHOW("F_SETFL 0", fcntl(fd, F_SETFL, 0));
-	SHOW("lseek 0", lseek(fd, 0, SEEK_SET));
-	SHOW("overwrite", write(fd, "ONE", 3));
+	CALL("write", write(fd, "one ", 4));
+	CALL("lseek 0", lseek(fd, 0, SEEK_SET));
+	CALL("append", write(fd, "two ", 4));
+	CALL("offset after append", lseek(fd, 0, SEEK_CUR));
+	CALL("F_GETFL has O_APPEND", (fcntl(fd, F_GETFL) & O_APPEND) != 0);
+	CALL("F_SETFL 0", fcntl(fd, F_SETFL, 0));
+	CALL("lseek 0", lseek(fd, 0, SEEK_SET));
+	CALL("overwrite", write(fd, "ONE", 3));
 	close(fd);
 
 	fd = open("b", O_RDWR);
 	int d = dup(fd);
 
-	SHOW("dup is lowest", d == fd + 1);
-	SHOW("read 4 via fd", read(fd, buf, 4));
-	SHOW("dup shares offset", lseek(d, 0, SEEK_CUR));
-	SHOW("dup2 to 20", dup2(fd, 20));
-	SHOW("offset via 20", lseek(20, 0, SEEK_CUR));
-	SHOW("dup2 same", dup2(fd, fd));
-	SHOW("dup2 bad", dup2(99, 21));
-	SHOW("F_GETFD", fcntl(fd, F_GETFD));
-	SHOW("F_SETFD", fcntl(fd, F_SETFD, FD_CLOEXEC));
-	SHOW("F_GETFD now", fcntl(fd, F_GETFD));
-	SHOW("dup has no cloexec", fcntl(d, F_GETFD));
+	CALL("dup is lowest", d == fd + 1);
+	CALL("read 4 via fd", read(fd, buf, 4));
+	CALL("dup shares offset", lseek(d, 0, SEEK_CUR));
+	CALL("dup2 to 20", dup2(fd, 20));
+	CALL("offset via 20", lseek(20, 0, SEEK_CUR));
+	CALL("dup2 same", dup2(fd, fd));
+	CALL("dup2 bad", dup2(99, 21));
+	CALL("F_GETFD", fcntl(fd, F_GETFD));
+	CALL("F_SETFD", fcntl(fd, F_SETFD, FD_CLOEXEC));
+	CALL("F_GETFD now", fcntl(fd, F_GETFD));
+	CALL("dup has no cloexec", fcntl(d, F_GETFD));
 	int d2 = fcntl(fd, F_DUPFD, 30);
 
-	SHOW("F_DUPFD 30", d2);
-	SHOW("F_DUPFD_CLOEXEC", fcntl(fcntl(fd, F_DUPFD_CLOEXEC, 0), F_GETFD));
+	CALL("F_DUPFD 30", d2);
+	CALL("F_DUPFD_CLOEXEC", fcntl(fcntl(fd, F_DUPFD_CLOEXEC, 0), F_GETFD));
 	close(fd);
-	SHOW("read via dup after close", read(d, buf, 4));
+	CALL("read via dup after close", read(d, buf, 4));
 	printf("got '%.4s'\n", buf);
 	close(d);
 	close(20);
@@ -167,56 +167,56 @@ static void appends_and_dup(void)
 	int fd2 = open("b", O_RDONLY);
 
 	close(fd);
-	SHOW("lowest free reused", open("b", O_RDONLY) == fd);
+	CALL("lowest free reused", open("b", O_RDONLY) == fd);
 	close(fd);
 	close(fd2);
 
 	struct iovec v[3] = {{"ab", 2}, {"", 0}, {"cdef", 4}};
 
 	fd = open("c", O_CREAT | O_RDWR | O_TRUNC, 0644);
-	SHOW("writev", writev(fd, v, 3));
+	CALL("writev", writev(fd, v, 3));
 	lseek(fd, 0, SEEK_SET);
 	char x[3] = {0}, y[8] = {0};
 	struct iovec r[2] = {{x, 2}, {y, 8}};
 
-	SHOW("readv", readv(fd, r, 2));
+	CALL("readv", readv(fd, r, 2));
 	printf("readv gave '%.2s' '%s'\n", x, y);
 	close(fd);
 }
 
 static void opens(void)
 {
-	SHOW("open missing", open("nope", O_RDONLY));
-	SHOW("O_EXCL existing", open("a", O_CREAT | O_EXCL | O_WRONLY, 0644));
-	SHOW("O_DIRECTORY on file", open("a", O_RDONLY | O_DIRECTORY));
-	SHOW("file as dir", open("a/x", O_RDONLY));
-	SHOW("file with slash", open("a/", O_RDONLY));
-	SHOW("dir for writing", open(".", O_WRONLY));
-	SHOW("O_CREAT on dir", open(".", O_CREAT | O_RDONLY, 0644));
-	SHOW("create in missing dir", open("no/x", O_CREAT | O_WRONLY, 0644));
-	SHOW("empty path", open("", O_RDONLY));
-	SHOW("access mode 3", close(open("a", O_ACCMODE)));
+	CALL("open missing", open("nope", O_RDONLY));
+	CALL("O_EXCL existing", open("a", O_CREAT | O_EXCL | O_WRONLY, 0644));
+	CALL("O_DIRECTORY on file", open("a", O_RDONLY | O_DIRECTORY));
+	CALL("file as dir", open("a/x", O_RDONLY));
+	CALL("file with slash", open("a/", O_RDONLY));
+	CALL("dir for writing", open(".", O_WRONLY));
+	CALL("O_CREAT on dir", open(".", O_CREAT | O_RDONLY, 0644));
+	CALL("create in missing dir", open("no/x", O_CREAT | O_WRONLY, 0644));
+	CALL("empty path", open("", O_RDONLY));
+	CALL("access mode 3", close(open("a", O_ACCMODE)));
 
 	char name[300];
 
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	SHOW("component too long", open(name, O_CREAT | O_WRONLY, 0644));
+	CALL("component too long", open(name, O_CREAT | O_WRONLY, 0644));
 	char *path = malloc(PATH_MAX + 10);
 
 	for (int i = 0; i < PATH_MAX + 9; i++)
 		path[i] = i % 2 ? '/' : 'd';
 	path[PATH_MAX + 9] = '\0';
-	SHOW("path too long", open(path, O_RDONLY));
+	CALL("path too long", open(path, O_RDONLY));
 	free(path);
 
 	int fd = open("t", O_CREAT | O_WRONLY | O_TRUNC, 0644);
 
 	write(fd, "12345", 5);
 	close(fd);
-	SHOW("O_TRUNC", close(open("t", O_WRONLY | O_TRUNC)));
+	CALL("O_TRUNC", close(open("t", O_WRONLY | O_TRUNC)));
 	show_size("t");
-	SHOW("creat", close(creat("t", 0600)));
+	CALL("creat", close(creat("t", 0600)));
 	show_size("t");
 
 	mode_t old = umask(077);
@@ -224,50 +224,50 @@ static void opens(void)
 	close(open("u", O_CREAT | O_WRONLY, 0666));
 	show_size("u");
 	umask(old);
-	SHOW("chmod", chmod("u", 0640));
+	CALL("chmod", chmod("u", 0640));
 	show_size("u");
-	SHOW("access R_OK", access("u", R_OK));
-	SHOW("access X_OK", access("u", X_OK));
-	SHOW("access missing", access("nope", F_OK));
-	SHOW("unlink", unlink("u"));
-	SHOW("unlink again", unlink("u"));
+	CALL("access R_OK", access("u", R_OK));
+	CALL("access X_OK", access("u", X_OK));
+	CALL("access missing", access("nope", F_OK));
+	CALL("unlink", unlink("u"));
+	CALL("unlink again", unlink("u"));
 }
 
 static void directories(void)
 {
 	char buf[PATH_MAX];
 
-	SHOW("mkdir d", mkdir("d", 0755));
-	SHOW("mkdir d again", mkdir("d", 0755));
-	SHOW("mkdir d/e", mkdir("d/e", 0700));
-	SHOW("mkdir in missing", mkdir("x/y", 0755));
-	SHOW("mkdir under file", mkdir("a/y", 0755));
+	CALL("mkdir d", mkdir("d", 0755));
+	CALL("mkdir d again", mkdir("d", 0755));
+	CALL("mkdir d/e", mkdir("d/e", 0700));
+	CALL("mkdir in missing", mkdir("x/y", 0755));
+	CALL("mkdir under file", mkdir("a/y", 0755));
 	close(open("d/f", O_CREAT | O_WRONLY, 0644));
 	list("d");
 	show_size("d");
-	SHOW("rmdir non-empty", rmdir("d"));
-	SHOW("rmdir file", rmdir("d/f"));
-	SHOW("unlink dir", unlink("d/e"));
-	SHOW("rmdir dot", rmdir("d/e/."));
-	SHOW("chdir d", chdir("d"));
+	CALL("rmdir non-empty", rmdir("d"));
+	CALL("rmdir file", rmdir("d/f"));
+	CALL("unlink dir", unlink("d/e"));
+	CALL("rmdir dot", rmdir("d/e/."));
+	CALL("chdir d", chdir("d"));
 	printf("cwd ends in /d: %d\n",
 	       getcwd(buf, sizeof(buf)) && strlen(buf) >= 2 &&
 		       strcmp(buf + strlen(buf) - 2, "/d") == 0);
-	SHOW("getcwd small", getcwd(buf, 2) ? 0 : -1);
-	SHOW("open ../a", close(open("../a", O_RDONLY)));
-	SHOW("chdir e", chdir("e"));
-	SHOW("chdir file", chdir("../f"));
-	SHOW("chdir ../..", chdir("../.."));
-	SHOW("stat /.. is /", 0);
+	CALL("getcwd small", getcwd(buf, 2) ? 0 : -1);
+	CALL("open ../a", close(open("../a", O_RDONLY)));
+	CALL("chdir e", chdir("e"));
+	CALL("chdir file", chdir("../f"));
+	CALL("chdir ../..", chdir("../.."));
+	CALL("stat /.. is /", 0);
 	struct stat r1, r2;
 
 	stat("/", &r1);
 	stat("/../../..", &r2);
 	printf("/../../.. is /: %d\n", r1.st_ino == r2.st_ino);
-	SHOW("rmdir d/e", rmdir("d/e"));
-	SHOW("unlink d/f", unlink("d/f"));
-	SHOW("rmdir d", rmdir("d"));
-	SHOW("stat d", stat("d", &r1));
+	CALL("rmdir d/e", rmdir("d/e"));
+	CALL("unlink d/f", unlink("d/f"));
+	CALL("rmdir d", rmdir("d"));
+	CALL("stat d", stat("d", &r1));
 }
 
 static void renames(void)
@@ -283,29 +283,29 @@ static void renames(void)
 	mkdir("re", 0755);
 	close(open("re/f", O_CREAT | O_WRONLY, 0644));
 
-	SHOW("rename file over file", rename("r2", "r1"));
+	CALL("rename file over file", rename("r2", "r1"));
 	fd = open("r1", O_RDONLY);
 	read(fd, buf, 3);
 	close(fd);
 	printf("r1 holds '%s'\n", buf);
-	SHOW("old name gone", access("r2", F_OK));
-	SHOW("rename missing", rename("r2", "r3"));
-	SHOW("rename file over dir", rename("r1", "rd"));
-	SHOW("rename dir over file", rename("rd", "r1"));
-	SHOW("rename dir over non-empty", rename("rd", "re"));
-	SHOW("rename dir into itself", rename("re", "re/sub"));
-	SHOW("rename to same", rename("r1", "r1"));
-	SHOW("rename dir over empty dir", rename("re", "rd"));
+	CALL("old name gone", access("r2", F_OK));
+	CALL("rename missing", rename("r2", "r3"));
+	CALL("rename file over dir", rename("r1", "rd"));
+	CALL("rename dir over file", rename("rd", "r1"));
+	CALL("rename dir over non-empty", rename("rd", "re"));
+	CALL("rename dir into itself", rename("re", "re/sub"));
+	CALL("rename to same", rename("r1", "r1"));
+	CALL("rename dir over empty dir", rename("re", "rd"));
 	list("rd");
-	SHOW("rename into dir", rename("r1", "rd/r1"));
+	CALL("rename into dir", rename("r1", "rd/r1"));
 	list("rd");
-	SHOW("rename dot", rename("rd/.", "x"));
+	CALL("rename dot", rename("rd/.", "x"));
 
 	/* unlink of an open file: its bytes stay while it is open */
 	fd = open("rd/r1", O_RDWR);
-	SHOW("unlink open file", unlink("rd/r1"));
-	SHOW("write after unlink", write(fd, "TWO", 3));
-	SHOW("pread after unlink", pread(fd, buf, 3, 0));
+	CALL("unlink open file", unlink("rd/r1"));
+	CALL("write after unlink", write(fd, "TWO", 3));
+	CALL("pread after unlink", pread(fd, buf, 3, 0));
 	printf("it holds '%.3s'\n", buf);
 	struct stat st;
 
@@ -339,7 +339,7 @@ static void remove_while_listing(void)
 	closedir(d);
 	printf("removed while listing: %d\n", removed);
 	list("many");
-	SHOW("rmdir many", rmdir("many"));
+	CALL("rmdir many", rmdir("many"));
 }
 
 static void cleanup(void)
@@ -357,7 +357,7 @@ int main(void)
 
 	mkdir(dir, 0755);
 	if (chdir(dir) < 0) {
-		printf("chdir %s: %s\n", dir, errname(errno));
+		printf("chdir %s: %s\n", dir, errno_name(errno));
 		return 1;
 	}
 	offsets();
@@ -368,6 +368,6 @@ int main(void)
 	remove_while_listing();
 	cleanup();
 	chdir("/");
-	SHOW("rmdir work dir", rmdir(dir));
+	CALL("rmdir work dir", rmdir(dir));
 	return 0;
 }
