@@ -64,7 +64,17 @@ int write(int fd, const void *buf, size_t len)
 	return (int)len;
 }
 
-/* Console input: whatever bytes are waiting, at least one (yields). */
+#define CTRL_D 0x04
+#define DEL    0x7f
+
+/*
+ * Console input (the serial port: what is typed into `make run`), a line
+ * at a time as a terminal gives it. QEMU puts the host's terminal in raw
+ * mode, so this is the line discipline: each byte is echoed, backspace
+ * and DEL erase the last byte not yet returned, CR becomes LF, and ^D
+ * ends the read (at its start: the end of input, 0). A read returns at a
+ * newline or with buf full, sleeping while no byte waits.
+ */
 int read(int fd, void *buf, size_t len)
 {
 	char *p = buf;
@@ -80,13 +90,21 @@ int read(int fd, void *buf, size_t len)
 		int c = console_read_char();
 
 		if (c < 0) {
-			if (n)
-				break;
 			sched_sleep_ns(1000000);
 			continue;
 		}
+		if (c == CTRL_D)
+			break;
+		if (c == '\b' || c == DEL) {
+			if (n) {
+				n--;
+				write(1, "\b \b", 3);
+			}
+			continue;
+		}
 		p[n++] = (char)(c == '\r' ? '\n' : c);
-		if (c == '\r' || c == '\n')
+		write(1, &p[n - 1], 1);
+		if (p[n - 1] == '\n')
 			break;
 	}
 	return (int)n;
