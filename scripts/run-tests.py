@@ -1752,7 +1752,9 @@ ECHO_WORDS = ["one", "two words", "it's", 'q"t', "b\\s", ""]
 # GRUB drops an empty word (mkiso.sh refuses one).
 GRUB_WORDS = [w for w in ECHO_WORDS if w]
 ECHO_AHEAD = "typed ahead\n"  # typed before the guest is up (make run only)
-ECHO_LINES = ["hello world", "bye"]  # typed once it says it is ready
+# Typed once it says it is ready (DEL erases the x), and what it reads.
+ECHO_LINES = ["hello wx\x7forld", "bye"]
+ECHO_READ = ["hello world", "bye"]
 ECHO_INITRD_CASE = {
     "make_run": "initrd.make_run_boots_with_the_initrd",
     "grub": "initrd.grub_loads_the_initrd_as_a_module",
@@ -1762,7 +1764,7 @@ ECHO_NAMES = [
     "stdin.make_run_reads_typed_lines",
     "initrd.make_run_boots_with_the_initrd",
     "args.grub_keeps_quoted_words",
-    "stdin.grub_boot_reads_typed_lines",
+    "stdin.grub_reads_typed_lines",
     "initrd.grub_loads_the_initrd_as_a_module",
 ]
 
@@ -1850,7 +1852,7 @@ def run_echo(build):
         ECHO_WORDS,
         status,
         out,
-        [ECHO_AHEAD.strip()] + ECHO_LINES,
+        [ECHO_AHEAD.strip()] + ECHO_READ,
         "multiboot1 from qemu",
     )
     iso = os.path.join(build, "echo.iso")
@@ -1864,7 +1866,7 @@ def run_echo(build):
         ]
     status, out = type_into([QEMU_RUN, "--cdrom", iso], env, "", ECHO_LINES)
     return results + echo_results(
-        build, "grub", GRUB_WORDS, status, out, ECHO_LINES, "multiboot2 from GRUB"
+        build, "grub", GRUB_WORDS, status, out, ECHO_READ, "multiboot2 from GRUB"
     )
 
 
@@ -1910,7 +1912,7 @@ def run_corrupt_initrd(build):
     return [Result(name, ok, "exit %s, expected 125 and %r\n%s" % (status, want, tail(lines)))]
 
 
-# A program that is only a folder: apps/tiny/ in a copy of the tree.
+# Programs that are only folders, in a copy of the tree (run_app_folders).
 TINY_MAIN = r"""#include <stdio.h>
 const char *tiny_word(void);
 int main(int argc, char **argv)
@@ -1921,23 +1923,44 @@ int main(int argc, char **argv)
     return 0;
 }
 """
-TINY_WORD = 'const char *tiny_word(void) { return "found in a subfolder"; }\n'
-TINY_BUILD = "$(OBJDIR)/apps/tiny/%: KCFLAGS += -DTINY_GREETING='\"hello\"'\n"
-TINY_CONFIG = (
-    'app = "tiny"\nbackend = "fcall"\nfiles = "apps/tiny/root"\n\n'
-    '[[compartment]]\nname = "all"\ndefault = true\n'
+PLAIN_MAIN = r"""#include <stdio.h>
+int main(void)
+{
+    puts("plain: main(void) in a compartment of its own");
+    return 0;
+}
+"""
+APP_FOLDER_FILES = (
+    ("apps/tiny/main.c", TINY_MAIN),
+    ("apps/tiny/lib/word.c", 'const char *tiny_word(void) { return "found in a subfolder"; }\n'),
+    ("apps/tiny/build.mk", "$(OBJDIR)/apps/tiny/%: KCFLAGS += -DTINY_GREETING='\"hello\"'\n"),
+    # Files of its initrd, not sources (they would not compile).
+    ("apps/tiny/root/etc/tiny.c", "#error the image's own, replaced by FILES=\n"),
+    ("apps/tiny/root/etc/kept.conf", "kept\n"),
+    ("overlay/etc/tiny.c", "#error from FILES=\n"),
+    (
+        "tiny.toml",
+        'app = "tiny"\nbackend = "fcall"\nfiles = "apps/tiny/root"\n\n'
+        '[[compartment]]\nname = "all"\ndefault = true\n',
+    ),
+    ("apps/plain/main.c", PLAIN_MAIN),
+    (
+        "plain.toml",
+        'app = "plain"\nbackend = "mpk"\n\n[[compartment]]\nname = "core"\ndefault = true\n\n'
+        '[[compartment]]\nname = "app"\nlibraries = ["plain"]\n',
+    ),
 )
+APP_FOLDER_NAMES = [
+    "apps.a_folder_is_an_application",
+    "apps.main_void_gets_the_default_api",
+    "initrd.make_run_files_overlay_the_images_own",
+]
 
 
-def run_app_folder(build):
-    """A new program is a folder: apps/tiny/ (main.c, a source in a
-    subfolder, a build.mk adding a flag, no API file, and a root/ of
-    initrd files holding C text that must not be compiled) and a
-    configuration naming it build and run, with nothing else edited. In a
-    copy of the tree (build/tests/app-tree, its own build/ started from
-    this one's objects), so no other job sees the folder."""
-    name = "apps.a_folder_is_an_application"
-    copy = os.path.join(build, "tests", "app-tree")
+def copy_tree(build, copy):
+    """A copy of this tree (sources only) at `copy`, whose build/ starts
+    from this one's objects (times kept, so they are up to date) and
+    newlib."""
     shutil.rmtree(copy, ignore_errors=True)
     top = os.getcwd()
     for folder, dirs, files in os.walk(top):
@@ -1954,49 +1977,72 @@ def run_app_folder(build):
     for kept in (".kcflags", ".deps-ok"):
         shutil.copy2(os.path.join(build, kept), os.path.join(copy, "build", kept))
     os.symlink(os.path.join(build, "newlib"), os.path.join(copy, "build", "newlib"))
-    for path, text in (
-        ("apps/tiny/main.c", TINY_MAIN),
-        ("apps/tiny/lib/word.c", TINY_WORD),
-        ("apps/tiny/build.mk", TINY_BUILD),
-        ("apps/tiny/root/etc/tiny.c", "#error the files of the initrd are not sources\n"),
-        ("tiny.toml", TINY_CONFIG),
-    ):
-        os.makedirs(os.path.dirname(os.path.join(copy, path)) or copy, exist_ok=True)
+
+
+def run_app_folders(build):
+    """A new program is a folder and a configuration, nothing else edited:
+    apps/tiny/ (main.c, a source in a subfolder, a build.mk adding a flag,
+    no API file, a root/ of initrd files holding C text that must not be
+    compiled), run by make run with FILES= overlaid on its files; and
+    apps/plain/, an `int main(void)` in an mpk compartment of its own,
+    whose default API fits it. In a copy of the tree (build/tests/app-tree),
+    so no other job sees the folders."""
+    copy = os.path.join(build, "tests", "app-tree")
+    copy_tree(build, copy)
+    for path, text in APP_FOLDER_FILES:
+        os.makedirs(os.path.dirname(os.path.join(copy, path)), exist_ok=True)
         with open(os.path.join(copy, path), "w") as f:
             f.write(text)
-    status, out = run(
-        ["make", "-C", copy, "--no-print-directory", "CONFIG=tiny.toml", "image"], 600
-    )
-    if status != 0:
-        return [Result(name, False, "make: exit %s\n%s" % (status, text_of(out)[-3000:]))]
     env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT))
-    status, out = run(
-        [
-            os.path.join(copy, "scripts", "qemu-run.sh"),
-            os.path.join(copy, "build", "tiny", "bulkhead.elf"),
-            "--",
-            "first word",
-        ],
-        TIMEOUT + 2 * GRACE + 10,
-        env=env,
+    make = ["make", "-C", copy, "--no-print-directory", "-s", "run"]
+    results, outputs = [], []
+    for name, config, args, texts in (
+        (
+            APP_FOLDER_NAMES[0],
+            "tiny",
+            ["FILES=overlay", 'ARGS=-- "first word"'],
+            [
+                r"\(config tiny, backend fcall, app tiny\)",
+                r"(?m)^tiny: hello from a folder, 2 args, \[first word\]$",
+                r"(?m)^tiny: found in a subfolder$",
+            ],
+        ),
+        (
+            APP_FOLDER_NAMES[1],
+            "plain",
+            [],
+            [r"compartment app: plain libc", r"(?m)^plain: main\(void\) in a compartment"],
+        ),
+    ):
+        status, out = run(make + ["CONFIG=%s.toml" % config] + args, 600, env=env)
+        outputs.append(text_of(out))
+        results += check_output(
+            name, status, outputs[-1].splitlines(), 0, texts + [r"Bulkhead: exit status 0"]
+        )
+    # make run FILES=overlay: its etc/tiny.c replaced the image's own, the
+    # rest kept, and the guest booted with that archive.
+    archive = os.path.join(copy, "build", "tiny", "initrd.cpio")
+    files, booted = {}, False
+    if os.path.exists(archive):
+        for member in ("etc/tiny.c", "etc/kept.conf"):
+            with open(archive, "rb") as f:
+                got = subprocess.run(
+                    ["cpio", "-i", "--quiet", "--to-stdout", member], stdin=f, capture_output=True
+                )
+            files[member] = got.stdout
+        booted = "\n  initrd %d bytes at 0x" % os.path.getsize(archive) in outputs[0]
+    want = {"etc/tiny.c": b"#error from FILES=\n", "etc/kept.conf": b"kept\n"}
+    results.append(
+        Result(
+            APP_FOLDER_NAMES[2],
+            files == want and booted,
+            "archive members %r, expected %r; booted with it: %s\n%s"
+            % (files, want, booted, outputs[0][-2000:]),
+        )
     )
-    lines = text_of(out).splitlines()
-    result = check_output(
-        name,
-        status,
-        lines,
-        0,
-        [
-            r"\(config tiny, backend fcall, app tiny\)",
-            r"(?m)^  initrd %d bytes at 0x"
-            % os.path.getsize(os.path.join(copy, "build", "tiny", "initrd.cpio")),
-            r"(?m)^tiny: hello from a folder, 2 args, \[first word\]$",
-            r"(?m)^tiny: found in a subfolder$",
-        ],
-    )
-    if result[0].ok:
+    if all(r.ok for r in results):
         shutil.rmtree(copy, ignore_errors=True)
-    return result
+    return results
 
 
 def run_style():
@@ -2123,7 +2169,7 @@ def all_jobs(build, want):
         Job(lambda: run_iso(build), names=["image.iso_boots_through_grub"]),
         Job(lambda: run_echo(build), names=ECHO_NAMES),
         Job(lambda: run_corrupt_initrd(build), names=["initrd.corrupt_archive_stops_the_boot"]),
-        Job(lambda: run_app_folder(build), names=["apps.a_folder_is_an_application"]),
+        Job(lambda: run_app_folders(build), names=APP_FOLDER_NAMES),
     ]
     jobs += [
         Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))

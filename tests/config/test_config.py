@@ -353,8 +353,7 @@ class TestTopLevel(ConfigTestCase):
             ("3", '"files" must be a string, got integer'),
             ('""', '"files" must name a folder, not ""'),
         ):
-            with self.subTest(value=value):
-                self.assertOnlyError(BASE.replace('backend = "mpk"', at3 % value), 3, phrase)
+            self.assertOnlyError(BASE.replace('backend = "mpk"', at3 % value), 3, phrase)
 
     def test_unknown_top_level_table(self):
         self.assertOnlyError(
