@@ -80,6 +80,9 @@ LIBS :=
 # Libraries an image holds only when its configuration names them
 # (fragments add to it).
 OPT_LIBS :=
+# Application libraries, of which a configuration picks one: every folder
+# apps/NAME/ (apps/build.mk) and the test programs (tests/build.mk).
+APPS :=
 include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 	sched/build.mk time/build.mk libc/build.mk net/virtio/build.mk \
 	net/lwip/build.mk fs/vfs/build.mk fs/ramfs/build.mk apps/build.mk tests/build.mk
@@ -89,9 +92,13 @@ include boot/build.mk kernel/build.mk compartments/build.mk mm/build.mk \
 include $(wildcard gates/*/build.mk)
 
 # The libraries every image contains are scripts/bulkhead_config.py's
-# KERNEL_LIBS. Application libraries; a configuration picks one.
-APPS		:= hello ktest stray forbidden privileged gatetest socktest boundtest fstest httpd iperf \
-		   fuzz posix
+# KERNEL_LIBS. A name declared twice (an application folder named like
+# another library) would mix two libraries' sources into one.
+DUP_LIBS	:= $(strip $(foreach l,$(sort $(LIBS)),$(if $(word 2,$(filter $(l),$(LIBS))),$(l))))
+ifneq ($(DUP_LIBS),)
+$(error library $(DUP_LIBS) is declared twice (an application folder apps/NAME is library NAME: \
+	rename the folder))
+endif
 
 src_to_obj	= $(patsubst %,$(OBJDIR)/%.o,$(1))
 lib_obj		= $(LIBDIR)/$(1).o
@@ -99,8 +106,8 @@ lib_obj		= $(LIBDIR)/$(1).o
 # Generated intermediates (glue sources and the like) are kept.
 .SECONDARY:
 
-.PHONY: all image run iso test test-build mutate fuzz inventory test-gates debug deps clean \
-	distclean check-style
+.PHONY: all image initrd run iso test test-build mutate fuzz inventory test-gates debug deps \
+	clean distclean check-style FORCE
 all: image
 
 # --- set-up: Debian packages and newlib --------------------------------------
@@ -232,10 +239,24 @@ $(CFGDIR)/gates.o: $(CFGDIR)/gates.asm $(wildcard gates/*.inc gates/*/*.inc) \
 $(CFGDIR)/gates_c.o: $(CFGDIR)/gates.c $(FLAGS_FILE) gates/args.h | $(NEWLIB_STAMP)
 	@$(CC) $(KCFLAGS) -mgeneral-regs-only -Igates/$(CFG_BACKEND) -Igates -c $< -o $@
 
+# --- the initrd -------------------------------------------------------------
+# Each image's initrd, build/<name>/initrd.cpio (a cpio newc archive the
+# kernel finds as its boot module): the configuration's `files` folder,
+# then the folders of FILES=DIR overlaid on it in order (a later file
+# replaces an earlier one at the same path). With neither it is empty.
+# scripts/mkinitrd.py runs every time (the folders are small) and rewrites
+# the archive only when its bytes change, so nothing else is redone.
+FILES		?=
+INITRD		:= $(CFGDIR)/initrd.cpio
+initrd: $(INITRD)
+$(INITRD): $(CFGDIR)/config.mk scripts/mkinitrd.py FORCE
+	@$(PYTHON) scripts/mkinitrd.py $@ $(CFG_FILES) $(FILES)
+FORCE:
+
 # --- images -----------------------------------------------------------------
 COMP_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).o)
 
-image: $(IMAGE)
+image: $(IMAGE) $(INITRD)
 # Linked outside every compartment: the compartment table, the gate stubs
 # and runtime, and the backend's C runtime (which runs in its caller's
 # domain).
@@ -270,26 +291,33 @@ RUN		:= scripts/netns-run.py $(if $(CLIENT),--client "$(CLIENT)")
 RUN_NET		:=
 endif
 
-# One QEMU, or with ept one per compartment (scripts/ept-launch.py).
-run: $(IMAGE)
+# One QEMU, or with ept one per compartment (scripts/ept-launch.py); each
+# boots with the image's initrd (the archive beside it). This terminal is
+# the guest's serial console, input included.
+run: $(IMAGE) $(INITRD)
 	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(ARGS)
 
-debug: $(IMAGE)
+debug: $(IMAGE) $(INITRD)
 	@echo "QEMU waits for gdb on :1234. In another shell:"
 	@echo "  gdb $< -ex 'target remote :1234'"
 	scripts/qemu-run.sh --debug $< $(ARGS)
 
-# The ISO holds every configuration in configs/, one GRUB menu entry each.
+# The ISO holds every configuration in configs/, one GRUB menu entry each,
+# with its initrd as a GRUB module; ARGS go on every entry's command line.
 ISO_CONFIGS	:= $(wildcard configs/*.toml)
 ISO_IMAGES	:= $(foreach c,$(ISO_CONFIGS),$(BUILD)/$(basename $(notdir $(c)))/bulkhead.elf)
+ISO_INITRDS	:= $(ISO_IMAGES:bulkhead.elf=initrd.cpio)
 ISO		:= $(BUILD)/bulkhead.iso
+# The words of ARGS the ISO was made with, one a line.
+ISO_ARGS	:= $(BUILD)/.iso-args
 # The images are made by sub-makes, so the ISO is rebuilt only when one of
-# them (or a configuration) is newer than it.
+# them, an initrd, a configuration or the arguments are newer than it.
 iso: images | $(DEPS_STAMP)
-	@if [ ! -f $(ISO) ] || [ -n "$$(find $(ISO_IMAGES) $(ISO_CONFIGS) \
-			scripts/mkiso.sh -newer $(ISO))" ]; then \
+	@printf '%s\n' $(ARGS) | cmp -s - $(ISO_ARGS) || printf '%s\n' $(ARGS) > $(ISO_ARGS)
+	@if [ ! -f $(ISO) ] || [ -n "$$(find $(ISO_IMAGES) $(ISO_INITRDS) $(ISO_CONFIGS) \
+			$(ISO_ARGS) scripts/mkiso.sh -newer $(ISO))" ]; then \
 		echo "  ISO     $(ISO)"; \
-		scripts/mkiso.sh $(ISO) $(ISO_CONFIGS); \
+		scripts/mkiso.sh $(ISO) $(ISO_CONFIGS) -- $(ARGS); \
 	fi
 
 # Build the image of every configuration in configs/ (one make each, since

@@ -1,15 +1,18 @@
-# apps: each application is a library of its own.
-LIBS += hello
-hello_SRCS := apps/hello/main.c
-
-# httpd: the HTTP/1.1 static file server, on lwIP's sockets.
-LIBS += httpd
-httpd_SRCS := apps/httpd/main.c
-$(OBJDIR)/apps/httpd/%: KCFLAGS += $(LWIP_CFLAGS)
-$(patsubst %,$(BUILD)/obj/%.o,$(httpd_SRCS)): | $(LWIP_STAMP)
-
-# iperf: an iPerf 2 TCP server, on lwIP's sockets.
-LIBS += iperf
-iperf_SRCS := apps/iperf/main.c
-$(OBJDIR)/apps/iperf/%: KCFLAGS += $(LWIP_CFLAGS)
-$(patsubst %,$(BUILD)/obj/%.o,$(iperf_SRCS)): | $(LWIP_STAMP)
+# apps: every folder apps/NAME/ is an application, a library of its own
+# named NAME, found here without a list to keep:
+#  - its C files, in any subfolder but root/ (where an app keeps the files
+#    of its initrd, which may well be C text), are its sources;
+#  - apps/NAME/build.mk, if there, adds what it needs (flags, an order on
+#    a dependency), knowing NAME_SRCS;
+#  - apps/NAME/NAME.api, if there, says what other compartments may enter;
+#    without it the app has the entry every app has (DEFAULT_APP_API in
+#    scripts/bulkhead_config.py).
+# A folder without a C file is no app (yet). A new program is
+# apps/NAME/main.c and a configuration with app = "NAME".
+app_srcs	= $(shell find apps/$(1) -mindepth 1 \( -name '.*' -o -path apps/$(1)/root \) \
+		    -prune -o -type f -name '*.c' -print | LC_ALL=C sort)
+APP_NAMES	:= $(strip $(foreach a,$(patsubst apps/%/,%,$(sort $(wildcard apps/*/))),\
+		     $(if $(call app_srcs,$(a)),$(a))))
+$(foreach a,$(APP_NAMES),$(eval LIBS += $(a))$(eval $(a)_SRCS := $(call app_srcs,$(a))))
+APPS		+= $(APP_NAMES)
+include $(wildcard apps/*/build.mk)

@@ -1,12 +1,15 @@
 /*
  * bootinfo.c - reading the multiboot1 and multiboot2 information
- * structures into struct boot_info, before anything overwrites them.
+ * structures into struct boot_info, before anything overwrites them:
+ * usable RAM, the command line, the loader's name and the first boot
+ * module (the initrd).
  */
 #include <string.h>
 #include <bulkhead/boot.h>
 #include <bulkhead/kernel.h>
 
 #define MB1_FLAG_CMDLINE    (1u << 2)
+#define MB1_FLAG_MODS	    (1u << 3)
 #define MB1_FLAG_MMAP	    (1u << 6)
 #define MB1_FLAG_LOADER	    (1u << 9)
 #define MB_MEMORY_AVAILABLE 1
@@ -14,6 +17,7 @@
 #define MB2_TAG_END	    0
 #define MB2_TAG_CMDLINE	    1
 #define MB2_TAG_LOADER	    2
+#define MB2_TAG_MODULE	    3
 #define MB2_TAG_MMAP	    6
 
 struct mb1_info {
@@ -36,9 +40,22 @@ struct mb1_mmap_entry {
 	uint32_t type;
 } __attribute__((packed));
 
+/* A boot module: [mod_start, mod_end), and its string's address. */
+struct mb1_module {
+	uint32_t mod_start, mod_end;
+	uint32_t string;
+	uint32_t reserved;
+};
+
 struct mb2_tag {
 	uint32_t type;
 	uint32_t size;
+};
+
+/* A boot module tag: [mod_start, mod_end), then its string. */
+struct mb2_module {
+	uint32_t type, size;
+	uint32_t mod_start, mod_end;
 };
 
 struct mb2_mmap {
@@ -64,6 +81,21 @@ static void add_ram(struct boot_info *out, uint64_t addr, uint64_t len)
 	out->ram[out->nram].base = addr;
 	out->ram[out->nram].len = len;
 	out->nram++;
+}
+
+/*
+ * Count a module [start, end); the first is kept (the initrd). Returns -1
+ * for one that ends before it starts.
+ */
+static int add_module(struct boot_info *out, uint32_t start, uint32_t end)
+{
+	if (end < start)
+		return -1;
+	if (out->nmodules++ == 0) {
+		out->module.base = start;
+		out->module.len = end - start;
+	}
+	return 0;
 }
 
 /* Copy a string of at most `max` bytes (it may lack its NUL) into dst. */
@@ -104,7 +136,13 @@ int boot_parse_mb2(const void *info, struct boot_info *out)
 		else if (tag->type == MB2_TAG_LOADER)
 			copy_str(out->loader_name, sizeof(out->loader_name),
 				 (const char *)(tag + 1), body);
-		else if (tag->type == MB2_TAG_MMAP) {
+		else if (tag->type == MB2_TAG_MODULE) {
+			const struct mb2_module *m = (const void *)tag;
+
+			if (tag->size < sizeof(*m) ||
+			    add_module(out, m->mod_start, m->mod_end) != 0)
+				return -1;
+		} else if (tag->type == MB2_TAG_MMAP) {
 			const struct mb2_mmap *m = (const void *)tag;
 
 			if (tag->size < sizeof(*m) ||
@@ -125,7 +163,7 @@ int boot_parse_mb2(const void *info, struct boot_info *out)
 }
 
 int boot_parse_mb1(const void *info, const void *mmap, const char *cmdline,
-		   struct boot_info *out)
+		   const void *mods, struct boot_info *out)
 {
 	const struct mb1_info *mb = info;
 
@@ -134,6 +172,15 @@ int boot_parse_mb1(const void *info, const void *mmap, const char *cmdline,
 	if (mb->flags & MB1_FLAG_CMDLINE)
 		copy_str(out->cmdline, sizeof(out->cmdline), cmdline,
 			 sizeof(out->cmdline));
+	if (mb->flags & MB1_FLAG_MODS) {
+		const struct mb1_module *m = mods;
+
+		if (mb->mods_count > BOOT_MAX_MODULES)
+			return -1;
+		for (uint32_t i = 0; i < mb->mods_count; i++)
+			if (add_module(out, m[i].mod_start, m[i].mod_end) != 0)
+				return -1;
+	}
 	if (!(mb->flags & MB1_FLAG_MMAP))
 		return -1;
 	const uint8_t *p = mmap;
@@ -162,7 +209,8 @@ void boot_info_init(uint32_t magic, uintptr_t info, struct boot_info *out)
 		const struct mb1_info *mb = (const void *)info;
 
 		r = boot_parse_mb1(mb, (const void *)(uintptr_t)mb->mmap_addr,
-				   (const char *)(uintptr_t)mb->cmdline, out);
+				   (const char *)(uintptr_t)mb->cmdline,
+				   (const void *)(uintptr_t)mb->mods_addr, out);
 		if (mb->flags & MB1_FLAG_LOADER)
 			copy_str(out->loader_name, sizeof(out->loader_name),
 				 (const char *)(uintptr_t)mb->boot_loader_name,
@@ -177,4 +225,8 @@ void boot_info_init(uint32_t magic, uintptr_t info, struct boot_info *out)
 		pr_warn("boot: memory map has more than %d usable regions; "
 			"the rest is ignored\n",
 			BOOT_MAX_REGIONS);
+	if (out->nmodules > 1)
+		pr_warn("boot: %d boot modules; only the first (the initrd) is "
+			"used\n",
+			out->nmodules);
 }

@@ -2,8 +2,16 @@
  * cmdline.c - the boot command line: "key=value" and bare "flag" words,
  * then optionally "--" followed by the application's arguments.
  *
- * The line is copied once into a private buffer and split in place, so
- * the values returned stay valid for the life of the kernel.
+ * Words are separated by spaces and tabs. Double quotes keep spaces in a
+ * word (`-- db ".read x"` gives the application ".read x"; `k="a b"`
+ * gives k the value "a b"), and a backslash takes the next character as
+ * it is (`\"`, `\\`, `\'`): how GRUB writes a multiboot command line
+ * whose words hold spaces or quotes, and how scripts/qemu-run.sh writes
+ * QEMU's -append. The quotes and backslashes are not part of the word.
+ * A "--" that was quoted or escaped is an argument, not the separator.
+ *
+ * The line is copied once into a private buffer and split into another,
+ * so the values returned stay valid for the life of the kernel.
  */
 #include <string.h>
 #include <bulkhead/comp.h>
@@ -12,13 +20,50 @@
 #define CMDLINE_MAX   1024
 #define CMDLINE_WORDS 64
 
-/* In shared memory: applications in other compartments read the values. */
+/* In shared memory: applications in other compartments read the values.
+ * A word never takes more room than its text on the line, so the split
+ * line fits a buffer of the line's size. */
 static char raw[CMDLINE_MAX] __shared;	     /* the line as given */
-static char words_buf[CMDLINE_MAX] __shared; /* the same, split at spaces */
+static char words_buf[CMDLINE_MAX] __shared; /* the words, each NUL-ended */
 static char *words[CMDLINE_WORDS];	     /* kernel words, before "--" */
 static int nwords;
 static char *args[CMDLINE_WORDS]; /* application words, after "--" */
 static int nargs;
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Copy the word at *from into *to, without its quotes and escapes, and
+ * NUL-end it; move both past it. Returns whether any of it was quoted or
+ * escaped.
+ */
+static int take_word(const char **from, char **to)
+{
+	const char *r = *from;
+	char *w = *to;
+	int quoted = 0, in_quotes = 0;
+
+	while (*r && (in_quotes || !blank(*r))) {
+		if (*r == '"') {
+			in_quotes = !in_quotes;
+			quoted = 1;
+			r++;
+		} else if (*r == '\\' && r[1]) {
+			quoted = 1;
+			*w++ = r[1];
+			r += 2;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w++ = '\0';
+	*from = r;
+	*to = w;
+	return quoted;
+}
 
 void cmdline_init(const char *line)
 {
@@ -27,28 +72,25 @@ void cmdline_init(const char *line)
 		line = "";
 	strncpy(raw, line, sizeof(raw) - 1);
 	raw[sizeof(raw) - 1] = '\0';
-	memcpy(words_buf, raw, sizeof(raw));
 
 	int after_dashes = 0;
-	char *p = words_buf;
+	const char *r = raw;
+	char *w = words_buf;
 
-	while (*p) {
-		while (*p == ' ' || *p == '\t')
-			*p++ = '\0';
-		if (!*p)
+	for (;;) {
+		while (blank(*r))
+			r++;
+		if (!*r)
 			break;
-		char *w = p;
+		char *word = w;
+		int quoted = take_word(&r, &w);
 
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-		if (!after_dashes && strcmp(w, "--") == 0)
+		if (!after_dashes && !quoted && strcmp(word, "--") == 0)
 			after_dashes = 1;
 		else if (after_dashes && nargs < CMDLINE_WORDS)
-			args[nargs++] = w;
+			args[nargs++] = word;
 		else if (!after_dashes && nwords < CMDLINE_WORDS)
-			words[nwords++] = w;
+			words[nwords++] = word;
 	}
 }
 

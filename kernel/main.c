@@ -9,6 +9,7 @@
 #include <bulkhead/boot.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/fs.h>
+#include <bulkhead/initrd.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/libc.h>
 #include <bulkhead/mm.h>
@@ -55,6 +56,11 @@ static void banner(void)
 		(unsigned long)(khz / 1000), (unsigned long)(khz % 1000),
 		time_tsc_source(), boot.loader,
 		boot.loader_name[0] ? " from " : "", boot.loader_name);
+	if (boot.nmodules)
+		pr_info("  initrd %ld bytes at 0x%lx\n", initrd_size(),
+			(unsigned long)initrd_addr());
+	else
+		pr_info("  initrd none\n");
 	comp_print_layout();
 }
 
@@ -83,13 +89,15 @@ void kmain(uint32_t magic, uintptr_t info)
 	boot_info_init(magic, info, &boot); /* memory map, command line */
 	cmdline_init(boot.cmdline);
 	set_log_level();
-	mm_init(boot.ram, boot.nram,
-		BOOT_MAX_REGIONS); /* pages, W^X tables, heap */
-	trap_init_stacks();	   /* interrupt stacks with guard pages */
-	gate_protect();		   /* the backend's isolation (mpk: keys on
-				    * every page, the core's domain);
-				    * before any gate can run */
-	time_init();		   /* TSC calibration, periodic timer */
+	initrd_init(&boot); /* the boot module: a cpio archive, or stop */
+	/* Pages, W^X tables, heap; the initrd kept, read-only. */
+	mm_init(boot.ram, boot.nram, BOOT_MAX_REGIONS, &boot.module,
+		boot.nmodules ? 1 : 0);
+	trap_init_stacks(); /* interrupt stacks with guard pages */
+	gate_protect();	    /* the backend's isolation (mpk: keys on
+			     * every page, the core's domain);
+			     * before any gate can run */
+	time_init();	    /* TSC calibration, periodic timer */
 	/* This context becomes thread "boot". */
 	sched_init((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);
 	irq_enable();

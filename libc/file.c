@@ -238,41 +238,70 @@ static long file_io(fs_file_t h, void *buf, size_t len, int64_t off, int write)
 	return done;
 }
 
-/* The console: output through the kernel's console_write, input from
- * the serial line (whatever is waiting, at least one byte, a line at
- * most). */
-static long console_io(void *buf, size_t len, int write)
+#define CONSOLE_BOUNCE 256
+#define CTRL_D	       0x04
+#define DEL	       0x7f
+
+/* Output to the console, through a buffer in shared memory (the console
+ * belongs to the kernel core, which may not read this compartment's
+ * memory). Threads do not switch inside console_write, so one buffer per
+ * compartment is enough. */
+static long console_out(const char *p, size_t len)
 {
 	static char *bounce;
-	char *p = buf;
+
+	if (!bounce && !(bounce = mm_shared_alloc(CONSOLE_BOUNCE)))
+		return -ENOMEM;
+	for (size_t done = 0; done < len;) {
+		size_t k = len - done < CONSOLE_BOUNCE ? len - done
+						       : CONSOLE_BOUNCE;
+
+		memcpy(bounce, p + done, k);
+		console_write(bounce, k);
+		done += k;
+	}
+	return (long)len;
+}
+
+/*
+ * Console input (the serial port: what is typed into `make run`), a line
+ * at a time as a terminal gives it. QEMU puts the host's terminal in raw
+ * mode, so this is the line discipline: each byte is echoed, backspace
+ * and DEL erase the last byte not yet returned, CR becomes LF, and ^D
+ * ends the read (at its start: the end of input, 0). A read returns at a
+ * newline or with buf full, sleeping while no byte waits.
+ */
+static long console_in(char *p, size_t len)
+{
 	size_t n = 0;
 
-	if (write) {
-		if (!bounce && !(bounce = mm_shared_alloc(256)))
-			return -ENOMEM;
-		for (size_t done = 0; done < len;) {
-			size_t k = len - done < 256 ? len - done : 256;
-
-			memcpy(bounce, p + done, k);
-			console_write(bounce, k);
-			done += k;
-		}
-		return (long)len;
-	}
 	while (n < len) {
 		int c = console_read_char();
 
 		if (c < 0) {
-			if (n)
-				break;
 			sched_sleep_ns(1000000);
 			continue;
 		}
+		if (c == CTRL_D)
+			break;
+		if (c == '\b' || c == DEL) {
+			if (n) {
+				n--;
+				console_out("\b \b", 3);
+			}
+			continue;
+		}
 		p[n++] = (char)(c == '\r' ? '\n' : c);
-		if (c == '\r' || c == '\n')
+		console_out(&p[n - 1], 1);
+		if (p[n - 1] == '\n')
 			break;
 	}
 	return (long)n;
+}
+
+static long console_io(void *buf, size_t len, int write)
+{
+	return write ? console_out(buf, len) : console_in(buf, len);
 }
 
 static ssize_t io(int fd, void *buf, size_t len, int64_t off, int write)

@@ -82,9 +82,13 @@ void mm_page_free(void *p, size_t count)
 
 /*
  * `ram` lists the usable RAM of the memory map (room for `cap` entries).
- * It is normalised in place into the free regions.
+ * It is normalised in place into the free regions. `kept` are ranges the
+ * loader filled that stay as they are (the initrd): no page of theirs
+ * goes to the pool, and they are mapped read-only (and not executable)
+ * wherever they lie.
  */
-void mm_init(struct mm_region *ram, int n, int cap)
+void mm_init(struct mm_region *ram, int n, int cap,
+	     const struct mm_region *kept, int nkept)
 {
 	struct mm_region all[64];
 	int nall = n < (int)ARRAY_SIZE(all) ? n : (int)ARRAY_SIZE(all);
@@ -94,13 +98,17 @@ void mm_init(struct mm_region *ram, int n, int cap)
 	for (int i = 0; i < nall; i++)
 		total_bytes += all[i].len;
 
-	const struct mm_region reserved[] = {
+	struct mm_region reserved[2 + MM_KEPT_MAX] = {
 		{0, LOW_MEMORY_END},
 		{(uintptr_t)__kernel_start,
 		 (uintptr_t)__kernel_end - (uintptr_t)__kernel_start},
 	};
 
-	n = mm_regions_normalize(ram, n, cap, reserved, ARRAY_SIZE(reserved));
+	if (nkept > MM_KEPT_MAX)
+		panic("mm: %d ranges to keep, at most %d", nkept, MM_KEPT_MAX);
+	for (int i = 0; i < nkept; i++)
+		reserved[2 + i] = kept[i];
+	n = mm_regions_normalize(ram, n, cap, reserved, 2 + nkept);
 	if (n <= 0)
 		panic("mm: no usable memory above the kernel");
 
@@ -122,4 +130,13 @@ void mm_init(struct mm_region *ram, int n, int cap)
 		panic("mm: more than %d free memory regions", MM_POOL_REGIONS);
 
 	vm_init(all, nall);
+	for (int i = 0; i < nkept; i++) {
+		uint64_t start = ALIGN_DOWN(kept[i].base, (uint64_t)PAGE_SIZE);
+		uint64_t end = ALIGN_UP(kept[i].base + kept[i].len,
+					(uint64_t)PAGE_SIZE);
+
+		if (end > start && vm_map(start, start, end - start, 0) != 0)
+			panic("mm: cannot map kept range [0x%lx, 0x%lx)",
+			      (unsigned long)start, (unsigned long)end);
+	}
 }

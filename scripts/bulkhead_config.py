@@ -19,6 +19,12 @@ Top level::
                              #   passed by reference across a gate is handled
                              #   ("dss" is known but not built yet: an error)
     description = "..."      # optional free text (shown in the GRUB menu)
+    files = "apps/db/root"   # optional: a folder, relative to the top of the
+                             #   tree, whose folders and regular files make
+                             #   the image's initrd (build/<name>/initrd.cpio,
+                             #   scripts/mkinitrd.py); `make run FILES=DIR`
+                             #   overlays DIR on it. Without it the initrd is
+                             #   empty (the archive's trailer alone)
 
 One ``[[compartment]]`` table per compartment, in file order::
 
@@ -35,6 +41,8 @@ One ``[[compartment]]`` table per compartment, in file order::
 Semantics
 ---------
 - The image holds the known (non-app) libraries plus the chosen ``app``.
+  Every folder apps/NAME/ is an app; one without its own API file
+  (apps/NAME/NAME.api) gets ``DEFAULT_APP_API``, the entry every app has.
   Every one of them not named in a ``libraries`` array goes to the default
   compartment (appended after its listed libraries, in the order of the
   known-library list, the app last).
@@ -88,7 +96,7 @@ import backend as backends
 # Schema constants
 # ---------------------------------------------------------------------------
 
-TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "compartment")
+TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "files", "compartment")
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
 # The registered backends: each is a folder gates/<name>/ whose backend.py
 # states its rules (scripts/backend.py). Registering one is this line.
@@ -100,6 +108,9 @@ HARDENING = ("stack-protector", "ubsan", "kasan", "cet")
 HARDENING_DONE = ()
 DEFAULT_STACK_DATA = "shared-heap"
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,15}\Z")
+# An application's name, which is its folder's (apps/NAME/): a library,
+# a make variable's prefix and a C string.
+APP_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 # The libraries every image holds, whatever its application; the
 # configuration places them (unnamed ones go to the default compartment).
 KERNEL_LIBS = ("boot", "kernel", "mm", "sched", "time")
@@ -179,6 +190,9 @@ class Config:
     compartments: list[Compartment]
     # The backend's description (scripts/backend.py).
     impl: backends.Backend = None
+    # The folder of the image's initrd files, relative to the top of the
+    # tree; "" for none.
+    files: str = ""
 
     # The compartment running the kernel core (validation guarantees one).
     @property
@@ -589,6 +603,29 @@ class _Checker:
             return default
         return value
 
+    # The initrd's folder (key "files"): a path relative to the top of the
+    # tree naming an existing folder, without spaces (make takes it as one
+    # word); "" when absent or wrong.
+    def check_files(self):
+        value = self.top_choice("files", None, "")
+        if self.data.get("files") == "":
+            self.error(self.pos.root.key_line("files"), '"files" must name a folder, not ""')
+        if not value:
+            return ""
+        line = self.pos.root.key_line("files")
+        full = os.path.join(backends.ROOT, value)
+        if os.path.isabs(value):
+            self.error(line, 'files "%s": give the folder relative to the top of the tree' % value)
+        elif any(c.isspace() for c in value):
+            self.error(line, 'files "%s": a folder name with spaces cannot be built' % value)
+        elif not os.path.exists(full):
+            self.error(line, 'files "%s": no such folder (relative to the top of the tree)' % value)
+        elif not os.path.isdir(full):
+            self.error(line, 'files "%s" is not a folder' % value)
+        else:
+            return os.path.normpath(value)
+        return ""
+
     # Check the top-level keys; return (app, backend, gate, stack_data, description).
     def check_top(self):
         root = self.pos.root
@@ -602,9 +639,17 @@ class _Checker:
         if "app" not in self.data:
             self.error(1, 'missing required key "app" (known apps: %s)' % ", ".join(self.apps))
         elif app is not None and app not in self.apps:
+            if app_folder(app):
+                why = "apps/%s/ holds no C file (an app is a folder apps/NAME/ of sources)" % app
+            else:
+                why = "known apps are %s" % ", ".join(self.apps)
+            self.error(root.key_line("app"), 'unknown app "%s": %s' % (app, why))
+            app = None
+        elif app is not None and not APP_NAME_RE.match(app):
             self.error(
                 root.key_line("app"),
-                'unknown app "%s": known apps are %s' % (app, ", ".join(self.apps)),
+                'app "%s": an application\'s name (its folder apps/NAME/) must match '
+                "[a-z][a-z0-9_]{0,31}" % app,
             )
             app = None
         backend = self.top_choice("backend", BACKENDS, None, required=True)
@@ -969,6 +1014,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
 
     checker = _Checker(path, data, _scan(text), libraries, apps, optional)
     app, impl, gate, stack_data, description = checker.check_top()
+    files = checker.check_files()
     comps = checker.check_compartments(app, impl, gate)
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
@@ -1011,6 +1057,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
         description=description,
         compartments=compartments,
         impl=impl,
+        files=files,
     )
     config.core.backend_libs = list(impl.core_libs)
     return config
@@ -1065,6 +1112,11 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
 # gated and need no permission.
 # Functions only tests may call (hooks into internals) go in <lib>.test.api
 # beside it: they are exported only in test images (Config.test_image).
+
+# The API of an application folder (apps/NAME/) without an API file of
+# its own: the entry every app has, which each copy of libc's start-up
+# code calls (libc/start.c). gen-image.py fits it to a `main(void)`.
+DEFAULT_APP_API = "main(val, in[1x8]) any"
 
 # Where API files live, relative to the top of the tree.
 API_PLACES = (
@@ -1200,6 +1252,8 @@ class Api:
     lines: dict[str, tuple[str, int]] = dataclasses.field(default_factory=dict)
     # Functions whose broken contracts return -EFAULT instead of stopping.
     efault: set[str] = dataclasses.field(default_factory=set)
+    # An application folder's DEFAULT_APP_API, from no file.
+    default: bool = False
 
 
 # The path of library `lib`'s API file, or None if it has none.
@@ -1211,9 +1265,26 @@ def find_api(lib: str) -> str | None:
     return None
 
 
-# The path of library `lib`'s API file; ConfigError if it has none.
+# Where the application folders are (every apps/NAME/ is an app).
+APPS_DIR = os.path.join(backends.ROOT, "apps")
+
+
+# Whether `lib` is an application folder, apps/<lib>/.
+def app_folder(lib: str) -> bool:
+    return bool(re.fullmatch(r"[\w.-]+", lib)) and os.path.isdir(os.path.join(APPS_DIR, lib))
+
+
+# The name by which reports cite an application folder's default API.
+def default_api_path(lib: str) -> str:
+    return "apps/%s (no %s.api: the default API)" % (lib, lib)
+
+
+# The path of library `lib`'s API file (an application folder without
+# one: default_api_path); ConfigError if it has none.
 def api_path(lib: str) -> str:
     path = find_api(lib)
+    if path is None and app_folder(lib):
+        return default_api_path(lib)
     if path is None:
         raise ConfigError(
             [
@@ -1233,8 +1304,14 @@ def api_path(lib: str) -> str:
 @functools.lru_cache(maxsize=None)
 def read_api(lib: str, tests: bool = False) -> Api:
     path = api_path(lib)
-    api = Api(path, {}, {})
     errors = []
+    if find_api(lib) is None:
+        api = Api(path, {}, {}, default=True)
+        _read_api_lines(path, [DEFAULT_APP_API], api, errors)
+        if errors:
+            raise ConfigError(errors)
+        return api
+    api = Api(path, {}, {})
     paths = [path]
     test_path = path[: -len(".api")] + ".test.api"
     if tests and os.path.exists(os.path.join(backends.ROOT, test_path)):
@@ -1249,94 +1326,101 @@ def read_api(lib: str, tests: bool = False) -> Api:
 # Add the entries of one API file to `api`, and its errors to `errors`.
 def _read_api_file(path, api, errors):
     with open(os.path.join(backends.ROOT, path)) as f:
-        for n, line in enumerate(f, 1):
-            parts = line.split("#", 1)[0].split()
-            if not parts:
-                continue
-            if parts[0] == "kind":
-                if len(parts) != 2 or parts[1] not in LIBRARY_KINDS:
-                    errors.append(
-                        (
-                            path,
-                            n,
-                            "expected 'kind KIND' with KIND one of %s" % _choices(LIBRARY_KINDS),
-                        )
-                    )
-                else:
-                    api.kind = parts[1]
-                continue
-            callback = parts[0] == "callback"
-            if callback:
-                parts = parts[1:]
-            # The argument list may hold spaces: take it up to ')'.
-            text = " ".join(parts)
-            head, close, rest = text.partition(")")
-            m = FUNCTION_SYNTAX.match(head.replace(" ", "") + close)
-            words = rest.split()
-            want = 0 if callback else 1
-            if not m or len(words) < want or len(words) > want + len(FUNCTION_FLAGS):
+        _read_api_lines(path, f, api, errors)
+
+
+# Add the entries of the lines of API file `path` to `api`, and their
+# errors to `errors`.
+def _read_api_lines(path, lines, api, errors):
+    for n, line in enumerate(lines, 1):
+        parts = line.split("#", 1)[0].split()
+        if not parts:
+            continue
+        if parts[0] == "kind":
+            if len(parts) != 2 or parts[1] not in LIBRARY_KINDS:
                 errors.append(
                     (
                         path,
                         n,
-                        "expected 'NAME(ARG, ...) CALLERS [efault]' or 'callback NAME(ARG, ...)'",
+                        "expected 'kind KIND' with KIND one of %s" % _choices(LIBRARY_KINDS),
                     )
                 )
-                continue
-            name = m.group(1)
-            args = [parse_arg(a) for a in m.group(2).split(",")] if m.group(2) else []
-            bad = [a for a in args if isinstance(a, str)]
-            flags = words[want:]
-            if bad:
-                errors.append((path, n, "%s: %s" % (name, bad[0])))
-            elif check_args(args):
-                errors.append((path, n, "%s %s" % (name, check_args(args))))
-            elif any(f not in FUNCTION_FLAGS for f in flags):
-                errors.append(
-                    (
-                        path,
-                        n,
-                        "%s: unknown flag %s (flags are %s)"
-                        % (
-                            name,
-                            _choices([f for f in flags if f not in FUNCTION_FLAGS]),
-                            _choices(FUNCTION_FLAGS),
-                        ),
-                    )
-                )
-            elif callback and any(a.kind == "caller" for a in args):
-                errors.append((path, n, "%s: a callback has no `caller` argument" % name))
-            elif name in api.functions or name in api.callbacks:
-                errors.append((path, n, "%s is listed twice" % name))
-            elif callback:
-                api.callbacks[name] = sum(1 for a in args if not a.variadic)
-                api.contracts[name] = tuple(args)
-                api.lines[name] = (path, n)
             else:
-                callers = tuple(words[0].split(","))
-                unknown = [
-                    w
-                    for w in callers
-                    if w not in CALLER_KINDS and (w == "libc" or find_api(w) is None)
-                ]
-                if unknown:
-                    errors.append(
-                        (
-                            path,
-                            n,
-                            "%s: unknown caller %s (callers are %s, or a "
-                            "library's name)" % (name, _choices(unknown), _choices(CALLER_KINDS)),
-                        )
+                api.kind = parts[1]
+            continue
+        callback = parts[0] == "callback"
+        if callback:
+            parts = parts[1:]
+        # The argument list may hold spaces: take it up to ')'.
+        text = " ".join(parts)
+        head, close, rest = text.partition(")")
+        m = FUNCTION_SYNTAX.match(head.replace(" ", "") + close)
+        words = rest.split()
+        want = 0 if callback else 1
+        if not m or len(words) < want or len(words) > want + len(FUNCTION_FLAGS):
+            errors.append(
+                (
+                    path,
+                    n,
+                    "expected 'NAME(ARG, ...) CALLERS [efault]' or 'callback NAME(ARG, ...)'",
+                )
+            )
+            continue
+        name = m.group(1)
+        args = [parse_arg(a) for a in m.group(2).split(",")] if m.group(2) else []
+        bad = [a for a in args if isinstance(a, str)]
+        flags = words[want:]
+        if bad:
+            errors.append((path, n, "%s: %s" % (name, bad[0])))
+        elif check_args(args):
+            errors.append((path, n, "%s %s" % (name, check_args(args))))
+        elif any(f not in FUNCTION_FLAGS for f in flags):
+            errors.append(
+                (
+                    path,
+                    n,
+                    "%s: unknown flag %s (flags are %s)"
+                    % (
+                        name,
+                        _choices([f for f in flags if f not in FUNCTION_FLAGS]),
+                        _choices(FUNCTION_FLAGS),
+                    ),
+                )
+            )
+        elif callback and any(a.kind == "caller" for a in args):
+            errors.append((path, n, "%s: a callback has no `caller` argument" % name))
+        elif name in api.functions or name in api.callbacks:
+            errors.append((path, n, "%s is listed twice" % name))
+        elif callback:
+            api.callbacks[name] = sum(1 for a in args if not a.variadic)
+            api.contracts[name] = tuple(args)
+            api.lines[name] = (path, n)
+        else:
+            callers = tuple(words[0].split(","))
+            unknown = [
+                w
+                for w in callers
+                if w not in CALLER_KINDS
+                and (w == "libc" or (find_api(w) is None and not app_folder(w)))
+            ]
+            if unknown:
+                errors.append(
+                    (
+                        path,
+                        n,
+                        "%s: unknown caller %s (callers are %s, or a "
+                        "library's name)" % (name, _choices(unknown), _choices(CALLER_KINDS)),
                     )
-                    continue
-                api.functions[name] = sum(1 for a in args if not a.variadic)
-                api.contracts[name] = tuple(args)
-                api.lines[name] = (path, n)
-                api.callers[name] = callers
-                if args and args[-1].kind == "caller":
-                    api.vouched.add(name)
-                if "efault" in flags:
-                    api.efault.add(name)
+                )
+                continue
+            api.functions[name] = sum(1 for a in args if not a.variadic)
+            api.contracts[name] = tuple(args)
+            api.lines[name] = (path, n)
+            api.callers[name] = callers
+            if args and args[-1].kind == "caller":
+                api.vouched.add(name)
+            if "efault" in flags:
+                api.efault.add(name)
 
 
 # ---------------------------------------------------------------------------
@@ -1359,6 +1443,7 @@ def make_fragment(config: Config) -> str:
     var("CFG_STACK_DATA", config.stack_data)
     var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
     var("CFG_DEFAULT", config.default_compartment().name)
+    var("CFG_FILES", config.files)
     for comp in config.compartments:
         var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries + comp.backend_libs))
         var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))

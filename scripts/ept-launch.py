@@ -10,7 +10,9 @@ pc-dimm at the same guest-physical address: writable (share=on) in its
 owner's VM, read-only (readonly=on) in every other. So a VM can write
 only its own part, whatever its page tables say: QEMU drops a write to a
 read-only part (TCG: the page is ROM to the guest). Every VM boots the
-same image with comp=<name>. They may start in any order: a call waits
+same image with comp=<name>, and with its initrd (the archive beside
+it, or $QEMU_INITRD: scripts/bootargs.py); the application's VM reads
+this launcher's input as its console's. They may start in any order: a call waits
 in its mailbox until the callee's VM serves it. Each line a VM prints is
 prefixed with its compartment's name. When the application's VM ends,
 the others are stopped and this exits with the application's status;
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import bootargs
 
 SHARED_ADDR = 0x100000000  # EPT_SHARED_BASE, include/bulkhead/x86.h
 PART_SIZE = 8 * 1024 * 1024  # EPT_PART_SIZE, gates/ept/ept.h: part c at SHARED_ADDR + c * PART_SIZE
@@ -104,11 +108,7 @@ def main():
             "-no-reboot",
             "-device",
             "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-kernel",
-            image,
-            "-append",
-            " ".join(["comp=" + name] + words),
-        ]
+        ] + bootargs.qemu_args(image, ["comp=" + name] + words)
         for i, path in enumerate(parts):
             cmd += [
                 "-object",
@@ -119,7 +119,10 @@ def main():
             ]
         cmd += extra
         procs[name] = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            cmd,
+            stdin=None if name == app else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         threading.Thread(target=pump, args=(name, procs[name].stdout), daemon=True).start()
         with lock:

@@ -133,6 +133,7 @@ def boot(config, seed, seconds, gentle):
         ["make", "--no-print-directory", "-s", "run", "CONFIG=" + config, "ARGS=" + args],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,  # the guest's console reads nothing of ours
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -10,7 +10,8 @@ Without --client, QEMU runs in the foreground (make run NET=tap). With
 --client, once the guest prints TEXT (default "listening") the command
 runs inside the namespace (so it reaches 10.7.0.2), its output is
 printed, and QEMU is stopped. The guest's console goes to stderr, or to
-the file named by --log. The namespace is always deleted. Traffic
+the file named by --log. The image boots with its initrd and its words
+quoted as scripts/qemu-run.sh does (scripts/bootargs.py). The namespace is always deleted. Traffic
 never leaves the namespace. Needs root.
 """
 import argparse
@@ -20,6 +21,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import bootargs
 
 HOST_IP, GUEST_IP = "10.7.0.1", "10.7.0.2"
 
@@ -92,9 +95,9 @@ def main():
                 "console=ttyS0 quiet panic=-1",
             ]
         else:
-            qemu += ["-kernel", args.image, "-append", " ".join(cmdline)]
+            qemu += bootargs.qemu_args(args.image, cmdline)
         if not args.client:
-            return subprocess.run(qemu, stdin=subprocess.DEVNULL).returncode
+            return subprocess.run(qemu).returncode  # this terminal is its console
         p = subprocess.Popen(
             qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

@@ -1,15 +1,35 @@
 #!/bin/sh
 # Boot a Bulkhead image in QEMU (TCG, -cpu max) with the serial console on
-# this terminal, and exit with the guest's own exit status.
+# this terminal (what is typed here is the guest's console input, its
+# stdin), and exit with the guest's own exit status.
 #
 # usage: qemu-run.sh [--debug] IMAGE.elf [command-line words...]
 #        qemu-run.sh --cdrom IMAGE.iso      (boot through GRUB's menu)
 #
+# The image boots with its initrd, the archive beside it
+# (build/<config>/initrd.cpio, which make writes), as a multiboot module:
+# QEMU_INITRD=FILE boots with FILE instead, QEMU_INITRD= with none. The
+# command-line words reach the kernel as they are here: one with a space,
+# a tab, a double quote or a backslash in it (or none at all) is put in
+# double quotes, with \ before each " and \ in it (kernel/cmdline.c reads
+# it back), so `qemu-run.sh x.elf -- db ".read x"` gives argv[2] ".read x".
+#
 # The guest ends through isa-debug-exit writing status+1, so QEMU exits
 # with 2*status+3 (kernel/panic.c); QEMU's own 0 and 1 mean the guest
 # stopped some other way or QEMU failed. Env: QEMU_MEM (default 256M),
-# QEMU_EXTRA (more QEMU arguments), QEMU_TIMEOUT (seconds, default none).
+# QEMU_EXTRA (more QEMU arguments), QEMU_TIMEOUT (seconds, default none),
+# QEMU_INITRD (above).
 set -u
+
+# One word as the kernel's command line reads it.
+quote_word() {
+	case $1 in
+	*[\ \	\"\\]* | '')
+		printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')"
+		;;
+	*) printf '%s' "$1" ;;
+	esac
+}
 
 debug=
 cdrom=
@@ -22,7 +42,25 @@ shift
 if [ -n "$cdrom" ]; then
 	set -- -cdrom "$image"
 else
-	set -- -kernel "$image" -append "$*"
+	line=
+	first=1
+	for word in "$@"; do
+		[ -n "$first" ] || line="$line "
+		line="$line$(quote_word "$word")"
+		first=
+	done
+	initrd=${QEMU_INITRD-$(dirname "$image")/initrd.cpio}
+	[ -n "${QEMU_INITRD+set}" ] || [ -f "$initrd" ] || initrd=
+	set -- -kernel "$image" -append "$line"
+	if [ -n "$initrd" ]; then
+		case $initrd in
+		*,*)
+			echo "qemu-run: $initrd: QEMU takes no comma in an initrd's name" >&2
+			exit 1
+			;;
+		esac
+		set -- "$@" -initrd "$initrd"
+	fi
 fi
 
 timeout_cmd=
@@ -32,7 +70,7 @@ timeout_cmd=
 $timeout_cmd qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-256M}" \
 	-display none -serial stdio -monitor none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	"$@" $debug ${QEMU_EXTRA:-} </dev/null
+	"$@" $debug ${QEMU_EXTRA:-}
 rc=$?
 case $rc in
 0) echo "qemu-run: the guest stopped without an exit status" >&2; exit 1 ;;

@@ -35,6 +35,7 @@ import functools
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -847,8 +848,9 @@ UNITTEST_RAN = re.compile(r"^Ran (\d+) tests? in ", re.M)
 # Python unit tests: folder, prefix of their results.
 UNITTESTS = [
     (os.path.join("tests", "config"), "config."),  # the configuration tool
-    (os.path.join("tests", "runner"), "runner."),
-]  # this runner
+    (os.path.join("tests", "runner"), "runner."),  # this runner
+    (os.path.join("tests", "mkinitrd"), "mkinitrd."),  # the initrd archive builder
+]
 
 
 def unittest_names(folder, prefix):
@@ -1787,7 +1789,21 @@ def run_config_image(build, name):
         return run_httpd(build, name)
     if app_of(name) == "iperf":
         return run_iperf(build, name)
-    status, lines = boot(os.path.join(build, name, "bulkhead.elf"), "")
+    status, lines, vms = boot_vms(os.path.join(build, name, "bulkhead.elf"), "")
+    # Every VM (one without ept) boots with the image's initrd.
+    initrd = "  initrd %d bytes at 0x" % os.path.getsize(os.path.join(build, name, "initrd.cpio"))
+    with open(os.path.join(build, name, "config.mk")) as f:
+        comps = re.search(r"^CFG_COMPARTMENTS := (.*)$", f.read(), re.M).group(1).split()
+    booted = {vm for vm, line in zip(vms, lines) if line.startswith(initrd)}
+    if booted != ({None} if None in vms else set(comps)):
+        return [
+            Result(
+                "image.config_%s_runs" % name,
+                False,
+                "%r printed by %s, not by every VM\n%s"
+                % (initrd, sorted(map(str, booted)), tail(lines)),
+            )
+        ]
     return check_output(
         "image.config_%s_runs" % name,
         status,
@@ -1813,7 +1829,13 @@ def run_iso(build):
             r"Bulkhead: default - hello, one compartment, no isolation",
         ]
         + [r"Bulkhead: %s\b" % n for n in config_names(ept=False)]
-        + [r"multiboot2 from GRUB", r"hello from hello on Bulkhead", r"Bulkhead: exit status 0"],
+        + [
+            r"multiboot2 from GRUB",
+            r"(?m)^  initrd %d bytes at 0x[0-9a-f]+$"
+            % os.path.getsize(os.path.join(build, "default", "initrd.cpio")),
+            r"hello from hello on Bulkhead",
+            r"Bulkhead: exit status 0",
+        ],
     )
 
 
@@ -1831,6 +1853,374 @@ def run_grub_file(build):
             )
         )
     return out
+
+
+# --- the initrd, arguments and console input --------------------------------
+# The echo program (tests/echo/, tests/configs/other/echo.toml) prints its
+# arguments and the lines typed into its console. ECHO_ARGS is what a user
+# gives make run (shell words, ARGS=...), ECHO_WORDS what the program must
+# get as argv[1..].
+ECHO_CONFIG = os.path.join("tests", "configs", "other", "echo.toml")
+ECHO_ARGS = """-- one "two words" "it's" 'q"t' 'b\\s' \"\""""
+ECHO_WORDS = ["one", "two words", "it's", 'q"t', "b\\s", ""]
+# GRUB drops an empty word (mkiso.sh refuses one).
+GRUB_WORDS = [w for w in ECHO_WORDS if w]
+ECHO_AHEAD = "typed ahead\n"  # typed before the guest is up (make run only)
+# Typed once it says it is ready (DEL erases the x), and what it reads.
+ECHO_LINES = ["hello wx\x7forld", "bye"]
+ECHO_READ = ["hello world", "bye"]
+ECHO_INITRD_CASE = {
+    "make_run": "initrd.make_run_boots_with_the_initrd",
+    "grub": "initrd.grub_loads_the_initrd_as_a_module",
+}
+ECHO_NAMES = [
+    "args.make_run_keeps_quoted_words",
+    "stdin.make_run_reads_typed_lines",
+    "initrd.make_run_boots_with_the_initrd",
+    "args.grub_keeps_quoted_words",
+    "stdin.grub_reads_typed_lines",
+    "initrd.grub_loads_the_initrd_as_a_module",
+]
+
+
+def type_into(cmd, env, ahead, lines):
+    """Run cmd (a boot of the echo program) in a session of its own, its
+    stdin a pipe: write `ahead` at once and `lines` once the program says
+    it is ready, then close it. Returns (status, None if it timed out;
+    output lines)."""
+    p = spawn(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out, ready = [], threading.Event()
+
+    def pump():
+        for raw in iter(p.stdout.readline, b""):
+            out.append(text_of(raw).rstrip("\n"))
+            if out[-1].strip() == "echo: ready":
+                ready.set()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    status = None
+    try:
+        p.stdin.write(ahead.encode())
+        p.stdin.flush()
+        if ready.wait(TIMEOUT):
+            p.stdin.write("".join(line + "\n" for line in lines).encode())
+            p.stdin.close()
+        status = p.wait(TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    finally:
+        end(p)
+        reader.join(5)
+    return status, out
+
+
+def echo_results(build, how, words, status, out, typed, loader):
+    """The verdicts on one boot of the echo program (how: make_run or
+    grub): its arguments, the typed lines it read, and its initrd (the
+    archive of tests/initrd/, booted by `loader`)."""
+    size = os.path.getsize(os.path.join(build, "echo", "initrd.cpio"))
+    text = "\n".join(out)
+    want_args = ["echo: argv[%d] [%s]" % (i, w) for i, w in enumerate(words, 1)]
+    got_args = [line for line in out if line.startswith("echo: argv[") and "argv[0]" not in line]
+    want_lines = ["echo: line [%s]" % line for line in typed]
+    got_lines = [line for line in out if line.startswith("echo: line [")]
+    initrd = r"^  initrd %d bytes at 0x[0-9a-f]+$" % size
+    ended = status == 0 and "Bulkhead: exit status 0" in text
+    why = "exit %s\n%s" % (status, tail(out))
+    return [
+        Result("args.%s_keeps_quoted_words" % how, ended and got_args == want_args, why),
+        Result("stdin.%s_reads_typed_lines" % how, ended and got_lines == want_lines, why),
+        Result(
+            ECHO_INITRD_CASE[how],
+            bool(re.search(initrd, text, re.M)) and loader in text,
+            "no line matching %r and %r\n%s" % (initrd, loader, tail(out)),
+        ),
+    ]
+
+
+def run_echo(build):
+    """What a user types into `make run` (and into an ISO's boot) reaches
+    the application's stdin, typed-ahead input included; arguments with
+    spaces and quotes survive make, qemu-run.sh and QEMU's -append, and
+    GRUB's command line; both loaders hand the kernel the initrd."""
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + ECHO_CONFIG, "image"], 600)
+    if status != 0:
+        return [
+            Result(n, False, "make image: exit %s\n%s" % (status, text_of(out)[-2000:]))
+            for n in ECHO_NAMES
+        ]
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT))
+    cmd = [
+        "make",
+        "--no-print-directory",
+        "-s",
+        "run",
+        "CONFIG=" + ECHO_CONFIG,
+        "ARGS=" + ECHO_ARGS,
+    ]
+    status, out = type_into(cmd, env, ECHO_AHEAD, ECHO_LINES)
+    results = echo_results(
+        build,
+        "make_run",
+        ECHO_WORDS,
+        status,
+        out,
+        [ECHO_AHEAD.strip()] + ECHO_READ,
+        "multiboot1 from qemu",
+    )
+    iso = os.path.join(build, "echo.iso")
+    status, out = run(
+        [os.path.join(HERE, "mkiso.sh"), iso, ECHO_CONFIG, "--", "--"] + GRUB_WORDS, 600
+    )
+    if status != 0:
+        return results + [
+            Result(n, False, "mkiso.sh: exit %s\n%s" % (status, text_of(out)[-2000:]))
+            for n in ECHO_NAMES[3:]
+        ]
+    status, out = type_into([QEMU_RUN, "--cdrom", iso], env, "", ECHO_LINES)
+    return results + echo_results(
+        build, "grub", GRUB_WORDS, status, out, ECHO_READ, "multiboot2 from GRUB"
+    )
+
+
+def run_corrupt_initrd(build):
+    """A boot module that is no newc archive (an odc one, what `cpio -o`
+    writes without -H newc) stops the boot with the exact report."""
+    name = "initrd.corrupt_archive_stops_the_boot"
+    odc = os.path.join(build, "tests", "odc.cpio")
+    os.makedirs(os.path.dirname(odc), exist_ok=True)
+    with open(odc, "wb") as f:
+        made = subprocess.run(
+            ["cpio", "-o", "-H", "odc", "--quiet"],
+            input=b"hello.txt\n",
+            stdout=f,
+            cwd=os.path.join("tests", "initrd"),
+        )
+    with open(odc, "rb") as f:
+        start = f.read(8)
+    size = os.path.getsize(odc)
+    image = os.path.join(build, "default", "bulkhead.elf")
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_INITRD=odc)
+    status, out = run([QEMU_RUN, image], TIMEOUT + 2 * GRACE + 10, env=env)
+    lines = text_of(out).splitlines()
+    want = r"^PANIC: initrd: the module at (0x[0-9a-f]+) \(%d bytes\) " % size + re.escape(
+        'is not a cpio newc archive (magic 070701): it begins %s "%s" (thread "boot")'
+        % (
+            " ".join("%02x" % b for b in start),
+            "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in start),
+        )
+    )
+    want += "$"
+    m = next((re.match(want, line) for line in lines if re.match(want, line)), None)
+    # QEMU puts the module on a page of its own above the image.
+    nm = subprocess.run(["nm", image], capture_output=True, text=True).stdout
+    end = re.search(r"^([0-9a-f]+) \w __kernel_end$", nm, re.M)
+    placed = (
+        m
+        and end
+        and int(m.group(1), 16) % 4096 == 0
+        and int(m.group(1), 16) >= int(end.group(1), 16)
+    )
+    ok = made.returncode == 0 and status == 125 and bool(placed)
+    return [Result(name, ok, "exit %s, expected 125 and %r\n%s" % (status, want, tail(lines)))]
+
+
+def newc_entry(name, mode, data=b"", filesize=None):
+    """One entry of a cpio newc archive: its header, name and data, each
+    padded to four bytes. filesize may be given as text, to spoil it."""
+    size = ("%08x" % len(data)) if filesize is None else filesize
+    fields = ["%08x" % v for v in (0, mode, 0, 0, 1, 0)] + [size]
+    fields += ["%08x" % v for v in (0, 0, 0, 0, len(name) + 1, 0)]
+    head = ("070701" + "".join(fields)).encode() + name.encode() + b"\0"
+    head += b"\0" * (-len(head) % 4)
+    return head + data + b"\0" * (-len(data) % 4)
+
+
+# Archives with the right magic that the vfs must still refuse, each with
+# the reason its boot must stop with.
+BROKEN_NEWC = {
+    "truncated": (
+        newc_entry("etc", 0o40755) + newc_entry("etc/motd", 0o100644, b"x" * 100)[:150],
+        r"100 bytes wanted, but the archive ends at",
+    ),
+    "bad_field": (
+        newc_entry("motd", 0o100644, b"hello", filesize="0000zz05"),
+        r"its filesize field holds '0000zz05', not hex digits",
+    ),
+    "dotdot": (
+        newc_entry("a/../../etc/passwd", 0o100644, b"root"),
+        r"its name leads out of the archive with '\.\.'",
+    ),
+    "no_trailer": (
+        newc_entry("motd", 0o100644, b"hello"),
+        r"the archive ends without its TRAILER!!! entry",
+    ),
+}
+BROKEN_NEWC_NAMES = ["initrd.vfs_refuses_a_%s_archive" % k for k in sorted(BROKEN_NEWC)]
+
+
+def run_broken_newc(build):
+    """An archive with the newc magic but broken inside stops the boot in
+    the vfs, naming the entry, where it is and what is wrong with it:
+    never a root half filled."""
+    results = []
+    image = os.path.join(build, "default", "bulkhead.elf")
+    os.makedirs(os.path.join(build, "tests"), exist_ok=True)
+    for kind, (data, why) in sorted(BROKEN_NEWC.items()):
+        path = os.path.join(build, "tests", "broken-%s.cpio" % kind)
+        with open(path, "wb") as f:
+            f.write(data)
+        env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_INITRD=path)
+        status, out = run([QEMU_RUN, image], TIMEOUT + 2 * GRACE + 10, env=env)
+        lines = text_of(out).splitlines()
+        want = (
+            r"^PANIC: vfs: the initrd \(%d bytes\) is not a usable cpio newc archive: "
+            r"entry \d+ at offset \d+: .*%s" % (len(data), why)
+        )
+        ok = status == 125 and any(re.match(want, line) for line in lines)
+        ok = ok and not any("hello from" in line for line in lines)
+        results.append(
+            Result(
+                "initrd.vfs_refuses_a_%s_archive" % kind,
+                ok,
+                "exit %s, expected 125 and %r\n%s" % (status, want, tail(lines)),
+            )
+        )
+    return results
+
+
+# Programs that are only folders, in a copy of the tree (run_app_folders).
+TINY_MAIN = r"""#include <stdio.h>
+const char *tiny_word(void);
+int main(int argc, char **argv)
+{
+    printf("tiny: %s from a folder, %d args, [%s]\n", TINY_GREETING, argc,
+           argc > 1 ? argv[1] : "");
+    printf("tiny: %s\n", tiny_word());
+    return 0;
+}
+"""
+PLAIN_MAIN = r"""#include <stdio.h>
+int main(void)
+{
+    puts("plain: main(void) in a compartment of its own");
+    return 0;
+}
+"""
+APP_FOLDER_FILES = (
+    ("apps/tiny/main.c", TINY_MAIN),
+    ("apps/tiny/lib/word.c", 'const char *tiny_word(void) { return "found in a subfolder"; }\n'),
+    ("apps/tiny/build.mk", "$(OBJDIR)/apps/tiny/%: KCFLAGS += -DTINY_GREETING='\"hello\"'\n"),
+    # Files of its initrd, not sources (they would not compile).
+    ("apps/tiny/root/etc/tiny.c", "#error the image's own, replaced by FILES=\n"),
+    ("apps/tiny/root/etc/kept.conf", "kept\n"),
+    ("overlay/etc/tiny.c", "#error from FILES=\n"),
+    (
+        "tiny.toml",
+        'app = "tiny"\nbackend = "fcall"\nfiles = "apps/tiny/root"\n\n'
+        '[[compartment]]\nname = "all"\ndefault = true\n',
+    ),
+    ("apps/plain/main.c", PLAIN_MAIN),
+    (
+        "plain.toml",
+        'app = "plain"\nbackend = "mpk"\n\n[[compartment]]\nname = "core"\ndefault = true\n\n'
+        '[[compartment]]\nname = "app"\nlibraries = ["plain"]\n',
+    ),
+)
+APP_FOLDER_NAMES = [
+    "apps.a_folder_is_an_application",
+    "apps.main_void_gets_the_default_api",
+    "initrd.make_run_files_overlay_the_images_own",
+]
+
+
+def copy_tree(build, copy):
+    """A copy of this tree (sources only) at `copy`, whose build/ starts
+    from this one's objects (times kept, so they are up to date) and
+    newlib."""
+    shutil.rmtree(copy, ignore_errors=True)
+    top = os.getcwd()
+    for folder, dirs, files in os.walk(top):
+        rel = os.path.relpath(folder, top)
+        dirs[:] = [
+            d for d in dirs if d != "__pycache__" and not (rel == "." and d in ("build", ".git"))
+        ]
+        os.makedirs(os.path.join(copy, rel), exist_ok=True)
+        for f in files:
+            shutil.copy2(os.path.join(folder, f), os.path.join(copy, rel, f))
+    os.makedirs(os.path.join(copy, "build"))
+    for kept in ("obj", "lib"):
+        shutil.copytree(os.path.join(build, kept), os.path.join(copy, "build", kept))
+    for kept in (".kcflags", ".deps-ok"):
+        shutil.copy2(os.path.join(build, kept), os.path.join(copy, "build", kept))
+    os.symlink(os.path.join(build, "newlib"), os.path.join(copy, "build", "newlib"))
+
+
+def run_app_folders(build):
+    """A new program is a folder and a configuration, nothing else edited:
+    apps/tiny/ (main.c, a source in a subfolder, a build.mk adding a flag,
+    no API file, a root/ of initrd files holding C text that must not be
+    compiled), run by make run with FILES= overlaid on its files; and
+    apps/plain/, an `int main(void)` in an mpk compartment of its own,
+    whose default API fits it. In a copy of the tree (build/tests/app-tree),
+    so no other job sees the folders."""
+    copy = os.path.join(build, "tests", "app-tree")
+    copy_tree(build, copy)
+    for path, text in APP_FOLDER_FILES:
+        os.makedirs(os.path.dirname(os.path.join(copy, path)), exist_ok=True)
+        with open(os.path.join(copy, path), "w") as f:
+            f.write(text)
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT))
+    make = ["make", "-C", copy, "--no-print-directory", "-s", "run"]
+    results, outputs = [], []
+    for name, config, args, texts in (
+        (
+            APP_FOLDER_NAMES[0],
+            "tiny",
+            ["FILES=overlay", 'ARGS=-- "first word"'],
+            [
+                r"\(config tiny, backend fcall, app tiny\)",
+                r"(?m)^tiny: hello from a folder, 2 args, \[first word\]$",
+                r"(?m)^tiny: found in a subfolder$",
+            ],
+        ),
+        (
+            APP_FOLDER_NAMES[1],
+            "plain",
+            [],
+            [r"compartment app: plain libc", r"(?m)^plain: main\(void\) in a compartment"],
+        ),
+    ):
+        status, out = run(make + ["CONFIG=%s.toml" % config] + args, 600, env=env)
+        outputs.append(text_of(out))
+        results += check_output(
+            name, status, outputs[-1].splitlines(), 0, texts + [r"Bulkhead: exit status 0"]
+        )
+    # make run FILES=overlay: its etc/tiny.c replaced the image's own, the
+    # rest kept, and the guest booted with that archive.
+    archive = os.path.join(copy, "build", "tiny", "initrd.cpio")
+    files, booted = {}, False
+    if os.path.exists(archive):
+        for member in ("etc/tiny.c", "etc/kept.conf"):
+            with open(archive, "rb") as f:
+                got = subprocess.run(
+                    ["cpio", "-i", "--quiet", "--to-stdout", member], stdin=f, capture_output=True
+                )
+            files[member] = got.stdout
+        booted = "\n  initrd %d bytes at 0x" % os.path.getsize(archive) in outputs[0]
+    want = {"etc/tiny.c": b"#error from FILES=\n", "etc/kept.conf": b"kept\n"}
+    results.append(
+        Result(
+            APP_FOLDER_NAMES[2],
+            files == want and booted,
+            "archive members %r, expected %r; booted with it: %s\n%s"
+            % (files, want, booted, outputs[0][-2000:]),
+        )
+    )
+    if all(r.ok for r in results):
+        shutil.rmtree(copy, ignore_errors=True)
+    return results
 
 
 def run_style():
@@ -1955,6 +2345,10 @@ def all_jobs(build, want):
         Job(run_python_style, names=["style.python_black", "style.python_flake8"]),
         Job(lambda: run_app(build), names=["image.app_hello_runs"]),
         Job(lambda: run_iso(build), names=["image.iso_boots_through_grub"]),
+        Job(lambda: run_echo(build), names=ECHO_NAMES),
+        Job(lambda: run_corrupt_initrd(build), names=["initrd.corrupt_archive_stops_the_boot"]),
+        Job(lambda: run_broken_newc(build), names=BROKEN_NEWC_NAMES),
+        Job(lambda: run_app_folders(build), names=APP_FOLDER_NAMES),
     ]
     jobs += [
         Job(lambda n=n: run_config_image(build, n), names=config_image_names(n))

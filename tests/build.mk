@@ -1,5 +1,9 @@
 # tests: the in-QEMU test kernel's application, and the host unit tests.
 
+# The test programs, applications a configuration may pick like those of
+# apps/ (each declared below).
+APPS += ktest stray forbidden privileged gatetest socktest boundtest fstest fuzz echo posix
+
 # The test kernel links every kernel library plus this one as its app.
 LIBS += ktest
 ktest_SRCS := tests/ktest.c tests/kernel/main.c $(wildcard tests/kernel/test_*.c)
@@ -84,6 +88,11 @@ privileged_SRCS := tests/privileged/main.c
 OPT_LIBS += corehook
 LIBS += corehook
 corehook_SRCS := tests/corehook/corehook.c
+
+# A program that prints its arguments and echoes its console input
+# (tests/configs/other/echo.toml): the runner types into it.
+LIBS += echo
+echo_SRCS := tests/echo/main.c
 
 # The interface fuzzer (scripts/fuzz.py, make fuzz): an application that
 # calls what its compartment may call in the others, through the gates.

@@ -168,9 +168,12 @@ void mm_slot_free(uintptr_t base, int caller);
 /* Called on a not-present fault: 0 if addr was a slot page now mapped. */
 int mm_slot_fault(uintptr_t addr);
 
-/* The kernel's instances and boot-time set-up. */
+/* The kernel's instances and boot-time set-up. `kept`: ranges the loader
+ * filled (the initrd) that stay, read-only, out of the page pool. */
+#define MM_KEPT_MAX 4
 extern struct mm_page_pool mm_phys;
-void mm_init(struct mm_region *ram, int n, int cap);
+void mm_init(struct mm_region *ram, int n, int cap,
+	     const struct mm_region *kept, int nkept);
 void *mm_page_alloc(size_t count); /* zeroed pages, or NULL */
 
 /* Zeroed pages tagged with protection key `pkey`: the caller's own key or

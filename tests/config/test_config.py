@@ -334,6 +334,27 @@ class TestTopLevel(ConfigTestCase):
             "known keys: app, backend",
         )
 
+    def test_files_names_a_folder_of_the_tree(self):
+        cfg = self.load(BASE.replace('backend = "mpk"', 'backend = "mpk"\nfiles = "apps/hello/"'))
+        self.assertEqual(cfg.files, "apps/hello")
+        self.assertIn("CFG_FILES := apps/hello\n", bc.make_fragment(cfg))
+        # Without it, no folder.
+        cfg = self.load(BASE)
+        self.assertEqual(cfg.files, "")
+        self.assertIn("CFG_FILES :=\n", bc.make_fragment(cfg))
+
+    def test_files_errors_name_the_line(self):
+        at3 = 'backend = "mpk"\nfiles = %s'
+        for value, phrase in (
+            ('"apps/nosuch/root"', 'files "apps/nosuch/root": no such folder'),
+            ('"apps/hello/main.c"', 'files "apps/hello/main.c" is not a folder'),
+            ('"/etc"', 'files "/etc": give the folder relative to the top of the tree'),
+            ('"apps/my root"', 'files "apps/my root": a folder name with spaces'),
+            ("3", '"files" must be a string, got integer'),
+            ('""', '"files" must name a folder, not ""'),
+        ):
+            self.assertOnlyError(BASE.replace('backend = "mpk"', at3 % value), 3, phrase)
+
     def test_unknown_top_level_table(self):
         self.assertOnlyError(
             BASE + "\n[network]\nmtu = 1500\n", 13, 'unknown top-level key "network"'
@@ -770,6 +791,7 @@ class TestCli(ConfigTestCase):
                 CFG_STACK_DATA := shared-heap
                 CFG_COMPARTMENTS := core sched app
                 CFG_DEFAULT := core
+                CFG_FILES :=
                 CFG_COMP_core_LIBS := boot kernel mm gate_mpk
                 CFG_COMP_core_HARDEN :=
                 CFG_COMP_core_PKEY := 0
@@ -946,3 +968,75 @@ class TestApiFiles(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestAppFolders(ConfigTestCase):
+    """Every folder apps/NAME/ is an app; one without NAME.api gets the
+    default API. The folders here are in a temporary apps/ (APPS_DIR)."""
+
+    def setUp(self):
+        super().setUp()
+        apps = os.path.join(self.tmp, "apps")
+        os.makedirs(apps)
+        patcher = mock.patch.object(bc, "APPS_DIR", apps)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        bc.read_api.cache_clear()
+        self.addCleanup(bc.read_api.cache_clear)
+
+    def folder(self, name):
+        os.makedirs(os.path.join(bc.APPS_DIR, name))
+
+    def test_an_app_without_an_api_file_gets_the_default(self):
+        self.folder("tinyapp")
+        api = bc.read_api("tinyapp")
+        self.assertTrue(api.default)
+        self.assertEqual(api.path, "apps/tinyapp (no tinyapp.api: the default API)")
+        self.assertEqual(api.functions, {"main": 2})
+        self.assertEqual(api.callers, {"main": ("any",)})
+        self.assertEqual([str(a) for a in api.contracts["main"]], ["val", "in[1x8]"])
+        self.assertEqual(api.callbacks, {})
+        self.assertEqual(bc.DEFAULT_APP_API, "main(val, in[1x8]) any")
+        # The image holding it is no test image.
+        cfg = self.load(BASE.replace('"hello"', '"tinyapp"'), apps=["hello", "tinyapp"])
+        self.assertFalse(cfg.test_image)
+        self.assertEqual(cfg.api("tinyapp").functions, {"main": 2})
+
+    def test_an_api_file_of_its_own_is_read(self):
+        api = bc.read_api("hello")
+        self.assertFalse(api.default)
+        self.assertEqual(api.path, os.path.join("apps", "hello", "hello.api"))
+        self.assertEqual(api.callbacks, {"worker": 1})
+
+    def test_not_an_app_folder_has_no_api(self):
+        with self.assertRaises(bc.ConfigError) as caught:
+            bc.read_api("nosuchlib")
+        self.assertIn("library nosuchlib has no API file", str(caught.exception))
+
+    def test_an_app_folder_is_a_caller_word(self):
+        self.folder("tinyapp")
+        errors = []
+        api = bc.Api("x.api", {}, {})
+        bc._read_api_lines("x.api", ["f(val) tinyapp", "g(val) nosuchapp"], api, errors)
+        self.assertEqual(api.callers, {"f": ("tinyapp",)})
+        self.assertEqual(len(errors), 1)
+        self.assertIn('unknown caller "nosuchapp"', errors[0][2])
+
+    def test_a_folder_without_c_files_is_no_app_and_says_so(self):
+        self.folder("notyet")
+        self.assertOnlyError(
+            BASE.replace('"hello"', '"notyet"', 1),
+            1,
+            'unknown app "notyet": apps/notyet/ holds no C file (an app is a folder '
+            "apps/NAME/ of sources)",
+        )
+
+    def test_an_app_name_must_be_a_plain_name(self):
+        self.folder("Bad-Name")
+        self.assertOnlyError(
+            BASE.replace('"hello"', '"Bad-Name"', 1),
+            1,
+            'app "Bad-Name": an application\'s name (its folder apps/NAME/) must match '
+            "[a-z][a-z0-9_]{0,31}",
+            apps=APPS + ["Bad-Name"],
+        )

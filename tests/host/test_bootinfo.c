@@ -130,9 +130,11 @@ static void *mb2_finish(struct mb2 *m, int end_tag)
  * so their 32-bit address fields stay 0 here.
  */
 #define MB1_FLAGS	0
+#define MB1_MODS_COUNT	5
 #define MB1_MMAP_LENGTH 11
 #define MB1_WORDS	18 /* through apm_table, at byte 68 */
 #define MB1_HAS_CMDLINE (1u << 2)
+#define MB1_HAS_MODS	(1u << 3)
 #define MB1_HAS_MMAP	(1u << 6)
 
 struct mb1 {
@@ -161,6 +163,7 @@ struct parse {
 	const void *info;     /* in */
 	const void *map;      /* in, multiboot1 only */
 	const char *cmdline;  /* in, multiboot1 only */
+	const void *mods;     /* in, multiboot1 only */
 	int mb1;	      /* in: which parser */
 	int ret;	      /* out */
 	struct boot_info out; /* out */
@@ -170,7 +173,8 @@ static void do_parse(void *ctx)
 {
 	struct parse *p = ctx;
 
-	p->ret = p->mb1 ? boot_parse_mb1(p->info, p->map, p->cmdline, &p->out)
+	p->ret = p->mb1 ? boot_parse_mb1(p->info, p->map, p->cmdline, p->mods,
+					 &p->out)
 			: boot_parse_mb2(p->info, &p->out);
 }
 
@@ -449,6 +453,115 @@ TEST(bootinfo, mb1_entry_size_wraps)
 	mb1_entry(&m, 20, &pc_map[3]);
 	put32(m.map, 0, 0xfffffffcu);
 	mb1_prepare(&p, &m, NULL);
+	KT_ISOLATED(do_parse, &p);
+	KT_EXPECT_EQ(p.ret, -1);
+}
+
+/* A multiboot2 module tag (type 3): start, end, then its string. */
+static uint32_t mb2_module(struct mb2 *m, uint32_t start, uint32_t end,
+			   const char *name)
+{
+	uint8_t data[64];
+	uint32_t n = (uint32_t)strlen(name) + 1;
+
+	put32(data, 0, start);
+	put32(data, 4, end);
+	memcpy(data + 8, name, n);
+	return mb2_tag(m, 3, data, 8 + n);
+}
+
+TEST(bootinfo, mb2_first_module_is_the_initrd)
+{
+	static struct mb2 m;
+	struct boot_info out;
+	void *info;
+
+	mb2_begin(&m);
+	mb2_mmap(&m, 24, pc_map, 6);
+	mb2_module(&m, 0x235000, 0x235000 + 1234, "/boot/default.cpio");
+	mb2_module(&m, 0x300000, 0x301000, "/boot/other");
+	info = mb2_finish(&m, 1);
+	KT_EXPECT_EQ(boot_parse_mb2(info, &out), 0);
+	KT_EXPECT_EQ(out.nmodules, 2);
+	KT_EXPECT_EQ(out.module.base, 0x235000);
+	KT_EXPECT_EQ(out.module.len, 1234);
+	EXPECT_RAM(&out, pc_usable, 3);
+
+	/* An empty module is one too. */
+	mb2_begin(&m);
+	mb2_module(&m, 0x400000, 0x400000, "empty");
+	info = mb2_finish(&m, 1);
+	KT_EXPECT_EQ(boot_parse_mb2(info, &out), 0);
+	KT_EXPECT_EQ(out.nmodules, 1);
+	KT_EXPECT_EQ(out.module.base, 0x400000);
+	KT_EXPECT_EQ(out.module.len, 0);
+
+	/* None: nothing. */
+	mb2_begin(&m);
+	mb2_mmap(&m, 24, pc_map, 6);
+	info = mb2_finish(&m, 1);
+	KT_EXPECT_EQ(boot_parse_mb2(info, &out), 0);
+	KT_EXPECT_EQ(out.nmodules, 0);
+	KT_EXPECT_EQ(out.module.len, 0);
+}
+
+TEST(bootinfo, mb2_malformed_module_rejected)
+{
+	static struct mb2 m;
+	/* It ends before it starts. */
+	mb2_begin(&m);
+	mb2_module(&m, 0x300000, 0x2ff000, "backwards");
+	EXPECT_MB2_REJECTED(mb2_finish(&m, 1));
+
+	/* A tag too short for its two addresses, at the very end. */
+	mb2_begin(&m);
+	mb2_tag(&m, 3, "\0\0\0\0", 4);
+	EXPECT_MB2_REJECTED(mb2_finish(&m, 0));
+	mb2_begin(&m);
+	mb2_tag(&m, 3, "\0\0\0\0", 4);
+	EXPECT_MB2_REJECTED(mb2_finish(&m, 1));
+}
+
+TEST(bootinfo, mb1_modules)
+{
+	static struct mb1 m;
+	static uint32_t mods[3][4] = {
+		{0x235000, 0x235000 + 124, 0, 0},
+		{0x236000, 0x237000, 0, 0},
+		{0x240000, 0x23f000, 0, 0}, /* backwards */
+	};
+	struct parse p;
+
+	mb1_begin(&m, MB1_HAS_MMAP | MB1_HAS_MODS);
+	mb1_entry(&m, 20, &pc_map[3]);
+	m.info[MB1_MODS_COUNT] = 2;
+	mb1_prepare(&p, &m, NULL);
+	p.mods = exact_copy(mods, 2 * sizeof(mods[0]));
+	do_parse(&p);
+	KT_EXPECT_EQ(p.ret, 0);
+	KT_EXPECT_EQ(p.out.nmodules, 2);
+	KT_EXPECT_EQ(p.out.module.base, 0x235000);
+	KT_EXPECT_EQ(p.out.module.len, 124);
+
+	/* Without the flag, the list is not read. */
+	m.info[MB1_FLAGS] = MB1_HAS_MMAP;
+	mb1_prepare(&p, &m, NULL);
+	do_parse(&p);
+	KT_EXPECT_EQ(p.ret, 0);
+	KT_EXPECT_EQ(p.out.nmodules, 0);
+
+	/* A module that ends before it starts. */
+	m.info[MB1_FLAGS] = MB1_HAS_MMAP | MB1_HAS_MODS;
+	m.info[MB1_MODS_COUNT] = 3;
+	mb1_prepare(&p, &m, NULL);
+	p.mods = exact_copy(mods, sizeof(mods));
+	KT_ISOLATED(do_parse, &p);
+	KT_EXPECT_EQ(p.ret, -1);
+
+	/* A count no loader gives. */
+	m.info[MB1_MODS_COUNT] = BOOT_MAX_MODULES + 1;
+	mb1_prepare(&p, &m, NULL);
+	p.mods = exact_copy(mods, sizeof(mods));
 	KT_ISOLATED(do_parse, &p);
 	KT_EXPECT_EQ(p.ret, -1);
 }

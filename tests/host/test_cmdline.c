@@ -144,3 +144,108 @@ TEST(cmdline, overlong_line_is_truncated)
 
 	KT_EXPECT_EQ(cmdline_argv(argv, 2), 0);
 }
+
+/* Double quotes keep spaces and tabs in a word and are not part of it. */
+TEST(cmdline, double_quotes_keep_spaces)
+{
+	char *argv[8];
+
+	cmdline_init("k=\"a b\" \"q=x y\" -- db \".read x\" \"\" pl\"ai\"n "
+		     "\"tab\tin\" \"open ended");
+	KT_EXPECT_STR(get("k"), "a b");
+	KT_EXPECT_STR(get("q"), "x y");
+	KT_EXPECT_EQ(cmdline_argv(argv, 8), 6);
+	KT_EXPECT_STR(argv[0], "db");
+	KT_EXPECT_STR(argv[1], ".read x");
+	KT_EXPECT_STR(argv[2], ""); /* an empty word, quoted */
+	KT_EXPECT_STR(argv[3], "plain");
+	KT_EXPECT_STR(argv[4], "tab\tin");
+	/* A quote left open runs to the end of the line. */
+	KT_EXPECT_STR(argv[5], "open ended");
+	/* The raw line is kept as given. */
+	KT_ASSERT(strncmp(cmdline_raw(), "k=\"a b\"", 7) == 0);
+}
+
+/* A backslash takes the next character as it is, in quotes or not. */
+TEST(cmdline, backslash_escapes)
+{
+	char *argv[8];
+
+	cmdline_init("-- \"say \\\"hi\\\"\" back\\\\slash it\\'s \\\"x\\\" "
+		     "\"a\\\\\" end\\");
+	KT_EXPECT_EQ(cmdline_argv(argv, 8), 6);
+	KT_EXPECT_STR(argv[0], "say \"hi\"");
+	KT_EXPECT_STR(argv[1], "back\\slash");
+	KT_EXPECT_STR(argv[2], "it's");
+	KT_EXPECT_STR(argv[3], "\"x\"");
+	KT_EXPECT_STR(argv[4], "a\\");
+	/* A backslash ending the line stays. */
+	KT_EXPECT_STR(argv[5], "end\\");
+}
+
+/* Only a bare "--" separates: a quoted or escaped one is a word. */
+TEST(cmdline, quoted_dashes_are_words)
+{
+	char *argv[8];
+
+	cmdline_init("k=1 \"--\" -- \\-- \"--\" x -- y");
+	KT_EXPECT_STR(get("k"), "1");
+	KT_ASSERT(cmdline_get("--") != NULL); /* a kernel word */
+	KT_EXPECT_EQ(cmdline_argv(argv, 8), 5);
+	KT_EXPECT_STR(argv[0], "--");
+	KT_EXPECT_STR(argv[1], "--");
+	KT_EXPECT_STR(argv[2], "x");
+	KT_EXPECT_STR(argv[3], "--");
+	KT_EXPECT_STR(argv[4], "y");
+}
+
+/*
+ * The lines the loaders write: GRUB (grub_create_loader_cmdline) puts a
+ * word with a space in double quotes and a backslash before each \, '
+ * and "; scripts/qemu-run.sh quotes a word with a space, tab, " or \,
+ * with a backslash before each " and \. Both give back the words.
+ */
+TEST(cmdline, what_grub_and_qemu_run_write)
+{
+	static const char *const want[] = {"db",   ".read x", "it's",
+					   "a\"b", "c\\d",    "two  spaces"};
+	char *argv[8];
+
+	cmdline_init("/boot/default.elf -- db \".read x\" it\\'s a\\\"b c\\\\d "
+		     "\"two  spaces\"");
+	KT_EXPECT_EQ(cmdline_argv(argv, 8), 6);
+	for (int i = 0; i < 6; i++)
+		KT_EXPECT_STR(argv[i], want[i]);
+	cmdline_init("-- db \".read x\" it's \"a\\\"b\" \"c\\\\d\" "
+		     "\"two  spaces\"");
+	KT_EXPECT_EQ(cmdline_argv(argv, 8), 6);
+	for (int i = 0; i < 6; i++)
+		KT_EXPECT_STR(argv[i], want[i]);
+}
+
+/*
+ * The longest line of the most words, quoted ones too, fits the kept
+ * buffer (ASan watches it): a word never grows when split.
+ */
+TEST(cmdline, full_line_of_short_words_fits)
+{
+	static char line[1100];
+	char *argv[64];
+	size_t len = 0;
+
+	len += (size_t)snprintf(line, sizeof(line), "--");
+	while (len + 4 < sizeof(line))
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					len % 3 ? " a" : " \"\"");
+	cmdline_init(line);
+	KT_EXPECT_EQ(strlen(cmdline_raw()), 1023);
+	KT_EXPECT_EQ(cmdline_argv(argv, 64), 64);
+	/* One word of the whole line. */
+	memset(line, 'w', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	line[0] = line[1] = '-';
+	line[2] = ' ';
+	cmdline_init(line);
+	KT_EXPECT_EQ(cmdline_argv(argv, 64), 1);
+	KT_EXPECT_EQ(strlen(argv[0]), 1020);
+}

@@ -101,11 +101,28 @@ TEST(libc, threads_share_the_standard_streams)
 	KT_ASSERT(sched_join(t) == (void *)stdout);
 }
 
-TEST(libc, files_are_not_there_yet)
+/* stdio over the vfs: a file of the initrd (tests/initrd/, this image's
+ * files), a missing one, and one written to /tmp and read back. */
+TEST(libc, stdio_reads_and_writes_files)
 {
+	char line[128];
+	FILE *f = fopen("/etc/motd", "r");
+
+	KT_ASSERT(f != NULL);
+	KT_ASSERT(fgets(line, sizeof(line), f) != NULL);
+	KT_EXPECT_STR(line, "Bulkhead test kernel: files from tests/initrd/\n");
+	KT_EXPECT_EQ(fclose(f), 0);
 	errno = 0;
-	KT_ASSERT(fopen("/etc/motd", "r") == NULL);
+	KT_ASSERT(fopen("/etc/nothing", "r") == NULL);
 	KT_EXPECT_EQ(errno, ENOENT);
+	f = fopen("/tmp/stdio", "w+");
+	KT_ASSERT(f != NULL);
+	KT_EXPECT_EQ(fprintf(f, "%d %s\n", 42, "written"), 11);
+	rewind(f);
+	KT_ASSERT(fgets(line, sizeof(line), f) != NULL);
+	KT_EXPECT_STR(line, "42 written\n");
+	KT_EXPECT_EQ(fclose(f), 0);
+	KT_EXPECT_EQ(remove("/tmp/stdio"), 0);
 }
 
 static void at_exit_handler(void)
