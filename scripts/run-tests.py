@@ -1384,6 +1384,7 @@ def run_app(build):
             r"compartment all \(default\): boot kernel mm sched time vfs ramfs hello libc",
             r"memory \d+ MiB usable, TSC \d+\.\d{3} MHz \(pit\), multiboot1",
             r"hello from hello on Bulkhead",
+            r"This line comes from /etc/motd, a file of the image's initrd",
             r"4 threads joined, sum of squares 14",
             r"Bulkhead: exit status 0",
         ],
@@ -1834,6 +1835,7 @@ def run_iso(build):
             r"(?m)^  initrd %d bytes at 0x[0-9a-f]+$"
             % os.path.getsize(os.path.join(build, "default", "initrd.cpio")),
             r"hello from hello on Bulkhead",
+            r"This line comes from /etc/motd, a file of the image's initrd",
             r"Bulkhead: exit status 0",
         ],
     )

@@ -1,7 +1,7 @@
 /*
  * hello - the default application: an ordinary C program on newlib that
- * shows the system working (stdio, malloc, the clock, threads through
- * the scheduler) and exits with status 0.
+ * shows the system working (stdio, a file of the initrd, malloc, the
+ * clock, threads through the scheduler) and exits with status 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +32,15 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		printf(" %s", argv[i]);
 	printf("\n");
+
+	/* The image's files (configs/default.toml: files = "apps/hello/root") */
+	char line[256];
+	FILE *motd = fopen("/etc/motd", "r");
+
+	while (motd && fgets(line, sizeof(line), motd))
+		fputs(line, stdout);
+	if (motd)
+		fclose(motd);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	char *buf = malloc(1 << 20);
