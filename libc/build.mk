@@ -1,12 +1,14 @@
 # libc: newlib's system calls, malloc, locks and start-up, over the
 # heap object of mm/heap.c, and the POSIX layer: one descriptor table for
-# the console, files (on the vfs), pipes and sockets (on lwIP). Every
-# compartment links its own copy (with newlib), so each has its own heap,
-# stdio, errno and descriptors.
+# the console, files (on the vfs), pipes and sockets (on lwIP); memory
+# mappings, signals, the process's ids and limits, names and addresses.
+# Every compartment links its own copy (with newlib), so each has its own
+# heap, stdio, errno, descriptors, mappings and signal handlers.
 LIBS += libc
 libc_SRCS := libc/syscalls.c mm/heap.c libc/malloc.c libc/locks.c \
 	libc/start.c libc/socket.c libc/report.c libc/fd.c libc/file.c \
-	libc/dir.c libc/pipe.c libc/poll.c
+	libc/dir.c libc/pipe.c libc/poll.c libc/mman.c libc/signal.c \
+	libc/system.c libc/netdb.c libc/inet.c
 # The socket and poll headers (include/posix/) are lwIP's types.
 $(OBJDIR)/libc/%: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(BUILD)/obj/%.o,$(libc_SRCS)): | $(LWIP_STAMP)
