@@ -319,10 +319,24 @@ ssize_t recv(int s, void *buf, size_t len, int flags)
 	return recvfrom(s, buf, len, flags, NULL, NULL);
 }
 
-/* A failed send's SIGPIPE, when not refused by MSG_NOSIGNAL: r is the
- * send's result, errno stays EPIPE whatever the handler does. */
-static ssize_t broken(ssize_t r, int flags)
+/*
+ * A failed send as Linux reports it: a stream socket that cannot send
+ * (never connected, shut down for writing, closed by its peer) is EPIPE,
+ * where lwIP says ENOTCONN; and EPIPE raises SIGPIPE first, unless
+ * MSG_NOSIGNAL says not to. r is the send's result on fd; errno stays
+ * EPIPE whatever the handler does.
+ */
+int getsockopt(int fd, int level, int name, void *val, uint32_t *len);
+
+static ssize_t broken(int fd, ssize_t r, int flags)
 {
+	int type = 0;
+	uint32_t len = sizeof(type);
+
+	if (r < 0 && errno == ENOTCONN &&
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_STREAM)
+		errno = EPIPE;
 	if (r < 0 && errno == EPIPE && !(flags & MSG_NOSIGNAL)) {
 		sig_send(SIGPIPE);
 		errno = EPIPE;
@@ -347,7 +361,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const void *to,
 		return no_stack();
 	if (!isolated())
 		return broken(
-			sys(netsock_sendto(s, buf, len, flags, to, tolen)),
+			fd, sys(netsock_sendto(s, buf, len, flags, to, tolen)),
 			flags);
 	char *b = take();
 	long sent = 0;
@@ -376,7 +390,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const void *to,
 			break;
 	} while ((size_t)sent < len);
 	give(b);
-	return broken(sys(sent), flags);
+	return broken(fd, sys(sent), flags);
 }
 
 ssize_t send(int s, const void *buf, size_t len, int flags)
