@@ -267,6 +267,7 @@ static long console_io(void *buf, size_t len, int write)
 			if (n)
 				break;
 			sched_sleep_ns(1000000);
+			sig_alarm_check(); /* a handler runs; the read goes on */
 			continue;
 		}
 		p[n++] = (char)(c == '\r' ? '\n' : c);

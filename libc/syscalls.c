@@ -83,6 +83,10 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 	return 0;
 }
 
+/* The longest single sleep asked of the scheduler, whose deadline (now
+ * plus the sleep) must not wrap. */
+#define SLEEP_SLICE_NS (3600 * NSEC_PER_SEC)
+
 /*
  * Sleeps end early, with EINTR, when the alarm's SIGALRM runs a handler
  * in this thread (the alarm is due when nothing else wakes it).
@@ -93,8 +97,13 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 		errno = EINVAL;
 		return -1;
 	}
-	uint64_t end = time_now_ns() + (uint64_t)req->tv_sec * NSEC_PER_SEC +
-		       (uint64_t)req->tv_nsec;
+	uint64_t end, ns;
+
+	/* a time past the clock's range is forever */
+	if (__builtin_mul_overflow((uint64_t)req->tv_sec, NSEC_PER_SEC, &ns) ||
+	    __builtin_add_overflow(ns, (uint64_t)req->tv_nsec + time_now_ns(),
+				   &end))
+		end = UINT64_MAX;
 
 	for (;;) {
 		uint64_t now = time_now_ns(), until = end;
@@ -104,6 +113,8 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 			return 0;
 		if (alarm && alarm < until)
 			until = alarm > now ? alarm : now;
+		if (until - now > SLEEP_SLICE_NS)
+			until = now + SLEEP_SLICE_NS;
 		if (until > now)
 			sched_sleep_ns(until - now);
 		if (sig_alarm_check()) {
