@@ -232,7 +232,7 @@ static int mappable(int fd, int type, int prot, struct ofd **file)
 		return EACCES;
 	if (acc == O_WRONLY)
 		return EACCES;
-	if (o->kind != FD_FILE || fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0)
 		return ENODEV;
 	if (S_ISCHR(st.st_mode) && st.st_rdev == DEV_ZERO) {
 		*file = NULL;

@@ -132,6 +132,9 @@ static void partial(void)
 	rc("msync the hole", msync(p + PG, PG, MS_SYNC));
 	rc("madvise the hole", madvise(p + PG, PG, MADV_NORMAL));
 	rc("munmap the hole again", munmap(p + PG, PG));
+	mm("fixed inside the mapping, unaligned",
+	   mmap(p + PG + 1, PG, PROT_READ,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 
 	/* MAP_FIXED into the hole: fresh zeroed memory at that address. */
 	char *f = mmap(p + PG, PG, PROT_READ | PROT_WRITE,

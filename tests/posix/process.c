@@ -51,6 +51,9 @@ static void names(void)
 	printf("host name not empty, at most %d bytes: %d\n", HOST_NAME_MAX,
 	       host[0] != 0 && strlen(host) <= HOST_NAME_MAX);
 	rc("gethostname into 1 byte", gethostname(host, 1));
+	gethostname(host, sizeof(host));
+	rc("gethostname with no room for the NUL",
+	   gethostname(host, strlen(host)));
 }
 
 static void limits(void)
