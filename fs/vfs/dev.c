@@ -9,6 +9,7 @@
  * give back bytes already handed out.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
@@ -116,35 +117,41 @@ static void chacha_block(uint32_t out[16])
 		out[i] += in[i];
 }
 
+/* RDSEED (rdseed) or RDRAND into *v, retried while the CPU has none ready:
+ * true when it gave one. */
+static bool hw_random(bool rdseed, uint64_t *v)
+{
+	unsigned char ok;
+
+	for (int tries = 0; tries < 100; tries++) {
+		if (rdseed)
+			__asm__ volatile("rdseed %0; setc %1"
+					 : "=r"(*v), "=qm"(ok));
+		else
+			__asm__ volatile("rdrand %0; setc %1"
+					 : "=r"(*v), "=qm"(ok));
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
 /* A 64-bit seed word from RDSEED, else RDRAND, else the TSC's jitter;
  * *source says which. */
 static uint64_t seed_word(const char **source)
 {
 	uint32_t r[4];
 	uint64_t v;
-	unsigned char ok;
 
 	cpuid(7, 0, r);
-	if (r[1] & (1u << 18)) { /* EBX.RDSEED */
-		for (int tries = 0; tries < 100; tries++) {
-			__asm__ volatile("rdseed %0; setc %1"
-					 : "=r"(v), "=qm"(ok));
-			if (ok) {
-				*source = "RDSEED";
-				return v;
-			}
-		}
+	if ((r[1] & (1u << 18)) && hw_random(true, &v)) { /* EBX.RDSEED */
+		*source = "RDSEED";
+		return v;
 	}
 	cpuid(1, 0, r);
-	if (r[2] & (1u << 30)) { /* ECX.RDRAND */
-		for (int tries = 0; tries < 100; tries++) {
-			__asm__ volatile("rdrand %0; setc %1"
-					 : "=r"(v), "=qm"(ok));
-			if (ok) {
-				*source = "RDRAND";
-				return v;
-			}
-		}
+	if ((r[2] & (1u << 30)) && hw_random(false, &v)) { /* ECX.RDRAND */
+		*source = "RDRAND";
+		return v;
 	}
 	/* The low bits of the TSC around a yield: how long other threads,
 	 * interrupts and the host took. Many samples, folded. */

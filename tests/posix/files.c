@@ -14,17 +14,6 @@
 #include <unistd.h>
 #include "posix.h"
 
-/* Print what a call gave: its result, or -1 and errno's name. */
-#define CALL(what, call)                                                       \
-	do {                                                                   \
-		errno = 0;                                                     \
-		long r_ = (long)(call);                                        \
-		if (r_ < 0)                                                    \
-			printf("%s = -1 %s\n", what, errno_name(errno));       \
-		else                                                           \
-			printf("%s = %ld\n", what, r_);                        \
-	} while (0)
-
 static void show_size(const char *path)
 {
 	struct stat st;

@@ -15,16 +15,6 @@
 #include <unistd.h>
 #include "posix.h"
 
-#define CALL(what, call)                                                       \
-	do {                                                                   \
-		errno = 0;                                                     \
-		long r_ = (long)(call);                                        \
-		if (r_ < 0)                                                    \
-			printf("%s = -1 %s\n", what, errno_name(errno));       \
-		else                                                           \
-			printf("%s = %ld\n", what, r_);                        \
-	} while (0)
-
 static void pipes(void)
 {
 	int p[2];

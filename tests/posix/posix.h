@@ -112,4 +112,16 @@ static inline const char *errno_name(int e)
 		       posix_r_ < 0 ? errno_name(errno) : "");                 \
 	} while (0)
 
+/* Print what a call gave under a short description: its result, or -1
+ * and errno's name (errno cleared first). */
+#define CALL(what, call)                                                       \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long posix_r_ = (long)(call);                                  \
+		if (posix_r_ < 0)                                              \
+			printf("%s = -1 %s\n", what, errno_name(errno));       \
+		else                                                           \
+			printf("%s = %ld\n", what, posix_r_);                  \
+	} while (0)
+
 #endif
