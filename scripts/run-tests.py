@@ -1343,9 +1343,11 @@ def compare_posix(config, programs, host, guest, status):
 
 
 # Run argv[1] with a tmpfs of its own on /tmp, in a mount namespace of its
-# own (CLONE_NEWNS), made without starting another process.
+# own (CLONE_NEWNS), made without starting another process. The program
+# is opened first: it may itself lie under /tmp, which the mount hides.
 PRIVATE_TMP = """
 import ctypes, os, sys
+program = os.open(sys.argv[1], os.O_RDONLY)
 libc = ctypes.CDLL(None, use_errno=True)
 MS_REC, MS_PRIVATE = 0x4000, 0x40000
 ok = libc.unshare(0x00020000) == 0
@@ -1353,7 +1355,8 @@ ok = ok and libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) == 0
 ok = ok and libc.mount(b"posix", b"/tmp", b"tmpfs", 0, b"size=256m,mode=1777") == 0
 if not ok:
     sys.exit("private /tmp: " + os.strerror(ctypes.get_errno()))
-os.execv(sys.argv[1], sys.argv[1:])
+os.chdir("/")
+os.execv("/proc/self/fd/%d" % program, sys.argv[1:])
 """
 
 
