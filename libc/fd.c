@@ -20,7 +20,6 @@
 #include "fd.h"
 
 #define FD_DEFAULT_LIMIT 1024
-#define FD_HARD_LIMIT	 65536
 #define BOUNCE_POOL	 64
 
 extern long vfs_close(fs_file_t f, int caller) __attribute__((weak));
@@ -217,8 +216,8 @@ int fd_limit(void)
 
 int fd_set_limit(int n)
 {
-	if (n < 3 || n > FD_HARD_LIMIT) {
-		errno = n < 3 ? EINVAL : EPERM;
+	if (n < 0 || n > FD_HARD_LIMIT) {
+		errno = n < 0 ? EINVAL : EPERM;
 		return -1;
 	}
 	limit = n;

@@ -47,7 +47,9 @@ int fd_install(struct ofd *o, int min, int cloexec);
 int fd_new(enum fd_kind kind, uint64_t h, int cloexec);
 int fd_cloexec(int fd);
 int fd_set_cloexec(int fd, int on);
-/* How many descriptors may be open (RLIMIT_NOFILE), and changing it. */
+/* How many descriptors may be open (RLIMIT_NOFILE), and changing it: 0
+ * to FD_HARD_LIMIT (EINVAL below, EPERM above). */
+#define FD_HARD_LIMIT 65536
 int fd_limit(void);
 int fd_set_limit(int n);
 int fd_highest(void); /* the highest open descriptor, or -1 */
@@ -59,11 +61,16 @@ char *bounce_take(void);
 void bounce_give(char *b);
 int libc_isolated(void);
 
+/* libc/file.c: len bytes of a file description's file at off, into buf
+ * (the vfs's result: a count, or -errno). */
+long file_pread_ofd(struct ofd *o, void *buf, size_t len, uint64_t off);
+
 /* The -errno results of the vfs and lwIP: errno, and -1. */
 long libc_sys(long r);
 
 /* libc/pipe.c: wait for a change of any pipe (or time out: deadline_ns
- * on the monotonic clock, 0 for none), and tell waiters of one. */
+ * on the monotonic clock, 0 for none; the alarm's deadline counts too, and
+ * its SIGALRM is sent when due), and tell waiters of one. */
 int libc_wait(uint64_t deadline_ns);
 void libc_wake(void);
 

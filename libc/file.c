@@ -31,6 +31,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 #include "fd.h"
+#include "sig.h"
 
 #define W __attribute__((weak))
 extern long vfs_openat(fs_file_t, const char *, int, uint32_t, int) W;
@@ -280,6 +281,7 @@ static long console_in(char *p, size_t len)
 
 		if (c < 0) {
 			sched_sleep_ns(1000000);
+			sig_alarm_check(); /* a handler runs; the read goes on */
 			continue;
 		}
 		if (c == CTRL_D)
@@ -322,11 +324,24 @@ static ssize_t io(int fd, void *buf, size_t len, int64_t off, int write)
 	case FD_SOCKET:
 		return write ? send(fd, buf, len, 0) : recv(fd, buf, len, 0);
 	case FD_PIPE:
-		return libc_sys(write ? pipe_write(o, buf, len)
-				      : pipe_read(o, buf, len));
+		if (!write)
+			return libc_sys(pipe_read(o, buf, len));
+		long r = pipe_write(o, buf, len);
+
+		/* Linux's SIGPIPE first; the caller sees EPIPE after it. */
+		if (r == -EPIPE)
+			sig_send(SIGPIPE);
+		return libc_sys(r);
 	}
 	errno = EBADF;
 	return -1;
+}
+
+long file_pread_ofd(struct ofd *o, void *buf, size_t len, uint64_t off)
+{
+	if (!vfs_pread)
+		return -ENOSYS;
+	return file_io(o->h, buf, len, (int64_t)off, 0);
 }
 
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)

@@ -9,9 +9,9 @@
  *
  * Linux's rules: a read of an empty pipe waits while a writer is open
  * and returns 0 (end of file) when none is; a write with no reader left
- * fails with EPIPE (SIGPIPE is ignored: there is one process, and dying
- * of it would help nobody); writes of PIPE_BUF bytes or fewer are never
- * split; O_NONBLOCK turns a wait into EAGAIN.
+ * fails with EPIPE (and write() raises SIGPIPE, libc/file.c); writes of
+ * PIPE_BUF bytes or fewer are never split; O_NONBLOCK turns a wait into
+ * EAGAIN.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <bulkhead/sched.h>
 #include "fd.h"
+#include "sig.h"
 
 #define PIPE_SIZE (64 * 1024)
 
@@ -40,9 +41,14 @@ static sched_waitq_t waiters;
  * until deadline_ns (0: none). 0, or -ENOMEM. */
 int libc_wait(uint64_t deadline_ns)
 {
+	uint64_t alarm = sig_alarm_deadline();
+
 	if (!waiters && !(waiters = sched_waitq_new()))
 		return -ENOMEM;
+	if (alarm && (!deadline_ns || alarm < deadline_ns))
+		deadline_ns = alarm;
 	sched_wait(waiters, deadline_ns);
+	sig_alarm_check();
 	return 0;
 }
 

@@ -37,6 +37,7 @@
 #include <bulkhead/kernel.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
+#include "sig.h"
 #include "thread.h"
 
 #define KEYS_MAX	      128 /* POSIX's least PTHREAD_KEYS_MAX */
@@ -722,40 +723,10 @@ int pthread_setspecific(pthread_key_t key, const void *value)
 	return 0;
 }
 
-/* Signals are never delivered; each thread keeps the mask it is given. */
+/* The calling thread's mask, which libc/signal.c keeps and changes
+ * (delivering what the change unblocks); a new thread starts with its
+ * creator's. */
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
-	struct libc_thread *th = libc_thread_self();
-	sigset_t mask;
-
-	if (!th)
-		return ENOMEM;
-	mask = th->sigmask;
-	if (set) {
-		if (how == SIG_BLOCK)
-			mask |= *set;
-		else if (how == SIG_UNBLOCK)
-			mask &= ~*set;
-		else if (how == SIG_SETMASK)
-			mask = *set;
-		else
-			return EINVAL;
-		/* These two cannot be blocked. */
-		mask &= ~((sigset_t)1 << SIGKILL | (sigset_t)1 << SIGSTOP);
-	}
-	if (old)
-		*old = th->sigmask;
-	th->sigmask = mask;
-	return 0;
-}
-
-int sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-	int r = pthread_sigmask(how, set, old);
-
-	if (r) {
-		errno = r;
-		return -1;
-	}
-	return 0;
+	return sig_change_mask(how, set, old);
 }

@@ -18,18 +18,23 @@
  * since errno is per libc copy and cannot cross; sys() turns that back
  * into -1 and this compartment's errno. They are weak references: an
  * image without lwIP links, and a socket call there fails with ENOSYS.
+ *
+ * send and recv also take the ends of a socketpair (libc/pipe.c), and a
+ * send that fails with EPIPE raises SIGPIPE first, as Linux's does,
+ * unless MSG_NOSIGNAL says not to.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/mm.h>
+#include "lwip/sockets.h" /* MSG_* */
 #include "fd.h"
+#include "sig.h"
 
 #define BOUNCE	16384	       /* bytes per bounce buffer */
 #define POOL	64	       /* bounce buffers kept for reuse */
@@ -232,9 +237,52 @@ int getpeername(int s, void *addr, uint32_t *len)
 	return addr_out(netsock_getpeername, s, addr, len);
 }
 
+long pipe_read(struct ofd *o, void *buf, size_t len);
+long pipe_write(struct ofd *o, const void *buf, size_t len);
+
+/* The end of a socketpair that fd is, or NULL. */
+static struct ofd *pair_end(int fd)
+{
+	struct ofd *o = fd_get(fd);
+
+	return o && o->kind == FD_PIPE && o->h ? o : NULL;
+}
+
+/* send and recv on a socketpair's end: MSG_DONTWAIT and MSG_NOSIGNAL
+ * (MSG_MORE means nothing to a pipe); other flags are not supported. */
+static ssize_t pair_io(struct ofd *o, void *buf, size_t len, int flags,
+		       int write)
+{
+	long r;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (flags & MSG_DONTWAIT) { /* never waits: the flag is back at once */
+		int saved = o->flags;
+
+		o->flags |= O_NONBLOCK;
+		r = write ? pipe_write(o, buf, len) : pipe_read(o, buf, len);
+		o->flags = saved;
+	} else {
+		r = write ? pipe_write(o, buf, len) : pipe_read(o, buf, len);
+	}
+	if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
+		sig_send(SIGPIPE);
+	return sys(r);
+}
+
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, void *from,
 		 uint32_t *fromlen)
 {
+	struct ofd *pair = pair_end(fd);
+
+	if (pair) {
+		if (from && fromlen)
+			*fromlen = 0; /* an unnamed peer */
+		return pair_io(pair, buf, len, flags, 0);
+	}
 	SOCK(fd, s);
 	if (!netsock_recvfrom)
 		return no_stack();
@@ -271,14 +319,50 @@ ssize_t recv(int s, void *buf, size_t len, int flags)
 	return recvfrom(s, buf, len, flags, NULL, NULL);
 }
 
+/*
+ * A failed send as Linux reports it: a stream socket that cannot send
+ * (never connected, shut down for writing, closed by its peer) is EPIPE,
+ * where lwIP says ENOTCONN; and EPIPE raises SIGPIPE first, unless
+ * MSG_NOSIGNAL says not to. r is the send's result on fd; errno stays
+ * EPIPE whatever the handler does.
+ */
+int getsockopt(int fd, int level, int name, void *val, uint32_t *len);
+
+static ssize_t broken(int fd, ssize_t r, int flags)
+{
+	int type = 0;
+	uint32_t len = sizeof(type);
+
+	if (r < 0 && errno == ENOTCONN &&
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_STREAM)
+		errno = EPIPE;
+	if (r < 0 && errno == EPIPE && !(flags & MSG_NOSIGNAL)) {
+		sig_send(SIGPIPE);
+		errno = EPIPE;
+	}
+	return r;
+}
+
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const void *to,
 	       uint32_t tolen)
 {
+	struct ofd *pair = pair_end(fd);
+
+	if (pair) {
+		if (to) {
+			errno = EISCONN;
+			return -1;
+		}
+		return pair_io(pair, (void *)buf, len, flags, 1);
+	}
 	SOCK(fd, s);
 	if (!netsock_sendto)
 		return no_stack();
 	if (!isolated())
-		return sys(netsock_sendto(s, buf, len, flags, to, tolen));
+		return broken(
+			fd, sys(netsock_sendto(s, buf, len, flags, to, tolen)),
+			flags);
 	char *b = take();
 	long sent = 0;
 
@@ -306,7 +390,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const void *to,
 			break;
 	} while ((size_t)sent < len);
 	give(b);
-	return sys(sent);
+	return broken(fd, sys(sent), flags);
 }
 
 ssize_t send(int s, const void *buf, size_t len, int flags)
@@ -410,15 +494,4 @@ long socket_poll(struct pfd *fds, unsigned nfds, int timeout)
 	memcpy(fds, b, nfds * sizeof(*fds));
 	give(b);
 	return r;
-}
-
-/* Dotted quad of an address in network order, formatted here (lwIP's
- * would hand back a buffer in its own memory). */
-char *inet_ntoa(uint32_t in) /* struct in_addr by value: one register */
-{
-	static char buf[16];
-	const uint8_t *p = (const uint8_t *)&in;
-
-	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
-	return buf;
 }

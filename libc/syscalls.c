@@ -1,9 +1,9 @@
 /*
- * syscalls.c - the system calls newlib expects, mapped onto Bulkhead.
+ * syscalls.c - the system calls newlib expects, mapped onto Bulkhead:
+ * ioctl, _exit, sbrk, the clocks, sleeping and getentropy.
  *
- * Descriptors and files are libc/fd.c's and libc/file.c's. There is one
- * process: getpid() is 1, kill() of it exits, fork() and friends fail
- * with ENOSYS.
+ * Descriptors and files are libc/fd.c's and libc/file.c's; the process,
+ * its limits and other processes libc/system.c's; signals libc/signal.c's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 #include "fd.h"
+#include "sig.h"
 
 /* lwIP's ioctl of a socket (libc/socket.c). */
 int socket_ioctl(int s, unsigned long req, int *arg);
@@ -39,41 +40,6 @@ int ioctl(int fd, unsigned long req, ...)
 	if (o->kind == FD_SOCKET)
 		return socket_ioctl((int)o->h, req, arg);
 	errno = ENOTTY;
-	return -1;
-}
-
-int getpid(void)
-{
-	return 1;
-}
-
-int kill(int pid, int sig)
-{
-	if (pid == 1)
-		kernel_exit(128 + sig);
-	errno = ESRCH;
-	return -1;
-}
-
-int fork(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-int execve(const char *path, char *const argv[], char *const envp[])
-{
-	(void)path;
-	(void)argv;
-	(void)envp;
-	errno = ENOSYS;
-	return -1;
-}
-
-int wait(int *status)
-{
-	(void)status;
-	errno = ECHILD;
 	return -1;
 }
 
@@ -117,41 +83,70 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 	return 0;
 }
 
-/* All time is "user" time: there is no kernel/user split to report. */
-clock_t times(struct tms *t)
-{
-	clock_t now =
-		(clock_t)(time_now_ns() / (NSEC_PER_SEC / CLOCKS_PER_SEC));
+/* The longest single sleep asked of the scheduler, whose deadline (now
+ * plus the sleep) must not wrap. */
+#define SLEEP_SLICE_NS (3600 * NSEC_PER_SEC)
 
-	t->tms_utime = now;
-	t->tms_stime = 0;
-	t->tms_cutime = t->tms_cstime = 0;
-	return now;
-}
-
+/*
+ * Sleeps end early, with EINTR, when the alarm's SIGALRM runs a handler
+ * in this thread (the alarm is due when nothing else wakes it).
+ */
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
 		errno = EINVAL;
 		return -1;
 	}
-	sched_sleep_ns((uint64_t)req->tv_sec * NSEC_PER_SEC +
-		       (uint64_t)req->tv_nsec);
-	if (rem)
-		rem->tv_sec = rem->tv_nsec = 0;
-	return 0;
+	uint64_t end, ns;
+
+	/* a time past the clock's range is forever */
+	if (__builtin_mul_overflow((uint64_t)req->tv_sec, NSEC_PER_SEC, &ns) ||
+	    __builtin_add_overflow(ns, (uint64_t)req->tv_nsec + time_now_ns(),
+				   &end))
+		end = UINT64_MAX;
+
+	for (;;) {
+		uint64_t now = time_now_ns(), until = end;
+		uint64_t alarm = sig_alarm_deadline();
+
+		if (now >= end)
+			return 0;
+		if (alarm && alarm < until)
+			until = alarm > now ? alarm : now;
+		if (until - now > SLEEP_SLICE_NS)
+			until = now + SLEEP_SLICE_NS;
+		if (until > now)
+			sched_sleep_ns(until - now);
+		if (sig_alarm_check()) {
+			now = time_now_ns();
+			if (rem) {
+				uint64_t left = end > now ? end - now : 0;
+
+				rem->tv_sec = (time_t)(left / NSEC_PER_SEC);
+				rem->tv_nsec = (long)(left % NSEC_PER_SEC);
+			}
+			errno = EINTR;
+			return -1;
+		}
+	}
 }
 
+/* The seconds left when cut short, rounded as glibc rounds them. */
 unsigned sleep(unsigned seconds)
 {
-	sched_sleep_ns((uint64_t)seconds * NSEC_PER_SEC);
-	return 0;
+	struct timespec ts = {(time_t)seconds, 0};
+
+	if (nanosleep(&ts, &ts) == 0)
+		return 0;
+	return (unsigned)ts.tv_sec + (ts.tv_nsec >= 500000000L);
 }
 
 int usleep(useconds_t us)
 {
-	sched_sleep_ns((uint64_t)us * 1000);
-	return 0;
+	struct timespec ts = {(time_t)(us / 1000000),
+			      (long)(us % 1000000) * 1000};
+
+	return nanosleep(&ts, NULL);
 }
 
 /* From the vfs's generator (/dev/urandom's): at most 256 bytes, as

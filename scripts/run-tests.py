@@ -1348,8 +1348,10 @@ def run_posix(build, config):
     # On the host the programs get a /tmp of their own, a fresh tmpfs in a
     # mount namespace: runs for several configurations at once do not
     # share their files, and the file system is Linux's nearest to ramfs.
+    # The programs run in a child of the shell, not in the shell exec'd: a
+    # process that ran mount has children's usage (getrusage) to show.
     host_bin = os.path.abspath(os.path.join(build, "tests", "posix-host"))
-    private_tmp = 'mount -t tmpfs -o size=256m,mode=1777 posix /tmp && exec "$0"'
+    private_tmp = 'mount -t tmpfs -o size=256m,mode=1777 posix /tmp && "$0"; exit $?'
     status, out = run(
         ["unshare", "--mount", "--propagation", "private", "sh", "-c", private_tmp, host_bin],
         TIMEOUT,

@@ -17,7 +17,7 @@ stray_SRCS := tests/stray/main.c
 HOST_TEST_SRCS := tests/ktest.c tests/host/main.c tests/host/stubs.c \
 	$(wildcard tests/host/test_*.c) \
 	mm/regions.c mm/page.c mm/heap.c kernel/format.c kernel/cmdline.c \
-	kernel/ksyms.c boot/bootinfo.c time/rtc.c $(ramfs_SRCS)
+	kernel/ksyms.c boot/bootinfo.c time/rtc.c $(ramfs_SRCS) libc/inet.c
 
 # Gate tests: the victim library (optional: only in images that name it)
 # and the application that calls it, attacks included.

@@ -76,6 +76,7 @@ static const struct {
 	POSIX_ERRNO(ECONNREFUSED),
 	POSIX_ERRNO(ECONNRESET),
 	POSIX_ERRNO(EADDRINUSE),
+	POSIX_ERRNO(EAFNOSUPPORT),
 };
 #undef POSIX_ERRNO
 
@@ -91,6 +92,13 @@ static inline const char *errno_name(int e)
 			return posix_errnos[i].name;
 	snprintf(other, sizeof(other), "errno %d", e);
 	return other;
+}
+
+/* The same, by the shorter name the programs of mmap, signals, process
+ * and netdb use. */
+static inline const char *errname(int e)
+{
+	return errno_name(e);
 }
 
 /* Print an expression that yields an error number (the pthread calls)

@@ -2,14 +2,15 @@
  * The BSD socket calls applications use, over lwIP's loopback interface:
  * addresses handed back by accept and getsockname, poll and select
  * (readiness, time-outs, bad descriptors, descriptors past newlib's
- * default FD_SETSIZE), non-blocking sockets and a transfer larger than
- * one bounce buffer. The same cases run with lwIP in the application's
+ * default FD_SETSIZE), non-blocking sockets, a transfer larger than
+ * one bounce buffer, and sends that cannot go (EPIPE and SIGPIPE). The same cases run with lwIP in the application's
  * compartment (fcall) and in a compartment of its own (mpk), where every
  * buffer, address, fd set and pollfd array is copied through shared
  * memory (tests/configs/sockets-*.toml).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -479,4 +480,66 @@ TEST(sockets, poll_and_select_take_sockets_pipes_and_files_together)
 	close(p[1]);
 	close(f);
 	unlink("/tmp/polled");
+}
+
+static int pipes;
+
+static void count_sigpipe(int sig)
+{
+	pipes += sig == SIGPIPE;
+}
+
+/* A stream socket that cannot send says EPIPE, as Linux's does (lwIP
+ * says ENOTCONN), and raises SIGPIPE unless MSG_NOSIGNAL or SIG_IGN. */
+TEST(sockets, a_send_that_cannot_go_is_epipe_and_sigpipe)
+{
+	struct sockaddr_in la;
+
+	KT_ASSERT(net_up());
+	int l = bound(SOCK_STREAM, &la);
+
+	KT_ASSERT(l >= 3);
+	KT_EXPECT_EQ(listen(l, 4), 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	KT_ASSERT(c >= 3);
+	KT_EXPECT_EQ(connect(c, (struct sockaddr *)&la, sizeof(la)), 0);
+	int s = accept(l, NULL, NULL);
+
+	KT_ASSERT(s >= 3);
+	KT_EXPECT_EQ(send(c, "x", 1, 0), 1);
+	KT_EXPECT_EQ(shutdown(c, SHUT_WR), 0);
+
+	pipes = 0;
+	signal(SIGPIPE, count_sigpipe);
+	errno = 0;
+	KT_EXPECT_EQ(send(c, "x", 1, 0), -1);
+	KT_EXPECT_EQ(errno, EPIPE);
+	KT_EXPECT_EQ(pipes, 1);
+	errno = 0;
+	KT_EXPECT_EQ(write(c, "x", 1), -1);
+	KT_EXPECT_EQ(errno, EPIPE);
+	KT_EXPECT_EQ(pipes, 2);
+	errno = 0;
+	KT_EXPECT_EQ(send(c, "x", 1, MSG_NOSIGNAL), -1);
+	KT_EXPECT_EQ(errno, EPIPE);
+	KT_EXPECT_EQ(pipes, 2);
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	KT_EXPECT_EQ(send(c, "x", 1, 0), -1);
+	KT_EXPECT_EQ(errno, EPIPE);
+	KT_EXPECT_EQ(pipes, 2);
+
+	/* Never connected: EPIPE too. */
+	int n = socket(AF_INET, SOCK_STREAM, 0);
+
+	KT_ASSERT(n >= 3);
+	errno = 0;
+	KT_EXPECT_EQ(send(n, "x", 1, MSG_NOSIGNAL), -1);
+	KT_EXPECT_EQ(errno, EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	KT_EXPECT_EQ(close(n), 0);
+	KT_EXPECT_EQ(close(c), 0);
+	KT_EXPECT_EQ(close(s), 0);
+	KT_EXPECT_EQ(close(l), 0);
 }
