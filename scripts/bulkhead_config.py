@@ -640,7 +640,10 @@ class _Checker:
             self.error(1, 'missing required key "app" (known apps: %s)' % ", ".join(self.apps))
         elif app is not None and app not in self.apps:
             if app_folder(app):
-                why = "apps/%s/ holds no C file (an app is a folder apps/NAME/ of sources)" % app
+                why = (
+                    "apps/%s/ holds no C file nor build.mk (an app is a folder apps/NAME/ of"
+                    " sources)" % app
+                )
             else:
                 why = "known apps are %s" % ", ".join(self.apps)
             self.error(root.key_line("app"), 'unknown app "%s": %s' % (app, why))

@@ -1027,8 +1027,8 @@ class TestAppFolders(ConfigTestCase):
         self.assertOnlyError(
             BASE.replace('"hello"', '"notyet"', 1),
             1,
-            'unknown app "notyet": apps/notyet/ holds no C file (an app is a folder '
-            "apps/NAME/ of sources)",
+            'unknown app "notyet": apps/notyet/ holds no C file nor build.mk (an app is a '
+            "folder apps/NAME/ of sources)",
         )
 
     def test_an_app_name_must_be_a_plain_name(self):
