@@ -5,3 +5,13 @@ ifndef SQLITE_OUT
 include apps/sqlite3/sqlite.mk
 endif
 speedtest1_SRCS	+= $(SQLITE_OUT)/src/test/speedtest1.c $(SQLITE_C)
+
+# The same program as a Linux process on Debian's own libsqlite3 (the
+# host's, which the shell tests compare with too): make test checks that
+# both compute the same --verify hash, and scripts/bench-sqlite.sh times
+# it beside the guests.
+SPEEDTEST_HOST	:= $(BUILD)/tests/speedtest1-host
+$(SPEEDTEST_HOST): $(SQLITE_STAMP)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -O2 -I$(SQLITE_GEN) -o $@ $(SQLITE_OUT)/src/test/speedtest1.c -l:libsqlite3.so.0
