@@ -100,7 +100,7 @@ TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "files", "com
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
 # The registered backends: each is a folder gates/<name>/ whose backend.py
 # states its rules (scripts/backend.py). Registering one is this line.
-BACKENDS = ("fcall", "mpk", "ept", "example")
+BACKENDS = ("fcall", "mpk", "ept", "example", "count")
 STACK_DATA = ("shared-heap", "dss")
 # What the build applies today; the others are known but refused.
 STACK_DATA_DONE = ("shared-heap",)

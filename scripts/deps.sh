@@ -29,6 +29,7 @@ sqlite3:sqlite3
 tclsh:tcl
 stdbuf:coreutils
 unshare:util-linux
+gdb:gdb
 "
 
 missing=

@@ -1140,6 +1140,79 @@ def run_example_backend(build):
     )
 
 
+def gdb_counts(image, n):
+    """Boot image under QEMU's debugger stub and read its n gate counters
+    (backend count) at kernel_exit: (the counters or None, the output)."""
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA="")
+    qemu = spawn(
+        [QEMU_RUN, "--debug", image],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(1)
+        gdb = [
+            "gdb",
+            "-q",
+            "-batch",
+            "-ex",
+            "set architecture i386:x86-64",
+            "-ex",
+            "target remote :1234",
+            "-ex",
+            "hbreak kernel_exit",
+            "-ex",
+            "continue",
+            "-ex",
+            "x/%dgd &gate_counts" % n,
+            "-ex",
+            "kill",
+            image,
+        ]
+        status, out = run(gdb, TIMEOUT)
+    finally:
+        end(qemu)
+        qemu.communicate()
+    counts = []
+    for line in text_of(out).splitlines():
+        m = re.match(r"^0x[0-9a-f]+(?: <[^>]*>)?:(.*)$", line)
+        if m:
+            counts += [int(w) for w in m.group(1).split()]
+    return (counts if len(counts) == n else None), text_of(out)
+
+
+def run_count_backend(build):
+    """The count backend (gates/count/) gives every crossing of the split a
+    counting stub, and the stubs count: hello's crossings are read at
+    kernel_exit through QEMU's debugger stub."""
+    name = "image.count_backend_counts"
+    config = os.path.join("tests", "configs", "other", "count.toml")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    if status != 0:
+        return [Result(name, False, text_of(out)[-2000:])]
+    with open(os.path.join(build, "count", "imports.txt")) as f:
+        imports = [line.split() for line in f if line.strip()]
+    with open(os.path.join(build, "count", "gates.asm")) as f:
+        stubs = re.findall(r"^; \d+: (\w+) -> (\w+) (\w+)$", f.read(), re.M)
+    if sorted(map(tuple, imports)) != sorted(stubs):
+        return [Result(name, False, "    stubs %r, imports %r" % (stubs, imports))]
+    counts, out = gdb_counts(os.path.join(build, "count", "bulkhead.elf"), len(stubs))
+    if counts is None:
+        return [Result(name, False, "    no counters read:\n" + out[-2000:])]
+    by = {}
+    for (caller, callee, _), c in zip(stubs, counts):
+        by[(caller, callee)] = by.get((caller, callee), 0) + c
+    # hello's threads are the scheduler's: the app calls it, and so does
+    # the core (its hooks); the app's output goes to the core's console.
+    want = [("app", "sched"), ("app", "core"), ("core", "sched")]
+    missing = [p for p in want if not by.get(p)]
+    if missing:
+        return [Result(name, False, "    no crossing counted for %r: %r" % (missing, by))]
+    return [Result(name, True)]
+
+
 def run_stray_places(build):
     """The scanner names a stray WRPKRU/XRSTOR wherever it lies outside the
     gate section: built into the kernel core's compartment (its code, boot
@@ -2509,6 +2582,7 @@ def all_jobs(build, want):
         Job(lambda: run_bench_check(build), names=bench_check_names()),
         Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
         Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
+        Job(lambda: run_count_backend(build), names=["image.count_backend_counts"]),
         *[
             Job(lambda n=n: run_fuzz(build, n), names=["fuzz.%s.seeded_pass_has_no_findings" % n])
             for n in FUZZ_CONFIGS
