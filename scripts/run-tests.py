@@ -1460,15 +1460,32 @@ SPEEDTEST_ARGS = ["--size", "5", "--verify", "/tmp/speedtest1.db"]
 # indented lines, and the vfs's notes.
 SQLITE_BOOT_LINE = re.compile(r"^(Bulkhead \d|  \S|vfs: )")
 SQLITE_EXIT = re.compile(r"^Bulkhead: exit status (\d+)$")
-# The host side: a /tmp of its own (as the POSIX harness has), the scripts
-# copied to a tmpfs of their own that is the working folder (the guest's is
-# the initrd's root, where the scripts are), HOME there (no ~/.sqliterc),
-# and stdout line-buffered as on the guest's console.
-SQLITE_HOST_SH = (
-    "mount -t tmpfs -o size=256m,mode=1777 sqlite /tmp && "
-    'mount -t tmpfs -o size=64m sqlite-scripts /mnt && cp -R "$0"/. /mnt && cd /mnt && '
-    'HOME=/mnt stdbuf -oL "$@"; exit $?'
-)
+# The host side runs where the guest's shell does: in a mount namespace,
+# a fresh root (tmpfs) holding a copy of the scripts, with the host's /usr
+# (read-only) and the devices the guest has bound in and a tmpfs of its
+# own as /tmp; chrooted there, the working folder is / and paths print as
+# in the guest (.databases says "/x.db"). HOME=/ as in the guest, no /etc
+# (no ~/.sqliterc, no passwd entry), stdout line-buffered as on the
+# guest's console.
+SQLITE_HOST_SH = """set -e
+r=/mnt
+mount -t tmpfs -o size=256m sqlite-root $r
+cp -R "$0"/. $r
+mkdir -p $r/usr $r/tmp $r/dev
+mount --bind /usr $r/usr
+mount -o remount,bind,ro $r/usr
+for d in null zero random urandom; do
+    touch $r/dev/$d
+    mount --bind /dev/$d $r/dev/$d
+done
+mount -t tmpfs -o size=256m,mode=1777 sqlite-tmp $r/tmp
+for l in bin lib lib64 sbin; do [ -L /$l ] && ln -s "$(readlink /$l)" $r/$l; done
+exec chroot $r /usr/bin/env -i HOME=/ PATH=/usr/bin:/bin /usr/bin/sh -c \\
+    'cd / && stdbuf -oL "$@"; exit $?' sh "$@"
+"""
+# speedtest1's host program is not under /usr: it runs with a private /tmp
+# only.
+SPEEDTEST_HOST_SH = 'mount -t tmpfs -o size=256m,mode=1777 sqlite /tmp && "$@"; exit $?'
 
 
 def sqlite_scripts():
@@ -1489,13 +1506,12 @@ def speedtest_config(config):
     return SPEEDTEST_APP + config[len("sqlite") :]
 
 
-def sqlite_host(cmd):
-    """Run cmd (a list) on the host as SQLITE_HOST_SH says: (exit status,
-    output bytes, stdout and stderr together)."""
+def sqlite_host(cmd, script=SQLITE_HOST_SH):
+    """Run cmd (a list) on the host as SQLITE_HOST_SH (or script) says:
+    (exit status, output bytes, stdout and stderr together)."""
     folder = os.path.abspath(SQLITE_SCRIPTS)
     return run(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", SQLITE_HOST_SH, folder]
-        + cmd,
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, folder] + cmd,
         TIMEOUT,
     )
 
@@ -1583,7 +1599,7 @@ def run_sqlite(build, config):
         results.append(compare_app("sqlite.%s.%s" % (config, script), host_status, host_out, lines))
     name = "sqlite.%s.speedtest1_verifies" % config
     host_bin = os.path.join(build, "tests", "speedtest1-host")
-    host_status, host_out = sqlite_host([host_bin] + SPEEDTEST_ARGS)
+    host_status, host_out = sqlite_host([host_bin] + SPEEDTEST_ARGS, SPEEDTEST_HOST_SH)
     image = os.path.join(build, speedtest_config(config), "bulkhead.elf")
     status, lines = sqlite_boot(image, SPEEDTEST_ARGS, "")
     want = re.findall(r"^Verification Hash: .*$", text_of(host_out), re.M)

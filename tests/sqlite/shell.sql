@@ -47,6 +47,16 @@ SELECT printf('%5.2f|%-6s|%x|%,d|%q|%Q|%e', 3.14159, 'ab', 255, 1234567, 'it''s'
 SELECT 9223372036854775807 + 1, -9223372036854775808, 1e308 * 10, 0.1 + 0.2, 1 / 0, 5 % 0, cast('12abc' AS INTEGER);
 SELECT upper('ÄÖÜ straße'), lower('ÀB'), length('日本語'), unicode('é'), char(233, 0x1F600), hex('é');
 SELECT typeof(randomblob(4)), length(randomblob(16)), length(randomblob(0));
+.print files in the working folder
+.open rel.db
+CREATE TABLE r(x);
+INSERT INTO r VALUES ('in the working folder');
+.databases
+PRAGMA database_list;
+.output out.txt
+SELECT x FROM r;
+.output
+SELECT readfile('out.txt');
 .print compile options
 PRAGMA compile_options;
 SELECT sqlite_version(), sqlite_source_id();
