@@ -91,11 +91,19 @@ download() {
         if ! (cd "$OUT/dl" && apt-get source -qq --download-only "$pkg${ver:+=$ver}") \
             2>"$errlog"; then
             grep -v 'unsandboxed' "$errlog" >&2 || true
-            die "apt-get source $pkg${ver:+=$ver} failed"
+            [ -n "$ver" ] || die "apt-get source $pkg failed"
+            # The installed version's source may be gone from the mirror:
+            # the candidate's then, said aloud (the tests may differ).
+            echo "fetch-sqlite: warning: no source of $pkg $ver; fetching apt's candidate" >&2
+            ver=
+            (cd "$OUT/dl" && apt-get source -qq --download-only "$pkg") 2>"$errlog" || {
+                grep -v 'unsandboxed' "$errlog" >&2 || true
+                die "apt-get source $pkg failed"
+            }
         fi
         grep -v 'unsandboxed' "$errlog" >&2 || true
         rm -f "$errlog"
-        dsc=$(ls "$OUT/dl/${pkg}"_*"${ver#*:}".dsc 2>/dev/null | head -n 1 || true)
+        dsc=$(ls "$OUT/dl/${pkg}"_*"${ver#*:}".dsc 2>/dev/null | tail -n 1 || true)
         [ -n "$dsc" ] || die "no .dsc of $pkg among the downloaded files: $(ls "$OUT/dl")"
     fi
     echo "$dsc"
