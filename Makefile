@@ -371,7 +371,8 @@ test-gates: $(HOST_GATES) test-images
 
 # Everything make test runs, built without running it (make mutate builds
 # each mutant with it before taking the QEMU lock to run the cases).
-test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static $(POSIX_HOST) test-images iso
+test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static $(POSIX_HOST) $(SPEEDTEST_HOST) \
+		test-images iso
 
 # ONLY=regex: only the cases whose full names (as make test prints them)
 # match, e.g. make test ONLY='^qemu\.gates-mpk\.mpk_attack\.' (write $$ for $).

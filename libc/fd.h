@@ -64,6 +64,11 @@ int libc_isolated(void);
 /* libc/file.c: len bytes of a file description's file at off, into buf
  * (the vfs's result: a count, or -errno). */
 long file_pread_ofd(struct ofd *o, void *buf, size_t len, uint64_t off);
+/* len bytes of buf into the file at off (a count, or -errno), and the
+ * file's attributes (0 or -errno). */
+long file_pwrite_ofd(struct ofd *o, const void *buf, size_t len, uint64_t off);
+struct stat;
+long file_stat_ofd(struct ofd *o, struct stat *st);
 
 /* The -errno results of the vfs and lwIP: errno, and -1. */
 long libc_sys(long r);

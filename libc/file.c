@@ -344,6 +344,13 @@ long file_pread_ofd(struct ofd *o, void *buf, size_t len, uint64_t off)
 	return file_io(o->h, buf, len, (int64_t)off, 0);
 }
 
+long file_pwrite_ofd(struct ofd *o, const void *buf, size_t len, uint64_t off)
+{
+	if (!vfs_pwrite)
+		return -ENOSYS;
+	return file_io(o->h, (void *)buf, len, (int64_t)off, 1);
+}
+
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 {
 	return io(fd, buf, len, -1, 0);
@@ -457,6 +464,11 @@ static long attr_call(fs_file_t h, const char *path, struct stat *st)
 	if (b)
 		bounce_give(b);
 	return r;
+}
+
+long file_stat_ofd(struct ofd *o, struct stat *st)
+{
+	return attr_call(o->h, NULL, st);
 }
 
 int fstat(int fd, struct stat *st)

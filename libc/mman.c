@@ -22,11 +22,17 @@
  *
  * A private file mapping is the file's bytes copied into fresh zeroed
  * memory; it keeps the open file description (as Linux keeps the file),
- * so MADV_DONTNEED can copy them again. Shared mappings of files are
- * refused with ENODEV ("this file system cannot map files shared"):
- * written bytes would not reach the file, nor the file's changes the
- * memory, and a program that relies on either is better told at once.
- * Shared anonymous memory is private memory: there is no other process.
+ * so MADV_DONTNEED can copy them again. A shared file mapping is made
+ * the same way, and its bytes go back to the file (never past the file's
+ * end, as Linux's pages past it are not the file's) when it is unmapped,
+ * by msync, and before MADV_DONTNEED reads them again: what a program
+ * writes through its mapping reaches the file, which is what SQLite's
+ * WAL index needs. The memory is not the file's page cache, so read()
+ * and write() of the file meanwhile, or a second shared mapping of the
+ * same bytes, would not see each other's changes: a second one is refused
+ * with ENODEV ("this file system cannot map these bytes shared again")
+ * rather than made incoherent. Shared anonymous memory is private memory:
+ * there is no other process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,17 +67,17 @@ struct chunk {
 struct vma {
 	uintptr_t start, end;
 	struct chunk *chunk;
-	struct ofd *file; /* a private file mapping's file, held; or NULL */
-	uint64_t off;	  /* the file offset of start */
-	int shared;	  /* MAP_SHARED anonymous memory */
-	struct vma *next; /* by start address */
+	struct ofd *file;  /* a file mapping's file, held; or NULL */
+	uint64_t off;	   /* the file offset of start */
+	int shared;	   /* MAP_SHARED */
+	int writes_back;   /* shared, of a file open for writing */
+	uint64_t dev, ino; /* a shared file mapping's file */
+	struct vma *next;  /* by start address */
 };
 
 static struct chunk *chunks;
 static struct vma *vmas;
 static sched_mutex_t lock;
-
-long file_pread_ofd(struct ofd *o, void *buf, size_t len, uint64_t off);
 
 static void take_lock(void)
 {
@@ -134,6 +140,41 @@ static long fill(struct vma *v, uintptr_t a, uintptr_t b)
 	return r < 0 ? r : 0;
 }
 
+/* Write [a, b) of shared file mapping v back to its file, up to the
+ * file's end. 0, or -errno. */
+static long write_back(struct vma *v, uintptr_t a, uintptr_t b)
+{
+	struct stat st;
+
+	if (!v->writes_back)
+		return 0;
+	long r = file_stat_ofd(v->file, &st);
+
+	if (r < 0)
+		return r;
+	uint64_t from = v->off + (a - v->start);
+	uint64_t size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+
+	if (from >= size)
+		return 0;
+	size_t n = b - a < size - from ? b - a : (size_t)(size - from);
+
+	r = file_pwrite_ofd(v->file, (void *)a, n, from);
+	return r < 0 ? r : 0;
+}
+
+/* Does a shared mapping other than skip map bytes [off, off + len) of
+ * file (dev, ino)? */
+static int shared_elsewhere(uint64_t dev, uint64_t ino, uint64_t off,
+			    uint64_t len)
+{
+	for (struct vma *v = vmas; v; v = v->next)
+		if (v->shared && v->file && v->dev == dev && v->ino == ino &&
+		    v->off < off + len && off < v->off + (v->end - v->start))
+			return 1;
+	return 0;
+}
+
 static void vma_free(struct vma *v)
 {
 	if (v->file)
@@ -164,6 +205,9 @@ static int unmap(uintptr_t a, uintptr_t b)
 		uintptr_t x = v->start > a ? v->start : a;
 		uintptr_t y = v->end < b ? v->end : b;
 
+		/* munmap has no way to tell of a failed write: Linux's
+		 * writes back later and says nothing either. */
+		write_back(v, x, y);
 		v->chunk->live -= y - x;
 		if (v->start < x && v->end > y) {
 			*spare = *v;
@@ -213,12 +257,13 @@ static void insert(struct vma *v)
 
 /*
  * What fd may be mapped as: 0 with *file set to its description for a
- * regular file (NULL for /dev/zero, which maps as anonymous memory), or
- * an errno value, checked in Linux's order: EBADF, EACCES for a file not
- * open for reading (or for writing, shared and writable), ENODEV for
- * what cannot be mapped.
+ * regular file (NULL for /dev/zero, which maps as anonymous memory) and
+ * *st_out its attributes, or an errno value, checked in Linux's order:
+ * EBADF, EACCES for a file not open for reading (or for writing, shared
+ * and writable), ENODEV for what cannot be mapped.
  */
-static int mappable(int fd, int type, int prot, struct ofd **file)
+static int mappable(int fd, int type, int prot, struct ofd **file,
+		    struct stat *st_out)
 {
 	struct ofd *o = fd_get(fd);
 	struct stat st;
@@ -238,9 +283,10 @@ static int mappable(int fd, int type, int prot, struct ofd **file)
 		*file = NULL;
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode) || type != MAP_PRIVATE)
+	if (!S_ISREG(st.st_mode))
 		return ENODEV;
 	*file = o;
+	*st_out = st;
 	return 0;
 }
 
@@ -249,6 +295,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	int type = flags & MAP_TYPE;
 	int fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	struct ofd *file = NULL;
+	struct stat st = {0};
 	uintptr_t a = (uintptr_t)addr;
 
 	if (off < 0 || (off & (PG - 1)))
@@ -271,7 +318,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	if (type == MAP_SHARED_VALIDATE)
 		type = MAP_SHARED;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int e = mappable(fd, type, prot, &file);
+		int e = mappable(fd, type, prot, &file, &st);
 
 		if (e)
 			return fail(e);
@@ -283,8 +330,18 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		return fail(ENOMEM);
 	*v = (struct vma){.file = file,
 			  .off = (uint64_t)off,
-			  .shared = type == MAP_SHARED};
+			  .shared = type == MAP_SHARED,
+			  .dev = (uint64_t)st.st_dev,
+			  .ino = (uint64_t)st.st_ino};
+	if (file && type == MAP_SHARED)
+		v->writes_back = (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR;
 	take_lock();
+	if (file && type == MAP_SHARED &&
+	    shared_elsewhere(v->dev, v->ino, v->off, size)) {
+		drop_lock();
+		free(v);
+		return fail(ENODEV);
+	}
 	if (fixed)
 		c = chunk_of(a, a + size);
 	if (c && (flags & MAP_FIXED_NOREPLACE)) {
@@ -421,7 +478,11 @@ static int forget(uintptr_t a, uintptr_t b, int advice)
 			return EINVAL;
 		uintptr_t x = v->start > a ? v->start : a;
 		uintptr_t y = v->end < b ? v->end : b;
-		long r = fill(v, x, y);
+		/* A shared file mapping's bytes are the file's: kept. */
+		long r = write_back(v, x, y);
+
+		if (r == 0)
+			r = fill(v, x, y);
 
 		if (r < 0)
 			return (int)-r;
@@ -473,7 +534,8 @@ int posix_madvise(void *addr, size_t len, int advice)
 	return r;
 }
 
-/* Private memory has nothing to write back: only the checks. */
+/* Shared file mappings of [addr, addr + len) go back to their files;
+ * private memory has nothing to write back: only the checks. */
 int msync(void *addr, size_t len, int flags)
 {
 	uintptr_t a = (uintptr_t)addr;
@@ -489,7 +551,21 @@ int msync(void *addr, size_t len, int flags)
 		errno = ENOMEM;
 		return -1;
 	}
-	return size ? mapped(a, size) : 0;
+	if (!size)
+		return 0;
+	if (mapped(a, size) < 0)
+		return -1;
+	long r = 0;
+
+	take_lock();
+	for (struct vma *v = vmas; v && r == 0; v = v->next) {
+		if (v->end <= a || v->start >= a + size)
+			continue;
+		r = write_back(v, v->start > a ? v->start : a,
+			       v->end < a + size ? v->end : a + size);
+	}
+	drop_lock();
+	return r < 0 ? (int)libc_sys(r) : 0;
 }
 
 /* Memory is never paged out: locking it is already true. */

@@ -723,8 +723,9 @@ int pthread_setspecific(pthread_key_t key, const void *value)
 	return 0;
 }
 
-/* Each thread's mask is its own (libc/signal.c keeps it in the thread's
- * record, libc/thread.h); unblocking a pending signal delivers it. */
+/* The calling thread's mask, which libc/signal.c keeps and changes
+ * (delivering what the change unblocks); a new thread starts with its
+ * creator's. */
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	return sig_change_mask(how, set, old);

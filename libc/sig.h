@@ -17,9 +17,10 @@
 int sig_send(int sig);
 
 /*
- * The calling thread's signal mask (in its record, libc/thread.h);
- * sigprocmask and pthread_sigmask change it through sig_change_mask,
- * which delivers what the change unblocks.
+ * The calling thread's signal mask (its record's in libc/thread.c; the
+ * process's before there is a thread); sigprocmask and pthread_sigmask
+ * change it through sig_change_mask, which delivers what the change
+ * unblocks.
  */
 sigset_t *sig_mask(void);
 /* sigprocmask's work on sig_mask(): 0 or an errno value (EINVAL). */

@@ -22,12 +22,16 @@ void _fini(void)
 
 /*
  * The application's main thread, in the application compartment's copy of
- * libc: its constructors, main() (which may end with pthread_exit), and
- * exit() with its own atexit handlers and stdio.
+ * libc: its environment, constructors, main() (which may end with
+ * pthread_exit), and exit() with its own atexit handlers and stdio.
  */
 void *libc_start_app(void *arg)
 {
 	struct libc_main_args *a = arg;
+
+	/* The environment Linux's kernel gives init: HOME=/ (programs find
+	 * their dot files there). */
+	setenv("HOME", "/", 0);
 
 	__libc_init_array();
 	exit(libc_run_app_main(main, a->argc, a->argv));

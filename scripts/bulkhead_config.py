@@ -100,7 +100,7 @@ TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "files", "com
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
 # The registered backends: each is a folder gates/<name>/ whose backend.py
 # states its rules (scripts/backend.py). Registering one is this line.
-BACKENDS = ("fcall", "mpk", "ept", "example")
+BACKENDS = ("fcall", "mpk", "ept", "example", "count")
 STACK_DATA = ("shared-heap", "dss")
 # What the build applies today; the others are known but refused.
 STACK_DATA_DONE = ("shared-heap",)
@@ -640,7 +640,10 @@ class _Checker:
             self.error(1, 'missing required key "app" (known apps: %s)' % ", ".join(self.apps))
         elif app is not None and app not in self.apps:
             if app_folder(app):
-                why = "apps/%s/ holds no C file (an app is a folder apps/NAME/ of sources)" % app
+                why = (
+                    "apps/%s/ holds no C file nor build.mk (an app is a folder apps/NAME/ of"
+                    " sources)" % app
+                )
             else:
                 why = "known apps are %s" % ", ".join(self.apps)
             self.error(root.key_line("app"), 'unknown app "%s": %s' % (app, why))

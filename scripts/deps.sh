@@ -25,6 +25,11 @@ clang-format:clang-format
 black:black
 flake8:flake8
 /usr/src/newlib/newlib-3.3.0.tar.xz:newlib-source
+sqlite3:sqlite3
+tclsh:tcl
+stdbuf:coreutils
+unshare:util-linux
+gdb:gdb
 "
 
 missing=

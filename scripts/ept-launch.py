@@ -84,7 +84,9 @@ def main():
 
     def pump(name, stream):
         for raw in iter(stream.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            # The console ends a line with \r\n; carriage returns the
+            # program printed itself (CSV's \r\n) are kept.
+            line = raw.decode("utf-8", "replace").removesuffix("\n").removesuffix("\r")
             with lock:
                 print("[%s] %s" % (name, line), flush=True)
 

@@ -5,7 +5,10 @@
 # usage: linux-guest-run.sh PROGRAM [ARGS...]
 #
 # make test uses it to run the host gate harness (tests/bench/host_gates.c)
-# through its PKU paths on machines whose own CPU or kernel has no PKU.
+# through its PKU paths on machines whose own CPU or kernel has no PKU;
+# scripts/bench-sqlite.sh runs SQLite's shell and speedtest1 with it.
+# LINUX_GUEST_FILES=DIR puts DIR's files in the initramfs too, beside
+# /init (the root file system, in the guest's memory).
 # The kernel is Debian's cloud kernel package, fetched once with apt and
 # kept in build/linux/.
 set -eu
@@ -29,6 +32,9 @@ if [ ! -f "$dir/vmlinuz" ]; then
 fi
 rm -rf "$dir/initrd.d"
 mkdir -p "$dir/initrd.d"
+if [ -n "${LINUX_GUEST_FILES:-}" ]; then
+	cp -R "$LINUX_GUEST_FILES"/. "$dir/initrd.d/"
+fi
 cp "$prog" "$dir/initrd.d/init"
 (cd "$dir/initrd.d" && find . | cpio -o -H newc 2>/dev/null) > "$dir/initrd.cpio"
 # The program is PID 1: when it exits the kernel panics, and panic=-1 with

@@ -60,11 +60,17 @@ LOCK = "/tmp/bulkhead-qemu.lock"
 # hard-linked where the build only reads it (newlib's build script removes
 # its files before writing new ones), copied where scripts write files in
 # place (linux-guest-run.sh rewrites build/linux/initrd.cpio).
-REUSED = (("newlib", "link"), ("linux-guest", "link"), ("lwip", "copy"), ("linux", "copy"))
+REUSED = (
+    ("newlib", "link"),
+    ("linux-guest", "link"),
+    ("lwip", "copy"),
+    ("linux", "copy"),
+    ("sqlite", "copy"),
+)
 # Their make stamps, made new in the copy (same content): the copy's
 # sources are newer than this tree's stamps (they were written later), and
 # the builds they stand for are reused as they are.
-STAMPS = ("newlib/.built", "lwip/.fetched")
+STAMPS = ("newlib/.built", "lwip/.fetched", "sqlite/.fetched")
 # Configurations the runner builds only to see their build fail (a stray
 # WRPKRU, a forbidden call); it fails if their image exists afterwards.
 BAD_CONFIGS = os.path.join("tests", "configs", "bad")
@@ -295,7 +301,7 @@ def sync(top, tree):
 
 def reuse_builds(top, tree):
     """Start the scratch tree's build/ from what this tree has built that
-    takes minutes (newlib, lwIP, the Linux kernels), once."""
+    takes minutes (newlib, lwIP, the Linux kernels, SQLite), once."""
     for name, how in REUSED:
         src, dst = os.path.join(top, "build", name), os.path.join(tree, "build", name)
         if not os.path.isdir(src) or os.path.exists(dst):

@@ -343,12 +343,14 @@ def config_app(path):
 
 def test_kernels():
     """The test kernels that make test-images builds (tests/configs/*.toml),
-    but for the POSIX harness's images, which run no ktest cases."""
+    but for the POSIX harness's images and speedtest1's, which run no ktest
+    cases."""
     folder = os.path.join("tests", "configs")
     return sorted(
         c[:-5]
         for c in os.listdir(folder)
-        if c.endswith(".toml") and config_app(os.path.join(folder, c)) != POSIX_APP
+        if c.endswith(".toml")
+        and config_app(os.path.join(folder, c)) not in (POSIX_APP, SPEEDTEST_APP)
     )
 
 
@@ -1138,6 +1140,79 @@ def run_example_backend(build):
     )
 
 
+def gdb_counts(image, n):
+    """Boot image under QEMU's debugger stub and read its n gate counters
+    (backend count) at kernel_exit: (the counters or None, the output)."""
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA="")
+    qemu = spawn(
+        [QEMU_RUN, "--debug", image],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(1)
+        gdb = [
+            "gdb",
+            "-q",
+            "-batch",
+            "-ex",
+            "set architecture i386:x86-64",
+            "-ex",
+            "target remote :1234",
+            "-ex",
+            "hbreak kernel_exit",
+            "-ex",
+            "continue",
+            "-ex",
+            "x/%dgd &gate_counts" % n,
+            "-ex",
+            "kill",
+            image,
+        ]
+        status, out = run(gdb, TIMEOUT)
+    finally:
+        end(qemu)
+        qemu.communicate()
+    counts = []
+    for line in text_of(out).splitlines():
+        m = re.match(r"^0x[0-9a-f]+(?: <[^>]*>)?:(.*)$", line)
+        if m:
+            counts += [int(w) for w in m.group(1).split()]
+    return (counts if len(counts) == n else None), text_of(out)
+
+
+def run_count_backend(build):
+    """The count backend (gates/count/) gives every crossing of the split a
+    counting stub, and the stubs count: hello's crossings are read at
+    kernel_exit through QEMU's debugger stub."""
+    name = "image.count_backend_counts"
+    config = os.path.join("tests", "configs", "other", "count.toml")
+    status, out = run(["make", "--no-print-directory", "CONFIG=" + config, "image"], 600)
+    if status != 0:
+        return [Result(name, False, text_of(out)[-2000:])]
+    with open(os.path.join(build, "count", "imports.txt")) as f:
+        imports = [line.split() for line in f if line.strip()]
+    with open(os.path.join(build, "count", "gates.asm")) as f:
+        stubs = re.findall(r"^; \d+: (\w+) -> (\w+) (\w+)$", f.read(), re.M)
+    if sorted(map(tuple, imports)) != sorted(stubs):
+        return [Result(name, False, "    stubs %r, imports %r" % (stubs, imports))]
+    counts, out = gdb_counts(os.path.join(build, "count", "bulkhead.elf"), len(stubs))
+    if counts is None:
+        return [Result(name, False, "    no counters read:\n" + out[-2000:])]
+    by = {}
+    for (caller, callee, _), c in zip(stubs, counts):
+        by[(caller, callee)] = by.get((caller, callee), 0) + c
+    # hello's threads are the scheduler's: the app calls it, and so does
+    # the core (its hooks); the app's output goes to the core's console.
+    want = [("app", "sched"), ("app", "core"), ("core", "sched")]
+    missing = [p for p in want if not by.get(p)]
+    if missing:
+        return [Result(name, False, "    no crossing counted for %r: %r" % (missing, by))]
+    return [Result(name, True)]
+
+
 def run_stray_places(build):
     """The scanner names a stray WRPKRU/XRSTOR wherever it lies outside the
     gate section: built into the kernel core's compartment (its code, boot
@@ -1378,6 +1453,191 @@ def run_posix(build, config):
         ]
     status, guest = boot(os.path.join(build, config, "bulkhead.elf"), "")
     return compare_posix(config, posix_programs(), host, guest, status)
+
+
+# --- SQLite -------------------------------------------------------------------
+# Each configuration in configs/ whose app is SQLite's shell runs every
+# script of tests/sqlite/ as `sqlite3 /tmp/t.db ".read NAME.sql"` (one boot
+# each, the scripts and their data files in the initrd) and must print,
+# byte for byte, what the host's /usr/bin/sqlite3 (Debian's, the same
+# version) prints for the same command, and end with the same status. Its
+# twin in tests/configs/ (speedtest1-*) runs speedtest1 with --verify,
+# whose hash must be the host's (build/tests/speedtest1-host, on Debian's
+# libsqlite3).
+SQLITE_APP = "sqlite3"
+SPEEDTEST_APP = "speedtest1"
+SQLITE_SCRIPTS = os.path.join("tests", "sqlite")
+SQLITE_HOST = "/usr/bin/sqlite3"
+SQLITE_DB = "/tmp/t.db"
+SPEEDTEST_ARGS = ["--size", "5", "--verify", "/tmp/speedtest1.db"]
+# What the machine prints before the application starts: the banner, its
+# indented lines, and the vfs's notes.
+SQLITE_BOOT_LINE = re.compile(r"^(Bulkhead \d|  \S|vfs: )")
+SQLITE_EXIT = re.compile(r"^Bulkhead: exit status (\d+)$")
+# The host side runs where the guest's shell does: in a mount namespace,
+# a fresh root (tmpfs) holding a copy of the scripts, with the host's /usr
+# (read-only) and the devices the guest has bound in and a tmpfs of its
+# own as /tmp; chrooted there, the working folder is / and paths print as
+# in the guest (.databases says "/x.db"). HOME=/ as in the guest, no /etc
+# (no ~/.sqliterc, no passwd entry), stdout line-buffered as on the
+# guest's console.
+SQLITE_HOST_SH = """set -e
+r=/mnt
+mount -t tmpfs -o size=256m sqlite-root $r
+cp -R "$0"/. $r
+mkdir -p $r/usr $r/tmp $r/dev
+mount --bind /usr $r/usr
+mount -o remount,bind,ro $r/usr
+for d in null zero random urandom; do
+    touch $r/dev/$d
+    mount --bind /dev/$d $r/dev/$d
+done
+mount -t tmpfs -o size=256m,mode=1777 sqlite-tmp $r/tmp
+for l in bin lib lib64 sbin; do [ -L /$l ] && ln -s "$(readlink /$l)" $r/$l; done
+exec chroot $r /usr/bin/env -i HOME=/ PATH=/usr/bin:/bin /usr/bin/sh -c \\
+    'cd / && stdbuf -oL "$@"; exit $?' sh "$@"
+"""
+# speedtest1's host program is not under /usr: it runs with a private /tmp
+# only.
+SPEEDTEST_HOST_SH = 'mount -t tmpfs -o size=256m,mode=1777 sqlite /tmp && "$@"; exit $?'
+
+
+def sqlite_scripts():
+    """The scripts of tests/sqlite/, by name without .sql."""
+    return sorted(f[:-4] for f in os.listdir(SQLITE_SCRIPTS) if f.endswith(".sql"))
+
+
+def sqlite_names(config):
+    """The results run_sqlite gives for a configuration."""
+    return ["sqlite.%s.%s" % (config, s) for s in sqlite_scripts()] + [
+        "sqlite.%s.speedtest1_verifies" % config
+    ]
+
+
+def speedtest_config(config):
+    """The speedtest1 image beside a shell configuration: sqlite-X ->
+    speedtest1-X (tests/configs/)."""
+    return SPEEDTEST_APP + config[len("sqlite") :]
+
+
+def sqlite_host(cmd, script=SQLITE_HOST_SH):
+    """Run cmd (a list) on the host as SQLITE_HOST_SH (or script) says:
+    (exit status, output bytes, stdout and stderr together)."""
+    folder = os.path.abspath(SQLITE_SCRIPTS)
+    return run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, folder] + cmd,
+        TIMEOUT,
+    )
+
+
+def sqlite_boot(image, words, initrd=None):
+    """Boot image with the application's words: (status, the lines of the
+    application's VM with the console's \\r\\n made \\n again, so the \\r
+    a program prints stays)."""
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA="")
+    if initrd is not None:
+        env["QEMU_INITRD"] = initrd
+    ept = backend_of(image) == "ept"
+    cmd = [EPT_LAUNCH if ept else QEMU_RUN, image, "--"] + words
+    status, out = run(cmd, TIMEOUT + 2 * GRACE + 10, env=env)
+    text = out.decode("utf-8", "replace")
+    lines = text.split("\n") if ept else text.replace("\r\n", "\n").split("\n")
+    if ept:
+        # The launcher's own lines and the other VMs' are not the app's.
+        lines = [line[len("[core] ") :] for line in lines if line.startswith("[core] ")]
+    if status is None:
+        lines.append("run-tests: no end after %d s: stopped" % (TIMEOUT + 2 * GRACE + 10))
+    return status, lines
+
+
+def app_output(lines):
+    """Split a boot's lines into (boot lines, the application's lines, its
+    exit status or None): the application's run from the first line that
+    is not the machine's to the exit line."""
+    end = next((i for i in range(len(lines) - 1, -1, -1) if SQLITE_EXIT.match(lines[i])), None)
+    body = lines if end is None else lines[:end]
+    start = 0
+    while start < len(body) and SQLITE_BOOT_LINE.match(body[start]):
+        start += 1
+    status = None if end is None else int(SQLITE_EXIT.match(lines[end]).group(1))
+    return body[:start], body[start:], status
+
+
+def compare_app(name, host_status, host_out, lines):
+    """One Result: the application printed exactly host_out (bytes) and
+    ended with host_status. The machine's lines before it may only be
+    boot lines (an application line that looks like one counts as the
+    application's when the host printed it)."""
+    want = host_out.decode("utf-8", "replace").split("\n")
+    if want and want[-1] == "":
+        want.pop()
+    boot_lines, got, status = app_output(lines)
+    # Lines of the output that look like boot lines (a first line
+    # indented by two spaces) are told apart by the host's output.
+    extra = len(boot_lines) + len(got) - len(want)
+    if status is not None and 0 <= extra <= len(boot_lines):
+        got = (boot_lines + got)[extra:]
+    problems = []
+    if status != host_status:
+        problems.append("exit status %s, the host's %s" % (status, host_status))
+    if got != want:
+        diff = difflib.unified_diff(want, got, "host (Debian's sqlite3)", "guest", lineterm="")
+        problems.append("\n".join("    " + d.replace("\r", "\\r") for d in diff))
+    if not problems:
+        return Result(name, True)
+    return Result(name, False, "    " + "\n".join(problems) + "\n" + tail(lines))
+
+
+def sqlite_initrd(build, config):
+    """The initrd of the SQLite tests (tests/sqlite/ at its root), one per
+    configuration so that jobs running at once do not write the same file.
+    Returns its path, or raises with what mkinitrd.py said."""
+    path = os.path.join(build, "tests", "sqlite-%s.cpio" % config)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    status, out = run([sys.executable, os.path.join(HERE, "mkinitrd.py"), path, SQLITE_SCRIPTS], 60)
+    if status != 0:
+        raise RuntimeError("mkinitrd.py: exit %s\n%s" % (status, text_of(out)))
+    return path
+
+
+def run_sqlite(build, config):
+    """Every script of tests/sqlite/ prints in the shell of `config` what
+    it prints on the host; speedtest1 verifies with the host's hash."""
+    initrd = sqlite_initrd(build, config)
+    image = os.path.join(build, config, "bulkhead.elf")
+    results = []
+    for script in sqlite_scripts():
+        words = [SQLITE_DB, ".read %s.sql" % script]
+        host_status, host_out = sqlite_host([SQLITE_HOST] + words)
+        status, lines = sqlite_boot(image, words, initrd)
+        results.append(compare_app("sqlite.%s.%s" % (config, script), host_status, host_out, lines))
+    name = "sqlite.%s.speedtest1_verifies" % config
+    host_bin = os.path.join(build, "tests", "speedtest1-host")
+    host_status, host_out = sqlite_host([host_bin] + SPEEDTEST_ARGS, SPEEDTEST_HOST_SH)
+    image = os.path.join(build, speedtest_config(config), "bulkhead.elf")
+    status, lines = sqlite_boot(image, SPEEDTEST_ARGS, "")
+    want = re.findall(r"^Verification Hash: .*$", text_of(host_out), re.M)
+    _, got_lines, got_status = app_output(lines)
+    got = [line for line in got_lines if line.startswith("Verification Hash: ")]
+    if host_status != 0 or len(want) != 1:
+        results.append(
+            Result(
+                name,
+                False,
+                "    the host run: exit %s\n%s" % (host_status, text_of(host_out)[-2000:]),
+            )
+        )
+    elif got != want or got_status != 0:
+        results.append(
+            Result(
+                name,
+                False,
+                "    host %r, guest %r (exit status %s)\n%s" % (want, got, got_status, tail(lines)),
+            )
+        )
+    else:
+        results.append(Result(name, True))
+    return results
 
 
 def check_output(name, status, lines, want_status, texts):
@@ -1804,6 +2064,8 @@ def config_image_names(name):
         return ["net.%s.%s" % (name, check) for check in HTTPD_CHECKS]
     if app_of(name) == "iperf":
         return ["net.%s.receives_%d_bytes" % (name, size) for size in IPERF_SIZES]
+    if app_of(name) == SQLITE_APP:
+        return sqlite_names(name)
     return ["image.config_%s_runs" % name]
 
 
@@ -1814,6 +2076,8 @@ def run_config_image(build, name):
         return run_httpd(build, name)
     if app_of(name) == "iperf":
         return run_iperf(build, name)
+    if app_of(name) == SQLITE_APP:
+        return run_sqlite(build, name)
     status, lines, vms = boot_vms(os.path.join(build, name, "bulkhead.elf"), "")
     # Every VM (one without ept) boots with the image's initrd.
     initrd = "  initrd %d bytes at 0x" % os.path.getsize(os.path.join(build, name, "initrd.cpio"))
@@ -2348,6 +2612,7 @@ def all_jobs(build, want):
         Job(lambda: run_bench_check(build), names=bench_check_names()),
         Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
         Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
+        Job(lambda: run_count_backend(build), names=["image.count_backend_counts"]),
         *[
             Job(lambda n=n: run_fuzz(build, n), names=["fuzz.%s.seeded_pass_has_no_findings" % n])
             for n in FUZZ_CONFIGS

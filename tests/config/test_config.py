@@ -141,6 +141,18 @@ class TestValid(ConfigTestCase):
                 'invalid gate "full": backend "%s" offers "light"' % backend,
             )
 
+    def test_count_backend_counts_what_its_gate_kind_would_cross(self):
+        # gate = "mpk": every call into another compartment; "ept": the
+        # kernel libraries are in every VM, so calls to them stay local.
+        import backend as backends
+
+        count = backends.load("count")
+        self.assertEqual(count.gate_kinds, ("mpk", "ept"))
+        for gate, sched in (("mpk", True), ("ept", False)):
+            cfg = mock.Mock(gate=gate)
+            self.assertEqual(count.redirects(cfg, "sched"), sched)
+            self.assertTrue(count.redirects(cfg, "vfs"))
+
     def test_default_placement(self):
         # Unlisted libraries (and the unlisted app) go to the default
         # compartment, after its own, in known-library order, app last.
@@ -1027,8 +1039,8 @@ class TestAppFolders(ConfigTestCase):
         self.assertOnlyError(
             BASE.replace('"hello"', '"notyet"', 1),
             1,
-            'unknown app "notyet": apps/notyet/ holds no C file (an app is a folder '
-            "apps/NAME/ of sources)",
+            'unknown app "notyet": apps/notyet/ holds no C file nor build.mk (an app is a '
+            "folder apps/NAME/ of sources)",
         )
 
     def test_an_app_name_must_be_a_plain_name(self):

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,20 +147,60 @@ TEST(posix, mappings_only_over_what_mmap_gave)
 	KT_EXPECT_EQ(munmap(p, 2 * PG), 0);
 }
 
-TEST(posix, shared_file_mappings_are_refused)
+/* A shared file mapping writes its bytes back to the file (at msync,
+ * munmap and MADV_DONTNEED), never past the file's end; a second shared
+ * mapping of the same bytes, which could not see the first's writes, is
+ * refused. */
+TEST(posix, shared_file_mappings_write_back)
 {
+	char buf[8] = {0};
+	struct stat st;
 	int fd = open("/tmp/posix.map", O_RDWR | O_CREAT | O_TRUNC, 0600);
 
 	KT_ASSERT(fd >= 0);
 	KT_EXPECT_EQ(write(fd, "bytes", 5), 5);
-	errno = 0;
-	KT_ASSERT(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED);
-	KT_EXPECT_EQ(errno, ENODEV);
-	char *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	KT_ASSERT(p != MAP_FAILED);
 	KT_EXPECT_EQ(memcmp(p, "bytes", 5), 0);
+	errno = 0;
+	KT_EXPECT_EQ(mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED,
+		     1);
+	KT_EXPECT_EQ(errno, ENODEV);
+	char *q = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+
+	KT_ASSERT(q != MAP_FAILED);
+	KT_EXPECT_EQ(munmap(q, PG), 0);
+
+	p[0] = 'B';
+	KT_EXPECT_EQ(msync(p, PG, MS_SYNC), 0);
+	KT_EXPECT_EQ(pread(fd, buf, 5, 0), 5);
+	KT_EXPECT_STR(buf, "Bytes");
+	KT_EXPECT_EQ(fstat(fd, &st), 0);
+	KT_EXPECT_EQ(st.st_size, 5); /* the page's rest is not the file's */
+	p[1] = 'Y';
+	KT_EXPECT_EQ(madvise(p, PG, MADV_DONTNEED), 0);
+	KT_EXPECT_EQ(p[1], 'Y'); /* read again from the file */
+	p[2] = 'T';
 	KT_EXPECT_EQ(munmap(p, PG), 0);
+	KT_EXPECT_EQ(pread(fd, buf, 5, 0), 5);
+	KT_EXPECT_STR(buf, "BYTes");
+	KT_EXPECT_EQ(fstat(fd, &st), 0);
+	KT_EXPECT_EQ(st.st_size, 5);
+
+	/* Mapped again once the first is gone; from a file open for
+	 * reading only, nothing goes back. */
+	int ro = open("/tmp/posix.map", O_RDONLY);
+
+	KT_ASSERT(ro >= 0);
+	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro, 0);
+	KT_ASSERT(p != MAP_FAILED);
+	KT_EXPECT_EQ(memcmp(p, "BYTes", 5), 0);
+	p[0] = 'x'; /* protections are not applied: the write stays here */
+	KT_EXPECT_EQ(munmap(p, PG), 0);
+	KT_EXPECT_EQ(pread(fd, buf, 5, 0), 5);
+	KT_EXPECT_STR(buf, "BYTes");
+	close(ro);
 	close(fd);
 	unlink("/tmp/posix.map");
 }

@@ -96,6 +96,13 @@ static inline const char *errno_name(int e)
 	return other;
 }
 
+/* The same, by the shorter name the programs of mmap, signals, process
+ * and netdb use. */
+static inline const char *errname(int e)
+{
+	return errno_name(e);
+}
+
 /* Print an expression that yields an error number (the pthread calls)
  * and the name of what it yielded. */
 #define SHOW(expr) printf("%s: %s\n", #expr, errno_name(expr))

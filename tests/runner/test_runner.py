@@ -550,5 +550,59 @@ class PosixTest(unittest.TestCase):
         self.assertNotIn("posix-mpk", rt.test_kernels())
 
 
+class SqliteTest(unittest.TestCase):
+    """The SQLite harness's comparison of the host shell's bytes and the
+    guest's console lines."""
+
+    BOOT = [
+        "Bulkhead 0.1.0 (config c, backend fcall, app sqlite3)",
+        "  memory 255 MiB usable",
+        "  compartment all (default): boot kernel sqlite3 libc",
+        "vfs: unpacked 3 entries (900 bytes) from the initrd",
+    ]
+    HOST = b"  a  b\n  -  -\n1,x\r\nParse error near line 2: no such table: t\n"
+
+    def compare(self, app, status=1, host_status=1):
+        lines = self.BOOT + app + ["Bulkhead: exit status %d" % status]
+        return rt.compare_app("sqlite.c.s", host_status, self.HOST, lines)
+
+    def test_sqlite_the_same_bytes_pass_even_when_indented_like_boot_lines(self):
+        app = ["  a  b", "  -  -", "1,x\r", "Parse error near line 2: no such table: t"]
+        self.assertTrue(self.compare(app).ok)
+
+    def test_sqlite_a_different_line_fails_with_a_diff(self):
+        app = ["  a  b", "  -  -", "1,x\r", "Parse error near line 3: no such table: t"]
+        result = self.compare(app)
+        self.assertFalse(result.ok)
+        self.assertIn("-Parse error near line 2", result.detail)
+        self.assertIn("+Parse error near line 3", result.detail)
+
+    def test_sqlite_a_lost_carriage_return_fails(self):
+        app = ["  a  b", "  -  -", "1,x", "Parse error near line 2: no such table: t"]
+        self.assertFalse(self.compare(app).ok)
+
+    def test_sqlite_a_line_more_fails(self):
+        app = ["  a  b", "  -  -", "1,x\r", "Parse error near line 2: no such table: t", "x"]
+        self.assertFalse(self.compare(app).ok)
+        app = ["stray", "  a  b", "  -  -", "1,x\r", "Parse error near line 2: no such table: t"]
+        self.assertFalse(self.compare(app).ok)
+
+    def test_sqlite_another_exit_status_fails(self):
+        app = ["  a  b", "  -  -", "1,x\r", "Parse error near line 2: no such table: t"]
+        result = self.compare(app, status=0)
+        self.assertFalse(result.ok)
+        self.assertIn("exit status 0, the host's 1", result.detail)
+
+    def test_sqlite_no_exit_line_fails(self):
+        lines = self.BOOT + ["  a  b", "  -  -", "1,x\r"]
+        self.assertFalse(rt.compare_app("sqlite.c.s", 1, self.HOST, lines).ok)
+
+    def test_sqlite_every_script_and_speedtest1_config_is_found(self):
+        self.assertIn("bigdb", rt.sqlite_scripts())
+        self.assertEqual(rt.speedtest_config("sqlite-mpk3"), "speedtest1-mpk3")
+        self.assertIn("sqlite.sqlite-ept2.speedtest1_verifies", rt.sqlite_names("sqlite-ept2"))
+        self.assertNotIn("speedtest1-mpk3", rt.test_kernels())
+
+
 if __name__ == "__main__":
     unittest.main()
