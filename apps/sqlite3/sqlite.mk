@@ -43,7 +43,9 @@ SQLITE_FETCHED	:= $(SQLITE_C) $(SQLITE_GEN)/shell.c $(SQLITE_OUT)/src/test/speed
 		   $(ZLIB_SRCS)
 $(SQLITE_FETCHED): | $(SQLITE_STAMP)
 	@test -f $@ || { echo "error: $@ missing from the fetched SQLite" >&2; exit 1; }
-$(patsubst %,$(OBJDIR)/%.o,$(SQLITE_FETCHED)): | $(SQLITE_STAMP)
+# Their objects are compiled with this file's flags, which make's record of
+# KCFLAGS (build/.kcflags) does not hold: a change here rebuilds them.
+$(patsubst %,$(OBJDIR)/%.o,$(SQLITE_FETCHED)): apps/sqlite3/sqlite.mk | $(SQLITE_STAMP)
 
 $(OBJDIR)/$(SQLITE_OUT)/%: KCFLAGS += -I$(SQLITE_GEN) -I$(ZLIB_DIR) -fno-strict-aliasing \
 	$(SQLITE_NOWARN) $(SQLITE_DEBIAN) $(SQLITE_HAVE)
