@@ -5,8 +5,7 @@
 # of isolation: its objects are combined into one relocatable object,
 # build/lib/<name>.o, which images are linked from.
 #
-# Targets: all (default) run iso test test-build mutate fuzz inventory test-gates debug
-# deps clean distclean
+# `make help` lists the targets and variables (the #> lines below).
 
 .DEFAULT_GOAL := all
 
@@ -169,7 +168,13 @@ API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api fs/*/*.ap
 CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py scripts/layout.py \
 		   $(wildcard gates/*/backend.py)
 
-ifeq ($(filter clean distclean deps check-style mutate fuzz,$(MAKECMDGOALS)),)
+# Goals that need no configuration read none.
+NO_CONFIG_GOALS	:= clean distclean deps check-style mutate fuzz help configs
+ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
+ifeq ($(wildcard $(CONFIG)),)
+$(shell $(PYTHON) scripts/configs.py --missing '$(CONFIG)' >&2)
+$(error CONFIG=$(CONFIG) does not exist (the configurations are listed above))
+endif
 include $(CFGDIR)/config.mk
 endif
 $(CFGDIR)/config.mk: $(CONFIG) $(CONFIG_TOOL)
@@ -401,6 +406,46 @@ mutate:
 # the kernels' own listings (test=list): run it after adding a test.
 inventory: $(HOST_TEST_BIN) test-images
 	$(PYTHON) scripts/run-tests.py --build $(BUILD) --write-inventory
+
+# --- help -------------------------------------------------------------------
+#> Bulkhead: make [TARGET] [VARIABLE=value ...]
+#>
+#> Targets
+#>   all          (the default) build CONFIG's image
+#>   run          build CONFIG's image and boot it in QEMU; the terminal is its console
+#>   image        build CONFIG's image (build/<config>/bulkhead.elf, initrd.cpio)
+#>   initrd       build CONFIG's initrd alone (its files, then FILES)
+#>   iso          build/bulkhead.iso: every configs/*.toml, a GRUB entry each
+#>   debug        boot CONFIG's image stopped, for gdb on :1234
+#>   test         every test (ends with `N passed, N failed`); ONLY=regex picks cases
+#>   test-gates   gate microbenchmarks: host process and TCG guests, side by side
+#>   fuzz         the interface fuzzer on CONFIG (FUZZ_SECONDS, FUZZ_IN, FUZZ_SEED)
+#>   mutate       break each check on purpose, expect its tests to fail (ONLY=regex)
+#>   inventory    rewrite tests/inventory.txt after adding kernel tests
+#>   configs      list the configurations with their descriptions
+#>   images       build every configs/*.toml; test-images: every tests/configs/*.toml
+#>   test-build   build everything `make test` runs, without running it
+#>   check-style  clang-format, black and flake8 over the tracked files
+#>   deps         install the Debian packages the build needs
+#>   clean        remove build/ but the fetched sources; distclean: all of build/
+#>   help         this screen
+#>
+#> Variables
+#>   CONFIG=FILE  the configuration (default configs/default.toml; see make configs)
+#>   ARGS='...'   the guest's command line; after --, the application's arguments
+#>   FILES=DIR    DIR's files in the guest's initrd (beside the config's own files)
+#>   NET=tap      a tap device in a network namespace instead of QEMU's user network
+#>   CLIENT='cmd' with NET=tap: run cmd in the namespace once the guest listens
+#>   ACCEL=kvm    KVM with -cpu host instead of TCG, where the host can (refused otherwise)
+#>   QEMU_MEM=M   guest memory (default 256M); QEMU_EXTRA: more QEMU arguments
+#>
+#> Benchmarks: scripts/bench-net.sh, scripts/bench-sqlite.sh (see README.md)
+.PHONY: help configs
+help:
+	@sed -n 's/^#> \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+configs:
+	@$(PYTHON) scripts/configs.py
 
 # --- style ------------------------------------------------------------------
 # Fails when any tracked C file differs from .clang-format's layout, or a

@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 
+import accel
 import bootargs
 
 SHARED_ADDR = 0x100000000  # EPT_SHARED_BASE, include/bulkhead/x86.h
@@ -90,15 +91,16 @@ def main():
             with lock:
                 print("[%s] %s" % (name, line), flush=True)
 
+    try:
+        accel_args = accel.qemu_args(image)
+    except accel.Refused as e:
+        print("ept-launch: ACCEL=%s: %s" % (os.environ.get("ACCEL"), e), file=sys.stderr)
+        sys.exit(1)
     mem = os.environ.get("QEMU_MEM", "256M")
     extra = os.environ.get("QEMU_EXTRA", "").split()
     for me, name in enumerate(comps):
-        cmd = [
-            "qemu-system-x86_64",
-            "-accel",
-            "tcg",
-            "-cpu",
-            "max",
+        cmd = ["qemu-system-x86_64"] + accel_args
+        cmd += [
             "-m",
             "%s,slots=%d,maxmem=2G" % (mem, len(parts)),
             "-display",

@@ -39,7 +39,9 @@ cp "$prog" "$dir/initrd.d/init"
 (cd "$dir/initrd.d" && find . | cpio -o -H newc 2>/dev/null) > "$dir/initrd.cpio"
 # The program is PID 1: when it exits the kernel panics, and panic=-1 with
 # -no-reboot ends QEMU.
-timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 512M -display none \
+accel=$(python3 "$(dirname "$0")/accel.py") || exit 1
+# shellcheck disable=SC2086
+timeout 600 qemu-system-x86_64 $accel -m 512M -display none \
 	-serial stdio -monitor none -no-reboot -kernel "$dir/vmlinuz" \
 	-initrd "$dir/initrd.cpio" \
 	-append "console=ttyS0 panic=-1 quiet -- $*" </dev/null |

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 
+import accel
 import bootargs
 
 HOST_IP, GUEST_IP = "10.7.0.1", "10.7.0.2"
@@ -46,6 +47,11 @@ def main():
     ap.add_argument("guest", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     guest = [a for a in args.guest if a != "--"]
+    try:
+        accel_args = accel.qemu_args(None if args.linux else args.image)
+    except accel.Refused as e:
+        print("netns-run: ACCEL=%s: %s" % (os.environ.get("ACCEL"), e), file=sys.stderr)
+        sys.exit(1)
     ns = "bulkhead-%d" % os.getpid()
     # Stopped from outside (a timeout, ^C): still clean up in `finally`.
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
@@ -64,10 +70,9 @@ def main():
             "exec",
             ns,
             "qemu-system-x86_64",
-            "-accel",
-            "tcg",
-            "-cpu",
-            "max",
+        ]
+        qemu += accel_args
+        qemu += [
             "-m",
             os.environ.get("QEMU_MEM", "256M"),
             "-display",

@@ -18,7 +18,7 @@
 # with 2*status+3 (kernel/panic.c); QEMU's own 0 and 1 mean the guest
 # stopped some other way or QEMU failed. Env: QEMU_MEM (default 256M),
 # QEMU_EXTRA (more QEMU arguments), QEMU_TIMEOUT (seconds, default none),
-# QEMU_INITRD (above).
+# QEMU_INITRD (above), ACCEL (tcg, the default, or kvm: scripts/accel.py).
 set -u
 
 # One word as the kernel's command line reads it.
@@ -63,11 +63,18 @@ else
 	fi
 fi
 
+# The accelerator, once the host is known to run this image with it.
+if [ -n "$cdrom" ]; then
+	accel=$(python3 "$(dirname "$0")/accel.py") || exit 1
+else
+	accel=$(python3 "$(dirname "$0")/accel.py" --image "$image") || exit 1
+fi
+
 timeout_cmd=
 [ -n "${QEMU_TIMEOUT:-}" ] && timeout_cmd="timeout --foreground -k 5 $QEMU_TIMEOUT"
 
 # shellcheck disable=SC2086
-$timeout_cmd qemu-system-x86_64 -accel tcg -cpu max -m "${QEMU_MEM:-256M}" \
+$timeout_cmd qemu-system-x86_64 $accel -m "${QEMU_MEM:-256M}" \
 	-display none -serial stdio -monitor none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	"$@" $debug ${QEMU_EXTRA:-}

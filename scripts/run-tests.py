@@ -852,6 +852,8 @@ UNITTESTS = [
     (os.path.join("tests", "config"), "config."),  # the configuration tool
     (os.path.join("tests", "runner"), "runner."),  # this runner
     (os.path.join("tests", "mkinitrd"), "mkinitrd."),  # the initrd archive builder
+    (os.path.join("tests", "accel"), "accel."),  # the accelerator picker
+    (os.path.join("tests", "make"), "make."),  # make help, make configs, a missing CONFIG
 ]
 
 
