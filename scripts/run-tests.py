@@ -1816,13 +1816,13 @@ def keep_alive_problems(port, path=b"/hello.txt", ctype="text/plain", body=HELLO
     return problems
 
 
-def bad_request_problems(port):
+def bad_request_problems(port, request=b"GARBAGE\r\n\r\n"):
     """A request that is not HTTP gets 400 Bad Request, and the server
     closes the connection. Returns the problems."""
     conn = None
     try:
         conn = HttpConnection(port)
-        conn.sock.sendall(b"GARBAGE\r\n\r\n")
+        conn.sock.sendall(request)
         problems = response_problems(
             conn.response(), "HTTP/1.1 400 Bad Request", "text/plain", b"bad request\n"
         )
@@ -1882,6 +1882,7 @@ HTTPD_CHECKS = (
     "unknown_path_404",
     "keep_alive_two_requests_one_connection",
     "malformed_request_400",
+    "binary_garbage_400",
     "serves_on_after_bad_and_truncated",
     "wrk_30_connections_no_errors",
 )
@@ -1943,6 +1944,13 @@ def run_httpd(build, config):
         )
         check_all("keep_alive_two_requests_one_connection", keep_alive_problems(port))
         check_all("malformed_request_400", bad_request_problems(port))
+        # Bytes no client would send, a NUL first, ended by an empty line;
+        # and a NUL inside a header of a request otherwise well formed.
+        check_all(
+            "binary_garbage_400",
+            bad_request_problems(port, b"\x00\xff\xfe GARBAGE\r\n\r\n")
+            + bad_request_problems(port, b"GET /hello.txt HTTP/1.1\r\nX: a\x00b\r\n\r\n"),
+        )
         try:
             s = socket.create_connection(("127.0.0.1", port), timeout=10)
             s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost:")  # cut mid-request

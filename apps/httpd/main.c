@@ -1,16 +1,17 @@
 /*
  * httpd - a small HTTP/1.1 static file server on the BSD socket API.
  *
- * Serves an in-memory document set (there is no file system yet):
+ * Serves an in-memory document set:
  * /index.html (and /), /hello.txt, and /large.bin, 1 MiB whose byte i is
  * (i * 131 + 7) mod 256, so clients can check every byte. One thread per
  * connection; connections are kept alive (HTTP/1.1 by default,
  * "Connection: close" ends one). A request that is not
- * "GET|HEAD <path> HTTP/1.x" with headers ending in an empty line gets 400
- * and the connection closes; an unknown path gets 404.
+ * "GET|HEAD <path> HTTP/1.x" with headers ending in an empty line (or
+ * one with a NUL byte anywhere in it) gets 400 and the connection closes; an unknown path gets 404.
  *
  * usage (boot command line): ... -- [port]    (default 80)
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,8 +141,9 @@ void *httpd_conn(void *arg)
 	while (buf) {
 		char *end;
 
-		buf[have] = '\0';
-		while (!(end = strstr(buf, "\r\n\r\n"))) {
+		/* The header block ends at the first empty line, looked for in
+		 * every byte received: a NUL in it must not hide its end. */
+		while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
 			if (have == REQUEST_MAX) {
 				bad_requests++;
 				respond(s, 400, "Bad Request", "text/plain",
@@ -153,11 +155,17 @@ void *httpd_conn(void *arg)
 			if (n <= 0)
 				goto out; /* closed, or cut mid-request */
 			have += (size_t)n;
-			buf[have] = '\0';
 		}
 		end[2] = '\0'; /* the request line and headers */
 		size_t used = (size_t)(end + 4 - buf);
 
+		/* A NUL is no part of HTTP: the request is refused whole. */
+		if (memchr(buf, '\0', used - 2)) {
+			bad_requests++;
+			respond(s, 400, "Bad Request", "text/plain",
+				"bad request\n", 12, 0, 0);
+			break;
+		}
 		if (!handle(s, buf))
 			break;
 		memmove(buf, buf + used, have - used);
