@@ -205,9 +205,11 @@ $(CFGDIR)/comp_table.o: $(CFGDIR)/comp_table.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
 # newlib, libgcc) in one object, checked for references into other
 # compartments that are not exported, its calls into other compartments
 # sent to gate stubs, then stripped to what others may enter.
+# It depends on config.mk too, which changes with the compartment's
+# libraries: one moved in from elsewhere is older than the object.
 define comp_rule
 $(COMPDIR)/$(1).raw.o: $(foreach l,$(CFG_COMP_$(1)_LIBS),$(call lib_obj,$(l))) \
-		$(call lib_obj,libc) $(COMPDIR)/$(1).glue.o $(NEWLIB_STAMP)
+		$(call lib_obj,libc) $(COMPDIR)/$(1).glue.o $(NEWLIB_STAMP) $(CFGDIR)/config.mk
 	@mkdir -p $$(@D)
 	@echo "  COMP    $$@"
 	@$(LD) -r -z noexecstack -o $$@ $(foreach l,$(CFG_COMP_$(1)_LIBS),$(call lib_obj,$(l))) \
