@@ -441,7 +441,7 @@ inventory: $(HOST_TEST_BIN) test-images
 #>   ACCEL=kvm    KVM with -cpu host instead of TCG, where the host can (refused otherwise)
 #>   QEMU_MEM=M   guest memory (default 256M); QEMU_EXTRA: more QEMU arguments
 #>
-#> Benchmarks: scripts/bench-net.sh, scripts/bench-sqlite.sh (see README.md)
+#> Benchmarks: scripts/bench-net.sh, bench-sqlite.sh, bench-fcall.py (see README.md)
 .PHONY: help configs
 help:
 	@sed -n 's/^#> \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
