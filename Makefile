@@ -5,8 +5,8 @@
 # of isolation: its objects are combined into one relocatable object,
 # build/lib/<name>.o, which images are linked from.
 #
-# Targets: all (default) run iso test test-build mutate fuzz inventory test-gates debug
-# deps clean distclean
+# Targets: all (default) run iso test test-build mutate fuzz explore inventory test-gates
+# debug deps clean distclean
 
 .DEFAULT_GOAL := all
 
@@ -106,7 +106,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 # Generated intermediates (glue sources and the like) are kept.
 .SECONDARY:
 
-.PHONY: all image initrd run iso test test-build mutate fuzz inventory test-gates debug deps \
+.PHONY: all image initrd run iso test test-build mutate fuzz explore inventory test-gates debug deps \
 	clean distclean check-style FORCE
 all: image
 
@@ -169,7 +169,7 @@ API_FILES	:= $(wildcard */*.api apps/*/*.api tests/*/*.api net/*/*.api fs/*/*.ap
 CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py scripts/layout.py \
 		   $(wildcard gates/*/backend.py)
 
-ifeq ($(filter clean distclean deps check-style mutate fuzz,$(MAKECMDGOALS)),)
+ifeq ($(filter clean distclean deps check-style mutate fuzz explore,$(MAKECMDGOALS)),)
 include $(CFGDIR)/config.mk
 endif
 $(CFGDIR)/config.mk: $(CONFIG) $(CONFIG_TOOL)
@@ -389,6 +389,21 @@ FUZZ_IN		?=
 fuzz: | $(NEWLIB_STAMP)
 	$(PYTHON) scripts/fuzz.py $(CONFIG) --seconds $(FUZZ_SECONDS) \
 		$(if $(FUZZ_IN),--in $(FUZZ_IN)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+
+# The explorer (scripts/explore.py): the safest configurations of APP
+# (the space of configs/explore/$(APP).toml) that meet BUDGET, a metric of
+# its benchmark and a value, e.g. make explore APP=httpd
+# BUDGET=requests_per_s=3000. It builds and measures few of them (each QEMU
+# run takes /tmp/bulkhead-qemu.lock itself: do not wrap it in flock) and
+# writes build/explore/$(APP)/: chosen/*.toml (for make run CONFIG=),
+# table.txt and poset.{svg,png}.
+APP		?=
+BUDGET		?=
+explore: | $(NEWLIB_STAMP)
+	@test -n "$(APP)" -a -n "$(BUDGET)" || { echo "make explore: give APP=name and" \
+		"BUDGET=metric=value (specs: $(notdir $(wildcard configs/explore/*.toml)))" >&2; exit 2; }
+	$(PYTHON) scripts/explore.py configs/explore/$(APP).toml --budget '$(BUDGET)' \
+		--apps "$(APPS)" --optional-libs "$(OPT_LIBS)"
 
 # Do the tests bite? Each mutation of tests/mutations.txt, applied to a
 # scratch copy of the tree (build/mutate/tree), must make the cases it

@@ -852,6 +852,7 @@ UNITTESTS = [
     (os.path.join("tests", "config"), "config."),  # the configuration tool
     (os.path.join("tests", "runner"), "runner."),  # this runner
     (os.path.join("tests", "mkinitrd"), "mkinitrd."),  # the initrd archive builder
+    (os.path.join("tests", "explore"), "explore."),  # the explorer
 ]
 
 
