@@ -789,7 +789,8 @@ def run_live(args):
             "--budget %s: benchmark %s measures %s (%s is better)"
             % (args.budget, spec.benchmark, metric, "more" if METRICS[metric] else "less")
         )
-    out = args.out or os.path.join(ROOT, "build", "explore", spec.app)
+    name = os.path.splitext(os.path.basename(spec.path))[0]
+    out = args.out or os.path.join(ROOT, "build", "explore", name)
     cache = os.path.join(out, "cache")
     cands = space(spec)
     libs, apps, optional = args.libs.split(), args.apps.split(), args.optional_libs.split()
