@@ -677,6 +677,8 @@ def wrk_once(image, seconds, log):
             os.path.join(ROOT, "scripts", "netns-run.py"),
             "--log",
             log,
+            "--timeout",
+            str(seconds + 120),
             "--client",
             client,
             image,
@@ -685,7 +687,6 @@ def wrk_once(image, seconds, log):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=seconds + 300,
     )
     rate = re.search(r"^Requests/sec:\s*([0-9.]+)", p.stdout, re.M)
     errors = re.search(r"^\s*Non-2xx or 3xx responses:\s*(\d+)", p.stdout, re.M)
