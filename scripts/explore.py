@@ -75,6 +75,7 @@ Spec (configs/explore/APP.toml)::
 import argparse
 import csv
 import dataclasses
+import fcntl
 import hashlib
 import html
 import itertools
@@ -86,6 +87,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import tomllib
 
 import bulkhead_config
@@ -257,6 +259,34 @@ class Search:
         for j in bits(span & self.unknown):
             self.status[j] = MEETS if ok else MISSES
         self.unknown &= ~span
+
+    def clone(self):
+        other = Search.__new__(Search)
+        other.__dict__.update(self.__dict__)
+        other.status = list(self.status)
+        other.measured = list(self.measured)
+        return other
+
+    def ahead(self, depth, known):
+        """The nodes the search may ask for in its next `depth` steps,
+        nearest first, whichever way each answer goes; known(i) is
+        True/False for a node whose answer is already known (None
+        otherwise), which then takes one way only."""
+        states = [self]
+        for _ in range(depth + 1):
+            following = []
+            for s in states:
+                if not s.unknown:
+                    continue
+                i = s.next()
+                k = known(i)
+                if k is None and s is not self:
+                    yield i
+                for ok in (True, False) if k is None else (k,):
+                    t = s.clone()
+                    t.record(i, ok)
+                    following.append(t)
+            states = following
 
     def run(self, measure):
         while self.unknown:
@@ -668,12 +698,11 @@ def build_image(config_path, log):
 
 def wrk_once(image, seconds, log):
     """One wrk run against the image on a tap network (as
-    scripts/bench-net.sh); requests/s, or a reason string."""
+    scripts/bench-net.sh), the QEMU lock held by the caller; requests/s,
+    or a reason string."""
     client = "wrk -t 2 -c 30 -d %ds http://10.7.0.2/hello.txt" % seconds
     p = subprocess.run(
         [
-            "flock",
-            LOCK,
             os.path.join(ROOT, "scripts", "netns-run.py"),
             "--log",
             log,
@@ -698,8 +727,8 @@ def wrk_once(image, seconds, log):
 
 
 def speedtest1_once(image, size, log):
-    """One speedtest1 --size run in the image; its total seconds, or a
-    reason string."""
+    """One speedtest1 --size run in the image, the QEMU lock held by the
+    caller; its total seconds, or a reason string."""
     cfg_mk = os.path.join(os.path.dirname(image), "config.mk")
     launch = "qemu-run.sh"
     with open(cfg_mk) as f:
@@ -707,7 +736,7 @@ def speedtest1_once(image, size, log):
             launch = "ept-launch.py"
     env = dict(os.environ, QEMU_TIMEOUT="1800")
     p = subprocess.run(
-        ["flock", LOCK, os.path.join(ROOT, "scripts", launch), image, "--"]
+        [os.path.join(ROOT, "scripts", launch), image, "--"]
         + ["--size", str(size), "/tmp/speedtest1.db"],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
@@ -724,49 +753,126 @@ def speedtest1_once(image, size, log):
     return float(total[-1])
 
 
-def measure(spec, c, out, cache):
-    """Measure candidate c: {"value": v, "runs": [...]} or {"error": why}.
-    A result is cached under its configuration's hash; errors are not
-    (a failed build is retried on the next run)."""
-    path = os.path.join(cache, c.digest + ".json")
-    if os.path.exists(path):
+class QemuLock:
+    """/tmp/bulkhead-qemu.lock, taken by a thread (so that builds go on
+    while it waits) and held across consecutive runs: released before a
+    build, never held during one. The same lock flock(1) takes."""
+
+    def __init__(self, path=LOCK):
+        self.path = path
+        self.fd = None
+        self.got = threading.Event()
+
+    def request(self):
+        if self.fd is not None:
+            return
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        self.got.clear()
+        threading.Thread(target=self._take, args=(self.fd,), daemon=True).start()
+
+    def _take(self, fd):
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self.got.set()
+
+    @property
+    def held(self):
+        return self.fd is not None and self.got.is_set()
+
+    def wait(self):
+        self.request()
+        self.got.wait()
+
+    def release(self):
+        if self.held:
+            os.close(self.fd)  # closing the last descriptor releases it
+            self.fd = None
+            self.got.clear()
+
+
+class Measurer:
+    """Builds and measures candidates: cached results first, builds
+    without the QEMU lock, runs with it (one lock taken for as many
+    consecutive runs as are ready)."""
+
+    def __init__(self, spec, out):
+        self.spec = spec
+        self.out = out
+        self.cache = os.path.join(out, "cache")
+        self.logs = os.path.join(out, "logs")
+        self.built = {}  # digest -> image path, or a reason string
+        self.lock = QemuLock()
+
+    def cached(self, c):
+        """The cached result of candidate c, or None."""
+        path = os.path.join(self.cache, c.digest + ".json")
+        if not os.path.exists(path):
+            return None
         with open(path) as f:
-            return json.load(f), True
-    cfg_dir = os.path.join(out, "configs")
-    os.makedirs(cfg_dir, exist_ok=True)
-    cfg_path = os.path.join(cfg_dir, config_file_name(spec, c))
-    with open(cfg_path, "w") as f:
-        f.write(c.text)
-    logs = os.path.join(out, "logs")
-    os.makedirs(logs, exist_ok=True)
-    rel = os.path.relpath(cfg_path, ROOT)
-    why = build_image(rel, os.path.join(logs, c.digest + ".build.log"))
-    if why:
-        return {"error": why}, False
-    image = os.path.join(ROOT, "build", os.path.splitext(os.path.basename(cfg_path))[0])
-    image = os.path.join(image, "bulkhead.elf")
-    runs = []
-    for k in range(spec.bench["runs"]):
-        log = os.path.join(logs, "%s.run%d.log" % (c.digest, k))
-        if spec.benchmark == "wrk":
-            v = wrk_once(image, spec.bench["seconds"], log)
-        else:
-            v = speedtest1_once(image, spec.bench["size"], log)
-        if isinstance(v, str):
-            return {"error": v}, False
-        runs.append(v)
-    result = {
-        "value": statistics.median_low(runs),
-        "runs": runs,
-        "metric": BENCHMARKS[spec.benchmark][0],
-        "label": c.label,
-        "config": c.text,
-    }
-    os.makedirs(cache, exist_ok=True)
-    with open(path + ".tmp", "w") as f:
-        json.dump(result, f, indent=1)
-    os.replace(path + ".tmp", path)
-    return result, False
+            return json.load(f)
+
+    def build(self, c):
+        """Build c's image (once); its path or the build's reason."""
+        if c.digest in self.built:
+            return self.built[c.digest]
+        cfg_dir = os.path.join(self.out, "configs")
+        os.makedirs(cfg_dir, exist_ok=True)
+        os.makedirs(self.logs, exist_ok=True)
+        cfg_path = os.path.join(cfg_dir, config_file_name(self.spec, c))
+        with open(cfg_path, "w") as f:
+            f.write(c.text)
+        why = build_image(
+            os.path.relpath(cfg_path, ROOT), os.path.join(self.logs, c.digest + ".build.log")
+        )
+        name = os.path.splitext(os.path.basename(cfg_path))[0]
+        self.built[c.digest] = why or os.path.join(ROOT, "build", name, "bulkhead.elf")
+        return self.built[c.digest]
+
+    def measure(self, c, ahead=()):
+        """Measure candidate c: ({"value": v, ...} or {"error": why},
+        cached). While waiting for the lock, build the candidates of
+        `ahead` (an iterable, consumed lazily). Errors are not cached (a
+        failed build is retried on the next run)."""
+        result = self.cached(c)
+        if result is not None:
+            return result, True
+        if c.digest not in self.built:
+            self.lock.release()
+        image = self.build(c)
+        if not image.startswith("/"):
+            return {"error": image}, False
+        if not self.lock.held:
+            self.lock.request()
+            if not self.lock.got.wait(0.5):
+                print("(waiting for the QEMU lock; building ahead)", end=" ", flush=True)
+                for other in ahead:
+                    if self.lock.got.is_set():
+                        break
+                    if self.cached(other) is None:
+                        self.build(other)
+            self.lock.wait()
+        runs = []
+        for k in range(self.spec.bench["runs"]):
+            log = os.path.join(self.logs, "%s.run%d.log" % (c.digest, k))
+            if self.spec.benchmark == "wrk":
+                v = wrk_once(image, self.spec.bench["seconds"], log)
+            else:
+                v = speedtest1_once(image, self.spec.bench["size"], log)
+            if isinstance(v, str):
+                return {"error": v}, False
+            runs.append(v)
+        result = {
+            "value": statistics.median_low(runs),
+            "runs": runs,
+            "metric": BENCHMARKS[self.spec.benchmark][0],
+            "label": c.label,
+            "config": c.text,
+        }
+        os.makedirs(self.cache, exist_ok=True)
+        path = os.path.join(self.cache, c.digest + ".json")
+        with open(path + ".tmp", "w") as f:
+            json.dump(result, f, indent=1)
+        os.replace(path + ".tmp", path)
+        return result, False
 
 
 def config_file_name(spec, c):
@@ -792,7 +898,6 @@ def run_live(args):
         )
     name = os.path.splitext(os.path.basename(spec.path))[0]
     out = args.out or os.path.join(ROOT, "build", "explore", name)
-    cache = os.path.join(out, "cache")
     cands = space(spec)
     libs, apps, optional = args.libs.split(), args.apps.split(), args.optional_libs.split()
     if spec.app not in apps:
@@ -823,10 +928,13 @@ def run_live(args):
     sys.stdout.flush()
     values = {}
 
+    measurer = Measurer(spec, out)
+
     def probe(i):
         c = cands[i]
         print("  measure %s ..." % c.label, end=" ", flush=True)
-        result, cached = measure(spec, c, out, cache)
+        ahead = (cands[j] for j in search.ahead(2, lambda j: verdict(measurer.cached(cands[j]))))
+        result, cached = measurer.measure(c, ahead)
         if "error" in result:
             c.reason = result["error"]
             print("skipped: %s" % c.reason, flush=True)
@@ -840,7 +948,15 @@ def run_live(args):
         )
         return ok
 
-    chosen = search.run(probe)
+    def verdict(result):
+        if result is None:
+            return None
+        return meets(result["value"], budget) if "value" in result else None
+
+    try:
+        chosen = search.run(probe)
+    finally:
+        measurer.lock.release()
     measured = [i for i in search.measured if i in values]
     print(
         "explore: measured %d of %d configurations (%d valid), %d skipped at measurement"

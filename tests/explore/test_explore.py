@@ -225,6 +225,29 @@ class SearchTest(unittest.TestCase):
             s = self.check(up, [i < cut for i in range(n)])
             self.assertLessEqual(len(s.measured), 7)
 
+    def test_ahead_foresees_the_next_steps(self):
+        """Search.ahead(2): the next two nodes the search asks for, the
+        answers whatever they are, are among those it yields."""
+        rng = random.Random(6)
+        for _ in range(30):
+            nodes = [c.node for c in ex.space(random_spec(rng, 60))]
+            up = ex.order_sets(nodes, "full")
+            fig = monotone_figure(nodes, rng)
+            budget = rng.uniform(min(fig), max(fig))
+            s = ex.Search(up)
+            while s.unknown:
+                i = s.next()
+                foreseen = set(s.ahead(2, lambda j: None))
+                self.assertNotIn(i, foreseen)
+                s.record(i, fig[i] >= budget)
+                later = s.clone()
+                for _ in range(2):
+                    if not later.unknown:
+                        break
+                    j = later.next()
+                    self.assertIn(j, foreseen)
+                    later.record(j, fig[j] >= budget)
+
     def test_skipped_at_measurement_settles_nothing(self):
         """A node that cannot be measured implies nothing about others."""
         up = [0b111, 0b110, 0b100]
