@@ -268,25 +268,28 @@ class Search:
         return other
 
     def ahead(self, depth, known):
-        """The nodes the search may ask for in its next `depth` steps,
-        nearest first, whichever way each answer goes; known(i) is
-        True/False for a node whose answer is already known (None
-        otherwise), which then takes one way only."""
-        states = [self]
-        for _ in range(depth + 1):
-            following = []
+        """The nodes the search may ask for in its next `depth` steps (None:
+        all of them), nearest first, each once, whichever way each answer
+        goes; known(i) is True/False for a node whose answer is already
+        known (None otherwise), which then takes one way only. States
+        with the same unsettled set ask the same next node: kept once."""
+        states, seen, level = [self], set(), 0
+        while states and (depth is None or level <= depth):
+            following = {}
             for s in states:
                 if not s.unknown:
                     continue
                 i = s.next()
                 k = known(i)
-                if k is None and s is not self:
+                if k is None and s is not self and i not in seen:
+                    seen.add(i)
                     yield i
                 for ok in (True, False) if k is None else (k,):
                     t = s.clone()
                     t.record(i, ok)
-                    following.append(t)
-            states = following
+                    following.setdefault(t.unknown, t)
+            states = list(following.values())
+            level += 1
 
     def run(self, measure):
         while self.unknown:
@@ -936,7 +939,9 @@ def run_live(args):
     def probe(i):
         c = cands[i]
         print("  measure %s ..." % c.label, end=" ", flush=True)
-        ahead = (cands[j] for j in search.ahead(2, lambda j: verdict(measurer.cached(cands[j]))))
+        # While waiting for the QEMU lock, build what the search may ask
+        # for next, nearest first, so that one turn of the lock runs many.
+        ahead = (cands[j] for j in search.ahead(None, lambda j: verdict(measurer.cached(cands[j]))))
         result, cached = measurer.measure(c, ahead)
         if "error" in result:
             c.reason = result["error"]

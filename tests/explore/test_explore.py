@@ -237,7 +237,10 @@ class SearchTest(unittest.TestCase):
             s = ex.Search(up)
             while s.unknown:
                 i = s.next()
-                foreseen = set(s.ahead(2, lambda j: None))
+                foreseen = list(s.ahead(2, lambda j: None))
+                self.assertEqual(len(foreseen), len(set(foreseen)))
+                self.assertLessEqual(set(foreseen), set(s.ahead(None, lambda j: None)))
+                foreseen = set(foreseen)
                 self.assertNotIn(i, foreseen)
                 s.record(i, fig[i] >= budget)
                 later = s.clone()
