@@ -962,14 +962,24 @@ def run_live(args):
         return meets(result["value"], budget) if "value" in result else None
 
     try:
-        chosen = search.run(probe)
+        while search.unknown:
+            i = search.next()
+            if args.cached_only and measurer.cached(cands[i]) is None:
+                break
+            search.record(i, probe(i))
     finally:
         measurer.lock.release()
+    chosen = search.chosen()
     measured = [i for i in search.measured if i in values]
     print(
         "explore: measured %d of %d configurations (%d valid), %d skipped at measurement"
         % (len(measured), len(cands), valid, len(search.measured) - len(measured))
     )
+    if search.unknown:
+        print(
+            "explore: --cached-only: %d configurations unsettled; the chosen so far are "
+            "provisional (a run without it measures the rest)" % search.unknown.bit_count()
+        )
     write_results(spec, out, cands, up, search, values, chosen, budget)
     return 0
 
@@ -1035,7 +1045,7 @@ def dot_text(up, search, labels, values, budget):
         '\tnode [shape=box, fontname="Helvetica", fontsize=10];',
         "\tedge [arrowsize=0.5, color=gray50];",
         '\tlabel="%s budget %s %g; filled: measured (red worst, green best), striped: '
-        'presumed, dotted: skipped, star: chosen"; fontsize=11;'
+        'presumed (grey: unsettled), dotted: skipped, star: chosen"; fontsize=11;'
         % (budget[0], ">=" if budget[2] else "<=", budget[1]),
     ]
     for i in range(len(up)):
@@ -1049,7 +1059,7 @@ def dot_text(up, search, labels, values, budget):
             attrs["style"] = "dotted"
             attrs["fontcolor"] = "gray40"
         else:
-            tint = "#d8f0d8" if search.status[i] == MEETS else "#f0d8d8"
+            tint = {MEETS: "#d8f0d8", MISSES: "#f0d8d8"}.get(search.status[i], "#e0e0e0")
             attrs["style"] = "striped"
             attrs["fillcolor"] = ":".join(["white", tint] * 4)
         if i in chosen:
@@ -1111,6 +1121,11 @@ def main(argv=None):
         "--libs",
         default=" ".join(bulkhead_config.KERNEL_LIBS + bulkhead_config.FS_LIBS),
         help="live: libraries every image holds (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="live: measure nothing; report from the cache, what is unsettled left so",
     )
     ap.add_argument("--apps", default="", help="live: the application libraries (make's APPS)")
     ap.add_argument("--optional-libs", default="", help="live: make's OPT_LIBS")
