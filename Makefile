@@ -396,14 +396,16 @@ fuzz: | $(NEWLIB_STAMP)
 # BUDGET=requests_per_s=3000. It builds and measures few of them (each QEMU
 # run takes /tmp/bulkhead-qemu.lock itself: do not wrap it in flock) and
 # writes build/explore/$(APP)/: chosen/*.toml (for make run CONFIG=),
-# table.txt and poset.{svg,png}.
+# table.txt and poset.{svg,png}. EXPLORE_ARGS=--cached-only reports from
+# what is cached without measuring.
 APP		?=
 BUDGET		?=
+EXPLORE_ARGS	?=
 explore: | $(NEWLIB_STAMP)
 	@test -n "$(APP)" -a -n "$(BUDGET)" || { echo "make explore: give APP=name and" \
 		"BUDGET=metric=value (specs: $(notdir $(wildcard configs/explore/*.toml)))" >&2; exit 2; }
 	$(PYTHON) scripts/explore.py configs/explore/$(APP).toml --budget '$(BUDGET)' \
-		--apps "$(APPS)" --optional-libs "$(OPT_LIBS)"
+		--apps "$(APPS)" --optional-libs "$(OPT_LIBS)" $(EXPLORE_ARGS)
 
 # Do the tests bite? Each mutation of tests/mutations.txt, applied to a
 # scratch copy of the tree (build/mutate/tree), must make the cases it
