@@ -105,7 +105,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 # Generated intermediates (glue sources and the like) are kept.
 .SECONDARY:
 
-.PHONY: all image initrd run iso test test-build mutate fuzz inventory test-gates debug deps \
+.PHONY: all image initrd run iso test test-build mutate fuzz explore inventory test-gates debug deps \
 	clean distclean check-style FORCE
 all: image
 
@@ -169,7 +169,7 @@ CONFIG_TOOL	:= scripts/bulkhead_config.py scripts/backend.py scripts/layout.py \
 		   $(wildcard gates/*/backend.py)
 
 # Goals that need no configuration read none.
-NO_CONFIG_GOALS	:= clean distclean deps check-style mutate fuzz help configs
+NO_CONFIG_GOALS	:= clean distclean deps check-style mutate fuzz explore help configs
 ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
 ifeq ($(wildcard $(CONFIG)),)
 $(shell $(PYTHON) scripts/configs.py --missing '$(CONFIG)' >&2)
@@ -397,6 +397,23 @@ fuzz: | $(NEWLIB_STAMP)
 	$(PYTHON) scripts/fuzz.py $(CONFIG) --seconds $(FUZZ_SECONDS) \
 		$(if $(FUZZ_IN),--in $(FUZZ_IN)) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
+# The explorer (scripts/explore.py): the safest configurations of APP
+# (the space of configs/explore/$(APP).toml) that meet BUDGET, a metric of
+# its benchmark and a value, e.g. make explore APP=httpd
+# BUDGET=requests_per_s=3000. It builds and measures few of them (each QEMU
+# run takes /tmp/bulkhead-qemu.lock itself: do not wrap it in flock) and
+# writes build/explore/$(APP)/: chosen/*.toml (for make run CONFIG=),
+# table.txt and poset.{svg,png}. EXPLORE_ARGS=--cached-only reports from
+# what is cached without measuring.
+APP		?=
+BUDGET		?=
+EXPLORE_ARGS	?=
+explore: | $(NEWLIB_STAMP)
+	@test -n "$(APP)" -a -n "$(BUDGET)" || { echo "make explore: give APP=name and" \
+		"BUDGET=metric=value (specs: $(notdir $(wildcard configs/explore/*.toml)))" >&2; exit 2; }
+	$(PYTHON) scripts/explore.py configs/explore/$(APP).toml --budget '$(BUDGET)' \
+		--apps "$(APPS)" --optional-libs "$(OPT_LIBS)" $(EXPLORE_ARGS)
+
 # Do the tests bite? Each mutation of tests/mutations.txt, applied to a
 # scratch copy of the tree (build/mutate/tree), must make the cases it
 # names fail (scripts/mutate.py). Long: not part of make test. Here
@@ -423,6 +440,8 @@ inventory: $(HOST_TEST_BIN) test-images
 #>   test-gates   gate microbenchmarks: host process and TCG guests, side by side
 #>   fuzz         the interface fuzzer on CONFIG (FUZZ_SECONDS, FUZZ_IN, FUZZ_SEED)
 #>   mutate       break each check on purpose, expect its tests to fail (ONLY=regex)
+#>   explore      the safest configurations within a budget: APP=spec BUDGET=metric=value
+#>                (specs in configs/explore/; EXPLORE_ARGS=--cached-only reports the cache)
 #>   inventory    rewrite tests/inventory.txt after adding kernel tests
 #>   configs      list the configurations with their descriptions
 #>   images       build every configs/*.toml; test-images: every tests/configs/*.toml

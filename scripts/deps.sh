@@ -15,6 +15,7 @@ xorriso:xorriso
 mformat:mtools
 python3:python3
 gnuplot:gnuplot-nox
+dot:graphviz
 cpio:cpio
 curl:curl
 wrk:wrk

@@ -854,6 +854,7 @@ UNITTESTS = [
     (os.path.join("tests", "mkinitrd"), "mkinitrd."),  # the initrd archive builder
     (os.path.join("tests", "accel"), "accel."),  # the accelerator picker
     (os.path.join("tests", "make"), "make."),  # make help, make configs, a missing CONFIG
+    (os.path.join("tests", "explore"), "explore."),  # the explorer
 ]
 
 
