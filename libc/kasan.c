@@ -16,6 +16,8 @@
  * full-gate slots are checked; any other address (the ept shared region,
  * device memory) is not.
  *
+ * memcpy and memset, assembly in newlib, are replaced by checking ones.
+ *
  * The heap (libc/malloc.c) puts a 48-byte red zone holding the block's
  * header before each block and at least 16 bytes after it, and keeps
  * freed blocks poisoned in a quarantine (up to QUARANTINE_BYTES) before
@@ -403,6 +405,33 @@ ACCESS(2)
 ACCESS(4)
 ACCESS(8)
 ACCESS(16)
+
+/*
+ * newlib's x86_64 memcpy and memset are assembly, which gcc does not
+ * instrument and does not check the calls of: this compartment's copy
+ * has these instead, which check both ranges and then copy or fill.
+ */
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	void *d = dst;
+
+	check((uintptr_t)src, n, 0, RET_IP);
+	check((uintptr_t)dst, n, 1, RET_IP);
+	__asm__ volatile("rep movsb"
+			 : "+D"(d), "+S"(src), "+c"(n)
+			 :
+			 : "memory");
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	void *d = dst;
+
+	check((uintptr_t)dst, n, 1, RET_IP);
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return dst;
+}
 
 void __asan_loadN_noabort(uintptr_t a, size_t n)
 {

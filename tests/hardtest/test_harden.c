@@ -172,6 +172,20 @@ TEST_ALONE(harden, local_array_overflow_is_reported)
 	run(HBUG_LOCAL_OVERFLOW, HARDEN_KASAN, "a local array overflow");
 }
 
+/* newlib's memcpy is assembly: the KASan compartment's own checks it. */
+TEST_ALONE(harden, heap_overflow_by_memcpy_is_reported)
+{
+	long block = hbugs_prepare(HBUG_MEMCPY_OVERFLOW);
+
+	if (on(HARDEN_KASAN))
+		ktest_expect(
+			"PANIC: KASan: heap-buffer-overflow: write of size "
+			"21 at 0x%lx in hbugs_memcpy_overflow, compartment "
+			"%s",
+			block, bugs()->name);
+	run(HBUG_MEMCPY_OVERFLOW, HARDEN_KASAN, "a heap overflow by memcpy");
+}
+
 /* Booted with ubsan=warn (scripts/run-tests.py, SUITE_ARGS): each site
  * reports once and the program goes on; the count says how many. */
 TEST(ubsan_warn, reports_count_and_the_program_goes_on)
@@ -181,6 +195,30 @@ TEST(ubsan_warn, reports_count_and_the_program_goes_on)
 	hbugs_run(HBUG_SHIFT);
 	KT_EXPECT_EQ(hbugs_ubsan_reports(),
 		     (bugs()->harden & HARDEN_UBSAN) ? 2 : 0);
+}
+
+/* Each stack-protector compartment's canary was seeded at boot, its low
+ * byte zero (read where its data is readable: without keys or VMs). */
+TEST(harden, canaries_are_seeded_at_boot)
+{
+	if (comp_has(COMP_KEYS) || comp_has(COMP_VMS))
+		return;
+	for (unsigned i = 0; i < comp_config.count; i++) {
+		const struct comp_desc *c = &comp_config.comps[i];
+
+		KT_EXPECT_EQ(c->stack_guard != NULL,
+			     (c->harden & HARDEN_STACK_PROTECTOR) != 0);
+		if (!c->stack_guard)
+			continue;
+		KT_ASSERT(*c->stack_guard != 0x00deadbeefbead00UL);
+		KT_EXPECT_EQ(*c->stack_guard & 0xff, 0);
+	}
+}
+
+/* KASan's quarantine: a freed block is not the next one handed out. */
+TEST(harden, freed_block_waits_in_quarantine)
+{
+	KT_EXPECT_EQ(hbugs_reuse(), !(bugs()->harden & HARDEN_KASAN));
 }
 
 /* Under MPK the shadow describing the bugs' heap carries their key: the

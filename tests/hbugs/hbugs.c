@@ -6,6 +6,7 @@
  * or slack, and the others only read.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hbugs.h"
@@ -81,10 +82,20 @@ hbugs_local_overflow(void)
 	return p[16];
 }
 
+__attribute__((noipa)) static long hbugs_memcpy_overflow(void)
+{
+	static const char text[21] = "twenty-one bytes long";
+	volatile size_t n = sizeof(text);
+
+	memcpy(block, text, n);
+	return 0;
+}
+
 long hbugs_prepare(long bug)
 {
 	switch (bug) {
 	case HBUG_HEAP_OVERFLOW:
+	case HBUG_MEMCPY_OVERFLOW:
 		block = malloc(20);
 		return (long)block;
 	case HBUG_USE_AFTER_FREE: {
@@ -122,9 +133,24 @@ long hbugs_run(long bug)
 		return hbugs_global_overflow();
 	case HBUG_LOCAL_OVERFLOW:
 		return hbugs_local_overflow();
+	case HBUG_MEMCPY_OVERFLOW:
+		return hbugs_memcpy_overflow();
 	default:
 		return -1;
 	}
+}
+
+long hbugs_reuse(void)
+{
+	char *volatile first = malloc(16);
+	uintptr_t was = (uintptr_t)first;
+
+	free(first);
+	char *again = malloc(16);
+	long same = (uintptr_t)again == was;
+
+	free(again);
+	return same;
 }
 
 /* libc/ubsan.c's count, in a UBSan compartment's copy of libc only. */

@@ -14,6 +14,7 @@ enum hbug {
 	HBUG_USE_AFTER_FREE,  /* kasan */
 	HBUG_GLOBAL_OVERFLOW, /* kasan */
 	HBUG_LOCAL_OVERFLOW,  /* kasan */
+	HBUG_MEMCPY_OVERFLOW, /* kasan */
 	HBUG_COUNT
 };
 
@@ -24,5 +25,8 @@ long hbugs_prepare(long bug);
 long hbugs_run(long bug);
 /* The UBSan reports the library's compartment made (0 without UBSan). */
 long hbugs_ubsan_reports(void);
+/* Whether a block freed is handed out again by the next malloc of its
+ * size (KASan's quarantine keeps it). */
+long hbugs_reuse(void);
 
 #endif
