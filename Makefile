@@ -289,7 +289,8 @@ $(foreach c,$(CFG_COMPARTMENTS),$(eval $(call comp_rule,$(c))))
 # gives the stubs and runtime, in assembly and C, and each compartment a
 # redefinition list.
 RAW_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).raw.o)
-$(CFGDIR)/gates.stamp: $(RAW_OBJS) scripts/gen-image.py $(CONFIG_TOOL) $(API_FILES)
+$(CFGDIR)/gates.stamp: $(RAW_OBJS) $(CFGDIR)/config.mk scripts/gen-image.py $(CONFIG_TOOL) \
+		$(API_FILES)
 	@$(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) --objects $(RAW_OBJS)
 	@touch $@
 $(CFGDIR)/gates.asm $(CFGDIR)/gates.c: $(CFGDIR)/gates.stamp
