@@ -58,6 +58,47 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -DFD_SETSIZE=1024 -Iinclude/posix \
 		   -Wall -Wextra -Werror -MMD -MP
 NASMFLAGS	:= -f elf64 -g -F dwarf -I$(GENINC)/ -MD
+# --- hardening --------------------------------------------------------------
+# A compartment's `hardening` options (docs/design.md, "Hardening") compile
+# its libraries, its copy of libc and its newlib with more flags. A set of
+# options has a tag (scripts/bulkhead_config.py, hardening_tag: "sp",
+# "ubsan", "kasan" joined by "-"); a tag's objects are made by a make of
+# their own, with OBJDIR, LIBDIR and FLAGS_FILE under build/harden/TAG/
+# and HARDEN_TAG set, so every fragment's per-object flags apply to them
+# too; its newlib is build/newlib-TAG.
+HARDEN_TAG	?=
+HARDEN_WORDS	= $(subst sp,stack-protector,$(subst -, ,$(1)))
+# What each option adds to gcc's flags (newlib gets these too) ...
+HFLAGS_stack-protector := -fstack-protector-strong -mstack-protector-guard=global
+HFLAGS_ubsan	:= -fsanitize=undefined
+KASAN_SHADOW_OFFSET := 0x100000000000
+HFLAGS_kasan	:= -fsanitize=kernel-address -fasan-shadow-offset=$(KASAN_SHADOW_OFFSET) \
+		   --param asan-instrumentation-with-call-threshold=0 --param asan-stack=1 \
+		   --param asan-globals=1
+# ... what newlib gets besides: with KASan, its byte-at-a-time string
+# functions, since the word-at-a-time ones read past a string's end on
+# purpose (within its last aligned word), which KASan would report ...
+HNEWLIB_kasan	:= -DPREFER_SIZE_OVER_SPEED
+# ... and what tells Bulkhead's own code which runtime to build (libc/harden.c).
+HDEFS_stack-protector := -DBULKHEAD_STACK_PROTECTOR
+HDEFS_ubsan	:= -DBULKHEAD_UBSAN
+HDEFS_kasan	:= -DBULKHEAD_KASAN -DBULKHEAD_KASAN_OFFSET=$(KASAN_SHADOW_OFFSET)
+harden_flags	= $(foreach o,$(call HARDEN_WORDS,$(1)),$(HFLAGS_$(o)))
+harden_defs	= $(foreach o,$(call HARDEN_WORDS,$(1)),$(HDEFS_$(o)))
+KCFLAGS		+= $(call harden_flags,$(HARDEN_TAG)) $(call harden_defs,$(HARDEN_TAG))
+# The runtime itself and the allocator under it are never instrumented:
+# they are what the checks call, and they read red zones on purpose.
+HARDEN_PLAIN	:= libc/harden.c libc/ubsan.c libc/kasan.c libc/malloc.c mm/heap.c
+# (gcc wants -fsanitize=kernel-address wherever its shadow offset is
+# given: there KASan stays on with nothing to instrument.)
+HARDEN_PLAIN_FLAGS := -fno-sanitize=undefined -fno-stack-protector \
+	$(if $(filter kasan,$(call HARDEN_WORDS,$(HARDEN_TAG))),--param asan-instrument-reads=0 \
+	--param asan-instrument-writes=0 --param asan-globals=0 --param asan-stack=0 \
+	--param asan-memintrin=0)
+ifneq ($(HARDEN_TAG),)
+$(patsubst %,$(OBJDIR)/%.o,$(HARDEN_PLAIN)): KCFLAGS += $(HARDEN_PLAIN_FLAGS)
+endif
+
 # Host unit tests: the same pure sources, with sanitizers.
 HOSTCFLAGS	:= -std=gnu11 -O1 -g -Iinclude -Itests \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -67,8 +108,8 @@ ARGS		?=
 
 # Objects depend on this file, which changes only when KCFLAGS does, so a
 # change of flags rebuilds everything and an unchanged build rebuilds nothing.
-FLAGS_FILE	:= $(BUILD)/.kcflags
-$(shell mkdir -p $(BUILD) && { echo '$(KCFLAGS)' | cmp -s - $(FLAGS_FILE) || \
+FLAGS_FILE	?= $(BUILD)/.kcflags
+$(shell mkdir -p $(dir $(FLAGS_FILE)) && { echo '$(KCFLAGS)' | cmp -s - $(FLAGS_FILE) || \
 	echo '$(KCFLAGS)' > $(FLAGS_FILE); })
 # The same for newlib's own flags: a change rebuilds newlib.
 $(shell { echo '$(NEWLIB_CFLAGS)' | cmp -s - $(NEWLIB_FLAGS_FILE) || \
@@ -201,20 +242,45 @@ $(COMPDIR)/%.glue.o: $(COMPDIR)/%.glue.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
 $(CFGDIR)/comp_table.o: $(CFGDIR)/comp_table.c $(FLAGS_FILE) | $(NEWLIB_STAMP)
 	@$(CC) $(KCFLAGS) -c $< -o $@
 
+# A hardened compartment's libraries, libc and newlib: those of its tag.
+# The tag's make is asked every time (it knows the sources); the object
+# changes, and what is linked from it is redone, only when it rebuilds.
+define harden_rule
+$(BUILD)/harden/$(1)/lib/%.o: FORCE | $(NEWLIB_STAMP)
+	@$(MAKE) --no-print-directory -s HARDEN_TAG=$(1) OBJDIR=$(BUILD)/harden/$(1)/obj \
+		LIBDIR=$(BUILD)/harden/$(1)/lib FLAGS_FILE=$(BUILD)/harden/$(1)/.kcflags $$@
+$(BUILD)/newlib-$(1)/.built: scripts/build-newlib.sh Makefile $(NEWLIB_FLAGS_FILE) | $(DEPS_STAMP)
+	scripts/build-newlib.sh $(BUILD)/newlib-$(1) $(NEWLIB_CFLAGS) $(call harden_flags,$(1)) \
+		$(foreach o,$(call HARDEN_WORDS,$(1)),$(HNEWLIB_$(o)))
+endef
+ifeq ($(HARDEN_TAG),)
+$(foreach t,$(CFG_HTAGS),$(eval $(call harden_rule,$(t))))
+endif
+comp_lib	= $(if $(CFG_COMP_$(1)_HTAG),$(BUILD)/harden/$(CFG_COMP_$(1)_HTAG)/lib/$(2).o,$(call lib_obj,$(2)))
+comp_newlib	= $(if $(CFG_COMP_$(1)_HTAG),$(BUILD)/newlib-$(CFG_COMP_$(1)_HTAG),$(NEWLIB))
+
 # A compartment: its libraries and a private copy of libc (Bulkhead's glue,
 # newlib, libgcc) in one object, checked for references into other
 # compartments that are not exported, its calls into other compartments
-# sent to gate stubs, then stripped to what others may enter.
-# It depends on config.mk too, which changes with the compartment's
-# libraries: one moved in from elsewhere is older than the object.
+# sent to gate stubs, then stripped to what others may enter. With KASan,
+# the constructors that register its globals (and any others it has) are
+# moved to its own section, which its runtime runs in its own domain
+# (libc/kasan.c); their destructors are dropped. It depends on config.mk
+# too, which changes with the compartment's libraries: one moved in from
+# elsewhere is older than the object.
 define comp_rule
-$(COMPDIR)/$(1).raw.o: $(foreach l,$(CFG_COMP_$(1)_LIBS),$(call lib_obj,$(l))) \
-		$(call lib_obj,libc) $(COMPDIR)/$(1).glue.o $(NEWLIB_STAMP) $(CFGDIR)/config.mk
+$(COMPDIR)/$(1).raw.o: $(foreach l,$(CFG_COMP_$(1)_LIBS) libc,$(call comp_lib,$(1),$(l))) \
+		$(COMPDIR)/$(1).glue.o $(call comp_newlib,$(1))/.built $(CFGDIR)/config.mk
 	@mkdir -p $$(@D)
 	@echo "  COMP    $$@"
-	@$(LD) -r -z noexecstack -o $$@ $(foreach l,$(CFG_COMP_$(1)_LIBS),$(call lib_obj,$(l))) \
-		$(call lib_obj,libc) $(COMPDIR)/$(1).glue.o \
-		--start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
+	@$(LD) -r -z noexecstack -o $$@ \
+		$(foreach l,$(CFG_COMP_$(1)_LIBS) libc,$(call comp_lib,$(1),$(l))) \
+		$(COMPDIR)/$(1).glue.o --start-group \
+		$(patsubst $(NEWLIB)/%,$(call comp_newlib,$(1))/%,$(NEWLIB_LIBS)) \
+		$(LIBGCC) --end-group
+	$(if $(filter kasan,$(CFG_COMP_$(1)_HARDEN)),@objcopy \
+		--rename-section .init_array=.kasan_init.b \
+		--rename-section .fini_array=.kasan_fini $$@)
 
 $(COMPDIR)/$(1).o: $(COMPDIR)/$(1).raw.o $(COMPDIR)/$(1).keep \
 		$(COMPDIR)/$(1).redef $(CFGDIR)/kernel.ld
@@ -230,7 +296,8 @@ $(foreach c,$(CFG_COMPARTMENTS),$(eval $(call comp_rule,$(c))))
 # gives the stubs and runtime, in assembly and C, and each compartment a
 # redefinition list.
 RAW_OBJS	:= $(foreach c,$(CFG_COMPARTMENTS),$(COMPDIR)/$(c).raw.o)
-$(CFGDIR)/gates.stamp: $(RAW_OBJS) scripts/gen-image.py $(CONFIG_TOOL) $(API_FILES)
+$(CFGDIR)/gates.stamp: $(RAW_OBJS) $(CFGDIR)/config.mk scripts/gen-image.py $(CONFIG_TOOL) \
+		$(API_FILES)
 	@$(PYTHON) scripts/gen-image.py gates $(CONFIG_ARGS) --objects $(RAW_OBJS)
 	@touch $@
 $(CFGDIR)/gates.asm $(CFGDIR)/gates.c: $(CFGDIR)/gates.stamp
@@ -480,9 +547,10 @@ check-style:
 clean:
 	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok \
 		! -name .kcflags ! -name .newlib-cflags ! -name lwip ! -name linux \
+		! -name 'newlib-*' \
 		-exec rm -rf {} + 2>/dev/null || true
 
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj $(BUILD)/host -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJDIR) $(BUILD)/host -name '*.d' 2>/dev/null)

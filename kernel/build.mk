@@ -7,4 +7,5 @@ LIBS += kernel
 kernel_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/vga.c \
 	kernel/format.c kernel/cmdline.c kernel/gdt.c kernel/trap.c \
 	kernel/vectors.asm kernel/pic.c kernel/panic.c kernel/ksyms.c \
-	kernel/fwcfg.c kernel/pci.c kernel/dev.c kernel/initrd.c libc/core.c
+	kernel/fwcfg.c kernel/pci.c kernel/dev.c kernel/initrd.c kernel/harden.c \
+	libc/core.c

@@ -89,6 +89,7 @@ void kmain(uint32_t magic, uintptr_t info)
 	boot_info_init(magic, info, &boot); /* memory map, command line */
 	cmdline_init(boot.cmdline);
 	set_log_level();
+	harden_init();	    /* canaries seeded before any compartment runs */
 	initrd_init(&boot); /* the boot module: a cpio archive, or stop */
 	/* Pages, W^X tables, heap; the initrd kept, read-only. */
 	mm_init(boot.ram, boot.nram, BOOT_MAX_REGIONS, &boot.module,

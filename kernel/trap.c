@@ -257,7 +257,8 @@ void trap_dispatch(struct trap_frame *tf)
 	uint64_t cr2 = read_cr2();
 
 	/* A first touch of a full-gate stack page: map it and go on. */
-	if (v == 14 && !(tf->error & PF_P) && mm_slot_fault(cr2) == 0)
+	if (v == 14 && !(tf->error & PF_P) &&
+	    (mm_slot_fault(cr2) == 0 || mm_kasan_fault(cr2) == 0))
 		return;
 	trap_report(tf, cr2);
 	kernel_exit(EXIT_PANIC);

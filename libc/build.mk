@@ -6,10 +6,11 @@
 # does not keep), the user database, and the dynamic loader's calls, which
 # load nothing. Every compartment links its own copy (with newlib), so
 # each has its own heap, stdio, per-thread errno, descriptors, mappings and
-# signal handlers.
+# signal handlers. With `hardening`, the copy of a compartment carries
+# the runtimes of its options (libc/harden.c, ubsan.c, kasan.c).
 LIBS += libc
 libc_SRCS := libc/syscalls.c mm/heap.c libc/malloc.c libc/locks.c \
 	libc/thread.c libc/pthread.c libc/start.c libc/socket.c libc/report.c \
 	libc/fd.c libc/file.c libc/dir.c libc/pipe.c libc/poll.c libc/mman.c \
 	libc/signal.c libc/system.c libc/netdb.c libc/inet.c libc/dl.c \
-	libc/attr.c libc/passwd.c
+	libc/attr.c libc/passwd.c libc/harden.c libc/ubsan.c libc/kasan.c

@@ -51,6 +51,9 @@ void *(mm_page_alloc_key)(size_t count, int pkey, int caller)
 
 	if (p && pkey && vm_set_pkey((uintptr_t)p, count * MM_PAGE_SIZE, pkey))
 		panic("mm: bad protection key %d", pkey);
+	/* A KASan compartment's heap: its shadow cleared, and its own. */
+	if (p && (who->harden & HARDEN_KASAN))
+		mm_kasan_cover((uintptr_t)p, count * MM_PAGE_SIZE, pkey);
 	pr_debug("mm: %zu pages at %p, key %d\n", count, p, pkey);
 	return p;
 }

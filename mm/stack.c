@@ -115,6 +115,8 @@ struct mm_stack(mm_stack_alloc)(size_t size, int caller)
 		 * page's identity mapping. */
 		vm_set_pkey(va, PAGE_SIZE, comp_stack_pkey());
 	}
+	/* KASan: no mark of an earlier stack here stays in the shadow. */
+	mm_kasan_cover(base, size + PAGE_SIZE, comp_stack_pkey());
 	record->bottom = bottom;
 	record->owner = caller;
 	record->next = live;

@@ -36,7 +36,11 @@ One ``[[compartment]]`` table per compartment, in file order::
     default = true           # optional boolean; exactly one compartment has it
     hardening = ["stack-protector", "ubsan"]
                              # optional array from "stack-protector", "ubsan",
-                             #   "kasan", "cet" (none is applied yet: an error)
+                             #   "kasan" (any subset: the compartment's
+                             #   libraries and its copy of libc and newlib are
+                             #   compiled with them) and "cet" (known, not
+                             #   applied yet: an error); "kasan" not in the
+                             #   kernel core's compartment
 
 Semantics
 ---------
@@ -105,7 +109,11 @@ STACK_DATA = ("shared-heap", "dss")
 # What the build applies today; the others are known but refused.
 STACK_DATA_DONE = ("shared-heap",)
 HARDENING = ("stack-protector", "ubsan", "kasan", "cet")
-HARDENING_DONE = ()
+HARDENING_DONE = ("stack-protector", "ubsan", "kasan")
+# Each applied option's word in a hardening tag (hardening_tag): the
+# build's name for a set of options, which names its objects and its
+# newlib (build/harden/TAG/, build/newlib-TAG).
+HARDENING_TAGS = {"stack-protector": "sp", "ubsan": "ubsan", "kasan": "kasan"}
 DEFAULT_STACK_DATA = "shared-heap"
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,15}\Z")
 # An application's name, which is its folder's (apps/NAME/): a library,
@@ -958,6 +966,25 @@ class _Checker:
                     '("%s" is in compartment "%s", the others are not)' % (lib, info["label"]),
                 )
 
+    # KASan's shadow is mapped on demand by the kernel core's page-fault
+    # handler, and the core's own code runs before there is one (its boot
+    # stack, its interrupt stacks): the core's compartment cannot have it.
+    def check_kasan_core(self, comps, where):
+        if "kernel" not in where:
+            return
+        info = where["kernel"][0]
+        if "kasan" not in info["hardening"]:
+            return
+        table = info["table"]
+        self.error(
+            table.element_line(
+                "hardening", self.data["compartment"][info["index"]]["hardening"].index("kasan")
+            ),
+            'hardening "kasan" cannot apply to compartment "%s": it holds the kernel core '
+            "(boot, kernel, mm), which runs before KASan's shadow exists; put the "
+            "libraries to check in a compartment of their own" % info["label"],
+        )
+
     # The backend's rule: some libraries must stay in the default
     # compartment (each one elsewhere is reported at its line).
     def check_default_holds(self, impl, where, default):
@@ -1022,6 +1049,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
     checker.check_kernel_core(where)
+    checker.check_kasan_core(comps, where)
     if not checker.errors:  # a backend's placement rules, on an otherwise valid file
         checker.check_default_holds(impl, where, default)
         checker.check_interrupt_calls(impl, gate, where, default)
@@ -1431,6 +1459,13 @@ def _read_api_lines(path, lines, api, errors):
 # ---------------------------------------------------------------------------
 
 
+# The build's name for a set of hardening options: their words
+# (HARDENING_TAGS) in HARDENING's order joined by "-", "" for none; the
+# same set in any order is the same tag, so it is built once.
+def hardening_tag(options) -> str:
+    return "-".join(HARDENING_TAGS[o] for o in HARDENING if o in options)
+
+
 # Text of the make fragment describing a configuration (see the docstring).
 def make_fragment(config: Config) -> str:
     lines = ["# Generated from %s by scripts/bulkhead_config.py: do not edit." % config.path]
@@ -1447,9 +1482,12 @@ def make_fragment(config: Config) -> str:
     var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
     var("CFG_DEFAULT", config.default_compartment().name)
     var("CFG_FILES", config.files)
+    tags = sorted({hardening_tag(c.hardening) for c in config.compartments} - {""})
+    var("CFG_HTAGS", " ".join(tags))
     for comp in config.compartments:
         var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries + comp.backend_libs))
         var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))
+        var("CFG_COMP_%s_HTAG" % comp.name, hardening_tag(comp.hardening))
         if comp.pkey is not None:
             var("CFG_COMP_%s_PKEY" % comp.name, str(comp.pkey))
     return "\n".join(lines) + "\n"

@@ -63,7 +63,14 @@ GATE_RUNTIME = {
     "gate_bench_wrpkru",
 }
 RUNTIME_CALLERS = {"core", "sched"}
-TABLES = {"comp_config", "ksyms_table", "ksyms_count", "gate_checks", "gate_check_count"}
+TABLES = {
+    "comp_config",
+    "ksyms_table",
+    "ksyms_count",
+    "gate_checks",
+    "gate_check_count",
+    "harden_state",
+}
 
 
 def undefined(obj):
@@ -104,9 +111,12 @@ def check_prototypes(cfg, libdir):
     contract lists (count, and pointer or not)."""
     errors = []
     for comp in cfg.compartments:
+        # A hardened compartment's libraries are its tag's (Makefile).
+        tag = bulkhead_config.hardening_tag(comp.hardening)
+        where = os.path.join(os.path.dirname(libdir), "harden", tag, "lib") if tag else libdir
         for lib in comp.libraries:
             api = cfg.api(lib)
-            protos = prototypes.read(os.path.join(libdir, lib + ".o"), set(api.contracts))
+            protos = prototypes.read(os.path.join(where, lib + ".o"), set(api.contracts))
             main = protos.get("main")
             if api.default and main and not main.variadic and main.registers == 0:
                 # An app without an API file whose main is main(void):

@@ -302,13 +302,15 @@ def sync(top, tree):
 def reuse_builds(top, tree):
     """Start the scratch tree's build/ from what this tree has built that
     takes minutes (newlib, lwIP, the Linux kernels, SQLite), once."""
-    for name, how in REUSED:
+    # The newlibs of hardening options (build/newlib-TAG, Makefile) too.
+    variants = sorted(d for d in os.listdir(os.path.join(top, "build")) if d.startswith("newlib-"))
+    for name, how in list(REUSED) + [(d, "link") for d in variants]:
         src, dst = os.path.join(top, "build", name), os.path.join(tree, "build", name)
         if not os.path.isdir(src) or os.path.exists(dst):
             continue
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         subprocess.run(["cp", "-al" if how == "link" else "-a", src, dst], check=True)
-        for stamp in STAMPS:
+        for stamp in STAMPS + tuple(d + "/.built" for d in variants):
             path = os.path.join(tree, "build", stamp)
             if stamp.startswith(name + "/") and os.path.exists(path):
                 # A new file, not this tree's stamp touched, with what it

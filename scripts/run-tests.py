@@ -63,6 +63,7 @@ SUITE_QEMU = {
 SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
     "fs_full": "ramfs_max=2",
+    "ubsan_warn": "ubsan=warn",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))
 # The places run_stray_places plants gadgets in.

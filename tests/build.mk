@@ -2,7 +2,8 @@
 
 # The test programs, applications a configuration may pick like those of
 # apps/ (each declared below).
-APPS += ktest stray forbidden privileged gatetest socktest boundtest fstest fuzz echo posix
+APPS += ktest stray forbidden privileged gatetest socktest boundtest fstest fuzz echo posix \
+	hardtest
 
 # The test kernel links every kernel library plus this one as its app.
 LIBS += ktest
@@ -82,6 +83,15 @@ rogue_SRCS := tests/rogue/rogue.c
 # link (tests/configs/bad/privileged.toml).
 LIBS += privileged
 privileged_SRCS := tests/privileged/main.c
+
+# Hardening tests (tests/configs/harden-*.toml): a library of planted
+# bugs (optional: only in images that name it) and the application that
+# runs them.
+OPT_LIBS += hbugs
+LIBS += hbugs
+hbugs_SRCS := tests/hbugs/hbugs.c
+LIBS += hardtest
+hardtest_SRCS := tests/ktest.c tests/kernel/main.c tests/hardtest/test_harden.c
 
 # Test hooks linked into the kernel core's compartment of the mpk
 # gate-test images (optional: only where a configuration names it).

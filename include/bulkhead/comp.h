@@ -23,6 +23,20 @@ enum comp_feature {
 	COMP_PRIVATE_STACKS = 1 << 2, /* each compartment on its own stack */
 };
 
+/* A compartment's hardening options (docs/design.md, "Hardening"). */
+enum comp_harden {
+	HARDEN_STACK_PROTECTOR = 1 << 0,
+	HARDEN_UBSAN = 1 << 1,
+	HARDEN_KASAN = 1 << 2,
+};
+
+/* What the kernel core sets at boot for every compartment's hardening
+ * runtime (kernel/harden.c); shared memory, read by all. */
+struct harden_state {
+	int ubsan_warn; /* ubsan=warn: report and go on */
+};
+extern struct harden_state harden_state;
+
 /* A page-aligned address range [start, end). */
 struct comp_range {
 	uintptr_t start;
@@ -36,12 +50,14 @@ struct comp_desc {
 	uint32_t pkru;	  /* PKRU of its domain (mpk), else 0 */
 	int is_default;	  /* takes the libraries nobody named */
 	int runs_app;	  /* holds the application (ept: its VM runs main) */
-	const char *libraries;	  /* space-separated, for reports */
-	const char *hardening;	  /* space-separated, for reports */
-	struct comp_range text;	  /* code */
-	struct comp_range rodata; /* constants */
-	struct comp_range data;	  /* initialised data */
-	struct comp_range bss;	  /* zeroed data */
+	const char *libraries;	    /* space-separated, for reports */
+	const char *hardening;	    /* space-separated, for reports */
+	unsigned harden;	    /* enum comp_harden */
+	unsigned long *stack_guard; /* stack-protector: its canary */
+	struct comp_range text;	    /* code */
+	struct comp_range rodata;   /* constants */
+	struct comp_range data;	    /* initialised data */
+	struct comp_range bss;	    /* zeroed data */
 };
 
 /* The image's configuration. */

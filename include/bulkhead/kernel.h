@@ -65,6 +65,10 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
 /* panic("%s", msg): how other compartments panic (libc/report.c). */
 __attribute__((noreturn)) void panic_text(const char *msg);
 
+/* Boot: seed each stack-protector compartment's canary, read ubsan=
+ * (kernel/harden.c). */
+void harden_init(void);
+
 /* The address of the first symbol called `name`, or 0. */
 uintptr_t ksyms_lookup_name(const char *name);
 /* Print "<symbol+0xoff>" for an address into buf. */

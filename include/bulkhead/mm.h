@@ -168,6 +168,12 @@ void mm_slot_free(uintptr_t base, int caller);
 /* Called on a not-present fault: 0 if addr was a slot page now mapped. */
 int mm_slot_fault(uintptr_t addr);
 
+/* KASan's shadow (mm/kasan.c): on a not-present fault, 0 if addr was a
+ * shadow page now mapped; and the shadow of memory just handed out,
+ * mapped and cleared, carrying key `key` where it describes only it. */
+int mm_kasan_fault(uintptr_t addr);
+void mm_kasan_cover(uintptr_t start, size_t len, int key);
+
 /* The kernel's instances and boot-time set-up. `kept`: ranges the loader
  * filled (the initrd) that stay, read-only, out of the page pool. */
 #define MM_KEPT_MAX 4

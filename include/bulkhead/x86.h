@@ -118,6 +118,10 @@
 #define TABLE_PKEY	    13 /* mpk: page tables, every domain reads them */
 #define TRAP_NEST_MAX	    8  /* interrupts nested at most */
 #define STACK_REGION_END    0x800000000000 /* end of the lower canonical half */
+#define KASAN_SHADOW_BASE   0x100000000000 /* kasan: shadow of [0, 2^47), */
+#define KASAN_SHADOW_END    0x200000000000 /* one byte per 8 bytes */
+#define KASAN_RAM_LIMIT	    0x100000000	   /* kasan: RAM checked below 4 GiB */
+#define KASAN_GROUP	    0x8000	   /* what one shadow page describes */
 
 /* x86-constants-end */
 

@@ -127,10 +127,34 @@ class TestValid(ConfigTestCase):
         # Known values the build does not apply are errors, not ignored.
         self.assertOnlyError('stack_data = "dss"\n' + BASE, 1, 'stack_data "dss" is not built yet')
         self.assertOnlyError(
-            BASE + 'hardening = ["ubsan"]\n',
+            BASE + 'hardening = ["ubsan", "cet"]\n',
             12,
-            'hardening "ubsan" is not applied by this build yet',
+            'hardening "cet" is not applied by this build yet',
         )
+
+    def test_hardening_options_are_applied(self):
+        # Any subset of the three, in any order: one tag per set.
+        cfg = self.load(BASE + 'hardening = ["kasan", "stack-protector"]\n')
+        self.assertEqual(cfg.compartments[1].hardening, ["kasan", "stack-protector"])
+        self.assertEqual(bc.hardening_tag(cfg.compartments[1].hardening), "sp-kasan")
+        self.assertEqual(bc.hardening_tag(["ubsan", "kasan", "stack-protector"]), "sp-ubsan-kasan")
+        self.assertEqual(bc.hardening_tag([]), "")
+        text = bc.make_fragment(cfg)
+        self.assertIn("CFG_HTAGS := sp-kasan\n", text)
+        self.assertIn("CFG_COMP_app_HTAG := sp-kasan\n", text)
+        self.assertIn("CFG_COMP_core_HTAG :=\n", text)
+
+    def test_kasan_not_in_the_kernel_cores_compartment(self):
+        # The core runs before KASan's shadow exists; the other options may.
+        self.assertOnlyError(
+            BASE.replace("default = true", 'default = true\nhardening = ["ubsan", "kasan"]'),
+            8,
+            'hardening "kasan" cannot apply to compartment "core": it holds the kernel core',
+        )
+        cfg = self.load(
+            BASE.replace("default = true", 'default = true\nhardening = ["stack-protector"]')
+        )
+        self.assertEqual(cfg.compartments[0].hardening, ["stack-protector"])
 
     def test_gate_kinds_are_the_backends(self):
         # fcall and ept have no full gates; mpk offers both kinds.
@@ -804,14 +828,18 @@ class TestCli(ConfigTestCase):
                 CFG_COMPARTMENTS := core sched app
                 CFG_DEFAULT := core
                 CFG_FILES :=
+                CFG_HTAGS :=
                 CFG_COMP_core_LIBS := boot kernel mm gate_mpk
                 CFG_COMP_core_HARDEN :=
+                CFG_COMP_core_HTAG :=
                 CFG_COMP_core_PKEY := 0
                 CFG_COMP_sched_LIBS := sched time
                 CFG_COMP_sched_HARDEN :=
+                CFG_COMP_sched_HTAG :=
                 CFG_COMP_sched_PKEY := 1
                 CFG_COMP_app_LIBS := hello
                 CFG_COMP_app_HARDEN :=
+                CFG_COMP_app_HTAG :=
                 CFG_COMP_app_PKEY := 2
                 """
                 ),
