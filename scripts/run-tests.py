@@ -68,6 +68,7 @@ SUITE_NET = {
 # Extra guest command-line words for suites that need them.
 SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
+    "ept_sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
     "fs_full": "ramfs_max=2",
 }
 TIMEOUT = int(os.environ.get("TEST_TIMEOUT", "120"))

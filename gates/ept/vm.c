@@ -202,6 +202,42 @@ static void vm_early(void)
 	hide_other_compartments();
 }
 
+/*
+ * One clock rate for all VMs. Each VM measured its TSC's frequency at
+ * boot, against the PIT; under TCG with VMs competing for the host's
+ * cores the measurements differ by up to a fifth, so a 50 ms timeout
+ * waited in one VM could end after 42 ms of another's. The default
+ * compartment's VM publishes its figure in its part; every other VM
+ * waits for it and counts at that rate from then on. A figure more
+ * than a third away from this VM's own is not believed (a VM may lie;
+ * the others' clocks must stay roughly right): reported, own kept.
+ */
+static void share_clock(void)
+{
+	unsigned def = 0;
+
+	while (def < comp_config.count && !comp_config.comps[def].is_default)
+		def++;
+	volatile struct ept_part *home = (struct ept_part *)part(def);
+	uint64_t own = time_tsc_hz() / 1000, khz;
+
+	if (def == self) {
+		__atomic_store_n(&home->tsc_khz, (uint32_t)own,
+				 __ATOMIC_RELEASE);
+		return;
+	}
+	while (!(khz = __atomic_load_n(&home->tsc_khz, __ATOMIC_ACQUIRE)))
+		sched_sleep_ns(LISTEN_NS);
+	if (khz * 3 < own * 2 || khz * 2 > own * 3) {
+		pr_warn("  ept: %s's TSC figure %lu kHz is too far from this "
+			"VM's %lu kHz: kept this VM's\n",
+			comp_config.comps[def].name, (unsigned long)khz,
+			(unsigned long)own);
+		return;
+	}
+	time_adopt_tsc_hz(khz * 1000);
+}
+
 /* Start serving calls. Returns 1 if this VM runs the application. */
 int gate_vm_init(void)
 {
@@ -211,6 +247,7 @@ int gate_vm_init(void)
 	uint64_t spin_ns = spin ? parse_decimal(spin) * 1000 : SPIN_NS;
 
 	vm_early();
+	share_clock();
 	ept_copy_init(self, comp_config.count);
 	ept_init((void *)EPT_SHARED_BASE, self, ept_tables, comp_config.count,
 		 &kernel_platform, spin_ns);
