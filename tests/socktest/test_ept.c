@@ -79,3 +79,14 @@ TEST(ept_sockets, lwips_threads_start_in_the_net_vm)
 	KT_EXPECT_EQ(count(), before);
 	KT_EXPECT_EQ(net_address(), 0x0f02000aU); /* 10.0.2.15, static */
 }
+
+/* The NIC is attached to the network VM's QEMU only (ept-launch.py,
+ * QEMU_NET): this VM's PCI bus has no virtio-net device. */
+TEST(ept_sockets, the_app_vm_has_no_nic)
+{
+	uint32_t (*find)(unsigned, unsigned, unsigned) = (uint32_t(*)(
+		unsigned, unsigned, unsigned))ksyms_lookup_name("pci_find");
+
+	KT_ASSERT(find != NULL);
+	KT_EXPECT_EQ(find(0x1af4, 0x1000, 0x1000), PCI_NONE);
+}
