@@ -87,7 +87,7 @@ STRAY_PLACES = [
     )
 ] + ["image.wrpkru_in_the_gate_section_allowed"]
 # Isolated images whose imports.txt run_imports checks.
-IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2")
+IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2", "httpd-ept2")
 # Functions no compartment but the kernel core may call (page tables,
 # traps, the scheduler's set-up): never in an image's imports.txt.
 CORE_ONLY = {
