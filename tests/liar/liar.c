@@ -99,8 +99,8 @@ static unsigned me(void)
 /*
  * Under ept, the reply to getpeername is forged: written straight into
  * the liar's own slot (as a VM that skips its gate can), it says the
- * address's bytes are at `at`, outside the liar's part, for the caller
- * to copy back. The caller must refuse it. The call is the one waiting
+ * address's bytes are in the caller's own part, outside the liar's, for
+ * the caller to copy back. The caller must refuse it. The call is the one waiting
  * on this VM that it has not answered yet; the mirror serving it then
  * hangs, so the honest reply never comes. Elsewhere: an address of a
  * hundred thousand bytes, as getsockname's.
