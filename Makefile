@@ -349,7 +349,8 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 
 # --- running ----------------------------------------------------------------
 # A configuration with the NIC driver gets a network: QEMU's user-mode
-# (SLIRP) network, with host ports on 127.0.0.1 forwarded to the guest.
+# (SLIRP) network, with host ports on 127.0.0.1 forwarded to the guest
+# (ept: attached to the VM holding the driver only, scripts/ept-launch.py).
 HTTP_PORT	?= 8080
 IPERF_PORT	?= 5001
 ifneq ($(filter virtio,$(foreach c,$(CFG_COMPARTMENTS),$(CFG_COMP_$(c)_LIBS))),)
@@ -369,7 +370,7 @@ endif
 # boots with the image's initrd (the archive beside it). This terminal is
 # the guest's serial console, input included.
 run: $(IMAGE) $(INITRD)
-	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(ARGS)
+	QEMU_NET="$(RUN_NET)" QEMU_EXTRA="$(QEMU_EXTRA)" $(RUN) $< $(ARGS)
 
 debug: $(IMAGE) $(INITRD)
 	@echo "QEMU waits for gdb on :1234. In another shell:"

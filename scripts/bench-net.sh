@@ -1,7 +1,8 @@
 #!/bin/sh
 # Network benchmarks, all in one run: the HTTP server under wrk and the
 # iPerf server under iperf, for lwIP in the kernel's compartment (fcall),
-# lwIP in an MPK compartment of its own, and a Linux guest (Debian's
+# lwIP in an MPK compartment of its own, lwIP and the driver in a VM of
+# their own (ept, two VMs: socket calls are RPCs), and a Linux guest (Debian's
 # kernel with nginx-light and iperf, scripts/linux-guest-image.sh) on the
 # same QEMU, the same virtio-net device and the same clients. Each guest
 # runs on a tap device inside a network namespace of its own
@@ -19,7 +20,7 @@ runs=${2:-3}
 case $secs in *[!0-9]*|""|0) echo "bench-net: seconds must be a positive number, not '$secs'" >&2; exit 2 ;; esac
 case $runs in *[!0-9]*|""|0) echo "bench-net: runs must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 here=$(dirname "$0")
-for c in httpd httpd-mpk iperf iperf-mpk; do
+for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2; do
 	make --no-print-directory CONFIG=configs/$c.toml image >/dev/null
 done
 "$here/linux-guest-image.sh"
@@ -60,31 +61,32 @@ ratio() {
 	echo "$1 $2" | awk '{ printf "%.2f", $2 ? $1 / $2 : 0 }'
 }
 
-hf= hm= hl= xf= xm= xl= e_fcall=0 e_mpk=0 e_linux=0
+hf= hm= he= hl= xf= xm= xe= xl= e_fcall=0 e_mpk=0 e_ept=0 e_linux=0
 i=0
 while [ $i -lt "$runs" ]; do
-	set -- $(http httpd) $(http httpd-mpk) $(http linux)
-	hf="$hf $1" hm="$hm $3" hl="$hl $5"
-	e_fcall=$((e_fcall + $2)) e_mpk=$((e_mpk + $4)) e_linux=$((e_linux + $6))
+	set -- $(http httpd) $(http httpd-mpk) $(http httpd-ept2) $(http linux)
+	hf="$hf $1" hm="$hm $3" he="$he $5" hl="$hl $7"
+	e_fcall=$((e_fcall + $2)) e_mpk=$((e_mpk + $4)) e_ept=$((e_ept + $6))
+	e_linux=$((e_linux + $8))
 	xf="$xf $(iperf_gbit iperf)" xm="$xm $(iperf_gbit iperf-mpk)"
-	xl="$xl $(iperf_gbit linux)"
+	xe="$xe $(iperf_gbit iperf-ept2)" xl="$xl $(iperf_gbit linux)"
 	i=$((i + 1))
 done
-h_fcall=$(median $hf) h_mpk=$(median $hm) h_linux=$(median $hl)
-i_fcall=$(median $xf) i_mpk=$(median $xm) i_linux=$(median $xl)
+h_fcall=$(median $hf) h_mpk=$(median $hm) h_ept=$(median $he) h_linux=$(median $hl)
+i_fcall=$(median $xf) i_mpk=$(median $xm) i_ept=$(median $xe) i_linux=$(median $xl)
 
-echo "Network, QEMU TCG (-cpu max, 1 vCPU), virtio-net on tap in a private"
+echo "Network, QEMU TCG (-cpu max, 1 vCPU each; ept2: 2 VMs), virtio-net on tap in a private"
 echo "namespace, clients wrk -t2 -c30 and iperf (2.x), ${secs} s a run,"
 echo "median of $runs runs (errors: all runs together):"
-printf '  %-26s %11s %11s %11s %12s %12s\n' "" "fcall" "mpk (lwIP)" "Linux" \
-	"fcall/Linux" "mpk/fcall"
-printf '  %-26s %11s %11s %11s %12s %12s\n' "HTTP requests/s" \
-	"$h_fcall" "$h_mpk" "$h_linux" "$(ratio "$h_fcall" "$h_linux")" \
-	"$(ratio "$h_mpk" "$h_fcall")"
-printf '  %-26s %11s %11s %11s\n' "HTTP errors (wrk)" \
-	"$e_fcall" "$e_mpk" "$e_linux"
-printf '  %-26s %11s %11s %11s %12s %12s\n' "iPerf Gbit/s" \
-	"$i_fcall" "$i_mpk" "$i_linux" "$(ratio "$i_fcall" "$i_linux")" \
-	"$(ratio "$i_mpk" "$i_fcall")"
+printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "" "fcall" "mpk (lwIP)" \
+	"ept2 (VMs)" "Linux" "fcall/Linux" "mpk/fcall" "ept/fcall"
+printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "HTTP requests/s" \
+	"$h_fcall" "$h_mpk" "$h_ept" "$h_linux" "$(ratio "$h_fcall" "$h_linux")" \
+	"$(ratio "$h_mpk" "$h_fcall")" "$(ratio "$h_ept" "$h_fcall")"
+printf '  %-18s %10s %10s %10s %10s\n' "HTTP errors (wrk)" \
+	"$e_fcall" "$e_mpk" "$e_ept" "$e_linux"
+printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "iPerf Gbit/s" \
+	"$i_fcall" "$i_mpk" "$i_ept" "$i_linux" "$(ratio "$i_fcall" "$i_linux")" \
+	"$(ratio "$i_mpk" "$i_fcall")" "$(ratio "$i_ept" "$i_fcall")"
 echo "Linux serves the same /hello.txt with nginx-light; Bulkhead with apps/httpd."
 echo "Guest consoles: build/bench/net-*.log."

@@ -18,7 +18,11 @@ prefixed with its compartment's name. When the application's VM ends,
 the others are stopped and this exits with the application's status;
 when any other VM stops first, they are all stopped and this exits 1,
 naming it. No VM is left running.
-Env: QEMU_MEM (default 256M), QEMU_TIMEOUT (seconds), QEMU_EXTRA.
+Env: QEMU_MEM (default 256M), QEMU_TIMEOUT (seconds), QEMU_EXTRA (more
+QEMU arguments, for every VM), QEMU_NET (the network device and its
+back-end: only for the VM of the compartment holding the NIC driver,
+`virtio`, whose kernel core alone then sees the device; for the
+application's VM if no compartment holds it, as one QEMU would have it).
 """
 import os
 import re
@@ -33,6 +37,7 @@ import bootargs
 
 SHARED_ADDR = 0x100000000  # EPT_SHARED_BASE, include/bulkhead/x86.h
 PART_SIZE = 8 * 1024 * 1024  # EPT_PART_SIZE, gates/ept/ept.h: part c at SHARED_ADDR + c * PART_SIZE
+DRIVER = "virtio"  # the NIC driver's library: its VM gets QEMU_NET
 
 
 def read_config(image):
@@ -45,7 +50,8 @@ def read_config(image):
                 cfg[m.group(1)] = m.group(2).strip()
     comps = cfg["CFG_COMPARTMENTS"].split()
     app = next(c for c in comps if cfg["CFG_APP"] in cfg["CFG_COMP_%s_LIBS" % c].split())
-    return comps, app
+    nic = next((c for c in comps if DRIVER in cfg["CFG_COMP_%s_LIBS" % c].split()), app)
+    return comps, app, nic
 
 
 def guest_status(rc):
@@ -57,7 +63,7 @@ def guest_status(rc):
 
 def main():
     image, words = sys.argv[1], sys.argv[2:]
-    comps, app = read_config(image)
+    comps, app, nic = read_config(image)
     parts = ["/dev/shm/bulkhead-ept-%d-%d" % (os.getpid(), i) for i in range(len(comps))]
     for path in parts:
         with open(path, "wb") as f:
@@ -98,6 +104,7 @@ def main():
         sys.exit(1)
     mem = os.environ.get("QEMU_MEM", "256M")
     extra = os.environ.get("QEMU_EXTRA", "").split()
+    net = os.environ.get("QEMU_NET", "").split()
     for me, name in enumerate(comps):
         cmd = ["qemu-system-x86_64"] + accel_args
         cmd += [
@@ -121,7 +128,7 @@ def main():
                 "-device",
                 "pc-dimm,id=dimm%d,memdev=part%d,addr=0x%x" % (i, i, SHARED_ADDR + i * PART_SIZE),
             ]
-        cmd += extra
+        cmd += extra + (net if name == nic else [])
         procs[name] = subprocess.Popen(
             cmd,
             stdin=None if name == app else subprocess.DEVNULL,

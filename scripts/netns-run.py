@@ -11,8 +11,10 @@ Without --client, QEMU runs in the foreground (make run NET=tap). With
 runs inside the namespace (so it reaches 10.7.0.2), its output is
 printed, and QEMU is stopped. The guest's console goes to stderr, or to
 the file named by --log. The image boots with its initrd and its words
-quoted as scripts/qemu-run.sh does (scripts/bootargs.py). The namespace is always deleted. Traffic
-never leaves the namespace. Needs root.
+quoted as scripts/qemu-run.sh does (scripts/bootargs.py). An ept image
+boots through scripts/ept-launch.py, which gives the tap NIC to the VM
+holding the driver only (QEMU_NET). The namespace is always deleted.
+Traffic never leaves the namespace. Needs root.
 """
 import argparse
 import os
@@ -26,10 +28,33 @@ import accel
 import bootargs
 
 HOST_IP, GUEST_IP = "10.7.0.1", "10.7.0.2"
+EPT_LAUNCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ept-launch.py")
+TAP_NIC = ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"]
+TAP_NIC += ["-device", "virtio-net-pci,netdev=n0"]
+
+
+def is_ept(image):
+    """Whether an image's configuration (config.mk beside it) is ept's."""
+    try:
+        with open(os.path.join(os.path.dirname(image), "config.mk")) as f:
+            return any(line.split() == ["CFG_BACKEND", ":=", "ept"] for line in f)
+    except FileNotFoundError:
+        return False
 
 
 def sh(*args):
     subprocess.run(list(args), check=True)
+
+
+def stop(p):
+    """Stop the guest: SIGTERM first, which the ept launcher passes on to
+    its VMs (SIGKILL would leave them running), SIGKILL if it lingers."""
+    p.terminate()
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
 
 
 def main():
@@ -64,6 +89,7 @@ def main():
         cmdline = ["ip=%s/24" % GUEST_IP, "gw=" + HOST_IP]
         if guest:
             cmdline += ["--"] + guest
+        env = None
         qemu = [
             "ip",
             "netns",
@@ -84,11 +110,7 @@ def main():
             "-no-reboot",
             "-device",
             "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-netdev",
-            "tap,id=n0,ifname=tap0,script=no,downscript=no",
-            "-device",
-            "virtio-net-pci,netdev=n0",
-        ]
+        ] + TAP_NIC
         if args.linux:
             qemu[qemu.index("-m") + 1] = "1G"
             qemu += [
@@ -99,12 +121,19 @@ def main():
                 "-append",
                 "console=ttyS0 quiet panic=-1",
             ]
+        elif is_ept(args.image):
+            qemu = ["ip", "netns", "exec", ns, EPT_LAUNCH, args.image] + cmdline
+            env = dict(os.environ, QEMU_NET=" ".join(TAP_NIC))
         else:
             qemu += bootargs.qemu_args(args.image, cmdline)
         if not args.client:
-            return subprocess.run(qemu).returncode  # this terminal is its console
+            return subprocess.run(qemu, env=env).returncode  # this terminal is its console
         p = subprocess.Popen(
-            qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            qemu,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
         log = open(args.log, "wb") if args.log else sys.stderr.buffer
         deadline = time.monotonic() + args.timeout
@@ -129,14 +158,13 @@ def main():
         reader = threading.Thread(target=drain, daemon=True)
         reader.start()
         if not ready:
-            p.kill()
+            stop(p)
             print("netns-run: the guest never printed %r" % args.ready, file=sys.stderr)
             return 1
         c = subprocess.run(
             ["ip", "netns", "exec", ns, "sh", "-c", args.client], timeout=args.timeout
         )
-        p.kill()
-        p.wait()
+        stop(p)
         reader.join(timeout=5)
         return c.returncode
     finally:

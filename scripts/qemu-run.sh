@@ -17,8 +17,10 @@
 # The guest ends through isa-debug-exit writing status+1, so QEMU exits
 # with 2*status+3 (kernel/panic.c); QEMU's own 0 and 1 mean the guest
 # stopped some other way or QEMU failed. Env: QEMU_MEM (default 256M),
-# QEMU_EXTRA (more QEMU arguments), QEMU_TIMEOUT (seconds, default none),
-# QEMU_INITRD (above), ACCEL (tcg, the default, or kvm: scripts/accel.py).
+# QEMU_EXTRA (more QEMU arguments), QEMU_NET (the network device and its
+# back-end: more arguments, kept apart because scripts/ept-launch.py gives
+# them to one VM only), QEMU_TIMEOUT (seconds, default none), QEMU_INITRD
+# (above), ACCEL (tcg, the default, or kvm: scripts/accel.py).
 set -u
 
 # One word as the kernel's command line reads it.
@@ -77,7 +79,7 @@ timeout_cmd=
 $timeout_cmd qemu-system-x86_64 $accel -m "${QEMU_MEM:-256M}" \
 	-display none -serial stdio -monitor none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	"$@" $debug ${QEMU_EXTRA:-}
+	"$@" $debug ${QEMU_NET:-} ${QEMU_EXTRA:-}
 rc=$?
 case $rc in
 0) echo "qemu-run: the guest stopped without an exit status" >&2; exit 1 ;;

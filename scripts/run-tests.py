@@ -55,13 +55,20 @@ KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 # Extra QEMU arguments for suites that need them.
 SUITE_QEMU = {
     "timefw": "-fw_cfg name=opt/bulkhead/tsc_khz,string=1234567",
+}
+# A NIC for suites that need one (QEMU_NET: with ept, only the VM holding
+# the driver gets it, scripts/ept-launch.py).
+RESTRICTED_NIC = "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0"
+SUITE_NET = {
     "net": "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56",
-    "dev": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
-    "sockets": "-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0",
+    "dev": RESTRICTED_NIC,
+    "sockets": RESTRICTED_NIC,
+    "ept_sockets": RESTRICTED_NIC,
 }
 # Extra guest command-line words for suites that need them.
 SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
+    "ept_sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
     "fs_full": "ramfs_max=2",
     "ubsan_warn": "ubsan=warn",
 }
@@ -81,7 +88,7 @@ STRAY_PLACES = [
     )
 ] + ["image.wrpkru_in_the_gate_section_allowed"]
 # Isolated images whose imports.txt run_imports checks.
-IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2")
+IMPORTS = ("mpk3full", "httpd-mpk", "gates-mpk", "sockets-mpk", "ept2", "httpd-ept2")
 # Functions no compartment but the kernel core may call (page tables,
 # traps, the scheduler's set-up): never in an image's imports.txt.
 CORE_ONLY = {
@@ -274,12 +281,13 @@ def backend_of(image):
     return None
 
 
-def boot_vms(image, cmdline, extra="", cdrom=False):
+def boot_vms(image, cmdline, extra="", cdrom=False, net=""):
     """Boot an image (ept: one VM per compartment, through the launcher,
     which prefixes each line with the name of the VM that printed it, or
-    [ept] for its own). Returns (guest exit status, output lines without
-    those prefixes, and for each line the VM's name, None with one VM)."""
-    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=extra)
+    [ept] for its own), with QEMU arguments `extra` and the NIC `net`.
+    Returns (guest exit status, output lines without those prefixes, and
+    for each line the VM's name, None with one VM)."""
+    env = dict(os.environ, QEMU_TIMEOUT=str(TIMEOUT), QEMU_EXTRA=extra, QEMU_NET=net)
     ept = not cdrom and backend_of(image) == "ept"
     if cdrom:
         cmd = [QEMU_RUN, "--cdrom", image]
@@ -300,9 +308,9 @@ def boot_vms(image, cmdline, extra="", cdrom=False):
     return status, lines, vms
 
 
-def boot(image, cmdline, extra="", cdrom=False):
+def boot(image, cmdline, extra="", cdrom=False, net=""):
     """boot_vms(), without saying which VM printed what."""
-    status, lines, _ = boot_vms(image, cmdline, extra, cdrom)
+    status, lines, _ = boot_vms(image, cmdline, extra, cdrom, net)
     return status, lines
 
 
@@ -772,7 +780,7 @@ def run_suite(image, prefix, what, expected):
     args = ("test=%s bootmark=seen %s -- one two" % (what, SUITE_ARGS.get(suite, ""))).replace(
         "  ", " "
     )
-    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""))
+    status, lines = boot(image, args, SUITE_QEMU.get(suite, ""), net=SUITE_NET.get(suite, ""))
     return parse_ktap(prefix, lines, status, what, expected)
 
 
@@ -818,7 +826,10 @@ def check_alone(name, status, lines, vms):
 
 def run_alone(image, prefix, case):
     """Boot a TEST_ALONE case by itself and check what it announced."""
-    status, lines, vms = boot_vms(image, "test=%s" % case, SUITE_QEMU.get(case.split(".")[0], ""))
+    suite = case.split(".")[0]
+    status, lines, vms = boot_vms(
+        image, "test=%s" % case, SUITE_QEMU.get(suite, ""), net=SUITE_NET.get(suite, "")
+    )
     return [check_alone(prefix + case, status, lines, vms)]
 
 
@@ -1849,19 +1860,35 @@ def curl_problems(url, status, ctype, body=None, length=None, head=False):
     return problems, response[2] if response else b""
 
 
+# ept-launch.py's words when it stops the VMs before the end.
+LAUNCHER_STOPS = re.compile(rb"^\[ept\] (VM [\w-]+ stopped|timed out)")
+
+
+def server_line(raw):
+    """One console line of a server, without the VM's name ept-launch.py
+    puts before it."""
+    line = raw.decode("utf-8", "replace").rstrip()
+    m = VM_PREFIX.match(line)
+    return line[m.end() :] if m else line
+
+
 def start_server(build, config, guest_port, ready):
     """Boot a server image on SLIRP, with a free port on 127.0.0.1
-    forwarded to guest_port, until it prints `ready` (or stops). Returns
-    (QEMU process, host port, console lines so far, whether it is ready)."""
+    forwarded to guest_port (ept: in the VM holding the NIC driver, the
+    only one with a NIC), until it prints `ready` (or stops). Returns
+    (QEMU or launcher process, host port, console lines so far, whether
+    it is ready)."""
     port = free_port()
+    image = os.path.join(build, config, "bulkhead.elf")
     env = dict(
         os.environ,
         QEMU_TIMEOUT=str(TIMEOUT),
-        QEMU_EXTRA="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
+        QEMU_EXTRA="",
+        QEMU_NET="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
         "-device virtio-net-pci,netdev=n0" % (port, guest_port),
     )
     p = spawn(
-        [QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+        [EPT_LAUNCH if backend_of(image) == "ept" else QEMU_RUN, image],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -1869,8 +1896,8 @@ def start_server(build, config, guest_port, ready):
     )
     lines = []
     for raw in iter(p.stdout.readline, b""):
-        lines.append(raw.decode("utf-8", "replace").rstrip())
-        if ready in lines[-1] or "exit status" in lines[-1]:
+        lines.append(server_line(raw))
+        if ready in lines[-1] or "exit status" in lines[-1] or LAUNCHER_STOPS.match(raw):
             break
     return p, port, lines, any(ready in line for line in lines)
 
@@ -2049,7 +2076,7 @@ def run_iperf(build, config):
                 raw = p.stdout.readline()
                 if not raw:
                     break
-                line = raw.decode("utf-8", "replace").rstrip()
+                line = server_line(raw)
                 lines.append(line)
                 if line.startswith("iperf: 10.0.2.2"):
                     got = line

@@ -111,6 +111,23 @@ uint64_t time_wall_ns(void)
 	return wall_at_boot_ns + time_now_ns();
 }
 
+/*
+ * Count time at hz from now on (ept: every VM at the frequency one of
+ * them measured, so that a timeout measured in one VM and waited in
+ * another agrees). The clock goes on from where it is, without a jump.
+ */
+void time_adopt_tsc_hz(uint64_t hz)
+{
+	uint64_t flags = irq_save();
+	uint64_t now = time_now_ns(), fp = (NSEC_PER_SEC << 32) / hz;
+
+	tsc_hz = hz;
+	ns_per_tick_fp = fp;
+	tsc_at_boot = rdtsc() - (uint64_t)(((unsigned __int128)now << 32) / fp);
+	tsc_source = "adopted";
+	irq_restore(flags);
+}
+
 uint64_t time_tsc_hz(void)
 {
 	return tsc_hz;

@@ -202,6 +202,36 @@ static void vm_early(void)
 	hide_other_compartments();
 }
 
+/*
+ * One clock rate for all VMs. Each VM measured its TSC's frequency at
+ * boot, against the PIT; under TCG with VMs competing for the host's
+ * cores the measurements differ by up to a fifth, so a 50 ms timeout
+ * waited in one VM could end after 42 ms of another's. The default
+ * compartment's VM publishes its figure in its part; every other VM
+ * waits for it and counts at that rate from then on. (A default VM that
+ * lies can only make the others' clocks wrong: timing, which the threat
+ * model leaves out; any figure above zero keeps the arithmetic sound.)
+ */
+static void share_clock(void)
+{
+	unsigned def = 0;
+	uint32_t khz;
+
+	while (def < comp_config.count && !comp_config.comps[def].is_default)
+		def++;
+	volatile struct ept_part *home = (struct ept_part *)part(def);
+
+	if (def == self) {
+		__atomic_store_n(&home->tsc_khz,
+				 (uint32_t)(time_tsc_hz() / 1000),
+				 __ATOMIC_RELEASE);
+		return;
+	}
+	while (!(khz = __atomic_load_n(&home->tsc_khz, __ATOMIC_ACQUIRE)))
+		sched_sleep_ns(LISTEN_NS);
+	time_adopt_tsc_hz((uint64_t)khz * 1000);
+}
+
 /* Start serving calls. Returns 1 if this VM runs the application. */
 int gate_vm_init(void)
 {
@@ -211,6 +241,7 @@ int gate_vm_init(void)
 	uint64_t spin_ns = spin ? parse_decimal(spin) * 1000 : SPIN_NS;
 
 	vm_early();
+	share_clock();
 	ept_copy_init(self, comp_config.count);
 	ept_init((void *)EPT_SHARED_BASE, self, ept_tables, comp_config.count,
 		 &kernel_platform, spin_ns);

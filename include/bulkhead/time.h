@@ -18,8 +18,9 @@ void time_init(void);
 uint64_t time_now_ns(void);  /* monotonic, since boot */
 uint64_t time_wall_ns(void); /* since 1970, from the RTC at boot */
 uint64_t time_tsc_hz(void);
-const char *time_tsc_source(void); /* "pit" or "fw_cfg" */
-uint64_t time_ticks(void);	   /* timer interrupts so far */
+const char *time_tsc_source(void);   /* "pit", "fw_cfg" or "adopted" */
+void time_adopt_tsc_hz(uint64_t hz); /* count at hz from now on */
+uint64_t time_ticks(void);	     /* timer interrupts so far */
 void time_sleep_ns(uint64_t ns);
 
 /* Days-from-civil arithmetic, exposed for host tests. */

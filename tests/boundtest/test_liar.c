@@ -6,7 +6,17 @@
  */
 #include <string.h>
 #include <sys/socket.h>
+#include <bulkhead/comp.h>
+#include <bulkhead/kernel.h>
+#include <bulkhead/x86.h>
 #include "ktest.h"
+#include "../../gates/ept/ept.h"
+
+/* ept_*: only where compartments are VMs. */
+int ktest_suite_enabled(const char *suite)
+{
+	return strncmp(suite, "ept_", 4) != 0 || comp_has(COMP_VMS);
+}
 
 /* A descriptor of the liar's one socket, made on first use. */
 static int liar(void)
@@ -93,4 +103,22 @@ TEST(liar, getsockopt_is_clamped)
 		     0);
 	KT_ASSERT(guard_intact(&val));
 	KT_EXPECT_EQ(len, sizeof(val.buf));
+}
+
+/*
+ * ept: the liar's VM answers getpeername with a forged reply whose
+ * address bytes lie outside its part of the shared region (in the
+ * caller's own part). The caller's gate refuses to copy them and stops.
+ */
+TEST_ALONE(ept_liar, reply_with_bytes_outside_the_net_vms_part_is_refused)
+{
+	static char addr[16];
+	socklen_t len = sizeof(addr);
+	int fd = liar();
+
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: ept: net's reply puts argument 2's bytes "
+		     "(0x%lx) outside its part of the shared region",
+		     (unsigned long)(EPT_SHARED_BASE + EPT_ARENA_AT));
+	getpeername(fd, (struct sockaddr *)addr, &len);
 }

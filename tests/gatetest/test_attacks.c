@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
+#include <bulkhead/time.h>
 #include "ktest.h"
 #include "../victim/victim.h"
 
@@ -432,6 +433,15 @@ TEST_ALONE(mpk_attack, restore_a_pkru_that_is_no_domain)
 		": PKRU 0x%08x (domain of app) is not what this gate allows",
 		named("app")->pkru);
 	((void (*)(uint32_t))ksyms_lookup_name("gate_pkru_restore"))(0);
+}
+
+/* ept: every VM counts time at the rate the default compartment's VM
+ * measured (gates/ept/vm.c), not at its own measurement, so a timeout
+ * measured in one VM and waited in another agrees. Two measurements
+ * under TCG are never equal to the kHz. */
+TEST(ept_isolation, every_vm_counts_time_at_one_rate)
+{
+	KT_EXPECT_EQ(victim_tsc_khz(), (long)(time_tsc_hz() / 1000));
 }
 
 /* ept: the victim's data lives only in the victim's VM; here its address

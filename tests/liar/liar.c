@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <bulkhead/comp.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/x86.h>
+#include "../../gates/ept/ept.h"
 
 #define LIE 100000 /* far past any buffer */
 
@@ -72,4 +76,65 @@ long netsock_close(int s)
 {
 	(void)s;
 	return 0;
+}
+
+/* ept: part c of the shared region, and this VM's compartment. */
+static struct ept_part *part_of(unsigned c)
+{
+	return (struct ept_part *)(EPT_SHARED_BASE +
+				   (uintptr_t)c * EPT_PART_SIZE);
+}
+
+static unsigned me(void)
+{
+	uintptr_t here = (uintptr_t)me;
+
+	for (unsigned i = 0; i < comp_config.count; i++)
+		if (here >= comp_config.comps[i].text.start &&
+		    here < comp_config.comps[i].text.end)
+			return i;
+	return 0;
+}
+
+/*
+ * Under ept, the reply to getpeername is forged: written straight into
+ * the liar's own slot (as a VM that skips its gate can), it says the
+ * address's bytes are in the caller's own part, outside the liar's, for
+ * the caller to copy back. The caller must refuse it. The call is the one waiting
+ * on this VM that it has not answered yet; the mirror serving it then
+ * hangs, so the honest reply never comes. Elsewhere: an address of a
+ * hundred thousand bytes, as getsockname's.
+ */
+long netsock_getpeername(int s, void *addr, uint32_t *len)
+{
+	unsigned self = me();
+
+	if (!comp_has(COMP_VMS))
+		return netsock_getsockname(s, addr, len);
+	for (unsigned v = 0; v < comp_config.count; v++) {
+		for (unsigned id = 0; v != self && id < EPT_IDS; id++) {
+			const volatile struct ept_msg *call =
+				&part_of(v)->msgs[id];
+			volatile struct ept_msg *m = &part_of(self)->msgs[id];
+			uint32_t seq = m->seq + 2;
+
+			if (call->kind != EPT_CALL || call->to != self ||
+			    (m->kind == EPT_RET && m->echo == call->seq))
+				continue;
+			__atomic_store_n(&m->seq, seq | 1, __ATOMIC_RELEASE);
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			m->kind = EPT_RET;
+			m->to = v;
+			m->echo = call->seq;
+			m->ret = 0;
+			for (int i = 0; i < 6; i++)
+				m->bounce[i] = 0;
+			/* The caller's own arena: outside the liar's part. */
+			m->bounce[1] = (uintptr_t)part_of(v) + EPT_ARENA_AT;
+			__atomic_store_n(&m->seq, seq, __ATOMIC_RELEASE);
+			for (;;)
+				sched_sleep_ns(1000000000ULL);
+		}
+	}
+	return -1;
 }

@@ -260,7 +260,9 @@ class AloneTest(unittest.TestCase):
         lines = [line for line in ALONE if not line.startswith("FAULT")]
         with mock.patch.object(rt, "boot_vms", return_value=(2, lines, one_vm(lines))) as boot:
             results = rt.run_alone("build/ktest/bulkhead.elf", "qemu.ktest.", "fault.divide_error")
-        boot.assert_called_once_with("build/ktest/bulkhead.elf", "test=fault.divide_error", "")
+        boot.assert_called_once_with(
+            "build/ktest/bulkhead.elf", "test=fault.divide_error", "", net=""
+        )
         self.assertEqual(failed(results), ["qemu.ktest.fault.divide_error"])
 
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/time.h>
 #include "victim.h"
 
 long victim_data_secret = 0x5ec2e7da7a; /* .data */
@@ -158,6 +159,13 @@ long victim_sum_after(const unsigned char *in, long n, long ms)
 {
 	sched_sleep_ns((uint64_t)ms * 1000000);
 	return victim_sum(in, n);
+}
+
+/* The TSC frequency the victim's clock counts at, in kHz (ept: every VM
+ * counts at the default VM's figure). */
+long victim_tsc_khz(void)
+{
+	return (long)(time_tsc_hz() / 1000);
 }
 
 /* Add v to *x (victim.api: inout[=8]); returns the new value. */

@@ -23,6 +23,7 @@ long victim_fill(char *out, long n);
 long victim_sum(const unsigned char *in, long n);
 long victim_sum_after(const unsigned char *in, long n, long ms);
 long victim_add(long *x, long v);
+long victim_tsc_khz(void);
 /* State a gate must clean (hygiene.c). */
 long victim_df_on_entry(void);
 long victim_leave_df(void);
