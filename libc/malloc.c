@@ -267,18 +267,6 @@ void _free_r(struct _reent *r, void *p)
 	kasan_free(p, RET_PC);
 }
 
-void *_calloc_r(struct _reent *r, size_t n, size_t size)
-{
-	(void)r;
-	return calloc(n, size);
-}
-
-void *_realloc_r(struct _reent *r, void *p, size_t size)
-{
-	(void)r;
-	return realloc(p, size);
-}
-
 #else
 
 void *malloc(size_t size)
@@ -367,6 +355,9 @@ void _free_r(struct _reent *r, void *p)
 	free(p);
 }
 
+#endif
+
+/* newlib's reentrant entries, the same under KASan or not. */
 void *_calloc_r(struct _reent *r, size_t n, size_t size)
 {
 	(void)r;
@@ -378,5 +369,3 @@ void *_realloc_r(struct _reent *r, void *p, size_t size)
 	(void)r;
 	return realloc(p, size);
 }
-
-#endif
