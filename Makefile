@@ -278,8 +278,9 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 # (SLIRP) network, with host ports on 127.0.0.1 forwarded to the guest.
 HTTP_PORT	?= 8080
 IPERF_PORT	?= 5001
+REDIS_PORT	?= 6379
 ifneq ($(filter virtio,$(foreach c,$(CFG_COMPARTMENTS),$(CFG_COMP_$(c)_LIBS))),)
-RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(IPERF_PORT)-:5001 \
+RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(IPERF_PORT)-:5001,hostfwd=tcp:127.0.0.1:$(REDIS_PORT)-:6379 \
 		   -device virtio-net-pci,netdev=n0
 endif
 
@@ -294,8 +295,9 @@ endif
 # One QEMU, or with ept one per compartment (scripts/ept-launch.py); each
 # boots with the image's initrd (the archive beside it). This terminal is
 # the guest's serial console, input included.
+# Without ARGS the configuration's own `args` (if any) are the command line.
 run: $(IMAGE) $(INITRD)
-	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(ARGS)
+	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(or $(ARGS),$(CFG_ARGS))
 
 debug: $(IMAGE) $(INITRD)
 	@echo "QEMU waits for gdb on :1234. In another shell:"

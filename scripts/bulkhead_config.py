@@ -25,6 +25,10 @@ Top level::
                              #   scripts/mkinitrd.py); `make run FILES=DIR`
                              #   overlays DIR on it. Without it the initrd is
                              #   empty (the archive's trailer alone)
+    args = "-- /etc/x.conf"  # optional: the command-line words `make run`
+                             #   boots with when ARGS is not given (the
+                             #   application's after "--"); plain words
+                             #   only: no quotes, backslashes or $
 
 One ``[[compartment]]`` table per compartment, in file order::
 
@@ -96,7 +100,16 @@ import backend as backends
 # Schema constants
 # ---------------------------------------------------------------------------
 
-TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "files", "compartment")
+TOP_KEYS = (
+    "app",
+    "backend",
+    "gate",
+    "stack_data",
+    "description",
+    "files",
+    "args",
+    "compartment",
+)
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
 # The registered backends: each is a folder gates/<name>/ whose backend.py
 # states its rules (scripts/backend.py). Registering one is this line.
@@ -193,6 +206,8 @@ class Config:
     # The folder of the image's initrd files, relative to the top of the
     # tree; "" for none.
     files: str = ""
+    # Default application command line of `make run` (key "args").
+    args: str = ""
 
     # The compartment running the kernel core (validation guarantees one).
     @property
@@ -626,6 +641,21 @@ class _Checker:
             return os.path.normpath(value)
         return ""
 
+    # The default command line of `make run` (key "args"): words make and
+    # the shell pass on as they are, so none of the characters that would
+    # change them; "" when absent or wrong.
+    def check_args(self):
+        value = self.top_choice("args", None, "")
+        bad = sorted(set(c for c in value if c in "\"'\\$`;&|<>()#*?[]{}~\n\t"))
+        if bad:
+            self.error(
+                self.pos.root.key_line("args"),
+                'args "%s": %s cannot be passed on make\'s command line'
+                % (value, " ".join(repr(c) for c in bad)),
+            )
+            return ""
+        return " ".join(value.split())
+
     # Check the top-level keys; return (app, backend, gate, stack_data, description).
     def check_top(self):
         root = self.pos.root
@@ -1018,6 +1048,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
     checker = _Checker(path, data, _scan(text), libraries, apps, optional)
     app, impl, gate, stack_data, description = checker.check_top()
     files = checker.check_files()
+    args = checker.check_args()
     comps = checker.check_compartments(app, impl, gate)
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
@@ -1061,6 +1092,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
         compartments=compartments,
         impl=impl,
         files=files,
+        args=args,
     )
     config.core.backend_libs = list(impl.core_libs)
     return config
@@ -1447,6 +1479,7 @@ def make_fragment(config: Config) -> str:
     var("CFG_COMPARTMENTS", " ".join(c.name for c in config.compartments))
     var("CFG_DEFAULT", config.default_compartment().name)
     var("CFG_FILES", config.files)
+    var("CFG_ARGS", config.args)
     for comp in config.compartments:
         var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries + comp.backend_libs))
         var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))
