@@ -50,7 +50,7 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -fno-pic -fno-pie -fno-stack-protector \
 		   -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 		   -nostdinc -isystem $(NEWLIB_INC) -isystem $(GCC_INC) \
-		   -Iinclude -U__linux__ -U__gnu_linux__ -Ulinux -Uunix \
+		   -Iinclude -U__linux__ -U__linux -U__gnu_linux__ -Ulinux -Uunix \
 		   -U__unix__ -U__unix -D__BULKHEAD__ $(NEWLIB_CFLAGS) \
 		   -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
 		   -D_POSIX_THREADS=200809L -D_POSIX_TIMEOUTS=200809L \

@@ -141,6 +141,12 @@ int socket(int domain, int type, int protocol)
 {
 	if (!netsock_socket)
 		return no_stack();
+	/* lwIP carries IPv4 only, and takes any other family for it: refuse
+	 * them here (AF_INET6 is AF_UNSPEC in its headers without IPv6). */
+	if (domain != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
 	int s = (int)sys(netsock_socket(domain, type, protocol));
 
 	return s < 0 ? -1 : fd_new(FD_SOCKET, (uint64_t)s, 0);

@@ -42,9 +42,16 @@ for f in src/server.c src/ae_select.c src/Makefile deps/lua/src/Makefile \
 done
 
 # --- 2. release.h, as src/Makefile makes it -----------------------------------
-# Without git it holds zeros for the commit; the build id is the host's
-# name and the time, as in every build of Redis from a tarball.
-(cd "$OUT/src/src" && sh ./mkreleasehdr.sh >/dev/null 2>&1) || die "mkreleasehdr.sh failed"
+# The tree is no git checkout: git is kept from finding the one around
+# OUTDIR (the commit would be another project's), so the commit is zeros,
+# as in every build of Redis from a tarball; the build id's time is the
+# Debian changelog's, as Debian's build sets SOURCE_DATE_EPOCH.
+EPOCH=$(cd "$OUT/src" && dpkg-parsechangelog -STimestamp 2>/dev/null || true)
+(cd "$OUT/src/src" && GIT_DIR=/nonexistent GIT_CEILING_DIRECTORIES=$OUT \
+    SOURCE_DATE_EPOCH=$EPOCH sh ./mkreleasehdr.sh >/dev/null 2>&1) ||
+    die "mkreleasehdr.sh failed"
+grep -q 'REDIS_GIT_SHA1 "00000000"' "$OUT/src/src/release.h" ||
+    die "src/release.h names a git commit: $(head -n 1 "$OUT/src/src/release.h")"
 [ -s "$OUT/src/src/release.h" ] || die "src/release.h was not made"
 
 # --- 3. the lists of sources -------------------------------------------------

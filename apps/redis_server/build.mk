@@ -23,8 +23,9 @@ ifeq ($(filter clean distclean deps check-style mutate fuzz,$(MAKECMDGOALS)),)
 include $(REDIS_MK)
 endif
 
-redis_server_SRCS += $(REDIS_SERVER_SRCS) $(REDIS_LUA_SRCS) $(REDIS_HDR_SRCS)
-REDIS_ALL_SRCS	:= $(REDIS_SERVER_SRCS) $(REDIS_LUA_SRCS) $(REDIS_HDR_SRCS)
+# hiredis: Sentinel's and replication's client side (async API).
+REDIS_ALL_SRCS	:= $(REDIS_SERVER_SRCS) $(REDIS_LUA_SRCS) $(REDIS_HDR_SRCS) $(REDIS_HIREDIS_SRCS)
+redis_server_SRCS += $(REDIS_ALL_SRCS)
 $(REDIS_ALL_SRCS): | $(REDIS_MK)
 	@test -f $@ || { echo "error: $@ missing from the fetched Redis" >&2; exit 1; }
 # Their objects are compiled with this file's flags, which make's record of
@@ -37,9 +38,13 @@ $(patsubst %,$(OBJDIR)/%.o,$(REDIS_ALL_SRCS)): apps/redis_server/build.mk
 # deps/hdr_histogram (R_CFLAGS).
 REDIS_NOWARN	:= -w
 $(OBJDIR)/$(REDIS_SRC)/%: KCFLAGS += $(REDIS_NOWARN) -DREDIS_STATIC=''
-$(OBJDIR)/$(REDIS_SRC)/src/%: KCFLAGS += -std=c11 -I$(REDIS_SRC)/deps/hiredis \
+# newlib names Linux's errno values beyond POSIX's (ESOCKTNOSUPPORT, which
+# server.c tests) only when asked.
+$(OBJDIR)/$(REDIS_SRC)/src/%: KCFLAGS += -std=c11 -D__LINUX_ERRNO_EXTENSIONS__ \
+	-I$(REDIS_SRC)/deps/hiredis \
 	-I$(REDIS_SRC)/deps/lua/src -I$(REDIS_SRC)/deps/hdr_histogram
 $(OBJDIR)/$(REDIS_SRC)/deps/lua/%: KCFLAGS += -DLUA_ANSI -DENABLE_CJSON_GLOBAL \
 	-DLUA_USE_MKSTEMP
+$(OBJDIR)/$(REDIS_SRC)/deps/hiredis/%: KCFLAGS += -std=c99
 $(OBJDIR)/$(REDIS_SRC)/deps/hdr_histogram/%: KCFLAGS += -std=c99 \
 	-DHDR_MALLOC_INCLUDE=\"hdr_redis_malloc.h\"
