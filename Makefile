@@ -295,9 +295,11 @@ endif
 # One QEMU, or with ept one per compartment (scripts/ept-launch.py); each
 # boots with the image's initrd (the archive beside it). This terminal is
 # the guest's serial console, input included.
-# Without ARGS the configuration's own `args` (if any) are the command line.
+# Without ARGS the configuration's own `args` (if any) are the command
+# line; without QEMU_MEM its `memory` is the guest's RAM.
 run: $(IMAGE) $(INITRD)
-	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(RUN) $< $(or $(ARGS),$(CFG_ARGS))
+	QEMU_EXTRA="$(RUN_NET) $(QEMU_EXTRA)" $(if $(or $(QEMU_MEM),$(CFG_MEMORY)),\
+		QEMU_MEM="$(or $(QEMU_MEM),$(CFG_MEMORY))") $(RUN) $< $(or $(ARGS),$(CFG_ARGS))
 
 debug: $(IMAGE) $(INITRD)
 	@echo "QEMU waits for gdb on :1234. In another shell:"

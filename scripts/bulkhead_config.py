@@ -29,6 +29,10 @@ Top level::
                              #   boots with when ARGS is not given (the
                              #   application's after "--"); plain words
                              #   only: no quotes, backslashes or $
+    memory = "1G"            # optional: the guest's RAM when it is booted
+                             #   by make run or the tests (QEMU's -m: a
+                             #   number with M or G); QEMU_MEM overrides
+                             #   it; default 256M
 
 One ``[[compartment]]`` table per compartment, in file order::
 
@@ -108,6 +112,7 @@ TOP_KEYS = (
     "description",
     "files",
     "args",
+    "memory",
     "compartment",
 )
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
@@ -208,6 +213,8 @@ class Config:
     files: str = ""
     # Default application command line of `make run` (key "args").
     args: str = ""
+    # The guest's RAM for make run and the tests (key "memory"), or "".
+    memory: str = ""
 
     # The compartment running the kernel core (validation guarantees one).
     @property
@@ -656,6 +663,22 @@ class _Checker:
             return ""
         return " ".join(value.split())
 
+    # The guest's RAM (key "memory"): a size QEMU's -m takes, from 64M to
+    # 64G; "" when absent or wrong.
+    def check_memory(self):
+        value = self.top_choice("memory", None, "")
+        if not value:
+            return ""
+        m = re.fullmatch(r"([1-9][0-9]*)([MG])", value)
+        mib = int(m.group(1)) * (1024 if m.group(2) == "G" else 1) if m else 0
+        if not 64 <= mib <= 64 * 1024:
+            self.error(
+                self.pos.root.key_line("memory"),
+                'memory "%s": give a size from 64M to 64G, like "512M" or "1G"' % value,
+            )
+            return ""
+        return value
+
     # Check the top-level keys; return (app, backend, gate, stack_data, description).
     def check_top(self):
         root = self.pos.root
@@ -1049,6 +1072,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
     app, impl, gate, stack_data, description = checker.check_top()
     files = checker.check_files()
     args = checker.check_args()
+    memory = checker.check_memory()
     comps = checker.check_compartments(app, impl, gate)
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
@@ -1093,6 +1117,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
         impl=impl,
         files=files,
         args=args,
+        memory=memory,
     )
     config.core.backend_libs = list(impl.core_libs)
     return config
@@ -1480,6 +1505,7 @@ def make_fragment(config: Config) -> str:
     var("CFG_DEFAULT", config.default_compartment().name)
     var("CFG_FILES", config.files)
     var("CFG_ARGS", config.args)
+    var("CFG_MEMORY", config.memory)
     for comp in config.compartments:
         var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries + comp.backend_libs))
         var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))
