@@ -107,7 +107,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 .SECONDARY:
 
 .PHONY: all image initrd run iso test test-build mutate fuzz inventory test-gates debug deps \
-	clean distclean check-style FORCE
+	clean distclean check-style FORCE test-redis
 all: image
 
 # --- set-up: Debian packages and newlib --------------------------------------
@@ -383,6 +383,17 @@ test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static $(POSIX_HOST) $(
 ONLY		?=
 test: test-build
 	$(PYTHON) scripts/run-tests.py --build $(BUILD) $(if $(ONLY),--only '$(ONLY)')
+
+# Redis's own test suite, every unit of REDIS_UNITS (scripts/run-tests.py),
+# against redis.toml and redis-mpk2.toml, with the load and bad-input
+# checks (make test runs a short subset).
+.PHONY: test-redis
+test-redis: | $(NEWLIB_STAMP)
+	@for c in configs/redis.toml configs/redis-mpk2.toml; do \
+		$(MAKE) --no-print-directory CONFIG=$$c image || exit 1; \
+	done
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) --redis-full \
+		--only '^redis\.redis(-mpk2)?\.'
 
 # The interface fuzzer (scripts/fuzz.py): calls every function the
 # application's compartment (or FUZZ_IN's) may call in the others, through

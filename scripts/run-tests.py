@@ -220,12 +220,18 @@ def end_all():
         end(p)
 
 
-def run(cmd, timeout, env=None):
-    """Run cmd in a session of its own, stdout and stderr together, and
-    end the session when cmd returns or after timeout seconds. Returns
-    (exit status, or None if it timed out; output bytes)."""
+def run(cmd, timeout, env=None, cwd=None):
+    """Run cmd (in directory cwd, if given) in a session of its own,
+    stdout and stderr together, and end the session when cmd returns or
+    after timeout seconds. Returns (exit status, or None if it timed out;
+    output bytes)."""
     p = spawn(
-        cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        cmd,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         out, _ = p.communicate(timeout=timeout)
@@ -1845,19 +1851,22 @@ def curl_problems(url, status, ctype, body=None, length=None, head=False):
     return problems, response[2] if response else b""
 
 
-def start_server(build, config, guest_port, ready):
+def start_server(build, config, guest_port, ready, args=(), memory="", timeout=None):
     """Boot a server image on SLIRP, with a free port on 127.0.0.1
-    forwarded to guest_port, until it prints `ready` (or stops). Returns
-    (QEMU process, host port, console lines so far, whether it is ready)."""
+    forwarded to guest_port and command-line words args, with memory
+    (QEMU's -m, or its default), until it prints `ready` (or stops).
+    Returns (QEMU process, host port, console lines so far, whether it is
+    ready)."""
     port = free_port()
     env = dict(
         os.environ,
-        QEMU_TIMEOUT=str(TIMEOUT),
+        QEMU_TIMEOUT=str(timeout or TIMEOUT),
+        **({"QEMU_MEM": memory} if memory else {}),
         QEMU_EXTRA="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
         "-device virtio-net-pci,netdev=n0" % (port, guest_port),
     )
     p = spawn(
-        [QEMU_RUN, os.path.join(build, config, "bulkhead.elf")],
+        [QEMU_RUN, os.path.join(build, config, "bulkhead.elf"), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -2054,6 +2063,252 @@ def run_iperf(build, config):
         p.stdout.close()
 
 
+# --- Redis -----------------------------------------------------------------
+# Redis (apps/redis_server/) under Debian's redis-cli and redis-benchmark,
+# and its own test suite (the tests/ of the fetched source package, run by
+# tclsh against the guest as an external server).
+REDIS_APP = "redis_server"
+REDIS_TAGS = "-needs:repl -needs:save -needs:config-maxmemory -slow"
+# The units make test-redis runs against each of REDIS_SUITE_CONFIGS; make
+# test runs REDIS_UNITS_QUICK against the first of them.
+REDIS_UNITS = (
+    "unit/type/string",
+    "unit/type/incr",
+    "unit/type/list",
+    "unit/type/hash",
+    "unit/type/set",
+    "unit/keyspace",
+    "unit/expire",
+    "unit/multi",
+)
+REDIS_UNITS_QUICK = ("unit/type/incr", "unit/multi")
+REDIS_SUITE_CONFIGS = ("redis", "redis-mpk2")
+# Set by --redis-full (make test-redis).
+REDIS_FULL = False
+# The checks run_redis makes on every Redis configuration; the load and
+# bad-input ones on REDIS_SUITE_CONFIGS only, to keep make test short.
+REDIS_CHECKS = ("set_get",)
+REDIS_HARD_CHECKS = (
+    "benchmark_30_clients_no_errors",
+    "malformed_resp_gets_protocol_error",
+    "bulk_length_512mb_served_and_beyond_refused",
+    "connections_2000_then_ping",
+)
+
+
+def redis_units(config):
+    """The units of Redis's suite run against configs/<config>.toml."""
+    if config not in REDIS_SUITE_CONFIGS:
+        return ()
+    if REDIS_FULL:
+        return REDIS_UNITS
+    return REDIS_UNITS_QUICK if config == REDIS_SUITE_CONFIGS[0] else ()
+
+
+def redis_names(config):
+    """The names run_redis gives its results."""
+    checks = REDIS_CHECKS + (REDIS_HARD_CHECKS if config in REDIS_SUITE_CONFIGS else ())
+    checks += tuple("suite_" + u.replace("/", "_") for u in redis_units(config))
+    return ["redis.%s.%s" % (config, c) for c in checks]
+
+
+def config_mk(build, config, var):
+    """A variable of build/<config>/config.mk ("" when absent)."""
+    with open(os.path.join(build, config, "config.mk")) as f:
+        m = re.search(r"^%s := ?(.*)$" % var, f.read(), re.M)
+    return m.group(1).strip() if m else ""
+
+
+def resp_exchange(port, data, want=1, timeout=30):
+    """Send data on a new connection and read until the server has said
+    `want` lines or closed. Returns the bytes read."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(data)
+        got = b""
+        while got.count(b"\r\n") < want:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        return got
+    finally:
+        s.close()
+
+
+def redis_ping(port):
+    """Problems with PING on a new connection (none: it answers PONG)."""
+    try:
+        got = resp_exchange(port, b"PING\r\n")
+    except OSError as e:
+        return ["PING: %s" % e]
+    return [] if got == b"+PONG\r\n" else ["PING answered %r" % got[:200]]
+
+
+def redis_connections_problems(port, count):
+    """Open count connections at once (each sends PING), then close them:
+    a connection the guest cannot take must fail clearly (refused, reset
+    or closed), never hang; the server must answer PING afterwards, and
+    have served most of the first thousand."""
+    problems, socks, served, refused = [], [], 0, 0
+    for _ in range(count):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            s.sendall(b"PING\r\n")
+            socks.append(s)
+        except OSError:
+            refused += 1
+    for s in socks:
+        try:
+            got = s.recv(64)
+            if got == b"+PONG\r\n":
+                served += 1
+            elif got and not got.startswith(b"-ERR"):
+                problems.append("a connection got %r" % got[:100])
+        except socket.timeout:
+            problems.append("a connection hung 30 s without an answer or an error")
+            break
+        except OSError:
+            pass  # reset: a clear refusal
+    for s in socks:
+        s.close()
+    if served < min(count, 900):
+        problems.append("only %d of %d connections served (%d refused)" % (served, count, refused))
+    time.sleep(1)
+    return problems + redis_ping(port)
+
+
+def run_redis(build, config):
+    """Redis on configs/<config>.toml, over SLIRP on 127.0.0.1: clients,
+    load, bad input and units of Redis's own suite."""
+    name = "redis.%s." % config
+    args = config_mk(build, config, "CFG_ARGS").split()
+    memory = config_mk(build, config, "CFG_MEMORY")
+    p, port, lines, up = start_server(
+        build,
+        config,
+        6379,
+        "Ready to accept connections",
+        args,
+        memory,
+        3600 if REDIS_FULL else 900,
+    )
+    results = []
+
+    def check(what, problems, detail=""):
+        results.append(
+            Result(name + what, not problems, "\n".join("    " + x for x in problems) + detail)
+        )
+
+    try:
+        if not up:
+            return [Result(name + "starts", False, tail(lines))]
+        cli = ["redis-cli", "-p", str(port)]
+        rc, out = run(cli + ["set", "k", "v"], 30)
+        rc2, out2 = run(cli + ["get", "k"], 30)
+        check(
+            "set_get",
+            []
+            if (rc, out, rc2, out2) == (0, b"OK\n", 0, b"v\n")
+            else ["set: %s %r, get: %s %r" % (rc, out[:200], rc2, out2[:200])],
+        )
+        if config in REDIS_SUITE_CONFIGS:
+            rc, out = run(
+                [
+                    "redis-benchmark",
+                    "-p",
+                    str(port),
+                    "-c",
+                    "30",
+                    "-n",
+                    "100000",
+                    "-t",
+                    "set,get",
+                    "-q",
+                ],
+                600,
+            )
+            out = text_of(out)
+            rates = re.findall(r"^(SET|GET): ([\d.]+) requests per second", out, re.M)
+            problems = (
+                []
+                if rc == 0 and len(rates) == 2
+                else ["redis-benchmark exit %s, %d of 2 rates" % (rc, len(rates))]
+            )
+            if re.search(r"error|ERR", out, re.I):
+                problems.append("errors in the output")
+            check("benchmark_30_clients_no_errors", problems + redis_ping(port), "\n" + out[-600:])
+            problems = []
+            for data, want in (
+                (b"*abc\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
+                (b"*1\r\nxyz\r\n", b"-ERR Protocol error: expected '$', got 'x'\r\n"),
+                (b'GET "k\r\n', b"-ERR Protocol error: unbalanced quotes in request\r\n"),
+            ):
+                try:
+                    got = resp_exchange(port, data)
+                except OSError as e:
+                    got = str(e).encode()
+                if got != want:
+                    problems.append("%r: answered %r, not %r" % (data, got[:200], want))
+            check("malformed_resp_gets_protocol_error", problems + redis_ping(port))
+            problems = []
+            # The largest bulk Redis takes (proto-max-bulk-len, 512 MB):
+            # it makes room for it; the client gives up after a few bytes.
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=30)
+                s.sendall(b"*1\r\n$536870912\r\nabc")
+                time.sleep(2)
+                s.close()
+            except OSError as e:
+                problems.append("512 MB bulk: %s" % e)
+            want = b"-ERR Protocol error: invalid bulk length\r\n"
+            try:
+                got = resp_exchange(port, b"*1\r\n$536870913\r\n")
+            except OSError as e:
+                got = str(e).encode()
+            if got != want:
+                problems.append("512 MB + 1 bulk: answered %r, not %r" % (got[:200], want))
+            check("bulk_length_512mb_served_and_beyond_refused", problems + redis_ping(port))
+            check("connections_2000_then_ping", redis_connections_problems(port, 2000))
+        src = os.path.join(build, "redis", "src")
+        for unit in redis_units(config):
+            rc, out = run(
+                [
+                    "tclsh",
+                    "tests/test_helper.tcl",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--single",
+                    unit,
+                    "--clients",
+                    "1",
+                    "--tags",
+                    REDIS_TAGS,
+                    "--timeout",
+                    "600",
+                ],
+                1200 if REDIS_FULL else 300,
+                cwd=src,
+            )
+            out = text_of(out)
+            bad = [line for line in out.splitlines() if re.search(r"\[(err|exception)\]", line)]
+            oks = len(re.findall(r"\[ok\]", out))
+            problems = (
+                []
+                if rc == 0 and oks and not bad
+                else ["exit %s, %d passed; %s" % (rc, oks, "; ".join(bad[:10]) or "no verdict")]
+            )
+            check(
+                "suite_" + unit.replace("/", "_"), problems, "\n" + out[-1500:] if problems else ""
+            )
+    finally:
+        end(p)
+        p.stdout.close()
+    return results
+
+
 def app_of(name):
     """The application of configs/<name>.toml."""
     return config_app(os.path.join("configs", name + ".toml"))
@@ -2067,6 +2322,8 @@ def config_image_names(name):
         return ["net.%s.receives_%d_bytes" % (name, size) for size in IPERF_SIZES]
     if app_of(name) == SQLITE_APP:
         return sqlite_names(name)
+    if app_of(name) == REDIS_APP:
+        return redis_names(name)
     return ["image.config_%s_runs" % name]
 
 
@@ -2079,6 +2336,8 @@ def run_config_image(build, name):
         return run_iperf(build, name)
     if app_of(name) == SQLITE_APP:
         return run_sqlite(build, name)
+    if app_of(name) == REDIS_APP:
+        return run_redis(build, name)
     status, lines, vms = boot_vms(os.path.join(build, name, "bulkhead.elf"), "")
     # Every VM (one without ept) boots with the image's initrd.
     initrd = "  initrd %d bytes at 0x" % os.path.getsize(os.path.join(build, name, "initrd.cpio"))
@@ -2660,12 +2919,19 @@ def main():
         help="run only the cases whose full names match REGEX (re.search)",
     )
     ap.add_argument(
+        "--redis-full",
+        action="store_true",
+        help="run every unit of Redis's suite in REDIS_UNITS (make test-redis)",
+    )
+    ap.add_argument(
         "--write-inventory",
         action="store_true",
         help="write %s from the test kernels' listings (make inventory)" % INVENTORY,
     )
     args = ap.parse_args()
     build = os.path.abspath(args.build)
+    global REDIS_FULL
+    REDIS_FULL = args.redis_full
     os.chdir(os.path.dirname(HERE))  # paths below are from the top of the tree
     if args.write_inventory:
         return write_inventory(build)
