@@ -37,7 +37,7 @@ static void show(const char *pattern, int flags)
 	       : r == GLOB_NOMATCH ? "GLOB_NOMATCH"
 				   : "error");
 	if (r == 0)
-		for (size_t i = 0; i < g.gl_pathc; i++)
+		for (size_t i = 0; i < (size_t)g.gl_pathc; i++)
 			printf(" %s", g.gl_pathv[i]);
 	printf("\n");
 	if (r == 0)
@@ -75,7 +75,7 @@ static void globs(void)
 	if (glob("gl/a.*", GLOB_DOOFFS, NULL, &g) == 0 &&
 	    glob("gl/c.*", GLOB_DOOFFS | GLOB_APPEND, NULL, &g) == 0) {
 		printf("dooffs+append: %zu:", (size_t)g.gl_pathc);
-		for (size_t i = 0; i < g.gl_offs + g.gl_pathc; i++)
+		for (size_t i = 0; i < (size_t)(g.gl_offs + g.gl_pathc); i++)
 			printf(" %s", g.gl_pathv[i] ? g.gl_pathv[i] : "(null)");
 		printf("\n");
 		globfree(&g);
