@@ -2280,7 +2280,7 @@ def run_redis(build, config):
                 problems.append("errors in the output")
             check("benchmark_30_clients_no_errors", problems + redis_ping(port), "\n" + out[-600:])
             problems = []
-            for data, want in (
+            for data, expected in (
                 (b"*abc\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
                 (b"*1\r\nxyz\r\n", b"-ERR Protocol error: expected '$', got 'x'\r\n"),
                 (b'GET "k\r\n', b"-ERR Protocol error: unbalanced quotes in request\r\n"),
@@ -2289,8 +2289,8 @@ def run_redis(build, config):
                     got = resp_exchange(port, data)
                 except OSError as e:
                     got = str(e).encode()
-                if got != want:
-                    problems.append("%r: answered %r, not %r" % (data, got[:200], want))
+                if got != expected:
+                    problems.append("%r: answered %r, not %r" % (data, got[:200], expected))
             check("malformed_resp_gets_protocol_error", problems + redis_ping(port))
             problems = []
             # The largest bulk Redis takes (proto-max-bulk-len, 512 MB):
@@ -2302,13 +2302,13 @@ def run_redis(build, config):
                 s.close()
             except OSError as e:
                 problems.append("512 MB bulk: %s" % e)
-            want = b"-ERR Protocol error: invalid bulk length\r\n"
+            expected = b"-ERR Protocol error: invalid bulk length\r\n"
             try:
                 got = resp_exchange(port, b"*1\r\n$536870913\r\n")
             except OSError as e:
                 got = str(e).encode()
-            if got != want:
-                problems.append("512 MB + 1 bulk: answered %r, not %r" % (got[:200], want))
+            if got != expected:
+                problems.append("512 MB + 1 bulk: answered %r, not %r" % (got[:200], expected))
             check("bulk_length_512mb_served_and_beyond_refused", problems + redis_ping(port))
             check("connections_2000_then_ping", redis_connections_problems(port, 2000))
     finally:
