@@ -2248,7 +2248,7 @@ def run_redis(build, config):
                 1200 if REDIS_FULL else 300,
                 cwd=src,
             )
-            out = text_of(out)
+            out = re.sub(r"\x1b\[[0-9;]*m", "", text_of(out))  # the helper's colours
             bad = [line for line in out.splitlines() if re.search(r"\[(err|exception)\]", line)]
             oks = len(re.findall(r"\[ok\]", out))
             problems = (
