@@ -156,8 +156,8 @@ while [ $i -lt "$runs" ]; do
 	i=$((i + 1))
 done
 declare -A cross
-read -r cross[mpk2] paths_mpk2 < <(crossings redis-count-mpk2; echo)
-read -r cross[mpk3] paths_mpk3 < <(crossings redis-count-mpk3; echo)
+read -r "cross[mpk2]" paths_mpk2 < <(crossings redis-count-mpk2; echo)
+read -r "cross[mpk3]" paths_mpk3 < <(crossings redis-count-mpk3; echo)
 cross[mpk2full]=${cross[mpk2]}
 
 csv=$out/redis.csv

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the scripts that fetch Debian source packages
 # (scripts/fetch-lwip.sh, fetch-sqlite.sh, fetch-redis.sh): sourced, not
 # run. The sourcing script sets ME (its name, for messages) and OUT (its
