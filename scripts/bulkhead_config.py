@@ -33,6 +33,8 @@ Top level::
                              #   by make run or the tests (QEMU's -m: a
                              #   number with M or G); QEMU_MEM overrides
                              #   it; default 256M
+    main_stack = "1M"        # optional: the application's main thread's
+                             #   stack (K or M, 64K to 64M); default 256K
 
 One ``[[compartment]]`` table per compartment, in file order::
 
@@ -113,6 +115,7 @@ TOP_KEYS = (
     "files",
     "args",
     "memory",
+    "main_stack",
     "compartment",
 )
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
@@ -215,6 +218,8 @@ class Config:
     args: str = ""
     # The guest's RAM for make run and the tests (key "memory"), or "".
     memory: str = ""
+    # The main thread's stack in bytes (key "main_stack"), or 0: the default.
+    main_stack: int = 0
 
     # The compartment running the kernel core (validation guarantees one).
     @property
@@ -679,6 +684,22 @@ class _Checker:
             return ""
         return value
 
+    # The main thread's stack (key "main_stack") in bytes: 64K to 64M, in
+    # K or M; 0 when absent or wrong (the default then).
+    def check_main_stack(self):
+        value = self.top_choice("main_stack", None, "")
+        if not value:
+            return 0
+        m = re.fullmatch(r"([1-9][0-9]*)([KM])", value)
+        size = int(m.group(1)) * (1024 if m.group(2) == "K" else 1024 * 1024) if m else 0
+        if not 64 * 1024 <= size <= 64 * 1024 * 1024:
+            self.error(
+                self.pos.root.key_line("main_stack"),
+                'main_stack "%s": give a size from 64K to 64M, like "512K" or "8M"' % value,
+            )
+            return 0
+        return size
+
     # Check the top-level keys; return (app, backend, gate, stack_data, description).
     def check_top(self):
         root = self.pos.root
@@ -1073,6 +1094,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
     files = checker.check_files()
     args = checker.check_args()
     memory = checker.check_memory()
+    main_stack = checker.check_main_stack()
     comps = checker.check_compartments(app, impl, gate)
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
@@ -1118,6 +1140,7 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
         files=files,
         args=args,
         memory=memory,
+        main_stack=main_stack,
     )
     config.core.backend_libs = list(impl.core_libs)
     return config

@@ -106,8 +106,29 @@ uint64_t time_now_ns(void)
 	return (uint64_t)(((unsigned __int128)delta * ns_per_tick_fp) >> 32);
 }
 
+/* The RTC counts whole seconds, so the boot's reading is up to a second
+ * behind: on the first use of the wall clock, wait for the RTC's next
+ * second (at most about a second, once per boot) and anchor the wall
+ * clock on that edge. A client that sends an absolute time (Redis's
+ * PXAT) then finds the guest within milliseconds of the host. */
+static void wall_sync(void)
+{
+	uint64_t first = rtc_read_ns(), t0 = time_now_ns(), now = first;
+
+	while (now == first && time_now_ns() - t0 < 1100 * 1000000ull)
+		now = rtc_read_ns();
+	if (now != first)
+		wall_at_boot_ns = now - time_now_ns();
+}
+
 uint64_t time_wall_ns(void)
 {
+	static int synced;
+
+	if (!synced) {
+		synced = 1;
+		wall_sync();
+	}
 	return wall_at_boot_ns + time_now_ns();
 }
 
