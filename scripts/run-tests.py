@@ -2159,18 +2159,22 @@ def redis_ping(port):
     return [] if got == b"+PONG\r\n" else ["PING answered %r" % got[:200]]
 
 
-def redis_connections_problems(port, count):
-    """Open count connections and hold them: the first hundred must be
-    served (PING), the rest may be refused or reset (lwIP has 1,021
-    sockets; SLIRP, between host and guest, holds the excess), but none
-    may break the server: once all are closed it answers PING, and its
-    clients are gone."""
-    problems, socks, refused = [], [], 0
-    for _ in range(count):
+def redis_connections_problems(port, count, budget):
+    """Open up to count connections and hold them, for at most budget
+    seconds: the first hundred must be served (PING); the rest may fail
+    (lwIP has 1,021 sockets, and SLIRP, between host and guest, lets a
+    connection it cannot pass on time out rather than be refused), but at
+    least 900 must open and none may break the server: once all are
+    closed it answers PING and its clients are gone."""
+    problems, socks, failed, in_a_row = [], [], 0, 0
+    deadline = time.monotonic() + budget
+    while len(socks) + failed < count and time.monotonic() < deadline and in_a_row < 20:
         try:
-            socks.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+            in_a_row = 0
         except OSError:
-            refused += 1
+            failed += 1
+            in_a_row += 1
     for s in socks[:100]:
         try:
             s.sendall(b"PING\r\n")
@@ -2184,11 +2188,9 @@ def redis_connections_problems(port, count):
             break
     for s in socks:
         s.close()
-    if len(socks) < 1000:
-        problems.append(
-            "only %d of %d connections opened (%d refused)" % (len(socks), count, refused)
-        )
-    deadline = time.monotonic() + 60
+    if len(socks) < 900:
+        problems.append("only %d connections opened (%d failed)" % (len(socks), failed))
+    deadline = time.monotonic() + 120
     while True:
         time.sleep(2)
         rc, out = run(["redis-cli", "-p", str(port), "info", "clients"], 30)
@@ -2196,7 +2198,7 @@ def redis_connections_problems(port, count):
         if (m and int(m.group(1)) <= 2) or time.monotonic() > deadline:
             break
     if not m or int(m.group(1)) > 2:
-        problems.append("clients still connected a minute after all closed: %r" % out[-200:])
+        problems.append("clients still connected 2 minutes after all closed: %r" % out[-200:])
     return problems + redis_ping(port)
 
 
@@ -2326,7 +2328,10 @@ def run_redis(build, config):
             if got != expected:
                 problems.append("512 MB + 1 bulk: answered %r, not %r" % (got[:200], expected))
             check("bulk_length_512mb_served_and_beyond_refused", problems + redis_ping(port))
-            check("connections_2000_then_ping", redis_connections_problems(port, 2000))
+            check(
+                "connections_2000_then_ping",
+                redis_connections_problems(port, 2000, 600 if REDIS_FULL else 120),
+            )
     finally:
         end(p)
         p.stdout.close()
