@@ -2100,8 +2100,17 @@ REDIS_HARD_CHECKS = (
     "benchmark_30_clients_no_errors",
     "malformed_resp_gets_protocol_error",
     "bulk_length_512mb_served_and_beyond_refused",
-    "connections_2000_then_ping",
 )
+# The many-connections check: 300 in make test, all of which must open;
+# 2,000 in make test-redis. QEMU's user network accepts slowly (see
+# docs/design.md, "Redis"), about 3 a second, so 2,000 take ~11 minutes.
+REDIS_CONNECTIONS_QUICK = 300
+REDIS_CONNECTIONS_FULL = 2000
+
+
+def redis_connections():
+    """How many connections the many-connections check opens."""
+    return REDIS_CONNECTIONS_FULL if REDIS_FULL else REDIS_CONNECTIONS_QUICK
 
 
 def redis_units(config):
@@ -2121,7 +2130,8 @@ def redis_hard(config):
 
 def redis_names(config):
     """The names run_redis gives its results."""
-    checks = REDIS_CHECKS + (REDIS_HARD_CHECKS if redis_hard(config) else ())
+    hard = REDIS_HARD_CHECKS + ("connections_%d_then_ping" % redis_connections(),)
+    checks = REDIS_CHECKS + (hard if redis_hard(config) else ())
     checks += tuple("suite_" + u.replace("/", "_") for u in redis_units(config))
     return ["redis.%s.%s" % (config, c) for c in checks]
 
@@ -2159,18 +2169,18 @@ def redis_ping(port):
     return [] if got == b"+PONG\r\n" else ["PING answered %r" % got[:200]]
 
 
-def redis_connections_problems(port, count, budget):
+def redis_connections_problems(port, count, budget, need, connect_timeout):
     """Open up to count connections and hold them, for at most budget
     seconds: the first hundred must be served (PING); the rest may fail
     (lwIP has 1,021 sockets, and SLIRP, between host and guest, lets a
     connection it cannot pass on time out rather than be refused), but at
-    least 900 must open and none may break the server: once all are
+    least `need` must open and none may break the server: once all are
     closed it answers PING and its clients are gone."""
     problems, socks, failed, in_a_row = [], [], 0, 0
     deadline = time.monotonic() + budget
     while len(socks) + failed < count and time.monotonic() < deadline and in_a_row < 20:
         try:
-            socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=connect_timeout))
             in_a_row = 0
         except OSError:
             failed += 1
@@ -2188,7 +2198,7 @@ def redis_connections_problems(port, count, budget):
             break
     for s in socks:
         s.close()
-    if len(socks) < 900:
+    if len(socks) < need:
         problems.append("only %d connections opened (%d failed)" % (len(socks), failed))
     deadline = time.monotonic() + 120
     while True:
@@ -2328,9 +2338,18 @@ def run_redis(build, config):
             if got != expected:
                 problems.append("512 MB + 1 bulk: answered %r, not %r" % (got[:200], expected))
             check("bulk_length_512mb_served_and_beyond_refused", problems + redis_ping(port))
+            # 2,000: at least 900 open within 10 minutes (2 s a connect); 300:
+            # all open (a connect may wait out SLIRP's 1, 3 and 7 s retries).
+            count = redis_connections()
             check(
-                "connections_2000_then_ping",
-                redis_connections_problems(port, 2000, 600 if REDIS_FULL else 120),
+                "connections_%d_then_ping" % count,
+                redis_connections_problems(
+                    port,
+                    count,
+                    600 if REDIS_FULL else 240,
+                    900 if REDIS_FULL else count,
+                    2 if REDIS_FULL else 15,
+                ),
             )
     finally:
         end(p)
