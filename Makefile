@@ -49,7 +49,7 @@ KCFLAGS		:= -std=gnu11 -O2 -g -m64 -mno-red-zone -mcmodel=small \
 		   -fno-pic -fno-pie -fno-stack-protector \
 		   -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 		   -nostdinc -isystem $(NEWLIB_INC) -isystem $(GCC_INC) \
-		   -Iinclude -U__linux__ -U__gnu_linux__ -Ulinux -Uunix \
+		   -Iinclude -U__linux__ -U__linux -U__gnu_linux__ -Ulinux -Uunix \
 		   -U__unix__ -U__unix -D__BULKHEAD__ $(NEWLIB_CFLAGS) \
 		   -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L \
 		   -D_POSIX_THREADS=200809L -D_POSIX_TIMEOUTS=200809L \
@@ -147,7 +147,7 @@ lib_obj		= $(LIBDIR)/$(1).o
 .SECONDARY:
 
 .PHONY: all image initrd run iso test test-build mutate fuzz explore inventory test-gates debug deps \
-	clean distclean check-style FORCE
+	clean distclean check-style FORCE test-redis
 all: image
 
 # --- set-up: Debian packages and newlib --------------------------------------
@@ -353,8 +353,9 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 # (ept: attached to the VM holding the driver only, scripts/ept-launch.py).
 HTTP_PORT	?= 8080
 IPERF_PORT	?= 5001
+REDIS_PORT	?= 6379
 ifneq ($(filter virtio,$(foreach c,$(CFG_COMPARTMENTS),$(CFG_COMP_$(c)_LIBS))),)
-RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(IPERF_PORT)-:5001 \
+RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(IPERF_PORT)-:5001,hostfwd=tcp:127.0.0.1:$(REDIS_PORT)-:6379 \
 		   -device virtio-net-pci,netdev=n0
 endif
 
@@ -369,8 +370,11 @@ endif
 # One QEMU, or with ept one per compartment (scripts/ept-launch.py); each
 # boots with the image's initrd (the archive beside it). This terminal is
 # the guest's serial console, input included.
+# Without ARGS the configuration's own `args` (if any) are the command
+# line; without QEMU_MEM its `memory` is the guest's RAM.
 run: $(IMAGE) $(INITRD)
-	QEMU_NET="$(RUN_NET)" QEMU_EXTRA="$(QEMU_EXTRA)" $(RUN) $< $(ARGS)
+	QEMU_NET="$(RUN_NET)" QEMU_EXTRA="$(QEMU_EXTRA)" $(if $(or $(QEMU_MEM),$(CFG_MEMORY)),\
+		QEMU_MEM="$(or $(QEMU_MEM),$(CFG_MEMORY))") $(RUN) $< $(or $(ARGS),$(CFG_ARGS))
 
 debug: $(IMAGE) $(INITRD)
 	@echo "QEMU waits for gdb on :1234. In another shell:"
@@ -454,6 +458,17 @@ test-build: $(HOST_TEST_BIN) $(HOST_GATES) $(HOST_GATES)-static $(POSIX_HOST) $(
 ONLY		?=
 test: test-build
 	$(PYTHON) scripts/run-tests.py --build $(BUILD) $(if $(ONLY),--only '$(ONLY)')
+
+# Redis's own test suite, every unit of REDIS_UNITS (scripts/run-tests.py),
+# against redis.toml and redis-mpk2.toml, with the load and bad-input
+# checks (make test runs a short subset).
+.PHONY: test-redis
+test-redis: | $(NEWLIB_STAMP)
+	@for c in configs/redis.toml configs/redis-mpk2.toml; do \
+		$(MAKE) --no-print-directory CONFIG=$$c image || exit 1; \
+	done
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) --redis-full \
+		--only '^redis\.redis(-mpk2)?\.'
 
 # The interface fuzzer (scripts/fuzz.py): calls every function the
 # application's compartment (or FUZZ_IN's) may call in the others, through

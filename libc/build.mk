@@ -13,4 +13,5 @@ libc_SRCS := libc/syscalls.c mm/heap.c libc/malloc.c libc/locks.c \
 	libc/thread.c libc/pthread.c libc/start.c libc/socket.c libc/report.c \
 	libc/fd.c libc/file.c libc/dir.c libc/pipe.c libc/poll.c libc/mman.c \
 	libc/signal.c libc/system.c libc/netdb.c libc/inet.c libc/dl.c \
-	libc/attr.c libc/passwd.c libc/harden.c libc/ubsan.c libc/kasan.c
+	libc/attr.c libc/passwd.c libc/harden.c libc/ubsan.c libc/kasan.c \
+	libc/syslog.c libc/glob.c libc/math.c

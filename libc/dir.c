@@ -169,3 +169,25 @@ fail:
 	errno = ENOMEM;
 	return -1;
 }
+
+/* The directory part of path (POSIX dirname, in place): "." for a name
+ * without a slash or NULL/"", "/" for the root; trailing slashes go. */
+char *dirname(char *path)
+{
+	static char dot[] = ".";
+	size_t n;
+
+	if (!path || !*path)
+		return dot;
+	n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	if (n == 0)
+		return dot;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	path[n] = '\0';
+	return path;
+}

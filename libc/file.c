@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -855,6 +856,29 @@ char *getcwd(char *buf, size_t size)
 		return NULL;
 	}
 	return out;
+}
+
+/* The working directory in memory the caller frees (a GNU extension):
+ * getcwd's, with the size it needs. */
+char *get_current_dir_name(void)
+{
+	return getcwd(NULL, 0);
+}
+
+/* Whole-file locks. One process holds every descriptor, so no lock of
+ * another's is ever in the way: a valid request on an open descriptor is
+ * granted at once, as fcntl's F_SETLK is. */
+int flock(int fd, int operation)
+{
+	int op = operation & ~LOCK_NB;
+
+	if (!fd_get(fd))
+		return -1;
+	if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }
 
 /* --- fcntl's file-status commands ----------------------------------------- */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/time.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/time.h>
 #include "fd.h"
 
@@ -88,6 +89,12 @@ int poll(struct pollfd *fds, nfds_t n, int timeout)
 		errno = EINVAL;
 		return -1;
 	}
+	/* A poll that does not wait lets the other threads run first: there
+	 * is no preemption, so a program polling in a loop (Redis serving
+	 * clients from inside a long Lua script) would otherwise starve the
+	 * network's threads, which make its descriptors ready. */
+	if (timeout == 0)
+		sched_yield();
 	for (;;) {
 		nfds_t nsock;
 		int only_sockets = 1;

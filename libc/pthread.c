@@ -228,6 +228,48 @@ int pthread_join(pthread_t thread, void **value)
 	return 0;
 }
 
+/* Cancellation: no thread is ever cancelled. pthread_cancel says so
+ * (ENOSYS; callers such as Redis's bio then do not wait for the thread to
+ * end), and each thread's state and type are kept only to be given back
+ * (in its record; a thread without one has the defaults, fixed). */
+
+int pthread_cancel(pthread_t thread)
+{
+	(void)thread;
+	return ENOSYS;
+}
+
+int pthread_setcancelstate(int state, int *old)
+{
+	if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE)
+		return EINVAL;
+	struct libc_thread *me = libc_thread_self();
+
+	if (old)
+		*old = me ? me->cancel_state : 0;
+	if (me)
+		me->cancel_state = state;
+	return 0;
+}
+
+int pthread_setcanceltype(int type, int *old)
+{
+	if (type != PTHREAD_CANCEL_DEFERRED &&
+	    type != PTHREAD_CANCEL_ASYNCHRONOUS)
+		return EINVAL;
+	struct libc_thread *me = libc_thread_self();
+
+	if (old)
+		*old = me ? me->cancel_type : 0;
+	if (me)
+		me->cancel_type = type;
+	return 0;
+}
+
+void pthread_testcancel(void)
+{
+}
+
 int pthread_detach(pthread_t thread)
 {
 	sched_detach(thread);

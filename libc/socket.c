@@ -137,10 +137,29 @@ static long sys(long r)
 	return -1;
 }
 
+extern int net_start(void) __attribute__((weak));
+/* Has this copy of libc seen the network started? */
+static int net_up;
+
 int socket(int domain, int type, int protocol)
 {
 	if (!netsock_socket)
 		return no_stack();
+	/* lwIP carries IPv4 only, and takes any other family for it: refuse
+	 * them here (AF_INET6 is AF_UNSPEC in its headers without IPv6). */
+	if (domain != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	/* The network comes up with this copy's first socket (net_start
+	 * does it once for all), so unchanged programs have one. */
+	if (!net_up) {
+		if (net_start && net_start() != 0) {
+			errno = ENETDOWN;
+			return -1;
+		}
+		net_up = 1;
+	}
 	int s = (int)sys(netsock_socket(domain, type, protocol));
 
 	return s < 0 ? -1 : fd_new(FD_SOCKET, (uint64_t)s, 0);

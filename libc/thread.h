@@ -27,6 +27,8 @@ struct libc_thread {
 	sigset_t sigmask;      /* pthread_sigmask's */
 	jmp_buf *exit_point;   /* where pthread_exit goes, or NULL */
 	void *exit_value;      /* what pthread_exit was given */
+	int cancel_state;      /* pthread_setcancelstate's (0: enabled) */
+	int cancel_type;       /* pthread_setcanceltype's (0: deferred) */
 };
 
 /*

@@ -32,7 +32,10 @@ TFLAGS+=" -DMALLOC_PROVIDED${EXTRA_CFLAGS:+ $EXTRA_CFLAGS}"
 
 # No cross compiler: the host binutils/gcc already produce x86_64 ELF objects.
 # Syscalls are not supplied by newlib (the kernel provides them); locking is
-# retargetable so the kernel can implement __retarget_lock_*.
+# retargetable so the kernel can implement __retarget_lock_*. printf and
+# scanf take long double at its own precision (without io-long-double
+# newlib converts it to double first, and Redis's INCRBYFLOAT, which
+# formats with %.17Lf, prints 0.1 as 0.10000000000000001).
 OPTIONS=(
     --target=x86_64-elf
     --disable-multilib
@@ -40,6 +43,7 @@ OPTIONS=(
     --enable-newlib-retargetable-locking
     --enable-newlib-io-long-long
     --enable-newlib-io-c99-formats
+    --enable-newlib-io-long-double
 )
 
 # What this build is: a newlib made otherwise (older flags or options) is

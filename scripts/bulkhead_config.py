@@ -25,6 +25,16 @@ Top level::
                              #   scripts/mkinitrd.py); `make run FILES=DIR`
                              #   overlays DIR on it. Without it the initrd is
                              #   empty (the archive's trailer alone)
+    args = "-- /etc/x.conf"  # optional: the command-line words `make run`
+                             #   boots with when ARGS is not given (the
+                             #   application's after "--"); plain words
+                             #   only: no quotes, backslashes or $
+    memory = "1G"            # optional: the guest's RAM when it is booted
+                             #   by make run or the tests (QEMU's -m: a
+                             #   number with M or G); QEMU_MEM overrides
+                             #   it; default 256M
+    main_stack = "1M"        # optional: the application's main thread's
+                             #   stack (K or M, 64K to 64M); default 256K
 
 One ``[[compartment]]`` table per compartment, in file order::
 
@@ -100,7 +110,18 @@ import backend as backends
 # Schema constants
 # ---------------------------------------------------------------------------
 
-TOP_KEYS = ("app", "backend", "gate", "stack_data", "description", "files", "compartment")
+TOP_KEYS = (
+    "app",
+    "backend",
+    "gate",
+    "stack_data",
+    "description",
+    "files",
+    "args",
+    "memory",
+    "main_stack",
+    "compartment",
+)
 COMPARTMENT_KEYS = ("name", "libraries", "default", "hardening")
 # The registered backends: each is a folder gates/<name>/ whose backend.py
 # states its rules (scripts/backend.py). Registering one is this line.
@@ -201,6 +222,12 @@ class Config:
     # The folder of the image's initrd files, relative to the top of the
     # tree; "" for none.
     files: str = ""
+    # Default application command line of `make run` (key "args").
+    args: str = ""
+    # The guest's RAM for make run and the tests (key "memory"), or "".
+    memory: str = ""
+    # The main thread's stack in bytes (key "main_stack"), or 0: the default.
+    main_stack: int = 0
 
     # The compartment running the kernel core (validation guarantees one).
     @property
@@ -634,6 +661,53 @@ class _Checker:
             return os.path.normpath(value)
         return ""
 
+    # The default command line of `make run` (key "args"): words make and
+    # the shell pass on as they are, so none of the characters that would
+    # change them; "" when absent or wrong.
+    def check_args(self):
+        value = self.top_choice("args", None, "")
+        bad = sorted(set(c for c in value if c in "\"'\\$`;&|<>()#*?[]{}~\n\t"))
+        if bad:
+            self.error(
+                self.pos.root.key_line("args"),
+                'args "%s": %s cannot be passed on make\'s command line'
+                % (value, " ".join(repr(c) for c in bad)),
+            )
+            return ""
+        return " ".join(value.split())
+
+    # The guest's RAM (key "memory"): a size QEMU's -m takes, from 64M to
+    # 64G; "" when absent or wrong.
+    def check_memory(self):
+        value = self.top_choice("memory", None, "")
+        if not value:
+            return ""
+        m = re.fullmatch(r"([1-9][0-9]*)([MG])", value)
+        mib = int(m.group(1)) * (1024 if m.group(2) == "G" else 1) if m else 0
+        if not 64 <= mib <= 64 * 1024:
+            self.error(
+                self.pos.root.key_line("memory"),
+                'memory "%s": give a size from 64M to 64G, like "512M" or "1G"' % value,
+            )
+            return ""
+        return value
+
+    # The main thread's stack (key "main_stack") in bytes: 64K to 64M, in
+    # K or M; 0 when absent or wrong (the default then).
+    def check_main_stack(self):
+        value = self.top_choice("main_stack", None, "")
+        if not value:
+            return 0
+        m = re.fullmatch(r"([1-9][0-9]*)([KM])", value)
+        size = int(m.group(1)) * (1024 if m.group(2) == "K" else 1024 * 1024) if m else 0
+        if not 64 * 1024 <= size <= 64 * 1024 * 1024:
+            self.error(
+                self.pos.root.key_line("main_stack"),
+                'main_stack "%s": give a size from 64K to 64M, like "512K" or "8M"' % value,
+            )
+            return 0
+        return size
+
     # Check the top-level keys; return (app, backend, gate, stack_data, description).
     def check_top(self):
         root = self.pos.root
@@ -1045,6 +1119,9 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
     checker = _Checker(path, data, _scan(text), libraries, apps, optional)
     app, impl, gate, stack_data, description = checker.check_top()
     files = checker.check_files()
+    args = checker.check_args()
+    memory = checker.check_memory()
+    main_stack = checker.check_main_stack()
     comps = checker.check_compartments(app, impl, gate)
     default = checker.check_default(comps)
     where = checker.place(comps, default, app)
@@ -1089,6 +1166,9 @@ def load(path: str, libraries: list[str], apps: list[str], optional: list[str] =
         compartments=compartments,
         impl=impl,
         files=files,
+        args=args,
+        memory=memory,
+        main_stack=main_stack,
     )
     config.core.backend_libs = list(impl.core_libs)
     return config
@@ -1484,6 +1564,8 @@ def make_fragment(config: Config) -> str:
     var("CFG_FILES", config.files)
     tags = sorted({hardening_tag(c.hardening) for c in config.compartments} - {""})
     var("CFG_HTAGS", " ".join(tags))
+    var("CFG_ARGS", config.args)
+    var("CFG_MEMORY", config.memory)
     for comp in config.compartments:
         var("CFG_COMP_%s_LIBS" % comp.name, " ".join(comp.libraries + comp.backend_libs))
         var("CFG_COMP_%s_HARDEN" % comp.name, " ".join(comp.hardening))

@@ -33,124 +33,15 @@ set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 
-DEB_SOURCES=/etc/apt/sources.list.d/debian.sources
-SRC_SOURCES=/etc/apt/sources.list.d/bulkhead-src.sources
-
-PATCHES=$(cd "$(dirname "$0")/.." && pwd)/patches/sqlite
+ME=fetch-sqlite
+HERE=$(cd "$(dirname "$0")" && pwd)
+PATCHES=$HERE/../patches/sqlite
 mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 [ -e "$OUT/.fetched" ] && exit 0
-
-die() {
-    echo "error: fetch-sqlite: $*" >&2
-    exit 1
-}
-
-# Does apt know source package $1? (apt-cache showsrc prints an error but
-# exits 0 when there are no deb-src entries, so look at its output, read
-# whole: grep -q would stop reading and fail the pipe.)
-have_src() {
-    apt-cache showsrc "$1" 2>/dev/null | grep -c "^Package: $1\$" >/dev/null
-}
-
-# The version of source package $1 to fetch: that of the installed binary
-# package $2, or empty (apt's candidate).
-version_of() {
-    dpkg-query -W -f '${source:Version}' "$2" 2>/dev/null || true
-}
-
-# The file of the .dsc $1 whose name matches the regex $2 (from its Files
-# list).
-dsc_file() {
-    sed -n '/^Files:/,/^[^ ]/p' "$1" | awk '{print $3}' | grep -E "$2" | head -n 1
-}
-
-# Download source package $1 (version $2, or apt's candidate) into
-# OUT/dl, unless its .dsc is already there. Prints the .dsc's path.
-download() {
-    local pkg=$1 ver=$2 dsc
-    dsc=$(ls "$OUT/dl/${pkg}_${ver#*:}.dsc" 2>/dev/null || true)
-    [ -z "$ver" ] && dsc=$(ls "$OUT/dl/${pkg}"_*.dsc 2>/dev/null | head -n 1 || true)
-    if [ -z "$dsc" ]; then
-        if ! have_src "$pkg"; then
-            [ "$(id -u)" -eq 0 ] ||
-                die "apt has no deb-src entry for $pkg; run this as root to add one"
-            [ -f "$DEB_SOURCES" ] ||
-                die "$DEB_SOURCES not found: cannot derive a deb-src entry"
-            echo "fetch-sqlite: adding deb-src entries ($SRC_SOURCES)" >&2
-            sed 's/^Types:.*/Types: deb-src/' "$DEB_SOURCES" >"$SRC_SOURCES"
-            apt-get update -qq || die "apt-get update failed"
-            have_src "$pkg" ||
-                die "apt finds no source package '$pkg' even with $SRC_SOURCES"
-        fi
-        echo "fetch-sqlite: downloading Debian's $pkg ${ver:-(candidate)} into $OUT/dl" >&2
-        mkdir -p "$OUT/dl"
-        local errlog=$OUT/dl/apt-source.err
-        # As root, apt warns that it downloads unsandboxed (the _apt user
-        # cannot write OUTDIR): that one warning is dropped.
-        if ! (cd "$OUT/dl" && apt-get source -qq --download-only "$pkg${ver:+=$ver}") \
-            2>"$errlog"; then
-            grep -v 'unsandboxed' "$errlog" >&2 || true
-            [ -n "$ver" ] || die "apt-get source $pkg failed"
-            # The installed version's source may be gone from the mirror:
-            # the candidate's then, said aloud (the tests may differ).
-            echo "fetch-sqlite: warning: no source of $pkg $ver; fetching apt's candidate" >&2
-            ver=
-            (cd "$OUT/dl" && apt-get source -qq --download-only "$pkg") 2>"$errlog" || {
-                grep -v 'unsandboxed' "$errlog" >&2 || true
-                die "apt-get source $pkg failed"
-            }
-        fi
-        grep -v 'unsandboxed' "$errlog" >&2 || true
-        rm -f "$errlog"
-        dsc=$(ls "$OUT/dl/${pkg}"_*"${ver#*:}".dsc 2>/dev/null | tail -n 1 || true)
-        [ -n "$dsc" ] || die "no .dsc of $pkg among the downloaded files: $(ls "$OUT/dl")"
-    fi
-    echo "$dsc"
-}
-
-# Unpack the source package of .dsc $1 into directory $2 as dpkg-source
-# does for format 3.0 (quilt): the upstream tarball, debian/ from
-# Debian's tarball, then debian/patches/series in order (-p1 unless a
-# line says otherwise); then Bulkhead's patches from directory $3, if
-# any. Files get the time of unpacking (-m), so everything built from an
-# earlier tree is rebuilt.
-unpack() {
-    local dsc=$1 dest=$2 ours=${3:-} dir orig deb top
-    dir=$(dirname "$dsc")
-    grep -q '^Format: 3.0 (quilt)' "$dsc" || die "$(basename "$dsc") is not format 3.0 (quilt)"
-    orig=$(dsc_file "$dsc" '\.orig\.tar\.')
-    deb=$(dsc_file "$dsc" '\.debian\.tar\.')
-    [ -n "$orig" ] && [ -f "$dir/$orig" ] || die "$(basename "$dsc"): upstream tarball missing"
-    [ -n "$deb" ] && [ -f "$dir/$deb" ] || die "$(basename "$dsc"): Debian tarball missing"
-    echo "fetch-sqlite: unpacking $orig into $dest"
-    rm -rf "$dest" "$dest.unpack"
-    mkdir -p "$dest.unpack"
-    tar -xmf "$dir/$orig" -C "$dest.unpack" || die "cannot unpack $orig"
-    top=$(find "$dest.unpack" -mindepth 1 -maxdepth 1)
-    if [ "$(printf '%s\n' "$top" | wc -l)" -ne 1 ] || [ ! -d "$top" ]; then
-        die "$orig does not hold exactly one top directory"
-    fi
-    mv "$top" "$dest"
-    rmdir "$dest.unpack"
-    rm -rf "$dest/debian"
-    tar -xmf "$dir/$deb" -C "$dest" || die "cannot unpack $deb"
-    if [ -f "$dest/debian/patches/series" ]; then
-        local name opts
-        while read -r name opts; do
-            case $name in '' | '#'*) continue ;; esac
-            patch -s -p1 ${opts:-} -d "$dest" <"$dest/debian/patches/$name" ||
-                die "Debian's $name does not apply"
-        done <"$dest/debian/patches/series"
-    fi
-    if [ -n "$ours" ] && [ -d "$ours" ]; then
-        for p in "$ours"/*.patch; do
-            [ -e "$p" ] || continue
-            echo "fetch-sqlite: applying $(basename "$p")"
-            patch -s -p1 -d "$dest" <"$p" || die "$(basename "$p") does not apply"
-        done
-    fi
-}
+# die, download (apt-get source into OUT/dl) and unpack (as dpkg-source).
+# shellcheck source=scripts/debian-source.sh
+. "$HERE/debian-source.sh"
 
 # --- 1. the source packages -------------------------------------------------
 SQLITE_DSC=$(download sqlite3 "$(version_of sqlite3 libsqlite3-0)")

@@ -9,7 +9,8 @@ import re
 import backend
 import bulkhead_config
 
-# Bytes of stack for the application's main thread.
+# Bytes of stack for the application's main thread, unless the
+# configuration says (main_stack).
 MAIN_STACK = 256 * 1024
 TEMPLATE = os.path.join(backend.ROOT, "linker", "image.ld.in")
 
@@ -126,7 +127,7 @@ def comp_table(cfg):
     out.append("\t.gate = %s," % c_string(cfg.gate))
     out.append("\t.features = %s," % features)
     out.append("\t.app = %s," % c_string(cfg.app))
-    out.append("\t.main_stack = %d," % MAIN_STACK)
+    out.append("\t.main_stack = %d," % (cfg.main_stack or MAIN_STACK))
     out.append("\t.count = %d," % len(cfg.compartments))
     out.append("\t.comps = comps,")
     out.append("\t.core_index = %d," % cfg.core.index)

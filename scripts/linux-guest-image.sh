@@ -1,16 +1,21 @@
 #!/bin/sh
 # Build, once, the Linux guest that scripts/bench-net.sh measures Bulkhead
 # against: Debian's cloud kernel and an initramfs holding a Debian root
-# file system made with debootstrap (nginx-light, iperf), whose /init
-# brings eth0 up at 10.7.0.2, starts nginx and iperf -s, and says
-# "linux guest: listening". Everything goes to build/linux-guest/ and is
-# kept: a second run does nothing.
+# file system made with debootstrap (nginx-light, iperf, redis-server),
+# whose /init brings eth0 up at 10.7.0.2, starts nginx, iperf -s and
+# redis-server (on 6379, as Bulkhead's redis.conf: no snapshots, no AOF,
+# no protected mode), and says "linux guest: listening"
+# (scripts/bench-redis.sh measures Bulkhead's Redis against it).
+# Everything goes to build/linux-guest/ and is kept: a second run does
+# nothing (a root file system made before redis-server was in it is made
+# again).
 #
 # usage: scripts/linux-guest-image.sh
 set -eu
 
 out=build/linux-guest
-[ -f "$out/.built" ] && exit 0
+[ -f "$out/.built" ] && [ -x "$out/root/usr/bin/redis-server" ] && exit 0
+[ -x "$out/root/usr/bin/redis-server" ] || rm -f "$out/.rootfs"
 mkdir -p "$out"
 for tool in debootstrap:debootstrap depmod:kmod cpio:cpio; do
 	command -v "${tool%%:*}" >/dev/null ||
@@ -31,7 +36,7 @@ cp "$out"/kernel/boot/vmlinuz-* "$out/vmlinuz"
 root=$out/root
 if [ ! -f "$out/.rootfs" ]; then
 	rm -rf "$root"
-	debootstrap --variant=minbase --include=nginx-light,iperf,iproute2,kmod \
+	debootstrap --variant=minbase --include=nginx-light,iperf,redis-server,iproute2,kmod \
 		bookworm "$root" http://deb.debian.org/debian > "$out/debootstrap.log" 2>&1 ||
 		{ tail -20 "$out/debootstrap.log" >&2; exit 1; }
 	touch "$out/.rootfs"
@@ -66,6 +71,8 @@ ip addr add 10.7.0.2/24 dev eth0
 ip link set eth0 up
 nginx
 iperf -s -D >/dev/null 2>&1
+redis-server --bind 0.0.0.0 --port 6379 --protected-mode no --save "" --appendonly no \
+	--daemonize yes --logfile /var/log/redis-bench.log
 ip -brief addr show eth0
 echo "linux guest: listening"
 exec sleep infinity

@@ -10,7 +10,9 @@
 # quoted for GRUB's own parser, so that GRUB gives the kernel the same
 # words (it double-quotes a word with a space and puts a backslash before
 # \, ' and ", which kernel/cmdline.c undoes); an empty word, which GRUB
-# would drop, is refused. GRUB's menu and the kernel's console both go to
+# would drop, is refused. Without WORDs, an entry ends with its
+# configuration's `args` (Redis's name its redis.conf). GRUB's menu and
+# the kernel's console both go to
 # the serial port as well as the screen, so a headless
 # `qemu -serial stdio` shows the boot end to end.
 set -eu
@@ -64,11 +66,19 @@ for config in $configs; do
 		exit 1
 	fi
 	desc=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb")).get("description", ""))' "$config")
+	# Without WORDs an entry has its configuration's own `args` (plain
+	# words: the configuration tool refuses quotes and the like).
+	entry_words=$words
+	if [ -z "$words" ]; then
+		for word in $(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb")).get("args", ""))' "$config"); do
+			entry_words="$entry_words $(grub_quote "$word")"
+		done
+	fi
 	cp "$build/$name/bulkhead.elf" "$dir/boot/$name.elf"
 	cp "$build/$name/initrd.cpio" "$dir/boot/$name.cpio"
 	cat >> "$cfg" <<CFG
 menuentry "Bulkhead: $name${desc:+ - $desc}" {
-	multiboot2 /boot/$name.elf$words
+	multiboot2 /boot/$name.elf$entry_words
 	module2 /boot/$name.cpio
 	boot
 }

@@ -141,4 +141,4 @@ $(POSIX_HOST): tests/posix/runner/main.c $(patsubst %,tests/posix/%.c,$(POSIX_PR
 			-o $@.objs/$$p.o || exit 1; \
 	done
 	@$(CC) $(POSIX_HOSTCFLAGS) $(POSIX_DEFS) -o $@ tests/posix/runner/main.c \
-		$(patsubst %,$@.objs/%.o,$(POSIX_PROGS))
+		$(patsubst %,$@.objs/%.o,$(POSIX_PROGS)) -lm

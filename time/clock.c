@@ -20,6 +20,9 @@ static uint64_t ns_per_tick_fp; /* ns per TSC cycle, 32.32 fixed point */
 static const char *tsc_source = "pit";
 static volatile uint64_t ticks;
 static uint64_t wall_at_boot_ns;
+/* time_now_ns() is ns_base + the TSC cycles since tsc_base at the current
+ * rate: the rate may be measured again (wall_sync), the count goes on. */
+static uint64_t ns_base;
 
 /*
  * Count TSC cycles while PIT channel 2 counts down CALIBRATE_MS in
@@ -103,11 +106,69 @@ uint64_t time_now_ns(void)
 {
 	uint64_t delta = rdtsc() - tsc_at_boot;
 
-	return (uint64_t)(((unsigned __int128)delta * ns_per_tick_fp) >> 32);
+	return ns_base +
+	       (uint64_t)(((unsigned __int128)delta * ns_per_tick_fp) >> 32);
+}
+
+/* The next change of the RTC's second after `from` (or `from` itself
+ * after about 1.1 s of TSC time); *tsc gets the TSC when it was seen. */
+static uint64_t rtc_edge(uint64_t from, uint64_t *tsc)
+{
+	uint64_t start = rdtsc(), now = from,
+		 limit = tsc_hz + tsc_hz / 10; /* about 1.1 s */
+
+	while (now == from && rdtsc() - start < limit)
+		now = rtc_read_ns();
+	*tsc = rdtsc();
+	return now;
+}
+
+/* The RTC counts whole seconds, so the boot's reading is up to a second
+ * behind, and the TSC's rate, measured against the PIT at boot, can be
+ * off by tens of percent when QEMU's host is busy (TCG), so the wall
+ * clock drifts from the host's. On the first use of the wall clock (at
+ * most about two seconds' wait, once per boot): two edges of the RTC's
+ * second give the TSC's rate over a whole second, and the wall clock is
+ * anchored on the second edge. A client that sends an absolute time
+ * (Redis's PXAT) then finds the guest within milliseconds of the host. */
+static void wall_sync(void)
+{
+	uint64_t t1, t2, r0 = rtc_read_ns(), r1 = rtc_edge(r0, &t1),
+			 r2 = r1 == r0 ? r1 : rtc_edge(r1, &t2);
+
+	if (r2 == r1)
+		return; /* no RTC ticking: keep the boot's figures */
+	uint64_t hz = (uint64_t)((unsigned __int128)(t2 - t1) * NSEC_PER_SEC /
+				 (r2 - r1));
+
+	if (hz > tsc_hz / 2 && hz < tsc_hz * 2) {
+		uint64_t flags = irq_save();
+		uint64_t now = time_now_ns(), tsc = rdtsc();
+
+		/* The count so far at the old rate, from here at the new. */
+		ns_base = now;
+		tsc_at_boot = tsc;
+		tsc_hz = hz;
+		ns_per_tick_fp = (NSEC_PER_SEC << 32) / hz;
+		wall_at_boot_ns = r2 +
+				  (uint64_t)(((unsigned __int128)(tsc - t2) *
+					      ns_per_tick_fp) >>
+					     32) -
+				  now;
+		irq_restore(flags);
+	} else {
+		wall_at_boot_ns = r2 - time_now_ns();
+	}
 }
 
 uint64_t time_wall_ns(void)
 {
+	static int synced;
+
+	if (!synced) {
+		synced = 1;
+		wall_sync();
+	}
 	return wall_at_boot_ns + time_now_ns();
 }
 

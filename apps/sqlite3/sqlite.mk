@@ -34,7 +34,7 @@ SQLITE_NOWARN	:= -w
 # Fetch once; again whenever the script or a patch changes (the script
 # does nothing while the stamp exists).
 SQLITE_PATCHES	:= $(sort $(wildcard patches/sqlite/*.patch))
-$(SQLITE_STAMP): scripts/fetch-sqlite.sh $(SQLITE_PATCHES) | $(DEPS_STAMP)
+$(SQLITE_STAMP): scripts/fetch-sqlite.sh scripts/debian-source.sh $(SQLITE_PATCHES) | $(DEPS_STAMP)
 	rm -f $(SQLITE_STAMP)
 	scripts/fetch-sqlite.sh $(SQLITE_OUT)
 

@@ -20,4 +20,13 @@ void *dlsym(void *__restrict handle, const char *__restrict name);
 int dlclose(void *handle);
 char *dlerror(void);
 
+/* What dladdr tells of an address (a GNU extension, in glibc's layout). */
+typedef struct {
+	const char *dli_fname;
+	void *dli_fbase;
+	const char *dli_sname;
+	void *dli_saddr;
+} Dl_info;
+int dladdr(const void *addr, Dl_info *info);
+
 #endif

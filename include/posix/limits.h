@@ -1,6 +1,6 @@
 /*
- * limits.h - newlib's, and the limit it leaves out that libc/system.c
- * keeps: HOST_NAME_MAX, Linux's.
+ * limits.h - newlib's, and the limits it leaves out: HOST_NAME_MAX
+ * (Linux's, which libc/system.c keeps) and SSIZE_MAX (ssize_t is long).
  */
 #ifndef BULKHEAD_POSIX_LIMITS_H
 #define BULKHEAD_POSIX_LIMITS_H
@@ -9,6 +9,9 @@
 
 #ifndef HOST_NAME_MAX
 #define HOST_NAME_MAX 64
+#endif
+#ifndef SSIZE_MAX
+#define SSIZE_MAX __LONG_MAX__
 #endif
 
 #endif

@@ -48,7 +48,7 @@ lwip_SRCS	:= $(LWIP_SRCS) net/lwip/sys_arch.c net/lwip/netif.c \
 # Fetch once, unpack and patch again whenever the script or a patch
 # changes (the script does nothing while the stamp exists).
 LWIP_PATCHES	:= $(sort $(wildcard patches/lwip/*.patch))
-$(LWIP_STAMP): scripts/fetch-lwip.sh $(LWIP_PATCHES) | $(DEPS_STAMP)
+$(LWIP_STAMP): scripts/fetch-lwip.sh scripts/debian-source.sh $(LWIP_PATCHES) | $(DEPS_STAMP)
 	rm -f $(LWIP_STAMP)
 	scripts/fetch-lwip.sh $(LWIP_OUT)
 

@@ -109,7 +109,9 @@ static int parse_ip(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
 	return 0;
 }
 
-int net_start(void)
+/* Bring the network up: the NIC, lwIP's thread, the interface, its
+ * address (ip= and gw= of the command line, else DHCP). */
+static int bring_up(void)
 {
 	const char *ip = cmdline_get("ip"), *gw = cmdline_get("gw");
 	ip4_addr_t addr, mask, gateway;
@@ -165,6 +167,25 @@ int net_start(void)
 	printf("net: %s (%s)\n", ip4addr_ntoa(netif_ip4_addr(&nif)),
 	       ip ? "static" : "dhcp");
 	return 0;
+}
+
+/* Start the network once: the first call brings it up, a call while that
+ * runs waits for it, later calls say how it went (0 up, -1 failed; a
+ * failed start is not tried again). Applications call it, and libc's
+ * socket() before its first socket, so programs that know nothing of
+ * Bulkhead have a network. */
+int net_start(void)
+{
+	static int state; /* 0 down, 1 starting, 2 up, -1 failed */
+	int down = 0;
+
+	if (__atomic_compare_exchange_n(&state, &down, 1, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		__atomic_store_n(&state, bring_up() == 0 ? 2 : -1,
+				 __ATOMIC_RELEASE);
+	while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 1)
+		sched_sleep_ns(1000000);
+	return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 ? 0 : -1;
 }
 
 uint32_t net_address(void)

@@ -391,6 +391,34 @@ class TestTopLevel(ConfigTestCase):
         ):
             self.assertOnlyError(BASE.replace('backend = "mpk"', at3 % value), 3, phrase)
 
+    def test_args_memory_and_main_stack(self):
+        cfg = self.load(
+            BASE.replace(
+                'backend = "mpk"',
+                'backend = "mpk"\nargs = "--  /redis.conf"\nmemory = "1G"\nmain_stack = "8M"',
+            )
+        )
+        self.assertEqual((cfg.args, cfg.memory, cfg.main_stack), ("-- /redis.conf", "1G", 8 << 20))
+        frag = bc.make_fragment(cfg)
+        self.assertIn("CFG_ARGS := -- /redis.conf\n", frag)
+        self.assertIn("CFG_MEMORY := 1G\n", frag)
+        # Without them: nothing, and the defaults.
+        cfg = self.load(BASE)
+        self.assertEqual((cfg.args, cfg.memory, cfg.main_stack), ("", "", 0))
+
+    def test_args_memory_and_main_stack_errors_name_the_line(self):
+        at3 = 'backend = "mpk"\n%s'
+        for line, phrase in (
+            ("args = \"-- 'a b'\"", "cannot be passed on make's command line"),
+            ('args = "-- $HOME"', "'$' cannot be passed"),
+            ('memory = "1T"', 'memory "1T": give a size from 64M to 64G'),
+            ('memory = "32M"', 'memory "32M": give a size from 64M to 64G'),
+            ('main_stack = "8G"', 'main_stack "8G": give a size from 64K to 64M'),
+            ('main_stack = "16K"', 'main_stack "16K": give a size from 64K to 64M'),
+            ("memory = 3", '"memory" must be a string, got integer'),
+        ):
+            self.assertOnlyError(BASE.replace('backend = "mpk"', at3 % line), 3, phrase)
+
     def test_unknown_top_level_table(self):
         self.assertOnlyError(
             BASE + "\n[network]\nmtu = 1500\n", 13, 'unknown top-level key "network"'
@@ -829,6 +857,8 @@ class TestCli(ConfigTestCase):
                 CFG_DEFAULT := core
                 CFG_FILES :=
                 CFG_HTAGS :=
+                CFG_ARGS :=
+                CFG_MEMORY :=
                 CFG_COMP_core_LIBS := boot kernel mm gate_mpk
                 CFG_COMP_core_HARDEN :=
                 CFG_COMP_core_HTAG :=

@@ -378,6 +378,14 @@ TEST(sockets, errors_arrive_in_the_callers_errno)
 	errno = 0;
 	KT_EXPECT_EQ(socket(AF_INET, 42, 0), -1); /* no such type */
 	KT_EXPECT_EQ(errno, EINVAL);
+	/* lwIP carries IPv4 only: other families are refused, not taken
+	 * for it. */
+	errno = 0;
+	KT_EXPECT_EQ(socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	KT_EXPECT_EQ(errno, EAFNOSUPPORT);
+	errno = 0;
+	KT_EXPECT_EQ(socket(AF_INET6, SOCK_STREAM, 0), -1);
+	KT_EXPECT_EQ(errno, EAFNOSUPPORT);
 	errno = 0;
 	KT_EXPECT_EQ(setsockopt(3 + 1000, SOL_SOCKET, SO_REUSEADDR, &c, 1), -1);
 	KT_EXPECT_EQ(errno, EBADF);

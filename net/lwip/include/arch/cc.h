@@ -65,9 +65,12 @@ unsigned int bulkhead_rand(void);
 		printf x;                                                      \
 	} while (0)
 
-/* A failed LWIP_ASSERT stops the machine with a report (thread, backtrace). */
-__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
-							   ...);
+/* A failed LWIP_ASSERT stops the machine with a report (thread, backtrace).
+ * Applications see this header through the socket headers: the name is
+ * in parentheses so that a program's own function-like macro panic()
+ * (Redis has one) does not expand here. */
+__attribute__((noreturn, format(printf, 1, 2))) void(panic)(const char *fmt,
+							    ...);
 #define LWIP_PLATFORM_ASSERT(x)                                                \
 	panic("lwIP: assertion \"%s\" failed at %s:%d", (x), __FILE__, __LINE__)
 
