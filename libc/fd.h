@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/select.h>
 
 enum fd_kind {
 	FD_CONSOLE = 1, /* the serial console: 0, 1 and 2 at start */
@@ -48,8 +49,11 @@ int fd_new(enum fd_kind kind, uint64_t h, int cloexec);
 int fd_cloexec(int fd);
 int fd_set_cloexec(int fd, int on);
 /* How many descriptors may be open (RLIMIT_NOFILE), and changing it: 0
- * to FD_HARD_LIMIT (EINVAL below, EPERM above). */
-#define FD_HARD_LIMIT 65536
+ * to FD_HARD_LIMIT (EINVAL below, EPERM above). The most is select's
+ * reach: a descriptor past FD_SETSIZE would make FD_SET write past its
+ * fd_set in any program that waits with select (Redis's event loop does),
+ * so a program raising its limit learns the real one instead. */
+#define FD_HARD_LIMIT FD_SETSIZE
 int fd_limit(void);
 int fd_set_limit(int n);
 int fd_highest(void); /* the highest open descriptor, or -1 */

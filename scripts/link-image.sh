@@ -17,12 +17,14 @@
 # (OUT.sym) and disassembly (OUT.dis) beside the image.
 #
 # Bytes of a WRPKRU, XRSTOR or XRSTORS can appear by chance inside an
-# instruction, most often in the displacement of a RIP-relative access,
-# which depends on the layout (a large program such as Redis has a fair
+# instruction, most often in the displacement of a RIP-relative access or
+# in an absolute address (a string's, moved into a register), both of
+# which depend on the layout (a large program such as Redis has a fair
 # chance of one). When the scan refuses the image, it is linked again
 # with every compartment's code moved by LAYOUT_STEP more bytes from the
-# start of its pages (the linker script's __layout_pad), which changes
-# every displacement between sections, up to LAYOUT_TRIES layouts; the
+# start of its pages and its constants and data by half that (the linker
+# script's __layout_pad), which changes every displacement between
+# sections and every address of data, up to LAYOUT_TRIES layouts; the
 # scan is the same for each, and the last one's report is what a failure
 # prints. A real instruction or a constant moves with its code and is
 # refused in every layout.

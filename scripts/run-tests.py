@@ -2416,14 +2416,14 @@ def run_redis(build, config):
                     "100000",
                     "-t",
                     "set,get",
-                    "-q",
+                    "--csv",
                 ],
                 600,
             )
             relay.close()
-            # Its progress lines end in carriage returns; the rates follow one.
-            out = text_of(out).replace("\r", "\n")
-            rates = re.findall(r"^ *(SET|GET): ([\d.]+) requests per second", out, re.M)
+            # One CSV row a test: "SET","<requests/s>",<latencies>...
+            out = text_of(out)
+            rates = re.findall(r'^"(SET|GET)","([\d.]+)"', out, re.M)
             problems = (
                 []
                 if rc == 0 and len(rates) == 2

@@ -23,6 +23,7 @@ static uint64_t wall_at_boot_ns;
 /* time_now_ns() is ns_base + the TSC cycles since tsc_base at the current
  * rate: the rate may be measured again (wall_sync), the count goes on. */
 static uint64_t ns_base;
+static int rate_adopted; /* time_adopt_tsc_hz was called */
 
 /*
  * Count TSC cycles while PIT channel 2 counts down CALIBRATE_MS in
@@ -130,7 +131,9 @@ static uint64_t rtc_edge(uint64_t from, uint64_t *tsc)
  * most about two seconds' wait, once per boot): two edges of the RTC's
  * second give the TSC's rate over a whole second, and the wall clock is
  * anchored on the second edge. A client that sends an absolute time
- * (Redis's PXAT) then finds the guest within milliseconds of the host. */
+ * (Redis's PXAT) then finds the guest within milliseconds of the host.
+ * A rate adopted from another VM (ept) is kept, so that the VMs still
+ * agree; so is one the RTC disagrees with by more than twice. */
 static void wall_sync(void)
 {
 	uint64_t t1, t2, r0 = rtc_read_ns(), r1 = rtc_edge(r0, &t1),
@@ -140,25 +143,22 @@ static void wall_sync(void)
 		return; /* no RTC ticking: keep the boot's figures */
 	uint64_t hz = (uint64_t)((unsigned __int128)(t2 - t1) * NSEC_PER_SEC /
 				 (r2 - r1));
+	uint64_t flags = irq_save();
+	uint64_t now = time_now_ns(), tsc = rdtsc();
 
-	if (hz > tsc_hz / 2 && hz < tsc_hz * 2) {
-		uint64_t flags = irq_save();
-		uint64_t now = time_now_ns(), tsc = rdtsc();
-
+	if (!rate_adopted && hz > tsc_hz / 2 && hz < tsc_hz * 2) {
 		/* The count so far at the old rate, from here at the new. */
 		ns_base = now;
 		tsc_at_boot = tsc;
 		tsc_hz = hz;
 		ns_per_tick_fp = (NSEC_PER_SEC << 32) / hz;
-		wall_at_boot_ns = r2 +
-				  (uint64_t)(((unsigned __int128)(tsc - t2) *
-					      ns_per_tick_fp) >>
-					     32) -
-				  now;
-		irq_restore(flags);
-	} else {
-		wall_at_boot_ns = r2 - time_now_ns();
 	}
+	wall_at_boot_ns =
+		r2 +
+		(uint64_t)(((unsigned __int128)(tsc - t2) * ns_per_tick_fp) >>
+			   32) -
+		now;
+	irq_restore(flags);
 }
 
 uint64_t time_wall_ns(void)
@@ -180,12 +180,14 @@ uint64_t time_wall_ns(void)
 void time_adopt_tsc_hz(uint64_t hz)
 {
 	uint64_t flags = irq_save();
-	uint64_t now = time_now_ns(), fp = (NSEC_PER_SEC << 32) / hz;
+	uint64_t now = time_now_ns();
 
 	tsc_hz = hz;
-	ns_per_tick_fp = fp;
-	tsc_at_boot = rdtsc() - (uint64_t)(((unsigned __int128)now << 32) / fp);
+	ns_per_tick_fp = (NSEC_PER_SEC << 32) / hz;
+	ns_base = now;
+	tsc_at_boot = rdtsc();
 	tsc_source = "adopted";
+	rate_adopted = 1;
 	irq_restore(flags);
 }
 
