@@ -60,15 +60,19 @@ Spec (configs/explore/APP.toml)::
     description = "..."        # optional
     app = "httpd"              # the configurations' application
     benchmark = "wrk"          # wrk (metric requests_per_s, higher is
-                               #   better) or speedtest1 (seconds, lower)
+                               #   better), speedtest1 (seconds, lower)
+                               #   or redis-benchmark (GET: GET/s, higher)
     backends = ["fcall", "mpk-light", "mpk-full", "ept"]
     hardening = ["stack-protector"]   # options any compartment may take
-    files = "apps/x/root"      # optional, as in a configuration
+    files = "apps/x/root"      # optional, as in a configuration; so are
+    args = "-- /x.conf"        #   args, memory and main_stack, each
+    memory = "1G"              #   passed on to every configuration
     [split]                    # what may leave the kernel's compartment:
     net = ["lwip", "virtio"]   #   a name and the libraries that move
     app = ["httpd"]            #   together
     [bench]                    # the benchmark's settings (optional):
-    seconds = 5                #   wrk: seconds a run; speedtest1: size
+    seconds = 5                #   wrk: seconds a run; speedtest1: size;
+                               #   redis-benchmark: requests
     runs = 1                   #   the median of this many runs
 """
 
@@ -109,8 +113,12 @@ METRICS = {"requests_per_s": True, "seconds": False, "GET": True, "SET": True}
 BENCHMARKS = {
     "wrk": ("requests_per_s", {"seconds": 5, "runs": 1}),
     "speedtest1": ("seconds", {"size": 10, "runs": 1}),
+    "redis-benchmark": ("GET", {"requests": 100000, "runs": 1}),
 }
-SPEC_KEYS = ("description", "app", "benchmark", "backends", "hardening", "files", "split", "bench")
+# Keys a spec passes on, as they are, to every configuration it makes.
+CONFIG_KEYS = ("files", "args", "memory", "main_stack")
+SPEC_KEYS = ("description", "app", "benchmark", "backends", "hardening", "split", "bench")
+SPEC_KEYS += CONFIG_KEYS
 # The unit that always exists: the kernel core, in the default compartment.
 CORE = "core"
 
@@ -472,6 +480,7 @@ class Spec:
     split: dict  # unit -> libraries
     bench: dict
     description: str = ""
+    extra: dict = dataclasses.field(default_factory=dict)  # CONFIG_KEYS but files
 
 
 def load_spec(path):
@@ -501,7 +510,7 @@ def load_spec(path):
             raise bad(key, "lists a value twice")
         return list(value)
 
-    for key in ("app", "benchmark", "description", "files"):
+    for key in ("app", "benchmark", "description") + CONFIG_KEYS:
         if key in data and not isinstance(data[key], str):
             raise bad(key, "must be a string")
     if data["benchmark"] not in BENCHMARKS:
@@ -549,6 +558,7 @@ def load_spec(path):
         split=dict(split),
         bench=bench,
         description=data.get("description", ""),
+        extra={k: data[k] for k in CONFIG_KEYS[1:] if k in data},
     )
 
 
@@ -653,6 +663,8 @@ def config_text(spec, c):
         lines.append('gate = "%s"' % gate)
     if spec.files:
         lines.append('files = "%s"' % spec.files)
+    for key, value in spec.extra.items():
+        lines.append('%s = "%s"' % (key, value))
     taken = set()
     for units, hard in c.comps:
         libs = [lib for u in units if u != CORE for lib in spec.split[u]]
@@ -729,6 +741,44 @@ def wrk_once(image, seconds, log):
         return "wrk failed (exit %d): %s" % (p.returncode, tail_of(p.stdout))
     if errors and int(errors.group(1)):
         return "wrk: %s non-2xx answers" % errors.group(1)
+    return float(rate.group(1))
+
+
+def redis_once(image, requests, log, extra):
+    """One redis-benchmark run (FlexOS's: -c 30 -P 16 -t get) against the
+    image on a tap network, as scripts/bench-redis.sh, with the spec's
+    memory and args; the QEMU lock held by the caller. GET/s, or a
+    reason string."""
+    client = "redis-benchmark -h 10.7.0.2 -p 6379 -n %d -c 30 -P 16 -t get --csv" % requests
+    env = dict(os.environ)
+    if extra.get("memory"):
+        env["QEMU_MEM"] = extra["memory"]
+    p = subprocess.run(
+        [
+            os.path.join(ROOT, "scripts", "netns-run.py"),
+            "--log",
+            log,
+            "--ready",
+            "Ready to accept connections",
+            "--timeout",
+            "900",
+            "--client",
+            client,
+            image,
+        ]
+        + extra.get("args", "").split(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    rate = re.search(r'^"GET","([0-9.]+)"', p.stdout, re.M)
+    if not rate:
+        return "redis-benchmark printed no GET rate (exit %d): %s" % (
+            p.returncode,
+            tail_of(p.stdout),
+        )
     return float(rate.group(1))
 
 
@@ -861,6 +911,8 @@ class Measurer:
             log = os.path.join(self.logs, "%s.run%d.log" % (c.digest, k))
             if self.spec.benchmark == "wrk":
                 v = wrk_once(image, self.spec.bench["seconds"], log)
+            elif self.spec.benchmark == "redis-benchmark":
+                v = redis_once(image, self.spec.bench["requests"], log, self.spec.extra)
             else:
                 v = speedtest1_once(image, self.spec.bench["size"], log)
             if isinstance(v, str):

@@ -26,7 +26,8 @@ import explore as ex  # noqa: E402
 FLEXOS = Path(os.environ.get("FLEXOS_REDIS", ROOT.parent / "shared" / "flexos-redis"))
 PAPER_FIVE = ["R1HN1S1HL1H", "R1HN1S1HL2H", "R1N1S2HL1H", "R1N1S2HL2H", "R1N1S2HL3H"]
 LIBS = list(ex.bulkhead_config.KERNEL_LIBS + ex.bulkhead_config.FS_LIBS)
-APPS = ["hello", "httpd", "sqlite3", "speedtest1", "iperf", "ktest"]
+# The applications of apps/, as the build lists them.
+APPS = sorted(p.name for p in (ROOT / "apps").iterdir() if p.is_dir()) + ["ktest"]
 OPT_LIBS = ["lwip", "virtio"]
 
 
@@ -320,6 +321,21 @@ class BudgetAndSpecTest(unittest.TestCase):
                 reason = ex.check_config(ex.config_text(spec, c), LIBS, APPS, OPT_LIBS)
                 valid += not reason
             self.assertGreater(valid, 1, path.name)
+
+    def test_configuration_keys_pass_to_every_configuration(self):
+        """A spec's files, args, memory and main_stack appear, as given, in
+        each configuration it makes (Redis needs its command line, 1 GiB
+        and an 8 MiB main stack); a non-string is refused by name."""
+        base = 'app = "redis_server"\nbenchmark = "redis-benchmark"\nbackends = ["fcall"]\n'
+        keys = 'args = "-- /r.conf"\nmemory = "1G"\nmain_stack = "8M"\nfiles = "apps/x"\n'
+        spec = ex.load_spec(self.write_spec(base + keys + "[split]\nn = ['lwip']\n"))
+        c = ex.space(spec)[0]
+        c.label = ex.describe(c)
+        text = ex.config_text(spec, c)
+        for line in keys.splitlines():
+            self.assertIn(line + "\n", text)
+        with self.assertRaisesRegex(ex.ExploreError, "memory: must be a string"):
+            ex.load_spec(self.write_spec(base + "memory = 1\n[split]\nn = ['lwip']\n"))
 
     def test_space_of_two_units(self):
         """core + 2 units, fcall and mpk-light, no hardening: one fcall
