@@ -112,11 +112,12 @@ uint64_t time_now_ns(void)
 }
 
 /* The next change of the RTC's second after `from` (or `from` itself
- * after about 1.1 s of TSC time); *tsc gets the TSC when it was seen. */
+ * after four seconds of TSC time at the boot's rate, which may be off by
+ * a factor of two or more: the edge comes within one real second);
+ * *tsc gets the TSC when it was seen. */
 static uint64_t rtc_edge(uint64_t from, uint64_t *tsc)
 {
-	uint64_t start = rdtsc(), now = from,
-		 limit = tsc_hz + tsc_hz / 10; /* about 1.1 s */
+	uint64_t start = rdtsc(), now = from, limit = 4 * tsc_hz;
 
 	while (now == from && rdtsc() - start < limit)
 		now = rtc_read_ns();
@@ -133,7 +134,8 @@ static uint64_t rtc_edge(uint64_t from, uint64_t *tsc)
  * anchored on the second edge. A client that sends an absolute time
  * (Redis's PXAT) then finds the guest within milliseconds of the host.
  * A rate adopted from another VM (ept) is kept, so that the VMs still
- * agree; so is one the RTC disagrees with by more than twice. */
+ * agree; so is one the RTC disagrees with by a factor of four or more
+ * (an RTC that is not keeping time). */
 static void wall_sync(void)
 {
 	uint64_t t1, t2, r0 = rtc_read_ns(), r1 = rtc_edge(r0, &t1),
@@ -146,7 +148,7 @@ static void wall_sync(void)
 	uint64_t flags = irq_save();
 	uint64_t now = time_now_ns(), tsc = rdtsc();
 
-	if (!rate_adopted && hz > tsc_hz / 2 && hz < tsc_hz * 2) {
+	if (!rate_adopted && hz > tsc_hz / 4 && hz < tsc_hz * 4) {
 		/* The count so far at the old rate, from here at the new. */
 		ns_base = now;
 		tsc_at_boot = tsc;
