@@ -17,17 +17,18 @@
 # (OUT.sym) and disassembly (OUT.dis) beside the image.
 #
 # Bytes of a WRPKRU, XRSTOR or XRSTORS can appear by chance inside an
-# instruction, most often in the displacement of a RIP-relative access or
-# in an absolute address (a string's, moved into a register), both of
-# which depend on the layout (a large program such as Redis has a fair
-# chance of one). When the scan refuses the image, it is linked again
-# with every compartment's code moved by LAYOUT_STEP more bytes from the
-# start of its pages and its constants and data by half that (the linker
-# script's __layout_pad), which changes every displacement between
-# sections and every address of data, up to LAYOUT_TRIES layouts; the
-# scan is the same for each, and the last one's report is what a failure
-# prints. A real instruction or a constant moves with its code and is
-# refused in every layout.
+# instruction, in the displacement of a RIP-relative access or in an
+# absolute address (an immediate: the code is not position-independent),
+# both of which depend on the layout (a large program such as Redis or
+# SQLite's shell has a fair chance of one). When the scan refuses the
+# image, it is linked again with every compartment's code moved by
+# LAYOUT_STEP more bytes from the start of its pages (the linker script's
+# __layout_pad), the constants and data by twice as much and common code
+# by three times, which changes every displacement between sections and
+# every absolute address, up to LAYOUT_TRIES layouts; the scan is the
+# same for each, and the last one's report is what a failure prints. A
+# real instruction or a constant moves with its code and is refused in
+# every layout.
 set -eu
 LAYOUT_STEP=64
 LAYOUT_TRIES=8

@@ -971,6 +971,89 @@ def run_stray_wrpkru(build):
     ]
 
 
+# A compartment's code, constants, data and bss, and common code, for
+# run_layout_pad: the code refers to the data by address and by
+# displacement, as a stray byte's instruction would.
+LAYOUT_PAD_COMP = """
+.text
+.globl pad_code
+pad_code: movl $pad_rodata, %esi; leaq pad_data(%rip), %rax; call pad_common; ret
+.section .rodata
+.globl pad_rodata
+pad_rodata: .long 1
+.data
+.globl pad_data
+pad_data: .long 2
+.bss
+.globl pad_bss
+pad_bss: .zero 8
+"""
+LAYOUT_PAD_COMMON = """
+.text
+.globl pad_common
+pad_common: ret
+"""
+# How far each moves from the start of its output section per step of
+# __layout_pad (linker/image.ld.in), and that start (%s: the compartment).
+LAYOUT_PAD_MOVES = {
+    "pad_code": ("__comp_%s_text_start", 1),
+    "pad_rodata": ("__comp_%s_rodata_start", 2),
+    "pad_data": ("__comp_%s_data_start", 2),
+    "pad_bss": ("__comp_%s_bss_start", 2),
+    "pad_common": ("__common_text_start", 3),
+}
+
+
+def run_layout_pad(build):
+    """The linker script moves a compartment's code by __layout_pad, its
+    constants, data and bss by twice and common code by three times, so
+    that a relink (scripts/link-image.sh) changes both the displacements
+    between them and their absolute addresses: objects linked with a test
+    kernel's script at pad 0 and 64, each symbol moved by its share from
+    the start of its section, and so to another address."""
+    name = "image.layout_pad_moves_code_and_data"
+    script = os.path.join(build, "gates-mpk", "kernel.ld")
+    try:
+        comp = re.search(r"\.text\.comp_(\w+)", open(script).read()).group(1)
+    except (OSError, AttributeError) as e:
+        return [Result(name, False, "no compartment in %s: %s" % (script, e))]
+    work = os.path.join(build, "tests", "layout-pad")
+    os.makedirs(os.path.join(work, "comp"), exist_ok=True)
+    objs = []
+    for src, obj in (
+        (LAYOUT_PAD_COMP, os.path.join(work, "comp", comp + ".o")),
+        (LAYOUT_PAD_COMMON, os.path.join(work, "common.o")),
+    ):
+        with open(obj[:-2] + ".s", "w") as f:
+            f.write(src)
+        status, out = run(["as", "--64", "-o", obj, obj[:-2] + ".s"], 60)
+        if status != 0:
+            return [Result(name, False, "as: exit %s:\n%s" % (status, text_of(out)))]
+        objs.append(obj)
+    addrs = []
+    for pad in (0, 64):
+        elf = os.path.join(work, "pad%d.elf" % pad)
+        cmd = ["ld", "-nostdlib", "-z", "max-page-size=0x1000", "--no-warn-rwx-segments"]
+        cmd += ["--defsym=__layout_pad=%d" % pad, "-T", script, "-o", elf] + objs
+        status, out = run(cmd, 60)
+        if status != 0:
+            return [Result(name, False, "ld: exit %s:\n%s" % (status, text_of(out)))]
+        status, out = run(["nm", elf], 60)
+        syms = {
+            p[2]: int(p[0], 16) for p in map(str.split, text_of(out).splitlines()) if len(p) == 3
+        }
+        addrs.append(syms)
+    wrong = []
+    for sym, (start, k) in LAYOUT_PAD_MOVES.items():
+        start = start.replace("%s", comp)
+        at = [a.get(sym, -1) - a.get(start, 0) for a in addrs]
+        if at[1] - at[0] != 64 * k or addrs[0].get(sym) == addrs[1].get(sym):
+            wrong.append(
+                "%s at %s+%s, then +%s (not %d further)" % (sym, start, at[0], at[1], 64 * k)
+            )
+    return [Result(name, not wrong, "; ".join(wrong))]
+
+
 def bench_check_names():
     """The names run_bench_check gives its results: the host harness, the
     same in a Linux guest (where the host has no PKU), each gate-test image
@@ -3114,6 +3197,7 @@ def all_jobs(build, want):
             lambda: run_stray_wrpkru(build) + run_stray_places(build),
             names=["image.stray_wrpkru_and_xrstor_rejected"] + STRAY_PLACES,
         ),
+        Job(lambda: run_layout_pad(build), names=["image.layout_pad_moves_code_and_data"]),
         Job(lambda: run_bench_check(build), names=bench_check_names()),
         Job(lambda: run_ept_kill(build), names=["ept.killed_vm_stops_the_launcher"]),
         Job(lambda: run_example_backend(build), names=["image.example_backend_boots"]),
