@@ -2568,6 +2568,7 @@ NGINX_CHECKS_FULL = (
     "if_modified_since_304",
     "unknown_path_404",
     "folder_without_index_403",
+    "autoindex_lists_a_folder",
     "keep_alive_two_requests_one_connection",
     "dotdot_escapes_refused",
     "malformed_requests_400_then_serves_on",
@@ -2789,6 +2790,15 @@ def run_nginx(build, config):
             "folder_without_index_403",
             got + response_problems(response, "HTTP/1.1 403 Forbidden", "text/html"),
         )
+        # A listing is sent in chunks (no Content-Length), which curl joins.
+        got, response = nginx_curl(url + "/pub/")
+        if not response:
+            got.append("no complete response header")
+        elif response[0] != "HTTP/1.1 200 OK" or response[1].get("content-type") != "text/html":
+            got.append("%r, Content-Type %r" % (response[0], response[1].get("content-type")))
+        elif b'<a href="readme.txt">readme.txt</a>' not in response[2]:
+            got.append("no link to readme.txt in %r" % response[2][:300])
+        check("autoindex_lists_a_folder", got)
         check(
             "keep_alive_two_requests_one_connection",
             keep_alive_problems(
