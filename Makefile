@@ -318,13 +318,17 @@ $(CFGDIR)/gates_c.o: $(CFGDIR)/gates.c $(FLAGS_FILE) gates/args.h | $(NEWLIB_STA
 # kernel finds as its boot module): the configuration's `files` folder,
 # then the folders of FILES=DIR overlaid on it in order (a later file
 # replaces an earlier one at the same path). With neither it is empty.
-# scripts/mkinitrd.py runs every time (the folders are small) and rewrites
-# the archive only when its bytes change, so nothing else is redone.
+# An application's build.mk may add folders made at build time (files of
+# a fetched source, which the tree does not keep) as <app>_INITRD, made by
+# <app>_INITRD_DEPS: they come after the configuration's folder and before
+# FILES. scripts/mkinitrd.py runs every time (the folders are small) and
+# rewrites the archive only when its bytes change, so nothing else is
+# redone.
 FILES		?=
 INITRD		:= $(CFGDIR)/initrd.cpio
 initrd: $(INITRD)
-$(INITRD): $(CFGDIR)/config.mk scripts/mkinitrd.py FORCE
-	@$(PYTHON) scripts/mkinitrd.py $@ $(CFG_FILES) $(FILES)
+$(INITRD): $(CFGDIR)/config.mk scripts/mkinitrd.py FORCE | $($(CFG_APP)_INITRD_DEPS)
+	@$(PYTHON) scripts/mkinitrd.py $@ $(CFG_FILES) $($(CFG_APP)_INITRD) $(FILES)
 FORCE:
 
 # --- images -----------------------------------------------------------------

@@ -8,11 +8,14 @@
  * could not be kept (Linux's answer where a file system cannot record the
  * change). No name is a symbolic link: readlink of a name that exists is
  * EINVAL, as for any other file, and creating one fails with EPERM, as on
- * a Linux file system without symbolic links (vfat).
+ * a Linux file system without symbolic links (vfat). realpath therefore
+ * only makes a path absolute and takes out ".", ".." and repeated
+ * slashes, checking that each component exists.
  */
 #define _GNU_SOURCE /* AT_EMPTY_PATH */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -111,4 +114,67 @@ int symlinkat(const char *target, int dirfd, const char *path)
 int symlink(const char *target, const char *path)
 {
 	return symlinkat(target, AT_FDCWD, path);
+}
+
+/*
+ * The absolute path of path with no ".", ".." or repeated slash (no
+ * component is a link to follow): in resolved (PATH_MAX bytes) or, when
+ * it is NULL, in memory of malloc's. Each component must exist (ENOENT)
+ * and each but the last be a folder (ENOTDIR), as Linux's realpath says;
+ * ENAMETOOLONG past PATH_MAX.
+ */
+char *realpath(const char *path, char *resolved)
+{
+	char buf[PATH_MAX];
+	size_t len;
+	struct stat st;
+
+	if (!path) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!*path) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (*path == '/')
+		strcpy(buf, "/");
+	else if (!getcwd(buf, sizeof(buf)))
+		return NULL;
+	len = strlen(buf);
+	while (*path) {
+		size_t n = strcspn(path, "/");
+
+		if ((n == 1 && path[0] == '.') || n == 0) {
+			/* nothing to add */
+		} else if (n == 2 && path[0] == '.' && path[1] == '.') {
+			while (len > 1 && buf[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;
+			buf[len] = '\0';
+		} else {
+			if (len + (len > 1) + n >= sizeof(buf)) {
+				errno = ENAMETOOLONG;
+				return NULL;
+			}
+			if (len > 1)
+				buf[len++] = '/';
+			memcpy(buf + len, path, n);
+			len += n;
+			buf[len] = '\0';
+			if (stat(buf, &st) < 0)
+				return NULL;
+			if (path[n] == '/' && !S_ISDIR(st.st_mode)) {
+				errno = ENOTDIR;
+				return NULL;
+			}
+		}
+		path += n;
+		while (*path == '/')
+			path++;
+	}
+	if (!resolved)
+		return strdup(buf);
+	return strcpy(resolved, buf);
 }

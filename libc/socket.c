@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/time.h>
@@ -415,6 +416,107 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const void *to,
 ssize_t send(int s, const void *buf, size_t len, int flags)
 {
 	return sendto(s, buf, len, flags, NULL, 0);
+}
+
+/* The bytes of msg's pieces (EMSGSIZE past IOV_MAX pieces, EINVAL past
+ * SSIZE_MAX bytes or a NULL piece array), or -1. */
+static ssize_t msg_bytes(const struct msghdr *msg)
+{
+	size_t total = 0;
+
+	if (msg->msg_iovlen < 0 || msg->msg_iovlen > 1024) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (msg->msg_iovlen && !msg->msg_iov) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int i = 0; i < msg->msg_iovlen; i++) {
+		if (msg->msg_iov[i].iov_len > (size_t)SSIZE_MAX - total) {
+			errno = EINVAL;
+			return -1;
+		}
+		total += msg->msg_iov[i].iov_len;
+	}
+	return (ssize_t)total;
+}
+
+/*
+ * sendmsg and recvmsg: the message's pieces gathered into (scattered from)
+ * one buffer of this copy's heap, which sendto (recvfrom) passes on as it
+ * passes any buffer. No socket here carries ancillary data (this lwIP
+ * build takes none; a socketpair passes no descriptors): a message with
+ * control data is refused with EOPNOTSUPP, and recvmsg returns none.
+ */
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	if (!msg) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (msg->msg_controllen) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	ssize_t len = msg_bytes(msg);
+
+	if (len < 0)
+		return -1;
+	char *b = malloc(len ? (size_t)len : 1), *at = b;
+
+	if (!b) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int i = 0; i < msg->msg_iovlen; i++) {
+		memcpy(at, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+		at += msg->msg_iov[i].iov_len;
+	}
+	ssize_t r = sendto(fd, b, (size_t)len, flags, msg->msg_name,
+			   msg->msg_name ? msg->msg_namelen : 0);
+	int e = errno;
+
+	free(b);
+	errno = e;
+	return r;
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	if (!msg) {
+		errno = EFAULT;
+		return -1;
+	}
+	ssize_t len = msg_bytes(msg);
+
+	if (len < 0)
+		return -1;
+	char *b = malloc(len ? (size_t)len : 1);
+
+	if (!b) {
+		errno = ENOMEM;
+		return -1;
+	}
+	ssize_t r = recvfrom(fd, b, (size_t)len, flags, msg->msg_name,
+			     msg->msg_name ? &msg->msg_namelen : NULL);
+	int e = errno;
+
+	for (int i = 0, at = 0; r > 0 && i < msg->msg_iovlen && at < r; i++) {
+		size_t n = msg->msg_iov[i].iov_len;
+
+		if (n > (size_t)(r - at))
+			n = (size_t)(r - at);
+		memcpy(msg->msg_iov[i].iov_base, b + at, n);
+		at += (int)n;
+	}
+	free(b);
+	if (r >= 0) {
+		msg->msg_controllen = 0;
+		msg->msg_flags = 0;
+	}
+	errno = e;
+	return r;
 }
 
 int setsockopt(int fd, int level, int name, const void *val, uint32_t len)

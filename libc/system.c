@@ -288,6 +288,40 @@ int setrlimit(int resource, const struct rlimit *r)
 	return 0;
 }
 
+/*
+ * The process's nice value, as Linux keeps it for root, the one user: any
+ * value from -20 to 19 (others are clamped) for the process (pid 0 or 1),
+ * its group (1) or its user (uid 0); any other is ESRCH. It is kept, not
+ * applied: the scheduler has no priorities.
+ */
+static int nice_value;
+
+static int is_self(int which, int who)
+{
+	switch (which) {
+	case PRIO_PROCESS:
+	case PRIO_PGRP:
+		return who == 0 || who == 1 ? 1 : (errno = ESRCH, 0);
+	case PRIO_USER:
+		return who == 0 ? 1 : (errno = ESRCH, 0);
+	}
+	errno = EINVAL;
+	return 0;
+}
+
+int getpriority(int which, int who)
+{
+	return is_self(which, who) ? nice_value : -1;
+}
+
+int setpriority(int which, int who, int prio)
+{
+	if (!is_self(which, who))
+		return -1;
+	nice_value = prio < -20 ? -20 : prio > 19 ? 19 : prio;
+	return 0;
+}
+
 /* --- usage --------------------------------------------------------------- */
 
 /*

@@ -1,10 +1,14 @@
 #!/bin/sh
-# Network benchmarks, all in one run: the HTTP server under wrk and the
-# iPerf server under iperf, for lwIP in the kernel's compartment (fcall),
-# lwIP in an MPK compartment of its own, lwIP and the driver in a VM of
-# their own (ept, two VMs: socket calls are RPCs), and a Linux guest (Debian's
+# Network benchmarks, all in one run: the HTTP server (apps/httpd) and
+# nginx (apps/nginx, Debian's, unchanged) under wrk and the iPerf server
+# under iperf, for lwIP in the kernel's compartment (fcall), lwIP in an
+# MPK compartment of its own, lwIP and the driver in a VM of their own
+# (ept, two VMs: socket calls are RPCs), and a Linux guest (Debian's
 # kernel with nginx-light and iperf, scripts/linux-guest-image.sh) on the
-# same QEMU, the same virtio-net device and the same clients. Each guest
+# same QEMU, the same virtio-net device and the same clients. The Linux
+# guest's nginx runs with Bulkhead's nginx.conf (apps/nginx/root/etc/
+# nginx/nginx.conf: one process, poll), so nginx meets nginx with the same
+# configuration; every server answers the same /hello.txt. Each guest
 # runs on a tap device inside a network namespace of its own
 # (scripts/netns-run.py); no traffic leaves it. Needs root.
 #
@@ -20,7 +24,7 @@ runs=${2:-3}
 case $secs in *[!0-9]*|""|0) echo "bench-net: seconds must be a positive number, not '$secs'" >&2; exit 2 ;; esac
 case $runs in *[!0-9]*|""|0) echo "bench-net: runs must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 here=$(dirname "$0")
-for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2; do
+for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2 nginx nginx-mpk2 nginx-ept2; do
 	make --no-print-directory CONFIG=configs/$c.toml image >/dev/null
 done
 "$here/linux-guest-image.sh"
@@ -28,16 +32,29 @@ done
 # Each guest's console goes to build/bench/net-<guest>-<client>.log.
 mkdir -p build/bench
 
+# nginx's initrd: its own files, then /var/www/html/hello.txt, the Linux
+# guest's.
+rm -rf build/bench/nginx-files
+mkdir -p build/bench/nginx-files/var/www/html
+cp build/linux-guest/root/var/www/html/hello.txt build/bench/nginx-files/var/www/html/
+python3 "$here/mkinitrd.py" build/bench/nginx-initrd.cpio apps/nginx/root build/nginx/root \
+	build/bench/nginx-files
+
 # $1: guest (a Bulkhead image, or "linux"), $2: log name, $3: client command
 run() {
 	log=build/bench/net-$1-$2.log
-	if [ "$1" = linux ]; then
+	case $1 in
+	linux)
 		"$here/netns-run.py" --linux --ready "linux guest: listening" \
-			--timeout 300 --log "$log" --client "$3" build/linux-guest
-	else
+			--timeout 300 --log "$log" --client "$3" build/linux-guest ;;
+	nginx*)	# ready once it has said its limits (error_log stderr notice)
+		QEMU_INITRD=build/bench/nginx-initrd.cpio "$here/netns-run.py" \
+			--ready "getrlimit(RLIMIT_NOFILE)" --log "$log" --client "$3" \
+			"build/$1/bulkhead.elf" ;;
+	*)
 		"$here/netns-run.py" --log "$log" --client "$3" \
-			"build/$1/bulkhead.elf"
-	fi
+			"build/$1/bulkhead.elf" ;;
+	esac
 }
 
 http() {	# guest -> "requests/s errors" (socket errors and non-2xx answers)
@@ -62,17 +79,22 @@ ratio() {
 }
 
 hf= hm= he= hl= xf= xm= xe= xl= e_fcall=0 e_mpk=0 e_ept=0 e_linux=0
+nf= nm= ne= n_efcall=0 n_empk=0 n_eept=0
 i=0
 while [ $i -lt "$runs" ]; do
 	set -- $(http httpd) $(http httpd-mpk) $(http httpd-ept2) $(http linux)
 	hf="$hf $1" hm="$hm $3" he="$he $5" hl="$hl $7"
 	e_fcall=$((e_fcall + $2)) e_mpk=$((e_mpk + $4)) e_ept=$((e_ept + $6))
 	e_linux=$((e_linux + $8))
+	set -- $(http nginx) $(http nginx-mpk2) $(http nginx-ept2)
+	nf="$nf $1" nm="$nm $3" ne="$ne $5"
+	n_efcall=$((n_efcall + $2)) n_empk=$((n_empk + $4)) n_eept=$((n_eept + $6))
 	xf="$xf $(iperf_gbit iperf)" xm="$xm $(iperf_gbit iperf-mpk)"
 	xe="$xe $(iperf_gbit iperf-ept2)" xl="$xl $(iperf_gbit linux)"
 	i=$((i + 1))
 done
 h_fcall=$(median $hf) h_mpk=$(median $hm) h_ept=$(median $he) h_linux=$(median $hl)
+n_fcall=$(median $nf) n_mpk=$(median $nm) n_ept=$(median $ne)
 i_fcall=$(median $xf) i_mpk=$(median $xm) i_ept=$(median $xe) i_linux=$(median $xl)
 
 echo "Network, QEMU TCG (-cpu max, 1 vCPU each; ept2: 2 VMs), virtio-net on tap in a private"
@@ -85,8 +107,14 @@ printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "HTTP requests/s" \
 	"$(ratio "$h_mpk" "$h_fcall")" "$(ratio "$h_ept" "$h_fcall")"
 printf '  %-18s %10s %10s %10s %10s\n' "HTTP errors (wrk)" \
 	"$e_fcall" "$e_mpk" "$e_ept" "$e_linux"
+printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "nginx requests/s" \
+	"$n_fcall" "$n_mpk" "$n_ept" "$h_linux" "$(ratio "$n_fcall" "$h_linux")" \
+	"$(ratio "$n_mpk" "$n_fcall")" "$(ratio "$n_ept" "$n_fcall")"
+printf '  %-18s %10s %10s %10s %10s\n' "nginx errors (wrk)" \
+	"$n_efcall" "$n_empk" "$n_eept" "$e_linux"
 printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "iPerf Gbit/s" \
 	"$i_fcall" "$i_mpk" "$i_ept" "$i_linux" "$(ratio "$i_fcall" "$i_linux")" \
 	"$(ratio "$i_mpk" "$i_fcall")" "$(ratio "$i_ept" "$i_fcall")"
-echo "Linux serves the same /hello.txt with nginx-light; Bulkhead with apps/httpd."
+echo "Linux serves the same /hello.txt with nginx-light and Bulkhead's nginx.conf; Bulkhead"
+echo "with apps/httpd (HTTP rows) and with nginx (nginx rows: mpk is nginx-mpk2)."
 echo "Guest consoles: build/bench/net-*.log."

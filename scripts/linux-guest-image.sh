@@ -2,19 +2,22 @@
 # Build, once, the Linux guest that scripts/bench-net.sh measures Bulkhead
 # against: Debian's cloud kernel and an initramfs holding a Debian root
 # file system made with debootstrap (nginx-light, iperf, redis-server),
-# whose /init brings eth0 up at 10.7.0.2, starts nginx, iperf -s and
-# redis-server (on 6379, as Bulkhead's redis.conf: no snapshots, no AOF,
-# no protected mode), and says "linux guest: listening"
-# (scripts/bench-redis.sh measures Bulkhead's Redis against it).
-# Everything goes to build/linux-guest/ and is kept: a second run does
-# nothing (a root file system made before redis-server was in it is made
-# again).
+# whose /init brings eth0 up at 10.7.0.2, starts nginx (with Bulkhead's
+# nginx.conf, apps/nginx/root/etc/nginx/nginx.conf, so scripts/bench-net.sh
+# compares nginx with nginx), iperf -s and redis-server (on 6379, as
+# Bulkhead's redis.conf: no snapshots, no AOF, no protected mode), and says
+# "linux guest: listening" (scripts/bench-redis.sh measures Bulkhead's
+# Redis against it). Everything goes to build/linux-guest/ and is kept: a
+# second run does nothing unless nginx.conf changed (a root file system
+# made before redis-server was in it is made again).
 #
 # usage: scripts/linux-guest-image.sh
 set -eu
 
 out=build/linux-guest
-[ -f "$out/.built" ] && [ -x "$out/root/usr/bin/redis-server" ] && exit 0
+conf=apps/nginx/root/etc/nginx/nginx.conf
+[ -f "$out/.built" ] && [ -x "$out/root/usr/bin/redis-server" ] &&
+	cmp -s "$conf" "$out/root/etc/nginx/nginx.conf" && exit 0
 [ -x "$out/root/usr/bin/redis-server" ] || rm -f "$out/.rootfs"
 mkdir -p "$out"
 for tool in debootstrap:debootstrap depmod:kmod cpio:cpio; do
@@ -54,6 +57,7 @@ for dir in "$out"/kernel/lib/modules/*; do
 	depmod -b "$root" "$v"	# the package leaves this to its postinst
 done
 printf "hello from Bulkhead's httpd\n" > "$root/var/www/html/hello.txt"
+cp "$conf" "$root/etc/nginx/nginx.conf"
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 # The benchmark guest: network up, nginx and iperf started.
@@ -69,7 +73,7 @@ done
 ip link set lo up
 ip addr add 10.7.0.2/24 dev eth0
 ip link set eth0 up
-nginx
+nginx &	# in the foreground (daemon off), as on Bulkhead
 iperf -s -D >/dev/null 2>&1
 redis-server --bind 0.0.0.0 --port 6379 --protected-mode no --save "" --appendonly no \
 	--daemonize yes --logfile /var/log/redis-bench.log

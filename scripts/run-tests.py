@@ -1963,21 +1963,30 @@ def server_line(raw):
 
 
 def start_server(
-    build, config, guest_port, ready, args=(), memory="", timeout=None, on_the_second=False
+    build,
+    config,
+    guest_port,
+    ready,
+    args=(),
+    memory="",
+    timeout=None,
+    on_the_second=False,
+    initrd=None,
 ):
     """Boot a server image on SLIRP, with a free port on 127.0.0.1
     forwarded to guest_port (ept: in the VM holding the NIC driver, the
     only one with a NIC) and command-line words args, with memory (QEMU's
-    -m, or its default), until it prints `ready` (or stops). on_the_second:
-    start QEMU as the host's clock turns a second (see below). Returns
-    (QEMU or launcher process, host port, console lines so far, whether
-    it is ready)."""
+    -m, or its default) and the initrd at path initrd (or the image's),
+    until it prints `ready` (or stops). on_the_second: start QEMU as the
+    host's clock turns a second (see below). Returns (QEMU or launcher
+    process, host port, console lines so far, whether it is ready)."""
     port = free_port()
     image = os.path.join(build, config, "bulkhead.elf")
     env = dict(
         os.environ,
         QEMU_TIMEOUT=str(timeout or TIMEOUT),
         **({"QEMU_MEM": memory} if memory else {}),
+        **({"QEMU_INITRD": initrd} if initrd else {}),
         QEMU_EXTRA="",
         QEMU_NET="-netdev user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d "
         "-device virtio-net-pci,netdev=n0" % (port, guest_port),
@@ -2396,14 +2405,17 @@ def redis_ready_connection(port, timeout=30):
     return None
 
 
-class RedisRelay:
+class ServerRelay:
     """A relay on a free host port that hands each client it accepts one of
-    `count` connections to Redis opened beforehand, one at a time: a
-    load generator connecting 30 clients at once then meets no SLIRP
-    admission delays. Bytes pass unchanged both ways."""
+    `count` connections to a server opened beforehand, one at a time, by
+    opener(port) (a connection the server has answered, or None): a load
+    generator connecting 30 clients at once then meets no SLIRP admission
+    delays. Once they are used up, each client gets one opened when it
+    comes. Bytes pass unchanged both ways."""
 
-    def __init__(self, port, count):
-        self.pool = [c for c in (redis_ready_connection(port) for _ in range(count)) if c]
+    def __init__(self, port, count, opener):
+        self.server_port, self.opener = port, opener
+        self.pool = [c for c in (opener(port) for _ in range(count)) if c]
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(128)
@@ -2420,10 +2432,14 @@ class RedisRelay:
             except OSError:
                 return
             self.open.append(c)
-            if not self.pool:
-                c.close()
-                continue
-            u = self.pool.pop(0)
+            if self.pool:
+                u = self.pool.pop(0)
+            else:
+                u = self.opener(self.server_port)
+                if not u:
+                    c.close()
+                    continue
+                self.open.append(u)
             for a, b in ((c, u), (u, c)):
                 threading.Thread(target=self.pump, args=(a, b), daemon=True).start()
 
@@ -2490,7 +2506,7 @@ def run_redis(build, config):
             # Through a relay: QEMU's slow admission of connections is not
             # what this measures (docs/design.md, "Redis"). redis-benchmark
             # opens one connection for its configuration, then 30 a test.
-            relay = RedisRelay(port, 64)
+            relay = ServerRelay(port, 64, redis_ready_connection)
             rc, out = run(
                 [
                     "redis-benchmark",
@@ -2612,6 +2628,316 @@ def run_redis(build, config):
     return results
 
 
+# --- nginx -----------------------------------------------------------------
+# nginx (apps/nginx/, Debian's nginx unchanged) under curl, raw requests
+# and wrk, serving Debian's layout from an initrd that adds test files
+# under /var/www/html/test/.
+NGINX_APP = "nginx"
+# What nginx prints once it listens (error_log stderr notice).
+NGINX_READY = "getrlimit(RLIMIT_NOFILE)"
+# The test files: name, size and Content-Type.
+NGINX_FILES = (
+    ("small.txt", 1000, "text/plain"),
+    ("1m.bin", 1 << 20, "application/octet-stream"),
+    ("10m.bin", 10 << 20, "application/octet-stream"),
+)
+# The checks every nginx configuration gets; the configurations that get
+# every check of NGINX_CHECKS_FULL too (the others boot slower or cross
+# more gates per request: make test stays short).
+NGINX_CHECKS = ("index_page", "files_byte_for_byte")
+NGINX_CHECKS_FULL = (
+    "range_206_exact_bytes",
+    "head_content_length",
+    "if_modified_since_304",
+    "unknown_path_404",
+    "folder_without_index_403",
+    "autoindex_lists_a_folder",
+    "keep_alive_two_requests_one_connection",
+    "dotdot_escapes_refused",
+    "malformed_requests_400_then_serves_on",
+    "wrk_30_connections_no_errors",
+)
+NGINX_FULL_CONFIGS = ("nginx", "nginx-mpk2")
+# Requests whose path leads above the document root, however spelled:
+# nginx refuses each with 400 Bad Request.
+NGINX_ESCAPES = (
+    b"/../etc/passwd",
+    b"/pub/../../etc/passwd",
+    b"/%2e%2e/etc/passwd",
+    b"/pub/%2E%2E/%2e%2e/etc/nginx/nginx.conf",
+    b"/./../etc/passwd",
+)
+# Requests that are not HTTP: nginx answers 400 Bad Request and closes.
+NGINX_MALFORMED = (
+    b"GARBAGE\r\n\r\n",
+    b"\x00\xff\xfe GARBAGE\r\n\r\n",
+    b"GET /test/small.txt HTTP/1.1\r\nHost: a\x00b\r\n\r\n",
+    b"GET /test/small.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
+)
+
+
+def nginx_names(config):
+    """The names run_nginx gives its results."""
+    checks = NGINX_CHECKS + (NGINX_CHECKS_FULL if config in NGINX_FULL_CONFIGS else ())
+    return ["nginx.%s.%s" % (config, c) for c in checks]
+
+
+def nginx_file(name, size):
+    """The bytes of test file `name`: a fixed pseudo-random sequence (no
+    run of repeated blocks a wrong offset could hide in)."""
+    return random.Random(name).randbytes(size)
+
+
+def nginx_initrd(build, config):
+    """The initrd of the nginx tests of `config` (one per configuration, so
+    that jobs running at once write different files): the image's own
+    folders, then the test files under var/www/html/test/. Returns its
+    path, or raises with what mkinitrd.py said."""
+    top = os.path.join(build, "tests", "nginx-%s" % config)
+    folder = os.path.join(top, "files", "var", "www", "html", "test")
+    os.makedirs(folder, exist_ok=True)
+    for name, size, _ in NGINX_FILES:
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(nginx_file(name, size))
+    path = os.path.join(top, "initrd.cpio")
+    folders = [config_mk(build, config, "CFG_FILES"), os.path.join(build, "nginx", "root")]
+    status, out = run(
+        [sys.executable, os.path.join(HERE, "mkinitrd.py"), path]
+        + folders
+        + [os.path.join(top, "files")],
+        60,
+    )
+    if status != 0:
+        raise RuntimeError("mkinitrd.py: exit %s\n%s" % (status, text_of(out)))
+    return path
+
+
+def nginx_curl(url, *options):
+    """curl url with options, the response header included: (problems with
+    curl itself, the response as split_response gives it)."""
+    rc, out = run(["curl", "-s", "-i", "--max-time", "60", *options, url], 90)
+    return ([] if rc == 0 else ["curl exit %s: %r" % (rc, out[-300:])]), split_response(out)
+
+
+def nginx_raw(port, request):
+    """Send request bytes on a new connection; (its response, whether the
+    server then closed the connection), or raise OSError/ValueError."""
+    conn = HttpConnection(port)
+    try:
+        conn.sock.sendall(request)
+        response = conn.response()
+        return response, conn.closed_by_server()
+    finally:
+        conn.close()
+
+
+def nginx_ready_connection(port, timeout=30):
+    """A connection to nginx on the SLIRP-forwarded port that the guest has
+    answered (a HEAD request, its whole header read), or None: opened so,
+    one at a time, none waits to be passed on (redis_ready_connection)."""
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        s.sendall(b"HEAD /test/small.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        got = b""
+        while b"\r\n\r\n" not in got:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        if got.startswith(b"HTTP/1.1 200 OK\r\n") and got.endswith(b"\r\n\r\n"):
+            s.settimeout(None)
+            return s
+        s.close()
+    except OSError:
+        pass
+    return None
+
+
+def nginx_wrk_problems(port, path):
+    """wrk with 2 threads and 30 connections for 5 s, through a relay of
+    connections opened one at a time (QEMU's slow admission of connections
+    is not what this measures: docs/design.md, "Redis"): requests served,
+    no socket error, no status but 2xx. Returns (problems, its output)."""
+    relay = ServerRelay(port, 64, nginx_ready_connection)
+    url = "http://127.0.0.1:%d%s" % (relay.port, path)
+    status, out = run(["wrk", "-t", "2", "-c", "30", "-d", "5s", url], 60)
+    relay.close()
+    out = text_of(out)
+    m = re.search(r"(\d+) requests in", out)
+    problems = [] if status == 0 else ["wrk exit %s" % status]
+    if not m or int(m.group(1)) == 0:
+        problems.append("no request served")
+    if re.search(r"Socket errors|Non-2xx", out):
+        problems.append("errors")
+    return problems, out
+
+
+def run_nginx(build, config):
+    """nginx on configs/<config>.toml, over SLIRP on 127.0.0.1: files whole
+    and in ranges, conditional and bad requests, paths out of the root,
+    keep-alive and load."""
+    name = "nginx.%s." % config
+    try:
+        initrd = nginx_initrd(build, config)
+    except (OSError, RuntimeError) as e:
+        return [Result(name + "starts", False, "    the test initrd: %s" % e)]
+    p, port, lines, up = start_server(build, config, 80, NGINX_READY, initrd=initrd)
+    results = []
+
+    def check(what, problems, detail=""):
+        assert what in NGINX_CHECKS + NGINX_CHECKS_FULL, what
+        results.append(
+            Result(name + what, not problems, "\n".join("    " + x for x in problems) + detail)
+        )
+
+    try:
+        if not up:
+            return [Result(name + "starts", False, tail(lines))]
+        url = "http://127.0.0.1:%d" % port
+        with open(
+            os.path.join("apps", "nginx", "root", "var", "www", "html", "index.html"), "rb"
+        ) as f:
+            index = f.read()
+        problems, response = nginx_curl(url + "/")
+        check(
+            "index_page",
+            problems + response_problems(response, "HTTP/1.1 200 OK", "text/html", index),
+        )
+        problems = []
+        for fname, size, ctype in NGINX_FILES:
+            got, response = nginx_curl(url + "/test/" + fname)
+            body = nginx_file(fname, size)
+            problems += [
+                "%s: %s" % (fname, x)
+                for x in got + response_problems(response, "HTTP/1.1 200 OK", ctype, body)
+            ]
+        check("files_byte_for_byte", problems)
+        if config not in NGINX_FULL_CONFIGS:
+            return results
+        big = nginx_file("1m.bin", 1 << 20)
+        problems = []
+        for spec, first, last in (
+            ("1000-2999", 1000, 2999),
+            ("-100", (1 << 20) - 100, (1 << 20) - 1),
+            ("1048000-", 1048000, (1 << 20) - 1),
+        ):
+            got, response = nginx_curl(url + "/test/1m.bin", "-H", "Range: bytes=" + spec)
+            got += response_problems(
+                response,
+                "HTTP/1.1 206 Partial Content",
+                "application/octet-stream",
+                big[first : last + 1],
+            )
+            want = "bytes %d-%d/%d" % (first, last, 1 << 20)
+            if response and response[1].get("content-range") != want:
+                got.append(
+                    "Content-Range %r, expected %r" % (response[1].get("content-range"), want)
+                )
+            problems += ["bytes=%s: %s" % (spec, x) for x in got]
+        check("range_206_exact_bytes", problems)
+        got, response = nginx_curl(url + "/test/10m.bin", "-I")
+        check(
+            "head_content_length",
+            got
+            + response_problems(
+                response, "HTTP/1.1 200 OK", "application/octet-stream", b"", 10 << 20
+            ),
+        )
+        got, response = nginx_curl(url + "/test/small.txt")
+        stamp = response[1].get("last-modified", "") if response else ""
+        problems = got + ([] if stamp else ["no Last-Modified"])
+        got, response = nginx_curl(url + "/test/small.txt", "-H", "If-Modified-Since: " + stamp)
+        problems += got
+        if not response or response[0] != "HTTP/1.1 304 Not Modified" or response[2]:
+            problems.append(
+                "If-Modified-Since its Last-Modified: %r"
+                % (response[:1] + (response[2][:80],) if response else None,)
+            )
+        got, response = nginx_curl(
+            url + "/test/small.txt", "-H", "If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT"
+        )
+        problems += got + [
+            "If-Modified-Since 1970: %s" % x
+            for x in response_problems(
+                response, "HTTP/1.1 200 OK", "text/plain", nginx_file("small.txt", 1000)
+            )
+        ]
+        check("if_modified_since_304", problems)
+        got, response = nginx_curl(url + "/nothere")
+        check(
+            "unknown_path_404",
+            got + response_problems(response, "HTTP/1.1 404 Not Found", "text/html"),
+        )
+        got, response = nginx_curl(url + "/noindex/")
+        check(
+            "folder_without_index_403",
+            got + response_problems(response, "HTTP/1.1 403 Forbidden", "text/html"),
+        )
+        # A listing is sent in chunks (no Content-Length), which curl joins.
+        got, response = nginx_curl(url + "/pub/")
+        if not response:
+            got.append("no complete response header")
+        elif response[0] != "HTTP/1.1 200 OK" or response[1].get("content-type") != "text/html":
+            got.append("%r, Content-Type %r" % (response[0], response[1].get("content-type")))
+        elif b'<a href="readme.txt">readme.txt</a>' not in response[2]:
+            got.append("no link to readme.txt in %r" % response[2][:300])
+        check("autoindex_lists_a_folder", got)
+        check(
+            "keep_alive_two_requests_one_connection",
+            keep_alive_problems(
+                port, b"/test/small.txt", "text/plain", nginx_file("small.txt", 1000)
+            ),
+        )
+        problems = []
+        for path in NGINX_ESCAPES:
+            try:
+                response, closed = nginx_raw(
+                    port, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                )
+                if (
+                    response[0] != "HTTP/1.1 400 Bad Request"
+                    or b"root:" in response[2]
+                    or b"nginx" not in response[2]
+                ):
+                    problems.append("%r: %r %r" % (path, response[0], response[2][:80]))
+            except (OSError, ValueError) as e:
+                problems.append("%r: %s" % (path, e))
+        check("dotdot_escapes_refused", problems)
+        problems = []
+        for request in NGINX_MALFORMED:
+            try:
+                response, closed = nginx_raw(port, request)
+                problems += [
+                    "%r: %s" % (request, x)
+                    for x in response_problems(response, "HTTP/1.1 400 Bad Request", "text/html")
+                ]
+                if not closed:
+                    problems.append("%r: the connection stays open" % request)
+            except (OSError, ValueError) as e:
+                problems.append("%r: %s" % (request, e))
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /test/small.txt HTTP/1.1\r\nHost:")  # cut mid-request
+            s.close()
+        except OSError as e:
+            problems.append("a truncated request: %s" % e)
+        got, response = nginx_curl(url + "/test/small.txt")
+        problems += [
+            "then: %s" % x
+            for x in got
+            + response_problems(
+                response, "HTTP/1.1 200 OK", "text/plain", nginx_file("small.txt", 1000)
+            )
+        ]
+        check("malformed_requests_400_then_serves_on", problems)
+        problems, out = nginx_wrk_problems(port, "/test/small.txt")
+        check("wrk_30_connections_no_errors", problems, "\n" + out if problems else "")
+    finally:
+        end(p)
+        p.stdout.close()
+    return results
+
+
 def app_of(name):
     """The application of configs/<name>.toml."""
     return config_app(os.path.join("configs", name + ".toml"))
@@ -2627,6 +2953,8 @@ def config_image_names(name):
         return sqlite_names(name)
     if app_of(name) == REDIS_APP:
         return redis_names(name)
+    if app_of(name) == NGINX_APP:
+        return nginx_names(name)
     return ["image.config_%s_runs" % name]
 
 
@@ -2641,6 +2969,8 @@ def run_config_image(build, name):
         return run_sqlite(build, name)
     if app_of(name) == REDIS_APP:
         return run_redis(build, name)
+    if app_of(name) == NGINX_APP:
+        return run_nginx(build, name)
     status, lines, vms = boot_vms(os.path.join(build, name, "bulkhead.elf"), "")
     # Every VM (one without ept) boots with the image's initrd.
     initrd = "  initrd %d bytes at 0x" % os.path.getsize(os.path.join(build, name, "initrd.cpio"))

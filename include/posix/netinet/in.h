@@ -27,6 +27,34 @@ struct sockaddr_in6 {
 	struct in6_addr sin6_addr;
 	u32_t sin6_scope_id;
 };
+/* POSIX's tests of an IPv6 address, on its bytes. */
+#define IN6_IS_ADDR_UNSPECIFIED(a)                                             \
+	(((const struct in6_addr *)(a))->un.u32_addr[0] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[1] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[2] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[3] == 0)
+#define IN6_IS_ADDR_LOOPBACK(a)                                                \
+	(((const struct in6_addr *)(a))->un.u32_addr[0] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[1] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[2] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[3] == htonl(1))
+#define IN6_IS_ADDR_V4MAPPED(a)                                                \
+	(((const struct in6_addr *)(a))->un.u32_addr[0] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[1] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[2] == htonl(0xffff))
+#define IN6_IS_ADDR_V4COMPAT(a)                                                \
+	(((const struct in6_addr *)(a))->un.u32_addr[0] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[1] == 0 &&                \
+	 ((const struct in6_addr *)(a))->un.u32_addr[2] == 0 &&                \
+	 ntohl(((const struct in6_addr *)(a))->un.u32_addr[3]) > 1)
+#define IN6_IS_ADDR_MULTICAST(a)                                               \
+	(((const struct in6_addr *)(a))->s6_addr[0] == 0xff)
+#define IN6_IS_ADDR_LINKLOCAL(a)                                               \
+	(((const struct in6_addr *)(a))->s6_addr[0] == 0xfe &&                 \
+	 (((const struct in6_addr *)(a))->s6_addr[1] & 0xc0) == 0x80)
+#define IN6_IS_ADDR_SITELOCAL(a)                                               \
+	(((const struct in6_addr *)(a))->s6_addr[0] == 0xfe &&                 \
+	 (((const struct in6_addr *)(a))->s6_addr[1] & 0xc0) == 0xc0)
 #define IPPROTO_IPV6	 41
 #define IPV6_V6ONLY	 27
 #define INET6_ADDRSTRLEN 46

@@ -5,6 +5,13 @@
 
 #include "lwip/sockets.h"
 
+/* Signal-driven I/O (SIGIO), BSD's number beside lwIP's FIONBIO and
+ * FIONREAD: programs name it (nginx, for its channel between processes);
+ * no descriptor sends SIGIO, and lwIP refuses the request. */
+#ifndef FIOASYNC
+#define FIOASYNC _IOW('f', 125, int)
+#endif
+
 int ioctl(int fd, unsigned long request, ...);
 
 #endif

@@ -65,4 +65,12 @@ int getrlimit(int resource, struct rlimit *r);
 int setrlimit(int resource, const struct rlimit *r);
 int getrusage(int who, struct rusage *u);
 
+/* Priorities (nice values, -20 to 19), Linux's: kept, not applied. */
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
+int getpriority(int which, int who);
+int setpriority(int which, int who, int prio);
+
 #endif

@@ -35,5 +35,12 @@ int setsockopt(int s, int level, int name, const void *val, socklen_t len);
 int getsockopt(int s, int level, int name, void *val, socklen_t *len);
 int getsockname(int s, struct sockaddr *addr, socklen_t *len);
 int getpeername(int s, struct sockaddr *addr, socklen_t *len);
+/* Messages of several pieces; no socket carries ancillary data (a message
+ * with control data is refused with EOPNOTSUPP). */
+ssize_t sendmsg(int s, const struct msghdr *msg, int flags);
+ssize_t recvmsg(int s, struct msghdr *msg, int flags);
+/* Linux's control message type passing descriptors, which programs name
+ * (nginx's channel between processes); no socket here carries one. */
+#define SCM_RIGHTS 1
 
 #endif

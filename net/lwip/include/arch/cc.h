@@ -17,6 +17,10 @@
 /* newlib's O_NONBLOCK, F_GETFL and F_SETFL, so lwip_fcntl() speaks the
  * same values as the rest of the system (lwIP has fallbacks otherwise). */
 #include <fcntl.h>
+/* libc's struct iovec (a macro names it), so lwIP's sockets.h does not
+ * define a second one that <sys/uio.h>, included after it, would clash
+ * with (nginx includes <sys/ioctl.h>, which is lwIP's, then <sys/uio.h>). */
+#include <sys/uio.h>
 
 /* lwIP's integer types come from <stdint.h> (u8_t ... s32_t) and its
  * printf formats from <inttypes.h>: arch.h does both when LWIP_NO_STDINT_H
