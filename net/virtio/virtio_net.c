@@ -11,7 +11,16 @@
  *
  * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
  * front; a frame is copied out of its buffer and the buffer posted again.
- * A frame to send is copied into a free transmit buffer. Threads waiting
+ * A frame to send is copied into a free transmit buffer.
+ *
+ * Checksum offload, when the device offers it (QEMU does with a tap
+ * backend, not with SLIRP): VIRTIO_NET_F_CSUM lets a frame go out with its
+ * TCP checksum left to the device (NEEDS_CSUM in the frame's header, with
+ * where the sum starts and where it goes), VIRTIO_NET_F_GUEST_CSUM lets
+ * the device mark received frames whose checksum needs no check
+ * (DATA_VALID) or was never computed because the frame never left the
+ * host's memory (NEEDS_CSUM). vnet_offloads() says which were agreed;
+ * the network stack decides what to do with them (net/lwip/netif.c). Threads waiting
  * for either sleep on a wait queue the interrupt thread wakes. Only
  * threads touch the queues, and they switch only when they wait, so a
  * check and the wait after it need no lock.
@@ -43,7 +52,13 @@
 #define STATUS_DRIVER	   0x02
 #define STATUS_DRIVER_OK   0x04
 #define STATUS_FAILED	   0x80
+#define FEATURE_CSUM	   (1u << 0) /* device completes sent checksums */
+#define FEATURE_GUEST_CSUM (1u << 1) /* device marks received checksums */
 #define FEATURE_MAC	   (1u << 5)
+
+/* virtio_net_hdr.flags */
+#define HDR_F_NEEDS_CSUM   1
+#define HDR_F_DATA_VALID   2
 
 #define DESC_F_NEXT	   1
 #define DESC_F_WRITE	   2
@@ -86,6 +101,7 @@ static struct vq queues[2];
  * before the interrupt handler that wakes them is registered. */
 static sched_waitq_t waiters[2];
 static uint64_t mac;
+static unsigned offloads; /* VNET_TX_CSUM | VNET_RX_CSUM agreed */
 static uint64_t frames_in, frames_out;
 
 static uint16_t used_idx(struct vq *q)
@@ -192,7 +208,12 @@ int vnet_init(void)
 	dev_io_write(nic, REG_STATUS, 1, STATUS_ACK | STATUS_DRIVER);
 	uint32_t features = dev_io_read(nic, REG_HOST_FEATURES, 4);
 
-	dev_io_write(nic, REG_GUEST_FEATURES, 4, features & FEATURE_MAC);
+	uint32_t want = FEATURE_MAC | FEATURE_CSUM | FEATURE_GUEST_CSUM;
+
+	features &= want;
+	dev_io_write(nic, REG_GUEST_FEATURES, 4, features);
+	offloads = (features & FEATURE_CSUM ? VNET_TX_CSUM : 0) |
+		   (features & FEATURE_GUEST_CSUM ? VNET_RX_CSUM : 0);
 	for (unsigned i = 0; i < 2; i++)
 		if (!waiters[i])
 			waiters[i] = sched_waitq_new();
@@ -225,6 +246,11 @@ uint64_t vnet_mac(void)
 	return mac;
 }
 
+unsigned vnet_offloads(void)
+{
+	return offloads;
+}
+
 /* Give back transmit descriptors the device is done with. */
 static void tx_reclaim(struct vq *q)
 {
@@ -234,11 +260,21 @@ static void tx_reclaim(struct vq *q)
 	}
 }
 
-int vnet_send(const void *frame, size_t len)
+/*
+ * Queue one frame. With csum_start nonzero the device computes the
+ * checksum from that byte to the end and stores it at csum_start +
+ * csum_offset (the frame holds the pseudo-header's sum there); refused
+ * (-1) unless VNET_TX_CSUM was agreed and both lie inside the frame.
+ */
+int vnet_send(const void *frame, size_t len, unsigned csum_start,
+	      unsigned csum_offset)
 {
 	struct vq *q = &queues[TXQ];
 
 	if (len > BUF_SIZE - HDR_SIZE)
+		return -1;
+	if (csum_start && (!(offloads & VNET_TX_CSUM) ||
+			   (size_t)csum_start + csum_offset + 2 > len))
 		return -1;
 	tx_reclaim(q);
 	while (q->free == 0) {
@@ -249,6 +285,11 @@ int vnet_send(const void *frame, size_t len)
 	uint8_t *buf = q->bufs + d * BUF_SIZE;
 
 	memset(buf, 0, HDR_SIZE);
+	if (csum_start) {
+		buf[0] = HDR_F_NEEDS_CSUM;
+		memcpy(buf + 6, &(uint16_t){(uint16_t)csum_start}, 2);
+		memcpy(buf + 8, &(uint16_t){(uint16_t)csum_offset}, 2);
+	}
 	memcpy(buf + HDR_SIZE, frame, len);
 	q->desc[d].len = (uint32_t)(HDR_SIZE + len);
 	q->free--;
@@ -272,14 +313,22 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 
 	q->used_seen++;
 	size_t len = e.len > HDR_SIZE ? e.len - HDR_SIZE : 0;
+	uint8_t hflags = q->bufs[e.id * BUF_SIZE];
+	long mark = 0;
 
 	if (len > cap)
 		len = cap;
+	if (offloads & VNET_RX_CSUM) {
+		if (hflags & HDR_F_DATA_VALID)
+			mark |= VNET_RX_VALID;
+		if (hflags & HDR_F_NEEDS_CSUM)
+			mark |= VNET_RX_PARTIAL;
+	}
 	memcpy(buf, q->bufs + e.id * BUF_SIZE + HDR_SIZE, len);
 	avail_push(q, (uint16_t)e.id);
 	vq_notify(RXQ);
 	frames_in++;
-	return (long)len;
+	return (long)len | mark;
 }
 
 uint64_t vnet_frames(int received)
