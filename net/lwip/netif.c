@@ -178,27 +178,32 @@ static err_t nic_init(struct netif *n)
 
 void *net_rx_main(void *arg);
 
-/* Received frames, one pbuf each, into lwIP. A thread entry (lwip.api). */
+/*
+ * Received frames, one pbuf each, into lwIP. A thread entry (lwip.api).
+ * The driver copies each frame straight into a fresh pbuf (lwIP and the
+ * driver share a compartment, so the pbuf is memory the driver may
+ * write); without one the frame still has to leave the ring, into a
+ * scratch buffer, and is dropped.
+ */
 void *net_rx_main(void *arg)
 {
-	static uint8_t rxbuf[FRAME_MAX];
+	static uint8_t scratch[FRAME_MAX];
 
 	(void)arg;
 	for (;;) {
-		long r = vnet_recv(rxbuf, sizeof(rxbuf), 0);
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_MAX, PBUF_RAM);
+		uint8_t *buf = p ? p->payload : scratch;
+		long r = vnet_recv(buf, FRAME_MAX, 0);
 		long len = r < 0 ? r : VNET_RX_LEN(r);
 
-		if (len <= 0)
-			continue;
-		if (!rx_acceptable(rxbuf, (size_t)len, r)) {
-			rx_bad_csum++;
+		if (!p || len <= 0 || !rx_acceptable(buf, (size_t)len, r)) {
+			if (p && len > 0)
+				rx_bad_csum++;
+			if (p)
+				pbuf_free(p);
 			continue;
 		}
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
-
-		if (!p)
-			continue; /* out of buffers: the frame is dropped */
-		pbuf_take(p, rxbuf, (u16_t)len);
+		pbuf_realloc(p, (u16_t)len);
 		if (nif.input(p, &nif) != ERR_OK)
 			pbuf_free(p);
 	}

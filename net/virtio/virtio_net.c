@@ -24,6 +24,12 @@
  * for either sleep on a wait queue the interrupt thread wakes. Only
  * threads touch the queues, and they switch only when they wait, so a
  * check and the wait after it need no lock.
+ *
+ * Interrupts are asked for only by a thread about to wait: both queues
+ * keep VRING_AVAIL_F_NO_INTERRUPT set, and a thread that finds nothing to
+ * do clears it, looks once more, and only then sleeps (irq_wanted). Under
+ * load the receiving thread works through the ring without interrupts,
+ * and sent frames are reclaimed by the next send, never by an interrupt.
  */
 #include <stdint.h>
 #include <string.h>
@@ -63,6 +69,7 @@
 #define DESC_F_NEXT	   1
 #define DESC_F_WRITE	   2
 #define USED_NO_NOTIFY	   1 /* device to driver: no notify needed */
+#define AVAIL_NO_INTERRUPT 1 /* driver to device: no interrupt wanted */
 
 #define RXQ		   0
 #define TXQ		   1
@@ -139,6 +146,28 @@ static void vq_notify(int index)
 		dev_io_write(nic, REG_QUEUE_NOTIFY, 2, (uint32_t)index);
 }
 
+/*
+ * Whether there is nothing for this thread yet: with interrupts allowed
+ * again on queue q (VRING_AVAIL_F_NO_INTERRUPT cleared), the condition
+ * `idle` looked at once more, so a buffer the device used just before
+ * the flag changed is not missed. The flag is set again when there is
+ * work after all; after a wait the caller sets it (irq_off).
+ */
+static int irq_wanted(struct vq *q, int (*idle)(struct vq *))
+{
+	q->avail[0] = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* flag, then used idx */
+	if (idle(q))
+		return 1;
+	q->avail[0] = AVAIL_NO_INTERRUPT;
+	return 0;
+}
+
+static void irq_off(struct vq *q)
+{
+	q->avail[0] = AVAIL_NO_INTERRUPT;
+}
+
 static size_t vq_bytes(unsigned n)
 {
 	size_t first = ALIGN_UP(16 * n + 2 * (3 + n), (size_t)PAGE_SIZE);
@@ -172,6 +201,7 @@ static int vq_setup(int index)
 		q->desc[i].flags = index == RXQ ? DESC_F_WRITE : 0;
 	}
 	q->free = q->size;
+	q->avail[0] = AVAIL_NO_INTERRUPT;
 	dev_io_write(nic, REG_QUEUE_PFN, 4, (uint32_t)((uintptr_t)ring >> 12));
 	return 0;
 }
@@ -260,6 +290,19 @@ static void tx_reclaim(struct vq *q)
 	}
 }
 
+/* Whether every transmit descriptor is still in flight. */
+static int tx_full(struct vq *q)
+{
+	tx_reclaim(q);
+	return q->free == 0;
+}
+
+/* Whether the device has used no receive buffer we have not seen. */
+static int rx_empty(struct vq *q)
+{
+	return q->used_seen == used_idx(q);
+}
+
 /*
  * Queue one frame. With csum_start nonzero the device computes the
  * checksum from that byte to the end and stores it at csum_start +
@@ -276,10 +319,9 @@ int vnet_send(const void *frame, size_t len, unsigned csum_start,
 	if (csum_start && (!(offloads & VNET_TX_CSUM) ||
 			   (size_t)csum_start + csum_offset + 2 > len))
 		return -1;
-	tx_reclaim(q);
-	while (q->free == 0) {
+	while (tx_full(q) && irq_wanted(q, tx_full)) {
 		sched_wait(waiters[q - queues], 0);
-		tx_reclaim(q);
+		irq_off(q);
 	}
 	uint16_t d = (uint16_t)(q->avail[1] % q->size);
 	uint8_t *buf = q->bufs + d * BUF_SIZE;
@@ -303,10 +345,11 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 {
 	struct vq *q = &queues[RXQ];
 
-	while (q->used_seen == used_idx(q)) {
-		if (sched_wait(waiters[q - queues], deadline_ns) ==
-			    SCHED_ETIMEDOUT &&
-		    q->used_seen == used_idx(q))
+	while (rx_empty(q) && irq_wanted(q, rx_empty)) {
+		int r = sched_wait(waiters[q - queues], deadline_ns);
+
+		irq_off(q);
+		if (r == SCHED_ETIMEDOUT && rx_empty(q))
 			return -1;
 	}
 	struct vring_used_elem e = used_elem(q, q->used_seen);
