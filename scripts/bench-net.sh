@@ -12,6 +12,9 @@
 # the median of `runs` runs (odd; the guests take turns, so a slow moment
 # does not hit one of them only); the ratios are of the medians.
 #
+# Every guest run takes /tmp/bulkhead-qemu.lock itself (the one flock(1)
+# takes for every QEMU run): do not run this script under that lock.
+#
 # usage: scripts/bench-net.sh [seconds per run, default 10] [runs, default 3]
 set -eu
 
@@ -20,6 +23,7 @@ runs=${2:-3}
 case $secs in *[!0-9]*|""|0) echo "bench-net: seconds must be a positive number, not '$secs'" >&2; exit 2 ;; esac
 case $runs in *[!0-9]*|""|0) echo "bench-net: runs must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 here=$(dirname "$0")
+lock=/tmp/bulkhead-qemu.lock
 for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2; do
 	make --no-print-directory CONFIG=configs/$c.toml image >/dev/null
 done
@@ -32,10 +36,10 @@ mkdir -p build/bench
 run() {
 	log=build/bench/net-$1-$2.log
 	if [ "$1" = linux ]; then
-		"$here/netns-run.py" --linux --ready "linux guest: listening" \
+		flock "$lock" "$here/netns-run.py" --linux --ready "linux guest: listening" \
 			--timeout 300 --log "$log" --client "$3" build/linux-guest
 	else
-		"$here/netns-run.py" --log "$log" --client "$3" \
+		flock "$lock" "$here/netns-run.py" --log "$log" --client "$3" \
 			"build/$1/bulkhead.elf"
 	fi
 }
