@@ -13,7 +13,9 @@
 # does not hit one of them only); the ratios are of the medians.
 #
 # Every guest run takes /tmp/bulkhead-qemu.lock itself (the one flock(1)
-# takes for every QEMU run): do not run this script under that lock.
+# takes for every QEMU run): do not run this script under that lock, or
+# say so with BENCH_NET_LOCK= (empty): the runs then take none, and the
+# whole benchmark runs under the caller's hold.
 #
 # usage: scripts/bench-net.sh [seconds per run, default 10] [runs, default 3]
 set -eu
@@ -23,7 +25,7 @@ runs=${2:-3}
 case $secs in *[!0-9]*|""|0) echo "bench-net: seconds must be a positive number, not '$secs'" >&2; exit 2 ;; esac
 case $runs in *[!0-9]*|""|0) echo "bench-net: runs must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 here=$(dirname "$0")
-lock=/tmp/bulkhead-qemu.lock
+lock=${BENCH_NET_LOCK-/tmp/bulkhead-qemu.lock}
 for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2; do
 	make --no-print-directory CONFIG=configs/$c.toml image >/dev/null
 done
@@ -32,14 +34,18 @@ done
 # Each guest's console goes to build/bench/net-<guest>-<client>.log.
 mkdir -p build/bench
 
+locked() {	# command: run under the QEMU lock, unless the caller holds it
+	if [ -n "$lock" ]; then flock "$lock" "$@"; else "$@"; fi
+}
+
 # $1: guest (a Bulkhead image, or "linux"), $2: log name, $3: client command
 run() {
 	log=build/bench/net-$1-$2.log
 	if [ "$1" = linux ]; then
-		flock "$lock" "$here/netns-run.py" --linux --ready "linux guest: listening" \
+		locked "$here/netns-run.py" --linux --ready "linux guest: listening" \
 			--timeout 300 --log "$log" --client "$3" build/linux-guest
 	else
-		flock "$lock" "$here/netns-run.py" --log "$log" --client "$3" \
+		locked "$here/netns-run.py" --log "$log" --client "$3" \
 			"build/$1/bulkhead.elf"
 	fi
 }
