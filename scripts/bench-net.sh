@@ -16,6 +16,11 @@
 # the median of `runs` runs (odd; the guests take turns, so a slow moment
 # does not hit one of them only); the ratios are of the medians.
 #
+# Every guest run takes /tmp/bulkhead-qemu.lock itself (the one flock(1)
+# takes for every QEMU run): do not run this script under that lock, or
+# say so with BENCH_NET_LOCK= (empty): the runs then take none, and the
+# whole benchmark runs under the caller's hold.
+#
 # usage: scripts/bench-net.sh [seconds per run, default 10] [runs, default 3]
 set -eu
 
@@ -24,6 +29,7 @@ runs=${2:-3}
 case $secs in *[!0-9]*|""|0) echo "bench-net: seconds must be a positive number, not '$secs'" >&2; exit 2 ;; esac
 case $runs in *[!0-9]*|""|0) echo "bench-net: runs must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 here=$(dirname "$0")
+lock=${BENCH_NET_LOCK-/tmp/bulkhead-qemu.lock}
 for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2 nginx nginx-mpk2 nginx-ept2; do
 	make --no-print-directory CONFIG=configs/$c.toml image >/dev/null
 done
@@ -39,20 +45,23 @@ mkdir -p build/bench/nginx-files/var/www/html
 cp build/linux-guest/root/var/www/html/hello.txt build/bench/nginx-files/var/www/html/
 python3 "$here/mkinitrd.py" build/bench/nginx-initrd.cpio apps/nginx/root build/nginx/root \
 	build/bench/nginx-files
+locked() {	# command: run under the QEMU lock, unless the caller holds it
+	if [ -n "$lock" ]; then flock "$lock" "$@"; else "$@"; fi
+}
 
 # $1: guest (a Bulkhead image, or "linux"), $2: log name, $3: client command
 run() {
 	log=build/bench/net-$1-$2.log
 	case $1 in
 	linux)
-		"$here/netns-run.py" --linux --ready "linux guest: listening" \
+		locked "$here/netns-run.py" --linux --ready "linux guest: listening" \
 			--timeout 300 --log "$log" --client "$3" build/linux-guest ;;
 	nginx*)	# ready once it has said its limits (error_log stderr notice)
-		QEMU_INITRD=build/bench/nginx-initrd.cpio "$here/netns-run.py" \
+		QEMU_INITRD=build/bench/nginx-initrd.cpio locked "$here/netns-run.py" \
 			--ready "getrlimit(RLIMIT_NOFILE)" --log "$log" --client "$3" \
 			"build/$1/bulkhead.elf" ;;
 	*)
-		"$here/netns-run.py" --log "$log" --client "$3" \
+		locked "$here/netns-run.py" --log "$log" --client "$3" \
 			"build/$1/bulkhead.elf" ;;
 	esac
 }

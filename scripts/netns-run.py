@@ -15,6 +15,20 @@ quoted as scripts/qemu-run.sh does (scripts/bootargs.py). An ept image
 boots through scripts/ept-launch.py, which gives the tap NIC to the VM
 holding the driver only (QEMU_NET). The namespace is always deleted.
 Traffic never leaves the namespace. Needs root.
+
+--nic OPTS appends properties to QEMU's virtio-net-pci device (e.g.
+csum=off,guest_csum=off: a NIC without checksum offload). --routed MODE
+puts the client in a second namespace, bulkhead-<pid>-c (10.8.0.2/24),
+routed through the first over a veth pair. Toward the client the veth
+computes every checksum in software (no transmit offload on the
+router's end) and the client's end checks them (no receive offload), so
+a frame the guest sent with its TCP checksum left to the host (virtio's
+NEEDS_CSUM) gets it computed on the way and checked on arrival: a wrong
+one stalls the connection instead of passing unnoticed, as it would on
+a local socket, which trusts such a frame. Toward the guest, MODE
+partial leaves the client's checksums to the host (the guest gets them
+marked NEEDS_CSUM, as from a local socket), MODE full computes them in
+software too (the guest gets unmarked frames and checks them itself).
 """
 import argparse
 import os
@@ -57,6 +71,39 @@ def stop(p):
         p.wait()
 
 
+# ioctl(SIOCETHTOOL) commands turning a device's checksum offloads off:
+# ETHTOOL_SRXCSUM and ETHTOOL_STXCSUM with struct ethtool_value {cmd, 0}.
+SIOCETHTOOL, ETHTOOL_SRXCSUM, ETHTOOL_STXCSUM = 0x8946, 0x15, 0x17
+CSUM_OFF = (
+    "import array, fcntl, socket, struct, sys\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "for cmd in sys.argv[2:]:\n"
+    "    v = array.array('B', struct.pack('II', int(cmd), 0))\n"
+    "    req = struct.pack('16sP', sys.argv[1].encode(), v.buffer_info()[0])\n"
+    "    fcntl.ioctl(s.fileno(), %d, req + bytes(40 - len(req)))\n"
+) % SIOCETHTOOL
+
+
+def route_client(ns, cns, mode):
+    """Namespace cns (the client's), reaching the guest through ns over a
+    veth pair vc0 (ns) - vc1 (cns) with the checksum offloads of --routed
+    MODE off."""
+    off = {
+        "vc0": [ETHTOOL_STXCSUM] + ([ETHTOOL_SRXCSUM] if mode == "full" else []),
+        "vc1": [ETHTOOL_SRXCSUM] + ([ETHTOOL_STXCSUM] if mode == "full" else []),
+    }
+    sh("ip", "netns", "add", cns)
+    sh("ip", "netns", "exec", cns, "ip", "link", "set", "lo", "up")
+    sh("ip", "link", "add", "vc0", "netns", ns, "type", "veth", "peer", "name", "vc1", "netns", cns)
+    for where, dev, addr in ((ns, "vc0", "10.8.0.1/24"), (cns, "vc1", "10.8.0.2/24")):
+        sh("ip", "netns", "exec", where, "ip", "addr", "add", addr, "dev", dev)
+        sh("ip", "netns", "exec", where, "ip", "link", "set", dev, "up")
+        cmds = [str(c) for c in off[dev]]
+        sh("ip", "netns", "exec", where, sys.executable, "-c", CSUM_OFF, dev, *cmds)
+    sh("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+    sh("ip", "netns", "exec", cns, "ip", "route", "add", "10.7.0.0/24", "via", "10.8.0.1")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("image")
@@ -69,6 +116,10 @@ def main():
         action="store_true",
         help="IMAGE is a directory from scripts/linux-guest-image.sh",
     )
+    ap.add_argument("--nic", help="more virtio-net-pci properties, e.g. csum=off")
+    ap.add_argument(
+        "--routed", choices=("partial", "full"), help="the client behind a router (see above)"
+    )
     ap.add_argument("guest", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     guest = [a for a in args.guest if a != "--"]
@@ -78,6 +129,8 @@ def main():
         print("netns-run: ACCEL=%s: %s" % (os.environ.get("ACCEL"), e), file=sys.stderr)
         sys.exit(1)
     ns = "bulkhead-%d" % os.getpid()
+    cns = ns + "-c" if args.routed else None
+    nic = TAP_NIC[:-1] + [TAP_NIC[-1] + ("," + args.nic if args.nic else "")]
     # Stopped from outside (a timeout, ^C): still clean up in `finally`.
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     sh("ip", "netns", "add", ns)
@@ -86,6 +139,8 @@ def main():
         sh("ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", "tap0", "mode", "tap")
         sh("ip", "netns", "exec", ns, "ip", "addr", "add", HOST_IP + "/24", "dev", "tap0")
         sh("ip", "netns", "exec", ns, "ip", "link", "set", "tap0", "up")
+        if cns:
+            route_client(ns, cns, args.routed)
         cmdline = ["ip=%s/24" % GUEST_IP, "gw=" + HOST_IP]
         if guest:
             cmdline += ["--"] + guest
@@ -110,7 +165,7 @@ def main():
             "-no-reboot",
             "-device",
             "isa-debug-exit,iobase=0xf4,iosize=0x04",
-        ] + TAP_NIC
+        ] + nic
         if args.linux:
             qemu[qemu.index("-m") + 1] = "1G"
             qemu += [
@@ -123,7 +178,7 @@ def main():
             ]
         elif is_ept(args.image):
             qemu = ["ip", "netns", "exec", ns, EPT_LAUNCH, args.image] + cmdline
-            env = dict(os.environ, QEMU_NET=" ".join(TAP_NIC))
+            env = dict(os.environ, QEMU_NET=" ".join(nic))
         else:
             qemu += bootargs.qemu_args(args.image, cmdline)
         if not args.client:
@@ -162,13 +217,15 @@ def main():
             print("netns-run: the guest never printed %r" % args.ready, file=sys.stderr)
             return 1
         c = subprocess.run(
-            ["ip", "netns", "exec", ns, "sh", "-c", args.client], timeout=args.timeout
+            ["ip", "netns", "exec", cns or ns, "sh", "-c", args.client], timeout=args.timeout
         )
         stop(p)
         reader.join(timeout=5)
         return c.returncode
     finally:
         subprocess.run(["ip", "netns", "del", ns])
+        if cns:
+            subprocess.run(["ip", "netns", "del", cns], stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,16 @@
  * bytes (the client's settings) are counted like the rest, as iperf does.
  * One thread per connection, so parallel clients (-P) work.
  *
- * usage (boot command line): ... -- [port]    (default 5001)
+ * With `echo` after the port, every byte received is sent back on the
+ * same connection before the next read (the tests' byte-for-byte
+ * transfers both ways through the network stack and the NIC).
+ *
+ * usage (boot command line): ... -- [port [echo]]    (default 5001)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,6 +28,22 @@
 #include <bulkhead/time.h>
 
 #define CHUNK (64 * 1024)
+
+static int echo; /* send back what comes in */
+
+/* Send all n bytes of buf: 0, or -1 when the connection fails. */
+static int send_all(int s, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = send(s, buf, n, 0);
+
+		if (w <= 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
 
 void *iperf_conn(void *arg);
 
@@ -43,6 +64,8 @@ void *iperf_conn(void *arg)
 		if (n <= 0)
 			break;
 		bytes += (unsigned long long)n;
+		if (echo && send_all(s, buf, (size_t)n) != 0)
+			break;
 	}
 	uint64_t ns = time_now_ns() - t0;
 	unsigned long long kbit = ns ? bytes * 8ULL * 1000000ULL / ns : 0;
@@ -63,6 +86,12 @@ int main(int argc, char **argv)
 	struct sockaddr_in addr = {.sin_family = AF_INET};
 	int one = 1;
 
+	if (argc > 2 && strcmp(argv[2], "echo") == 0) {
+		echo = 1;
+	} else if (argc > 2) {
+		printf("iperf: unknown mode '%s' (only 'echo')\n", argv[2]);
+		return 1;
+	}
 	if (net_start() != 0)
 		return 1;
 	int ls = socket(AF_INET, SOCK_STREAM, 0);
@@ -75,7 +104,7 @@ int main(int argc, char **argv)
 		       errno);
 		return 1;
 	}
-	printf("iperf: listening on port %d\n", port);
+	printf("iperf: listening on port %d%s\n", port, echo ? " (echo)" : "");
 	fflush(stdout);
 	for (;;) {
 		int s = accept(ls, NULL, NULL);

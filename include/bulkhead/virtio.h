@@ -16,9 +16,25 @@
 int vnet_init(void);
 /* The MAC address, byte 0 in the low bits. */
 uint64_t vnet_mac(void);
-/* Queue one Ethernet frame (no FCS); waits for a free buffer. 0 or -1. */
-int vnet_send(const void *frame, size_t len);
-/* Wait for a frame until deadline_ns (0 = forever): its length, or -1. */
+/* Checksum offloads the device agreed to (vnet_offloads): */
+#define VNET_TX_CSUM 1 /* it completes a sent frame's TCP/UDP checksum */
+#define VNET_RX_CSUM 2 /* it marks received frames (VNET_RX_VALID/PARTIAL) */
+unsigned vnet_offloads(void);
+/* Queue one Ethernet frame (no FCS); waits for a free buffer. 0 or -1.
+ * csum_start 0: the frame is sent as it is. Otherwise (VNET_TX_CSUM only)
+ * the device sums the bytes from csum_start to the end, the pseudo-header
+ * sum already in the field at csum_start + csum_offset, and stores the
+ * checksum there. */
+int vnet_send(const void *frame, size_t len, unsigned csum_start,
+	      unsigned csum_offset);
+/* Wait for a frame until deadline_ns (0 = forever): its length (the low
+ * 32 bits), or -1. With VNET_RX_CSUM, VNET_RX_VALID is or'ed in when the
+ * device checked the frame's TCP/UDP checksum, VNET_RX_PARTIAL when it
+ * never computed it (the frame came from the host's own memory and its
+ * checksum field holds only the pseudo-header's sum). */
+#define VNET_RX_VALID	(1L << 32)
+#define VNET_RX_PARTIAL (1L << 33)
+#define VNET_RX_LEN(r)	((r)&0xffffffffL)
 long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns);
 /* Frames received (received != 0) or sent so far. */
 uint64_t vnet_frames(int received);

@@ -6,6 +6,15 @@
  * is added and configured through netifapi (which takes the core lock),
  * received frames enter through tcpip_input, and linkoutput runs in the
  * tcpip thread.
+ *
+ * Checksums: when the device completes or vouches for TCP checksums
+ * (vnet_offloads), lwIP stops computing them for this interface
+ * (NETIF_CHECKSUM_GEN_TCP off with the send offload) and stops checking
+ * them (NETIF_CHECKSUM_CHECK_TCP off with either offload). The frames the
+ * device did not vouch for are then checked here, before lwIP sees them;
+ * the IP header's checksum and every other protocol's stay lwIP's. A
+ * device without the offloads leaves lwIP's software checksums as they
+ * are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +34,123 @@
 #define FRAME_MAX    1536
 #define DHCP_WAIT_NS (20 * NSEC_PER_SEC)
 
+#define ETH_HLEN     14
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+
 static struct netif nif;
 static uint8_t txbuf[FRAME_MAX]; /* used by the tcpip thread only */
+static unsigned offloads;	 /* vnet_offloads(), once the NIC is up */
+static uint64_t rx_bad_csum;	 /* TCP frames dropped here: bad checksum */
 
-/* One frame out (vnet_send may wait for a free buffer). */
+/* The ones-complement sum of len bytes (big-endian 16-bit words, an odd
+ * last byte padded with zero) added to sum, not folded. */
+static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * Where the proto (TCP or UDP) segment of an Ethernet frame starts, or 0
+ * when the frame is not one whole, well-formed IPv4 segment of it (another
+ * protocol, an IP fragment, lengths that do not fit). *seg_len gets the
+ * segment's length.
+ */
+static size_t l4_segment(const uint8_t *f, size_t len, unsigned proto,
+			 size_t *seg_len)
+{
+	if (len < ETH_HLEN + 20 || f[12] != 0x08 || f[13] != 0x00)
+		return 0;
+	const uint8_t *ip = f + ETH_HLEN;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4,
+	       tot = (size_t)ip[2] << 8 | ip[3];
+
+	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl + 8 ||
+	    ETH_HLEN + tot > len || ip[9] != proto ||
+	    (((ip[6] & 0x3f) << 8 | ip[7]) != 0)) /* MF or an offset */
+		return 0;
+	*seg_len = tot - ihl;
+	return ETH_HLEN + ihl;
+}
+
+/* The sum of a segment's pseudo-header (addresses, protocol, length). */
+static uint32_t pseudo_sum(const uint8_t *f, unsigned proto, size_t seg_len)
+{
+	return sum16(f + ETH_HLEN + 12, 8, proto + (uint32_t)seg_len);
+}
+
+/*
+ * One frame out (vnet_send may wait for a free buffer). With the send
+ * offload lwIP left the TCP checksum out: the field gets the
+ * pseudo-header's sum and the device adds the segment's.
+ */
 static err_t link_output(struct netif *n, struct pbuf *p)
 {
 	(void)n;
 	u16_t len = pbuf_copy_partial(p, txbuf, sizeof(txbuf), 0);
-	int r = vnet_send(txbuf, len);
+	size_t seg_len, start = 0;
+
+	if (offloads & VNET_TX_CSUM) {
+		start = l4_segment(txbuf, len, IPPROTO_TCP_, &seg_len);
+		if (start) {
+			uint16_t s =
+				fold(pseudo_sum(txbuf, IPPROTO_TCP_, seg_len));
+
+			txbuf[start + 16] = (uint8_t)(s >> 8);
+			txbuf[start + 17] = (uint8_t)s;
+		}
+	}
+	int r = vnet_send(txbuf, len, (unsigned)start, start ? 16 : 0);
 
 	return r == 0 ? ERR_OK : ERR_IF;
+}
+
+/*
+ * Whether lwIP may take a received frame, given how the device marked it
+ * (vnet_recv). With lwIP's TCP check off, a TCP segment the device did not
+ * vouch for is checked here; a TCP fragment cannot be, and is dropped (a
+ * peer sets Don't Fragment on TCP, so none come in practice). A UDP
+ * datagram whose checksum the host never computed (VNET_RX_PARTIAL) gets
+ * it computed here, since lwIP still checks UDP.
+ */
+static int rx_acceptable(uint8_t *f, size_t len, long mark)
+{
+	size_t seg_len, start;
+
+	if (mark & VNET_RX_PARTIAL) {
+		start = l4_segment(f, len, IPPROTO_UDP_, &seg_len);
+		if (start) {
+			uint16_t c = (uint16_t)~fold(
+				sum16(f + start, seg_len,
+				      pseudo_sum(f, IPPROTO_UDP_, seg_len)));
+
+			c = c ? c : 0xffff;
+			f[start + 6] = (uint8_t)(c >> 8);
+			f[start + 7] = (uint8_t)c;
+		}
+	}
+	if (!offloads || (mark & (VNET_RX_VALID | VNET_RX_PARTIAL)))
+		return 1;
+	start = l4_segment(f, len, IPPROTO_TCP_, &seg_len);
+	if (!start) {
+		const uint8_t *ip = f + ETH_HLEN;
+
+		return !(len >= ETH_HLEN + 20 && f[12] == 0x08 && f[13] == 0 &&
+			 ip[9] == IPPROTO_TCP_);
+	}
+	return fold(sum16(f + start, seg_len,
+			  pseudo_sum(f, IPPROTO_TCP_, seg_len))) == 0xffff;
 }
 
 static err_t nic_init(struct netif *n)
@@ -52,27 +167,43 @@ static err_t nic_init(struct netif *n)
 		   NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
 	n->output = etharp_output;
 	n->linkoutput = link_output;
+	offloads = vnet_offloads();
+	NETIF_SET_CHECKSUM_CTRL(
+		n, NETIF_CHECKSUM_ENABLE_ALL &
+			   ~(offloads & VNET_TX_CSUM ? NETIF_CHECKSUM_GEN_TCP
+						     : 0) &
+			   ~(offloads ? NETIF_CHECKSUM_CHECK_TCP : 0));
 	return ERR_OK;
 }
 
 void *net_rx_main(void *arg);
 
-/* Received frames, one pbuf each, into lwIP. A thread entry (lwip.api). */
+/*
+ * Received frames, one pbuf each, into lwIP. A thread entry (lwip.api).
+ * The driver copies each frame straight into a fresh pbuf (lwIP and the
+ * driver share a compartment, so the pbuf is memory the driver may
+ * write); without one the frame still has to leave the ring, into a
+ * scratch buffer, and is dropped.
+ */
 void *net_rx_main(void *arg)
 {
-	static uint8_t rxbuf[FRAME_MAX];
+	static uint8_t scratch[FRAME_MAX];
 
 	(void)arg;
 	for (;;) {
-		long len = vnet_recv(rxbuf, sizeof(rxbuf), 0);
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_MAX, PBUF_RAM);
+		uint8_t *buf = p ? p->payload : scratch;
+		long r = vnet_recv(buf, FRAME_MAX, 0);
+		long len = r < 0 ? r : VNET_RX_LEN(r);
 
-		if (len <= 0)
+		if (!p || len <= 0 || !rx_acceptable(buf, (size_t)len, r)) {
+			if (p && len > 0)
+				rx_bad_csum++;
+			if (p)
+				pbuf_free(p);
 			continue;
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
-
-		if (!p)
-			continue; /* out of buffers: the frame is dropped */
-		pbuf_take(p, rxbuf, (u16_t)len);
+		}
+		pbuf_realloc(p, (u16_t)len);
 		if (nif.input(p, &nif) != ERR_OK)
 			pbuf_free(p);
 	}
@@ -164,8 +295,10 @@ static int bring_up(void)
 			return -1;
 		}
 	}
-	printf("net: %s (%s)\n", ip4addr_ntoa(netif_ip4_addr(&nif)),
-	       ip ? "static" : "dhcp");
+	printf("net: %s (%s), checksum offload: send %s, receive %s\n",
+	       ip4addr_ntoa(netif_ip4_addr(&nif)), ip ? "static" : "dhcp",
+	       offloads & VNET_TX_CSUM ? "on" : "off",
+	       offloads & VNET_RX_CSUM ? "on" : "off");
 	return 0;
 }
 

@@ -11,10 +11,25 @@
  *
  * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
  * front; a frame is copied out of its buffer and the buffer posted again.
- * A frame to send is copied into a free transmit buffer. Threads waiting
+ * A frame to send is copied into a free transmit buffer.
+ *
+ * Checksum offload, when the device offers it (QEMU does with a tap
+ * backend, not with SLIRP): VIRTIO_NET_F_CSUM lets a frame go out with its
+ * TCP checksum left to the device (NEEDS_CSUM in the frame's header, with
+ * where the sum starts and where it goes), VIRTIO_NET_F_GUEST_CSUM lets
+ * the device mark received frames whose checksum needs no check
+ * (DATA_VALID) or was never computed because the frame never left the
+ * host's memory (NEEDS_CSUM). vnet_offloads() says which were agreed;
+ * the network stack decides what to do with them (net/lwip/netif.c). Threads waiting
  * for either sleep on a wait queue the interrupt thread wakes. Only
  * threads touch the queues, and they switch only when they wait, so a
  * check and the wait after it need no lock.
+ *
+ * Interrupts are asked for only by a thread about to wait: both queues
+ * keep VRING_AVAIL_F_NO_INTERRUPT set, and a thread that finds nothing to
+ * do clears it, looks once more, and only then sleeps (irq_wanted). Under
+ * load the receiving thread works through the ring without interrupts,
+ * and sent frames are reclaimed by the next send, never by an interrupt.
  */
 #include <stdint.h>
 #include <string.h>
@@ -43,11 +58,18 @@
 #define STATUS_DRIVER	   0x02
 #define STATUS_DRIVER_OK   0x04
 #define STATUS_FAILED	   0x80
+#define FEATURE_CSUM	   (1u << 0) /* device completes sent checksums */
+#define FEATURE_GUEST_CSUM (1u << 1) /* device marks received checksums */
 #define FEATURE_MAC	   (1u << 5)
+
+/* virtio_net_hdr.flags */
+#define HDR_F_NEEDS_CSUM   1
+#define HDR_F_DATA_VALID   2
 
 #define DESC_F_NEXT	   1
 #define DESC_F_WRITE	   2
 #define USED_NO_NOTIFY	   1 /* device to driver: no notify needed */
+#define AVAIL_NO_INTERRUPT 1 /* driver to device: no interrupt wanted */
 
 #define RXQ		   0
 #define TXQ		   1
@@ -86,6 +108,7 @@ static struct vq queues[2];
  * before the interrupt handler that wakes them is registered. */
 static sched_waitq_t waiters[2];
 static uint64_t mac;
+static unsigned offloads; /* VNET_TX_CSUM | VNET_RX_CSUM agreed */
 static uint64_t frames_in, frames_out;
 
 static uint16_t used_idx(struct vq *q)
@@ -123,6 +146,28 @@ static void vq_notify(int index)
 		dev_io_write(nic, REG_QUEUE_NOTIFY, 2, (uint32_t)index);
 }
 
+/*
+ * Whether there is nothing for this thread yet: with interrupts allowed
+ * again on queue q (VRING_AVAIL_F_NO_INTERRUPT cleared), the condition
+ * `idle` looked at once more, so a buffer the device used just before
+ * the flag changed is not missed. The flag is set again when there is
+ * work after all; after a wait the caller sets it (irq_off).
+ */
+static int irq_wanted(struct vq *q, int (*idle)(struct vq *))
+{
+	q->avail[0] = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* flag, then used idx */
+	if (idle(q))
+		return 1;
+	q->avail[0] = AVAIL_NO_INTERRUPT;
+	return 0;
+}
+
+static void irq_off(struct vq *q)
+{
+	q->avail[0] = AVAIL_NO_INTERRUPT;
+}
+
 static size_t vq_bytes(unsigned n)
 {
 	size_t first = ALIGN_UP(16 * n + 2 * (3 + n), (size_t)PAGE_SIZE);
@@ -156,6 +201,7 @@ static int vq_setup(int index)
 		q->desc[i].flags = index == RXQ ? DESC_F_WRITE : 0;
 	}
 	q->free = q->size;
+	q->avail[0] = AVAIL_NO_INTERRUPT;
 	dev_io_write(nic, REG_QUEUE_PFN, 4, (uint32_t)((uintptr_t)ring >> 12));
 	return 0;
 }
@@ -192,7 +238,12 @@ int vnet_init(void)
 	dev_io_write(nic, REG_STATUS, 1, STATUS_ACK | STATUS_DRIVER);
 	uint32_t features = dev_io_read(nic, REG_HOST_FEATURES, 4);
 
-	dev_io_write(nic, REG_GUEST_FEATURES, 4, features & FEATURE_MAC);
+	uint32_t want = FEATURE_MAC | FEATURE_CSUM | FEATURE_GUEST_CSUM;
+
+	features &= want;
+	dev_io_write(nic, REG_GUEST_FEATURES, 4, features);
+	offloads = (features & FEATURE_CSUM ? VNET_TX_CSUM : 0) |
+		   (features & FEATURE_GUEST_CSUM ? VNET_RX_CSUM : 0);
 	for (unsigned i = 0; i < 2; i++)
 		if (!waiters[i])
 			waiters[i] = sched_waitq_new();
@@ -225,6 +276,11 @@ uint64_t vnet_mac(void)
 	return mac;
 }
 
+unsigned vnet_offloads(void)
+{
+	return offloads;
+}
+
 /* Give back transmit descriptors the device is done with. */
 static void tx_reclaim(struct vq *q)
 {
@@ -234,21 +290,48 @@ static void tx_reclaim(struct vq *q)
 	}
 }
 
-int vnet_send(const void *frame, size_t len)
+/* Whether every transmit descriptor is still in flight. */
+static int tx_full(struct vq *q)
+{
+	tx_reclaim(q);
+	return q->free == 0;
+}
+
+/* Whether the device has used no receive buffer we have not seen. */
+static int rx_empty(struct vq *q)
+{
+	return q->used_seen == used_idx(q);
+}
+
+/*
+ * Queue one frame. With csum_start nonzero the device computes the
+ * checksum from that byte to the end and stores it at csum_start +
+ * csum_offset (the frame holds the pseudo-header's sum there); refused
+ * (-1) unless VNET_TX_CSUM was agreed and both lie inside the frame.
+ */
+int vnet_send(const void *frame, size_t len, unsigned csum_start,
+	      unsigned csum_offset)
 {
 	struct vq *q = &queues[TXQ];
 
 	if (len > BUF_SIZE - HDR_SIZE)
 		return -1;
-	tx_reclaim(q);
-	while (q->free == 0) {
+	if (csum_start && (!(offloads & VNET_TX_CSUM) ||
+			   (size_t)csum_start + csum_offset + 2 > len))
+		return -1;
+	while (tx_full(q) && irq_wanted(q, tx_full)) {
 		sched_wait(waiters[q - queues], 0);
-		tx_reclaim(q);
+		irq_off(q);
 	}
 	uint16_t d = (uint16_t)(q->avail[1] % q->size);
 	uint8_t *buf = q->bufs + d * BUF_SIZE;
 
 	memset(buf, 0, HDR_SIZE);
+	if (csum_start) {
+		buf[0] = HDR_F_NEEDS_CSUM;
+		memcpy(buf + 6, &(uint16_t){(uint16_t)csum_start}, 2);
+		memcpy(buf + 8, &(uint16_t){(uint16_t)csum_offset}, 2);
+	}
 	memcpy(buf + HDR_SIZE, frame, len);
 	q->desc[d].len = (uint32_t)(HDR_SIZE + len);
 	q->free--;
@@ -262,24 +345,33 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 {
 	struct vq *q = &queues[RXQ];
 
-	while (q->used_seen == used_idx(q)) {
-		if (sched_wait(waiters[q - queues], deadline_ns) ==
-			    SCHED_ETIMEDOUT &&
-		    q->used_seen == used_idx(q))
+	while (rx_empty(q) && irq_wanted(q, rx_empty)) {
+		int r = sched_wait(waiters[q - queues], deadline_ns);
+
+		irq_off(q);
+		if (r == SCHED_ETIMEDOUT && rx_empty(q))
 			return -1;
 	}
 	struct vring_used_elem e = used_elem(q, q->used_seen);
 
 	q->used_seen++;
 	size_t len = e.len > HDR_SIZE ? e.len - HDR_SIZE : 0;
+	uint8_t hflags = q->bufs[e.id * BUF_SIZE];
+	long mark = 0;
 
 	if (len > cap)
 		len = cap;
+	if (offloads & VNET_RX_CSUM) {
+		if (hflags & HDR_F_DATA_VALID)
+			mark |= VNET_RX_VALID;
+		if (hflags & HDR_F_NEEDS_CSUM)
+			mark |= VNET_RX_PARTIAL;
+	}
 	memcpy(buf, q->bufs + e.id * BUF_SIZE + HDR_SIZE, len);
 	avail_push(q, (uint16_t)e.id);
 	vq_notify(RXQ);
 	frames_in++;
-	return (long)len;
+	return (long)len | mark;
 }
 
 uint64_t vnet_frames(int received)

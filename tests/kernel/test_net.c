@@ -33,7 +33,7 @@ TEST(net, virtio_net_arp_with_the_slirp_gateway)
 	put_mac(req + 22, vnet_mac());
 	memcpy(req + 28, me, 4);
 	memcpy(req + 38, gw, 4);
-	KT_EXPECT_EQ(vnet_send(req, sizeof(req)), 0);
+	KT_EXPECT_EQ(vnet_send(req, sizeof(req), 0, 0), 0);
 
 	uint64_t deadline = time_now_ns() + 5 * NSEC_PER_SEC;
 
