@@ -524,6 +524,7 @@ inventory: $(HOST_TEST_BIN) test-images
 #>   iso          build/bulkhead.iso: every configs/*.toml, a GRUB entry each
 #>   debug        boot CONFIG's image stopped, for gdb on :1234
 #>   test         every test (ends with `N passed, N failed`); ONLY=regex picks cases
+#>   test-redis   Redis's own test suite (8 units) on redis and redis-mpk2, with load
 #>   test-gates   gate microbenchmarks: host process and TCG guests, side by side
 #>   fuzz         the interface fuzzer on CONFIG (FUZZ_SECONDS, FUZZ_IN, FUZZ_SEED)
 #>   mutate       break each check on purpose, expect its tests to fail (ONLY=regex)
@@ -547,7 +548,8 @@ inventory: $(HOST_TEST_BIN) test-images
 #>   ACCEL=kvm    KVM with -cpu host instead of TCG, where the host can (refused otherwise)
 #>   QEMU_MEM=M   guest memory (default 256M); QEMU_EXTRA: more QEMU arguments
 #>
-#> Benchmarks: scripts/bench-net.sh, bench-sqlite.sh, bench-fcall.py (see README.md)
+#> Benchmarks: scripts/bench-net.sh, bench-redis.sh, bench-sqlite.sh, bench-hardening.sh,
+#> bench-fcall.py (see README.md)
 .PHONY: help configs
 help:
 	@sed -n 's/^#> \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

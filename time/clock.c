@@ -23,7 +23,7 @@ static uint64_t wall_at_boot_ns;
 /* time_now_ns() is ns_base + the TSC cycles since tsc_base at the current
  * rate: the rate may be measured again (wall_sync), the count goes on. */
 static uint64_t ns_base;
-static int rate_adopted; /* time_adopt_tsc_hz was called */
+static int rate_fixed; /* shared with other VMs: never measured again */
 
 /*
  * Count TSC cycles while PIT channel 2 counts down CALIBRATE_MS in
@@ -133,8 +133,8 @@ static uint64_t rtc_edge(uint64_t from, uint64_t *tsc)
  * second give the TSC's rate over a whole second, and the wall clock is
  * anchored on the second edge. A client that sends an absolute time
  * (Redis's PXAT) then finds the guest within milliseconds of the host.
- * A rate adopted from another VM (ept) is kept, so that the VMs still
- * agree; so is one the RTC disagrees with by a factor of four or more
+ * A rate shared with other VMs (ept: adopted, or given to them) is
+ * kept, so that the VMs still agree; so is one the RTC disagrees with by a factor of four or more
  * (an RTC that is not keeping time). */
 static void wall_sync(void)
 {
@@ -148,7 +148,7 @@ static void wall_sync(void)
 	uint64_t flags = irq_save();
 	uint64_t now = time_now_ns(), tsc = rdtsc();
 
-	if (!rate_adopted && hz > tsc_hz / 4 && hz < tsc_hz * 4) {
+	if (!rate_fixed && hz > tsc_hz / 4 && hz < tsc_hz * 4) {
 		/* The count so far at the old rate, from here at the new. */
 		ns_base = now;
 		tsc_at_boot = tsc;
@@ -189,8 +189,13 @@ void time_adopt_tsc_hz(uint64_t hz)
 	ns_base = now;
 	tsc_at_boot = rdtsc();
 	tsc_source = "adopted";
-	rate_adopted = 1;
+	rate_fixed = 1;
 	irq_restore(flags);
+}
+
+void time_keep_rate(void)
+{
+	rate_fixed = 1;
 }
 
 uint64_t time_tsc_hz(void)

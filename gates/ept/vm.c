@@ -222,6 +222,7 @@ static void share_clock(void)
 	volatile struct ept_part *home = (struct ept_part *)part(def);
 
 	if (def == self) {
+		time_keep_rate();
 		__atomic_store_n(&home->tsc_khz,
 				 (uint32_t)(time_tsc_hz() / 1000),
 				 __ATOMIC_RELEASE);

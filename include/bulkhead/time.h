@@ -20,7 +20,10 @@ uint64_t time_wall_ns(void); /* since 1970, from the RTC at boot */
 uint64_t time_tsc_hz(void);
 const char *time_tsc_source(void);   /* "pit", "fw_cfg" or "adopted" */
 void time_adopt_tsc_hz(uint64_t hz); /* count at hz from now on */
-uint64_t time_ticks(void);	     /* timer interrupts so far */
+/* The rate is shared with other VMs (ept): the wall clock's first use
+ * must not measure it again. */
+void time_keep_rate(void);
+uint64_t time_ticks(void); /* timer interrupts so far */
 void time_sleep_ns(uint64_t ns);
 
 /* Days-from-civil arithmetic, exposed for host tests. */
