@@ -88,7 +88,7 @@ TEST(posix, nofile_limits_for_root)
 
 	KT_EXPECT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
 	KT_EXPECT_EQ(saved.rlim_cur, 1024);
-	KT_EXPECT_EQ(saved.rlim_max, FD_SETSIZE); /* select's reach */
+	KT_EXPECT_EQ(saved.rlim_max, FD_SETSIZE);  /* select's reach */
 	r = (struct rlimit){1024, FD_SETSIZE + 1}; /* past the system's most */
 	errno = 0;
 	KT_EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &r), -1);
