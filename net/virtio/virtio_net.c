@@ -11,7 +11,10 @@
  *
  * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
  * front; a frame is copied out of its buffer and the buffer posted again.
- * A frame to send is copied into a free transmit buffer.
+ * A frame to send is copied into a free transmit buffer. Threads waiting
+ * for either sleep on a wait queue the interrupt thread wakes. Only
+ * threads touch the queues, and they switch only when they wait, so a
+ * check and the wait after it need no lock.
  *
  * Checksum offload, when the device offers it (QEMU does with a tap
  * backend, not with SLIRP): VIRTIO_NET_F_CSUM lets a frame go out with its
@@ -20,10 +23,7 @@
  * the device mark received frames whose checksum needs no check
  * (DATA_VALID) or was never computed because the frame never left the
  * host's memory (NEEDS_CSUM). vnet_offloads() says which were agreed;
- * the network stack decides what to do with them (net/lwip/netif.c). Threads waiting
- * for either sleep on a wait queue the interrupt thread wakes. Only
- * threads touch the queues, and they switch only when they wait, so a
- * check and the wait after it need no lock.
+ * the network stack decides what to do with them (net/lwip/netif.c).
  *
  * Interrupts are asked for only by a thread about to wait: both queues
  * keep VRING_AVAIL_F_NO_INTERRUPT set, and a thread that finds nothing to
