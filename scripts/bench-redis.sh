@@ -87,10 +87,10 @@ bench() {
 }
 
 # gate_counts of counting image $1 ($2 counters) through QEMU's debugger
-# stub (gdb stops the guest, reads, detaches: the guest runs on).
+# stub on port $3 (gdb stops the guest, reads, detaches: the guest runs on).
 counts() {
 	timeout 120 gdb -q -batch -ex "set architecture i386:x86-64" \
-		-ex "target remote :1234" -ex "x/$2gd &gate_counts" -ex detach "build/$1/bulkhead.elf" 2>&1 |
+		-ex "target remote 127.0.0.1:$3" -ex "x/$2gd &gate_counts" -ex detach "build/$1/bulkhead.elf" 2>&1 |
 		awk '/^0x[0-9a-f]+( <[^>]*>)?:/ { sub(/^[^:]*:/, ""); for (f = 1; f <= NF; f++) print $f }'
 }
 
@@ -98,23 +98,24 @@ counts() {
 # together) and the three busiest paths, from the counters before and
 # after one benchmark over QEMU's user network (the QEMU lock held).
 crossings() {
-	local name=$1 n port qemu log=$out/$1
+	local name=$1 n port gdbport qemu log=$out/$1
 	n=$(grep -c '^	lock inc' "build/$name/gates.asm")
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	gdbport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	exec 9>"$lock"
 	flock 9
 	QEMU_MEM=1G QEMU_TIMEOUT=1800 \
-		QEMU_EXTRA="-s -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:6379 -device virtio-net-pci,netdev=n0" \
-		"$here/qemu-run.sh" "build/$name/bulkhead.elf" -- /redis.conf </dev/null >"$log.log" 2>&1 &
+		QEMU_EXTRA="-gdb tcp:127.0.0.1:$gdbport -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:6379 -device virtio-net-pci,netdev=n0" \
+		setsid "$here/qemu-run.sh" "build/$name/bulkhead.elf" -- /redis.conf </dev/null >"$log.log" 2>&1 &
 	qemu=$!
 	for _ in $(seq 1 300); do
 		redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
 		sleep 1
 	done
-	counts "$name" "$n" >"$log.before"
+	counts "$name" "$n" "$gdbport" >"$log.before"
 	redis-benchmark -p "$port" -n "$requests" -c 30 -P 16 -t get,set --csv >"$log.client" 2>&1 || true
-	counts "$name" "$n" >"$log.after"
-	kill "$qemu" 2>/dev/null || true
+	counts "$name" "$n" "$gdbport" >"$log.after"
+	kill -- -"$qemu" 2>/dev/null || true	# QEMU with its wrapper
 	wait "$qemu" 2>/dev/null || true
 	flock -u 9
 	exec 9>&-
