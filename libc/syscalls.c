@@ -56,10 +56,15 @@ void *sbrk(ptrdiff_t incr)
 	return (void *)-1;
 }
 
+/* The time zone, when asked for, is UTC: the wall clock is the RTC's,
+ * which QEMU and servers keep in UTC (Redis's log takes its offset from
+ * here). */
 int gettimeofday(struct timeval *tv, void *tz)
 {
-	(void)tz;
 	uint64_t ns = time_wall_ns();
+
+	if (tz)
+		*(struct timezone *)tz = (struct timezone){0, 0};
 
 	tv->tv_sec = (time_t)(ns / NSEC_PER_SEC);
 	tv->tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000);

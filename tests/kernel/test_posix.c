@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +81,19 @@ TEST(posix, uname_and_the_host_name)
 	KT_EXPECT_EQ(uname(&u), 0);
 	KT_EXPECT_STR(u.nodename, "box");
 	KT_EXPECT_EQ(sethostname("bulkhead", 8), 0);
+}
+
+TEST(posix, gettimeofday_says_utc)
+{
+	struct timeval tv;
+	struct timezone tz;
+
+	memset(&tz, 0x55, sizeof(tz));
+	KT_EXPECT_EQ(gettimeofday(&tv, &tz), 0);
+	KT_EXPECT_EQ(tz.tz_minuteswest, 0);
+	KT_EXPECT_EQ(tz.tz_dsttime, 0);
+	KT_EXPECT_EQ(tv.tv_sec > 1700000000,
+		     1); /* after 2023: the RTC's time */
 }
 
 TEST(posix, nofile_limits_for_root)
