@@ -123,8 +123,11 @@ def boot(config, seed, seconds, gentle):
     env = dict(
         os.environ,
         QEMU_TIMEOUT=str(int(seconds) + 90),
+        # Every port make run forwards: the defaults may be taken (a
+        # server someone runs, another test).
         HTTP_PORT=str(free_port()),
         IPERF_PORT=str(free_port()),
+        REDIS_PORT=str(free_port()),
     )
     args = "fuzz_seed=%d fuzz_seconds=%d" % (seed, seconds)
     if gentle:
