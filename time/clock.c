@@ -84,10 +84,12 @@ static void timer_irq(int irq)
 void time_init(void)
 {
 	tsc_hz = fwcfg_tsc_hz();
-	if (tsc_hz)
+	if (tsc_hz) {
 		tsc_source = "fw_cfg";
-	else
+		rate_fixed = 1; /* the host's own figure: kept */
+	} else {
 		tsc_hz = calibrate_tsc();
+	}
 	if (tsc_hz < 1000000)
 		panic("time: TSC calibration gave %lu Hz",
 		      (unsigned long)tsc_hz);
@@ -134,7 +136,8 @@ static uint64_t rtc_edge(uint64_t from, uint64_t *tsc)
  * anchored on the second edge. A client that sends an absolute time
  * (Redis's PXAT) then finds the guest within milliseconds of the host.
  * A rate shared with other VMs (ept: adopted, or given to them) is
- * kept, so that the VMs still agree; so is one the RTC disagrees with by a factor of four or more
+ * kept, so that the VMs still agree, and so is one the host gave
+ * (fw_cfg); so is one the RTC disagrees with by a factor of four or more
  * (an RTC that is not keeping time). */
 static void wall_sync(void)
 {
