@@ -12,6 +12,7 @@
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/time.h>
 #include <bulkhead/trap.h>
 #include "pic.h"
 
@@ -168,7 +169,10 @@ static void pk_report(const struct trap_frame *tf, uint64_t cr2)
 	const struct comp_desc *owner = comp_of_pkey(key);
 	const struct comp_desc *code = comp_of_addr(tf->rip);
 	const struct comp_range *word = &comp_config.running_thread;
-	const char *table = cr2 >= word->start && cr2 < word->end
+	uintptr_t clock = (uintptr_t)&__time_clock;
+	const char *table = cr2 >= clock && cr2 < clock + sizeof(__time_clock)
+				    ? "the clock"
+			    : cr2 >= word->start && cr2 < word->end
 				    ? "the running-thread word"
 				    : "the page tables";
 

@@ -31,18 +31,10 @@ struct libc_thread {
 	int cancel_type;       /* pthread_setcanceltype's (0: deferred) */
 };
 
-/*
- * The running thread's handle, which the kernel core's scheduler hook
- * writes on every switch (libc/core.c) and every compartment reads
- * without a gate: under mpk its page carries the page tables' key, which
- * every domain may read and only the core's may write. 0 before the
- * hooks are set.
- */
-extern volatile sched_thread_t __running_thread;
-
+/* The running thread's handle, read without a call (sched.h). */
 static inline sched_thread_t libc_running(void)
 {
-	return __running_thread;
+	return sched_running();
 }
 
 /* The running thread's record in this copy, made on first use (except in

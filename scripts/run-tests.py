@@ -65,11 +65,13 @@ SUITE_NET = {
     "dev": RESTRICTED_NIC,
     "sockets": RESTRICTED_NIC,
     "ept_sockets": RESTRICTED_NIC,
+    "lwip_lock": RESTRICTED_NIC,
 }
 # Extra guest command-line words for suites that need them.
 SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
     "ept_sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
+    "lwip_lock": "ip=10.0.2.15/24 gw=10.0.2.2",
     "fs_full": "ramfs_max=2",
     "ubsan_warn": "ubsan=warn",
 }

@@ -15,14 +15,18 @@
 #define CALIBRATE_ROUNDS 5
 
 static uint64_t tsc_hz;
-static uint64_t tsc_at_boot;
-static uint64_t ns_per_tick_fp; /* ns per TSC cycle, 32.32 fixed point */
 static const char *tsc_source = "pit";
 static volatile uint64_t ticks;
 static uint64_t wall_at_boot_ns;
-/* time_now_ns() is ns_base + the TSC cycles since tsc_base at the current
- * rate: the rate may be measured again (wall_sync), the count goes on. */
-static uint64_t ns_base;
+/* time_now_ns() (time.h) is ns_base + the TSC cycles since tsc_base at
+ * the current rate: the rate may be measured again (wall_sync), the count
+ * goes on. Every compartment reads it (__time_clock, the linker script's
+ * name for this storage); only this file writes it. */
+static struct time_clock clock_storage
+	__attribute__((section(".running_thread.clock"), aligned(64), used));
+#define tsc_at_boot    __time_clock.tsc_base
+#define ns_base	       __time_clock.ns_base
+#define ns_per_tick_fp __time_clock.ns_per_tick_fp
 static int rate_fixed; /* shared with other VMs: never measured again */
 
 /*
@@ -83,6 +87,14 @@ static void timer_irq(int irq)
 
 void time_init(void)
 {
+	uintptr_t mine = (uintptr_t)&clock_storage;
+
+	/* Two objects to the compiler, one to the linker: compared as
+	 * numbers it cannot fold. */
+	__asm__("" : "+r"(mine));
+	if (mine != (uintptr_t)&__time_clock)
+		panic("time: the clock at %p, the linker's __time_clock at %p",
+		      (void *)&clock_storage, (void *)&__time_clock);
 	tsc_hz = fwcfg_tsc_hz();
 	if (tsc_hz) {
 		tsc_source = "fw_cfg";
@@ -103,14 +115,6 @@ void time_init(void)
 	outb(PORT_PIT_CH0, divisor & 0xff);
 	outb(PORT_PIT_CH0, divisor >> 8);
 	trap_irq_register(0, timer_irq);
-}
-
-uint64_t time_now_ns(void)
-{
-	uint64_t delta = rdtsc() - tsc_at_boot;
-
-	return ns_base +
-	       (uint64_t)(((unsigned __int128)delta * ns_per_tick_fp) >> 32);
 }
 
 /* The next change of the RTC's second after `from` (or `from` itself

@@ -77,6 +77,21 @@ __attribute__((noreturn)) void sched_exit(void *ret);
 
 /* The running thread; 0 before sched_init(). */
 sched_thread_t sched_current(void);
+
+/*
+ * The running thread's handle, read without a call: a word the kernel
+ * core's scheduler hook writes on every switch (libc/core.c) and every
+ * compartment may read (under mpk its page carries the page tables' key,
+ * which every domain may read and only the core's may write; under ept
+ * each VM has its own). 0 before the hooks are set. The same thread as
+ * sched_current() once they are.
+ */
+extern volatile sched_thread_t __running_thread;
+
+static inline sched_thread_t sched_running(void)
+{
+	return __running_thread;
+}
 /* A copy of t's name in shared memory (every compartment may read it),
  * rewritten from the scheduler's own copy on every call. */
 const char *sched_thread_name(sched_thread_t t);

@@ -30,6 +30,7 @@
 #include "lwip/opt.h"
 #include "lwip/err.h"
 #include "lwip/sys.h"
+#include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 
 #define NSEC_PER_MSEC	  1000000ULL
@@ -146,15 +147,30 @@ err_t sys_mutex_new(sys_mutex_t *mutex)
 	return *mutex ? ERR_OK : ERR_MEM;
 }
 
+/*
+ * The thread that holds lwIP's core lock (lock_tcpip_core), as this file
+ * saw it taken and given back; 0 while nobody holds it. lwIP checks the
+ * lock on entry to every core function (sys_check_core_locking), thousands
+ * of times per MiB received: asking the scheduler each time would cross a
+ * gate each time when lwIP has a compartment of its own. The running
+ * thread's handle is a word every compartment reads without a call
+ * (sched_running).
+ */
+static sched_thread_t core_owner;
+
 /* Take the mutex, waiting as long as it takes. */
 void sys_mutex_lock(sys_mutex_t *mutex)
 {
 	sched_mutex_lock(*mutex);
+	if (mutex == &lock_tcpip_core)
+		core_owner = sched_running();
 }
 
 /* Release the mutex (the scheduler panics if the caller does not hold it). */
 void sys_mutex_unlock(sys_mutex_t *mutex)
 {
+	if (mutex == &lock_tcpip_core)
+		core_owner = 0;
 	sched_mutex_unlock(*mutex);
 }
 
@@ -193,9 +209,37 @@ void sys_check_core_locking(void)
 {
 	if (!sys_mutex_valid(&lock_tcpip_core))
 		return;
-	if (!sched_mutex_held(lock_tcpip_core))
+	if (core_owner != sched_running())
 		panic("lwIP: called without the core lock (use "
 		      "LOCK_TCPIP_CORE, tcpip_callback or netifapi)");
+}
+
+/*
+ * A hook for tests (lwip.test.api): how 0 calls a core function of lwIP
+ * (tcp_new, then tcp_abort) without the core lock, which must stop the
+ * machine; 1 the same with the lock, which must work (returns 0); 2 takes
+ * the lock and keeps it, waiting for ever (a thread that holds it while
+ * another calls).
+ */
+int lwip_test_core_call(int how)
+{
+	struct tcp_pcb *pcb;
+
+	if (how == 2) {
+		sched_waitq_t never = sched_waitq_new();
+
+		LOCK_TCPIP_CORE();
+		for (;;)
+			sched_wait(never, 0);
+	}
+	if (how == 1)
+		LOCK_TCPIP_CORE();
+	pcb = tcp_new();
+	if (pcb)
+		tcp_abort(pcb);
+	if (how == 1)
+		UNLOCK_TCPIP_CORE();
+	return pcb ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------
@@ -209,6 +253,12 @@ void sys_check_core_locking(void)
 struct sys_mbox_ring {
 	sched_waitq_t readers; /* threads waiting for a message */
 	sched_waitq_t writers; /* threads waiting for a free slot */
+	/* How many wait on each (a woken one counts until it runs): a post
+	 * or a take wakes the other side only when someone waits, which
+	 * saves a call to the scheduler (a gate crossing when lwIP has a
+	 * compartment of its own) on nearly every message. */
+	unsigned int nreaders;
+	unsigned int nwriters;
 	unsigned int size;
 	unsigned int head;
 	unsigned int count;
@@ -233,6 +283,8 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 		free(r);
 		return ERR_MEM;
 	}
+	r->nreaders = 0;
+	r->nwriters = 0;
 	r->size = n;
 	r->head = 0;
 	r->count = 0;
@@ -245,7 +297,8 @@ static void ring_put(struct sys_mbox_ring *r, void *msg)
 {
 	r->msgs[(r->head + r->count) % r->size] = msg;
 	r->count++;
-	sched_wake_one(r->readers);
+	if (r->nreaders)
+		sched_wake_one(r->readers);
 }
 
 /* Remove the oldest message of a non-empty ring into *msg (unless msg is
@@ -256,7 +309,8 @@ static void ring_take(struct sys_mbox_ring *r, void **msg)
 		*msg = r->msgs[r->head];
 	r->head = (r->head + 1) % r->size;
 	r->count--;
-	sched_wake_one(r->writers);
+	if (r->nwriters)
+		sched_wake_one(r->writers);
 }
 
 /* Post msg (may be NULL), waiting for a free slot as long as it takes. */
@@ -265,8 +319,11 @@ void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 	struct sys_mbox_ring *r = mbox->ring;
 	uint64_t flags = irq_save();
 
-	while (r->count == r->size)
+	while (r->count == r->size) {
+		r->nwriters++;
 		sched_wait(r->writers, 0);
+		r->nwriters--;
+	}
 	ring_put(r, msg);
 	irq_restore(flags);
 }
@@ -303,13 +360,22 @@ err_t sys_mbox_trypost_fromisr(sys_mbox_t *mbox, void *msg)
 u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 {
 	struct sys_mbox_ring *r = mbox->ring;
-	uint64_t start = time_now_ns();
-	uint64_t deadline = deadline_after(start, timeout);
 	uint64_t flags = irq_save();
+	uint64_t start, deadline;
+	int timed_out;
 
+	if (r->count > 0) { /* no wait, and no need to read the clock */
+		ring_take(r, msg);
+		irq_restore(flags);
+		return 0;
+	}
+	start = time_now_ns();
+	deadline = deadline_after(start, timeout);
 	while (r->count == 0) {
-		if (sched_wait(r->readers, deadline) == SCHED_ETIMEDOUT &&
-		    r->count == 0) {
+		r->nreaders++;
+		timed_out = sched_wait(r->readers, deadline) == SCHED_ETIMEDOUT;
+		r->nreaders--;
+		if (timed_out && r->count == 0) {
 			irq_restore(flags);
 			return SYS_ARCH_TIMEOUT;
 		}

@@ -12,6 +12,7 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/time.h>
 #include <bulkhead/x86.h>
 #include "ktest.h"
 #include "../../libc/thread.h"
@@ -97,4 +98,29 @@ TEST_ALONE(mpk_contract, running_thread_word_is_read_only)
 		     "of app",
 		     app->pkru, TABLE_PKEY);
 	*word = 0;
+}
+
+/* The monotonic clock's figures share that page (time.h): every domain
+ * reads the clock without a gate, and none but the core's can move it
+ * (a compartment that could would stretch or cut every other one's
+ * timeouts). */
+TEST_ALONE(mpk_contract, clock_is_read_only)
+{
+	volatile uint64_t *base = &__time_clock.ns_base;
+	const struct comp_desc *app = NULL;
+	uint64_t t0 = time_now_ns();
+
+	for (unsigned i = 0; i < comp_config.count; i++)
+		if (strcmp(comp_config.comps[i].name, "app") == 0)
+			app = &comp_config.comps[i];
+	KT_ASSERT(app != NULL && time_now_ns() >= t0);
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
+	ktest_expect("error 0x23: present write supervisor data "
+		     "protection-key");
+	ktest_expect("cr2 0x%016lx", (unsigned long)base);
+	ktest_expect("protection key: compartment app (PKRU 0x%08x) wrote "
+		     "memory of the clock (key %d), running code of app",
+		     app->pkru, TABLE_PKEY);
+	*base = 0;
 }

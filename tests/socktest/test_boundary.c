@@ -20,11 +20,14 @@ long netsock_getsockname(int, void *, uint32_t *);
 
 /* isolated_*: in images that isolate lwIP in their own address space
  * (mpk); ept_*: where it is in a VM of its own, and a pointer means
- * memory of the caller's own VM. */
+ * memory of the caller's own VM; lwip_lock: where the caller's thread is
+ * the one that runs in lwIP (not ept, test_core_lock.c). */
 int ktest_suite_enabled(const char *suite)
 {
 	if (strncmp(suite, "ept_", 4) == 0)
 		return comp_has(COMP_VMS);
+	if (strcmp(suite, "lwip_lock") == 0)
+		return !comp_has(COMP_VMS);
 	return strncmp(suite, "isolated", 8) != 0 || comp_has(COMP_KEYS);
 }
 
