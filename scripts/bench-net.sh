@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Network benchmarks, all in one run: the HTTP server (apps/httpd) and
 # nginx (apps/nginx, Debian's, unchanged) under wrk and the iPerf server
 # under iperf, for lwIP in the kernel's compartment (fcall), lwIP in an
@@ -12,6 +12,11 @@
 # runs on a tap device inside a network namespace of its own
 # (scripts/netns-run.py); no traffic leaves it. Needs root.
 #
+# For the isolated configurations it prints the gate crossings per HTTP
+# request and per MiB received by iPerf, counted in images of the same
+# splits with backend count (scripts/bench-lib.sh) under the same clients
+# over QEMU's user network, with the three busiest paths.
+#
 # Under TCG on a shared machine one run can be far off, so each figure is
 # the median of `runs` runs (odd; the guests take turns, so a slow moment
 # does not hit one of them only); the ratios are of the medians.
@@ -24,16 +29,23 @@
 # usage: scripts/bench-net.sh [seconds per run, default 10] [runs, default 3]
 set -eu
 
+here=$(dirname "$0")
+# shellcheck source=scripts/bench-lib.sh
+. "$here/bench-lib.sh"
 secs=${1:-10}
 runs=${2:-3}
 case $secs in *[!0-9]*|""|0) echo "bench-net: seconds must be a positive number, not '$secs'" >&2; exit 2 ;; esac
 case $runs in *[!0-9]*|""|0) echo "bench-net: runs must be a positive number, not '$runs'" >&2; exit 2 ;; esac
-here=$(dirname "$0")
-lock=${BENCH_NET_LOCK-/tmp/bulkhead-qemu.lock}
+lock=${BENCH_NET_LOCK-$bench_lock}
+bench_lock=$lock
 for c in httpd httpd-mpk httpd-ept2 iperf iperf-mpk iperf-ept2 nginx nginx-mpk2 nginx-ept2; do
 	make --no-print-directory CONFIG=configs/$c.toml image >/dev/null
 done
 "$here/linux-guest-image.sh"
+# The counting images of the isolated splits (scripts/bench-lib.sh).
+for c in httpd-mpk nginx-mpk2 nginx-ept2 iperf-mpk iperf-ept2; do
+	count_config configs/$c.toml count-$c
+done
 
 # Each guest's console goes to build/bench/net-<guest>-<client>.log.
 mkdir -p build/bench
@@ -79,14 +91,6 @@ iperf_gbit() {	# guest -> Gbit/s
 		awk '/Mbits\/sec/ { v = $(NF - 1) } END { printf "%.3f\n", v / 1000 }'
 }
 
-median() {	# numbers -> their median (the lower middle one for an even count)
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-ratio() {
-	echo "$1 $2" | awk '{ printf "%.2f", $2 ? $1 / $2 : 0 }'
-}
-
 hf= hm= he= hl= xf= xm= xe= xl= e_fcall=0 e_mpk=0 e_ept=0 e_linux=0
 nf= nm= ne= n_efcall=0 n_empk=0 n_eept=0
 i=0
@@ -102,6 +106,38 @@ while [ $i -lt "$runs" ]; do
 	xe="$xe $(iperf_gbit iperf-ept2)" xl="$xl $(iperf_gbit linux)"
 	i=$((i + 1))
 done
+# The crossings: per HTTP request (wrk's count) and per MiB received.
+wrk_load() { # host port
+	wrk -t 2 -c 30 -d "${secs}s" "http://127.0.0.1:$1/hello.txt"
+}
+iperf_mib=64
+iperf_load() { # host port
+	iperf -c 127.0.0.1 -p "$1" -n "${iperf_mib}M" -f m
+}
+http_crossings() { # counting image -> per request, and the busiest paths
+	local ready=listening
+	case $1 in count-nginx*)
+		ready="getrlimit(RLIMIT_NOFILE)"
+		export QEMU_INITRD=build/bench/nginx-initrd.cpio ;;
+	esac
+	count_run "$1" 80 "$ready" wrk_load
+	unset QEMU_INITRD
+	count_per "$1" "$(awk '/requests in/ { print $1 }' "$bench_out/$1.client")"
+}
+iperf_crossings() { # counting image -> per MiB received, and the busiest paths
+	count_run "$1" 5001 listening iperf_load
+	if grep -q "Mbits/sec" "$bench_out/$1.client"; then
+		count_per "$1" "$iperf_mib"
+	else
+		echo "-"
+	fi
+}
+read -r c_httpd p_httpd < <(http_crossings count-httpd-mpk; echo)
+read -r c_nginx p_nginx < <(http_crossings count-nginx-mpk2; echo)
+read -r c_nginx_ept p_nginx_ept < <(http_crossings count-nginx-ept2; echo)
+read -r c_iperf p_iperf < <(iperf_crossings count-iperf-mpk; echo)
+read -r c_iperf_ept p_iperf_ept < <(iperf_crossings count-iperf-ept2; echo)
+
 h_fcall=$(median $hf) h_mpk=$(median $hm) h_ept=$(median $he) h_linux=$(median $hl)
 n_fcall=$(median $nf) n_mpk=$(median $nm) n_ept=$(median $ne)
 i_fcall=$(median $xf) i_mpk=$(median $xm) i_ept=$(median $xe) i_linux=$(median $xl)
@@ -124,6 +160,16 @@ printf '  %-18s %10s %10s %10s %10s\n' "nginx errors (wrk)" \
 printf '  %-18s %10s %10s %10s %10s %11s %10s %10s\n' "iPerf Gbit/s" \
 	"$i_fcall" "$i_mpk" "$i_ept" "$i_linux" "$(ratio "$i_fcall" "$i_linux")" \
 	"$(ratio "$i_mpk" "$i_fcall")" "$(ratio "$i_ept" "$i_fcall")"
+printf '  %-18s %10s %10s %10s\n' "HTTP gates/request" "0" "${c_httpd:--}" "-"
+printf '  %-18s %10s %10s %10s\n' "nginx gates/request" "0" "${c_nginx:--}" "${c_nginx_ept:--}"
+printf '  %-18s %10s %10s %10s\n' "iPerf gates/MiB" "0" "${c_iperf:--}" "${c_iperf_ept:--}"
+echo "gates: gate crossings counted in an image of the same split with backend count, under"
+echo "the same client over QEMU's user network (iPerf: ${iperf_mib} MiB); busiest paths:"
+echo "  HTTP mpk ${p_httpd:--}"
+echo "  nginx mpk ${p_nginx:--}"
+echo "  nginx ept2 ${p_nginx_ept:--}"
+echo "  iPerf mpk ${p_iperf:--}"
+echo "  iPerf ept2 ${p_iperf_ept:--}"
 echo "Linux serves the same /hello.txt with nginx-light and Bulkhead's nginx.conf; Bulkhead"
 echo "with apps/httpd (HTTP rows) and with nginx (nginx rows: mpk is nginx-mpk2)."
 echo "Guest consoles: build/bench/net-*.log."
