@@ -359,15 +359,6 @@ int vnet_send(const void *frame, size_t len, unsigned csum_start,
 	return 0;
 }
 
-/*
- * The bytes of a used receive buffer: what the device wrote, at most the
- * buffer's size (a device's word is not trusted to stay inside it).
- */
-static uint32_t rx_buf_len(struct vring_used_elem e)
-{
-	return e.len < BUF_SIZE ? e.len : BUF_SIZE;
-}
-
 long vnet_peek(uint64_t deadline_ns)
 {
 	struct vq *q = &queues[RXQ];
@@ -383,20 +374,18 @@ long vnet_peek(uint64_t deadline_ns)
 	}
 	struct vring_used_elem e = used_elem(q, q->used_seen);
 	const uint8_t *hdr = q->bufs + (e.id % q->size) * BUF_SIZE;
-	uint16_t avail = (uint16_t)(used_idx(q) - q->used_seen), n = 1;
+	uint16_t n = 1;
 
 	/* With merged buffers the first one's header says how many used
-	 * entries the frame took; the device publishes them together. A
-	 * count beyond what was published is taken as 1, and the frame
-	 * (cut short) is left for the stack to reject. */
+	 * entries the frame took; the device publishes them together. The
+	 * device's word is taken as it is, as its lengths are: it could
+	 * write anywhere in memory anyway (no IOMMU, see design.md). */
 	if (offloads & VNET_RX_MERGED)
 		memcpy(&n, hdr + 10, 2);
-	if (n == 0 || n > avail)
-		n = 1;
 	size_t len = 0;
 
 	for (uint16_t i = 0; i < n; i++)
-		len += rx_buf_len(used_elem(q, q->used_seen + i));
+		len += used_elem(q, q->used_seen + i).len;
 	len = len > hdr_size ? len - hdr_size : 0;
 	rx_peeked = (long)len;
 	if (offloads & VNET_RX_CSUM) {
@@ -420,7 +409,7 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 	for (unsigned i = 0; i < rx_bufs; i++, skip = 0) {
 		struct vring_used_elem e = used_elem(q, q->used_seen++);
 		uint16_t id = (uint16_t)(e.id % q->size);
-		size_t len = rx_buf_len(e);
+		size_t len = e.len;
 
 		len = len > skip ? len - skip : 0;
 		if (len > cap - done)
