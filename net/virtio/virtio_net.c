@@ -9,12 +9,29 @@
  * BAR 0, and the interrupt as a thread of ours, vnet_irq_main, that the
  * core wakes.
  *
- * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
- * front; a frame is copied out of its buffer and the buffer posted again.
- * A frame to send is copied into a free transmit buffer. Threads waiting
- * for either sleep on a wait queue the interrupt thread wakes. Only
- * threads touch the queues, and they switch only when they wait, so a
- * check and the wait after it need no lock.
+ * Queue 0 receives, queue 1 transmits. Every receive buffer (2 KiB) is
+ * posted up front; a frame is copied out of its buffers and they are
+ * posted again, with one notification for them all. A frame to send is
+ * copied into a free transmit buffer. Threads waiting for either sleep on
+ * a wait queue the interrupt thread wakes. Only threads touch the queues,
+ * and they switch only when they wait, so a check and the wait after it
+ * need no lock.
+ *
+ * Merged receive buffers (VIRTIO_NET_F_MRG_RXBUF): the header grows to 12
+ * bytes both ways (num_buffers), and the device may spread one frame over
+ * several posted buffers, the header in the first saying how many used
+ * entries it took. With them the driver takes receive segmentation
+ * offload (VIRTIO_NET_F_GUEST_TSO4, which also needs GUEST_CSUM): the
+ * host hands over a TCP/IPv4 segment of up to 64 KiB as one frame (its
+ * checksum left partial or vouched for, its IP header whole) where it
+ * would have cut it into 1,500-byte frames, so per-frame costs (the
+ * driver, lwIP's input path, an ACK every two frames) are paid once per
+ * 64 KiB. vnet_peek says how long the next frame is, so that the stack
+ * can take it in one buffer of that size. Without merged buffers (or
+ * when the device does not offer them: QEMU's user network offers
+ * nothing) each buffer holds one frame of up to 1,514 bytes and a
+ * 10-byte header, as before; receive TSO4 is then not taken, since every
+ * buffer would have to hold 64 KiB.
  *
  * Checksum offload, when the device offers it (QEMU does with a tap
  * backend, not with SLIRP): VIRTIO_NET_F_CSUM lets a frame go out with its
