@@ -2210,13 +2210,21 @@ def run_iperf(build, config):
 # the client behind a router whose veth computes and checks in software
 # every checksum the guest left to the device. With QEMU's virtio-net
 # offering both offloads, the client's frames reach the guest marked
-# NEEDS_CSUM (--routed partial: the guest trusts them) or unmarked
-# (--routed full: the guest checks them itself); then with neither
-# offload (lwIP computes and checks everything).
+# NEEDS_CSUM (--routed partial: the guest trusts them, and the host hands
+# over whole TCP segments of up to 64 KiB, spread over merged receive
+# buffers) or unmarked (--routed full: the guest checks them itself, and
+# the software checksums toward it keep the segments at one frame each);
+# then with neither checksum offload (lwIP computes and checks
+# everything), without receive TSO (merged buffers, one frame each), and
+# without merged buffers (one 2 KiB buffer per frame, which also rules
+# out receive TSO).
 NETNS_RUN = os.path.join(HERE, "netns-run.py")
 ECHO_CLIENT = os.path.join(HERE, "net-echo-client.py")
 OFFLOAD_BYTES = 100 << 20
-OFFLOAD_ON = "checksum offload: send on, receive on"
+OFFLOAD_ON = (
+    "checksum offload: send on, receive on; "
+    "merged receive buffers on, receive segmentation offload on"
+)
 OFFLOAD_RUNS = (  # (case, --routed, virtio-net-pci properties, the guest's offload line)
     ("echo_100mib_checksum_offload_partial_frames", "partial", "", OFFLOAD_ON),
     ("echo_100mib_checksum_offload_unmarked_frames", "full", "", OFFLOAD_ON),
@@ -2224,7 +2232,22 @@ OFFLOAD_RUNS = (  # (case, --routed, virtio-net-pci properties, the guest's offl
         "echo_100mib_without_checksum_offload",
         "full",
         "csum=off,guest_csum=off",
-        "checksum offload: send off, receive off",
+        "checksum offload: send off, receive off; "
+        "merged receive buffers on, receive segmentation offload off",
+    ),
+    (
+        "echo_100mib_merged_buffers_without_receive_tso",
+        "partial",
+        "guest_tso4=off",
+        "checksum offload: send on, receive on; "
+        "merged receive buffers on, receive segmentation offload off",
+    ),
+    (
+        "echo_100mib_without_merged_buffers",
+        "partial",
+        "mrg_rxbuf=off",
+        "checksum offload: send on, receive on; "
+        "merged receive buffers off, receive segmentation offload off",
     ),
 )
 OFFLOAD_NAMES = ["net.tap.iperf." + run[0] for run in OFFLOAD_RUNS]

@@ -31,12 +31,14 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
-#define FRAME_MAX    1536
-#define DHCP_WAIT_NS (20 * NSEC_PER_SEC)
+#define FRAME_MAX     1536
+#define DHCP_WAIT_NS  (20 * NSEC_PER_SEC)
 
-#define ETH_HLEN     14
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
+#define ETH_HLEN      14
+/* The offloads that move TCP checksum work off lwIP. */
+#define CSUM_OFFLOADS (VNET_TX_CSUM | VNET_RX_CSUM)
+#define IPPROTO_TCP_  6
+#define IPPROTO_UDP_  17
 
 static struct netif nif;
 static uint8_t txbuf[FRAME_MAX]; /* used by the tcpip thread only */
@@ -140,7 +142,8 @@ static int rx_acceptable(uint8_t *f, size_t len, long mark)
 			f[start + 7] = (uint8_t)c;
 		}
 	}
-	if (!offloads || (mark & (VNET_RX_VALID | VNET_RX_PARTIAL)))
+	if (!(offloads & CSUM_OFFLOADS) ||
+	    (mark & (VNET_RX_VALID | VNET_RX_PARTIAL)))
 		return 1;
 	start = l4_segment(f, len, IPPROTO_TCP_, &seg_len);
 	if (!start) {
@@ -172,7 +175,8 @@ static err_t nic_init(struct netif *n)
 		n, NETIF_CHECKSUM_ENABLE_ALL &
 			   ~(offloads & VNET_TX_CSUM ? NETIF_CHECKSUM_GEN_TCP
 						     : 0) &
-			   ~(offloads ? NETIF_CHECKSUM_CHECK_TCP : 0));
+			   ~(offloads & CSUM_OFFLOADS ? NETIF_CHECKSUM_CHECK_TCP
+						      : 0));
 	return ERR_OK;
 }
 
@@ -180,10 +184,13 @@ void *net_rx_main(void *arg);
 
 /*
  * Received frames, one pbuf each, into lwIP. A thread entry (lwip.api).
- * The driver copies each frame straight into a fresh pbuf (lwIP and the
- * driver share a compartment, so the pbuf is memory the driver may
- * write); without one the frame still has to leave the ring, into a
- * scratch buffer, and is dropped.
+ * The driver says how long the next frame is (up to 64 KiB when the host
+ * hands over whole TCP segments, VNET_RX_TSO) and copies it straight into
+ * a fresh pbuf of that size (lwIP and the driver share a compartment, so
+ * the pbuf is memory the driver may write). lwIP takes a TCP segment
+ * longer than its MSS as it is. Without a pbuf (no memory, or a frame
+ * longer than a pbuf's 16-bit length) the frame still has to leave the
+ * ring, into a scratch buffer, and is dropped.
  */
 void *net_rx_main(void *arg)
 {
@@ -191,9 +198,17 @@ void *net_rx_main(void *arg)
 
 	(void)arg;
 	for (;;) {
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_MAX, PBUF_RAM);
+		long peek = vnet_peek(0);
+
+		if (peek < 0)
+			continue;
+		size_t want = (size_t)VNET_RX_LEN(peek);
+		struct pbuf *p =
+			want && want <= 0xffff
+				? pbuf_alloc(PBUF_RAW, (u16_t)want, PBUF_RAM)
+				: NULL;
 		uint8_t *buf = p ? p->payload : scratch;
-		long r = vnet_recv(buf, FRAME_MAX, 0);
+		long r = vnet_recv(buf, p ? want : sizeof(scratch), 0);
 		long len = r < 0 ? r : VNET_RX_LEN(r);
 
 		if (!p || len <= 0 || !rx_acceptable(buf, (size_t)len, r)) {
@@ -203,7 +218,6 @@ void *net_rx_main(void *arg)
 				pbuf_free(p);
 			continue;
 		}
-		pbuf_realloc(p, (u16_t)len);
 		if (nif.input(p, &nif) != ERR_OK)
 			pbuf_free(p);
 	}
@@ -295,10 +309,13 @@ static int bring_up(void)
 			return -1;
 		}
 	}
-	printf("net: %s (%s), checksum offload: send %s, receive %s\n",
+	printf("net: %s (%s), checksum offload: send %s, receive %s; "
+	       "merged receive buffers %s, receive segmentation offload %s\n",
 	       ip4addr_ntoa(netif_ip4_addr(&nif)), ip ? "static" : "dhcp",
 	       offloads & VNET_TX_CSUM ? "on" : "off",
-	       offloads & VNET_RX_CSUM ? "on" : "off");
+	       offloads & VNET_RX_CSUM ? "on" : "off",
+	       offloads & VNET_RX_MERGED ? "on" : "off",
+	       offloads & VNET_RX_TSO ? "on" : "off");
 	return 0;
 }
 

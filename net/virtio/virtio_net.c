@@ -9,12 +9,29 @@
  * BAR 0, and the interrupt as a thread of ours, vnet_irq_main, that the
  * core wakes.
  *
- * Queue 0 receives, queue 1 transmits. Every receive buffer is posted up
- * front; a frame is copied out of its buffer and the buffer posted again.
- * A frame to send is copied into a free transmit buffer. Threads waiting
- * for either sleep on a wait queue the interrupt thread wakes. Only
- * threads touch the queues, and they switch only when they wait, so a
- * check and the wait after it need no lock.
+ * Queue 0 receives, queue 1 transmits. Every receive buffer (2 KiB) is
+ * posted up front; a frame is copied out of its buffers and they are
+ * posted again, with one notification for them all. A frame to send is
+ * copied into a free transmit buffer. Threads waiting for either sleep on
+ * a wait queue the interrupt thread wakes. Only threads touch the queues,
+ * and they switch only when they wait, so a check and the wait after it
+ * need no lock.
+ *
+ * Merged receive buffers (VIRTIO_NET_F_MRG_RXBUF): the header grows to 12
+ * bytes both ways (num_buffers), and the device may spread one frame over
+ * several posted buffers, the header in the first saying how many used
+ * entries it took. With them the driver takes receive segmentation
+ * offload (VIRTIO_NET_F_GUEST_TSO4, which also needs GUEST_CSUM): the
+ * host hands over a TCP/IPv4 segment of up to 64 KiB as one frame (its
+ * checksum left partial or vouched for, its IP header whole) where it
+ * would have cut it into 1,500-byte frames, so per-frame costs (the
+ * driver, lwIP's input path, an ACK every two frames) are paid once per
+ * 64 KiB. vnet_peek says how long the next frame is, so that the stack
+ * can take it in one buffer of that size. Without merged buffers (or
+ * when the device does not offer them: QEMU's user network offers
+ * nothing) each buffer holds one frame of up to 1,514 bytes and a
+ * 10-byte header, as before; receive TSO4 is then not taken, since every
+ * buffer would have to hold 64 KiB.
  *
  * Checksum offload, when the device offers it (QEMU does with a tap
  * backend, not with SLIRP): VIRTIO_NET_F_CSUM lets a frame go out with its
@@ -61,6 +78,8 @@
 #define FEATURE_CSUM	   (1u << 0) /* device completes sent checksums */
 #define FEATURE_GUEST_CSUM (1u << 1) /* device marks received checksums */
 #define FEATURE_MAC	   (1u << 5)
+#define FEATURE_GUEST_TSO4 (1u << 7)  /* device may deliver TCP/IPv4 GSO */
+#define FEATURE_MRG_RXBUF  (1u << 15) /* a frame may span several buffers */
 
 /* virtio_net_hdr.flags */
 #define HDR_F_NEEDS_CSUM   1
@@ -73,8 +92,9 @@
 
 #define RXQ		   0
 #define TXQ		   1
-#define BUF_SIZE	   2048 /* header + one Ethernet frame */
-#define HDR_SIZE	   10	/* legacy virtio_net_hdr, no merged buffers */
+#define BUF_SIZE	   2048 /* header + one Ethernet frame, or a piece */
+#define HDR_PLAIN	   10	/* legacy virtio_net_hdr */
+#define HDR_MERGED	   12	/* ... and num_buffers (MRG_RXBUF) */
 
 struct vring_desc {
 	uint64_t addr; /* guest-physical buffer */
@@ -108,7 +128,12 @@ static struct vq queues[2];
  * before the interrupt handler that wakes them is registered. */
 static sched_waitq_t waiters[2];
 static uint64_t mac;
-static unsigned offloads; /* VNET_TX_CSUM | VNET_RX_CSUM agreed */
+static unsigned offloads; /* VNET_* offloads agreed */
+static unsigned hdr_size; /* HDR_PLAIN, or HDR_MERGED with MRG_RXBUF */
+/* The received frame vnet_peek looked at: its buffers' count (used
+ * entries from used_seen on), its length and marks; 0 buffers: none. */
+static unsigned rx_bufs;
+static long rx_peeked;
 static uint64_t frames_in, frames_out;
 
 static uint16_t used_idx(struct vq *q)
@@ -238,12 +263,22 @@ int vnet_init(void)
 	dev_io_write(nic, REG_STATUS, 1, STATUS_ACK | STATUS_DRIVER);
 	uint32_t features = dev_io_read(nic, REG_HOST_FEATURES, 4);
 
-	uint32_t want = FEATURE_MAC | FEATURE_CSUM | FEATURE_GUEST_CSUM;
+	uint32_t want = FEATURE_MAC | FEATURE_CSUM | FEATURE_GUEST_CSUM |
+			FEATURE_MRG_RXBUF | FEATURE_GUEST_TSO4;
 
 	features &= want;
+	/* TSO4 needs GUEST_CSUM (the spec's rule: a segment's checksum is
+	 * left partial), and here merged buffers too: without them every
+	 * posted buffer would have to hold 64 KiB. */
+	if (!(features & FEATURE_GUEST_CSUM) || !(features & FEATURE_MRG_RXBUF))
+		features &= ~FEATURE_GUEST_TSO4;
 	dev_io_write(nic, REG_GUEST_FEATURES, 4, features);
 	offloads = (features & FEATURE_CSUM ? VNET_TX_CSUM : 0) |
-		   (features & FEATURE_GUEST_CSUM ? VNET_RX_CSUM : 0);
+		   (features & FEATURE_GUEST_CSUM ? VNET_RX_CSUM : 0) |
+		   (features & FEATURE_MRG_RXBUF ? VNET_RX_MERGED : 0) |
+		   (features & FEATURE_GUEST_TSO4 ? VNET_RX_TSO : 0);
+	hdr_size = features & FEATURE_MRG_RXBUF ? HDR_MERGED : HDR_PLAIN;
+	rx_bufs = 0;
 	for (unsigned i = 0; i < 2; i++)
 		if (!waiters[i])
 			waiters[i] = sched_waitq_new();
@@ -314,7 +349,7 @@ int vnet_send(const void *frame, size_t len, unsigned csum_start,
 {
 	struct vq *q = &queues[TXQ];
 
-	if (len > BUF_SIZE - HDR_SIZE)
+	if (len > BUF_SIZE - hdr_size)
 		return -1;
 	if (csum_start && (!(offloads & VNET_TX_CSUM) ||
 			   (size_t)csum_start + csum_offset + 2 > len))
@@ -326,14 +361,14 @@ int vnet_send(const void *frame, size_t len, unsigned csum_start,
 	uint16_t d = (uint16_t)(q->avail[1] % q->size);
 	uint8_t *buf = q->bufs + d * BUF_SIZE;
 
-	memset(buf, 0, HDR_SIZE);
+	memset(buf, 0, hdr_size);
 	if (csum_start) {
 		buf[0] = HDR_F_NEEDS_CSUM;
 		memcpy(buf + 6, &(uint16_t){(uint16_t)csum_start}, 2);
 		memcpy(buf + 8, &(uint16_t){(uint16_t)csum_offset}, 2);
 	}
-	memcpy(buf + HDR_SIZE, frame, len);
-	q->desc[d].len = (uint32_t)(HDR_SIZE + len);
+	memcpy(buf + hdr_size, frame, len);
+	q->desc[d].len = (uint32_t)(hdr_size + len);
 	q->free--;
 	avail_push(q, d);
 	vq_notify(TXQ);
@@ -341,10 +376,12 @@ int vnet_send(const void *frame, size_t len, unsigned csum_start,
 	return 0;
 }
 
-long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
+long vnet_peek(uint64_t deadline_ns)
 {
 	struct vq *q = &queues[RXQ];
 
+	if (rx_bufs)
+		return rx_peeked;
 	while (rx_empty(q) && irq_wanted(q, rx_empty)) {
 		int r = sched_wait(waiters[q - queues], deadline_ns);
 
@@ -353,25 +390,57 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 			return -1;
 	}
 	struct vring_used_elem e = used_elem(q, q->used_seen);
+	const uint8_t *hdr = q->bufs + (e.id % q->size) * BUF_SIZE;
+	uint16_t n = 1;
 
-	q->used_seen++;
-	size_t len = e.len > HDR_SIZE ? e.len - HDR_SIZE : 0;
-	uint8_t hflags = q->bufs[e.id * BUF_SIZE];
-	long mark = 0;
+	/* With merged buffers the first one's header says how many used
+	 * entries the frame took; the device publishes them together. The
+	 * device's word is taken as it is, as its lengths are: it could
+	 * write anywhere in memory anyway (no IOMMU, see design.md). */
+	if (offloads & VNET_RX_MERGED)
+		memcpy(&n, hdr + 10, 2);
+	size_t len = 0;
 
-	if (len > cap)
-		len = cap;
+	for (uint16_t i = 0; i < n; i++)
+		len += used_elem(q, q->used_seen + i).len;
+	len = len > hdr_size ? len - hdr_size : 0;
+	rx_peeked = (long)len;
 	if (offloads & VNET_RX_CSUM) {
-		if (hflags & HDR_F_DATA_VALID)
-			mark |= VNET_RX_VALID;
-		if (hflags & HDR_F_NEEDS_CSUM)
-			mark |= VNET_RX_PARTIAL;
+		if (hdr[0] & HDR_F_DATA_VALID)
+			rx_peeked |= VNET_RX_VALID;
+		if (hdr[0] & HDR_F_NEEDS_CSUM)
+			rx_peeked |= VNET_RX_PARTIAL;
 	}
-	memcpy(buf, q->bufs + e.id * BUF_SIZE + HDR_SIZE, len);
-	avail_push(q, (uint16_t)e.id);
+	rx_bufs = n;
+	return rx_peeked;
+}
+
+long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
+{
+	struct vq *q = &queues[RXQ];
+	long r = vnet_peek(deadline_ns);
+	size_t skip = hdr_size, done = 0;
+
+	if (r < 0)
+		return -1;
+	for (unsigned i = 0; i < rx_bufs; i++, skip = 0) {
+		struct vring_used_elem e = used_elem(q, q->used_seen++);
+		uint16_t id = (uint16_t)(e.id % q->size);
+		size_t len = e.len;
+
+		len = len > skip ? len - skip : 0;
+		if (len > cap - done)
+			len = cap - done;
+		memcpy((uint8_t *)buf + done, q->bufs + id * BUF_SIZE + skip,
+		       len);
+		done += len;
+		avail_push(q, id);
+	}
+	/* One notification for the frame's buffers, all posted again. */
 	vq_notify(RXQ);
+	rx_bufs = 0;
 	frames_in++;
-	return (long)len | mark;
+	return (long)done | (r & ~VNET_RX_LEN(-1L));
 }
 
 uint64_t vnet_frames(int received)

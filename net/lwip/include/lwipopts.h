@@ -114,7 +114,10 @@ void sys_check_core_locking(void);
  * iPerf a 46 KiB window without scaling kept the sender waiting while
  * the guest worked through a burst. The window is a promise, not an
  * allocation: memory is taken only for data received and not yet read
- * (up to the window per connection, about 1.6 KiB per segment held). */
+ * (up to the window per connection, in one malloc'ed pbuf per received
+ * frame: about 1.6 KiB for a 1,460-byte segment, up to 64 KiB for a
+ * segment the host handed over whole, virtio's receive TSO; lwIP takes a
+ * received segment longer than TCP_MSS as it is). */
 #define LWIP_WND_SCALE		     1
 #define TCP_RCV_SCALE		     2
 #define TCP_WND			     (176 * TCP_MSS)
