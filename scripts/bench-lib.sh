@@ -6,7 +6,7 @@
 # Crossings are counted, not estimated: an image of the same split with
 # backend count (gates/count/: every call an isolated image would send
 # through a gate goes through a stub that adds one to its own counter)
-# runs the workload over QEMU's user network, and gdb reads gate_counts
+# runs the workload on the benchmark's own network, and gdb reads gate_counts
 # through QEMU's debugger stub just before and just after it; the
 # difference, over the requests (or bytes) of the workload, is the figure.
 # TCG emulates WRPKRU at about 100 times its hardware cost, so the count
@@ -25,10 +25,6 @@ ratio() { # a b -> a / b, two decimals ("-" if either is missing or b is 0)
 			      else printf "%.2f", $1 / $2 }'
 }
 
-free_port() { # a TCP port on 127.0.0.1 that nothing holds now
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # count_config SRC NAME: write build/bench/NAME.toml, configuration SRC
 # with backend count (counting what SRC's backend would send through its
 # gates: under ept, calls into the kernel's libraries stay in each VM),
@@ -44,55 +40,47 @@ count_config() {
 	make --no-print-directory CONFIG="$bench_out/$name.toml" image >/dev/null
 }
 
-# gate_counts of counting image $1 ($2 counters) through QEMU's debugger
-# stub on port $3 (gdb stops the guest, reads, detaches: the guest runs on).
-gate_counts() {
-	timeout 120 gdb -q -batch -ex "set architecture i386:x86-64" \
-		-ex "target remote 127.0.0.1:$3" -ex "x/$2gd &gate_counts" -ex detach \
-		"build/$1/bulkhead.elf" 2>&1 |
-		awk '/^0x[0-9a-f]+( <[^>]*>)?:/ { sub(/^[^:]*:/, ""); for (f = 1; f <= NF; f++) print $f }'
+# The gdb command that prints gate_counts of counting image $1 ($2
+# counters) through QEMU's debugger stub on 127.0.0.1:1234 (gdb stops the
+# guest, reads, detaches: the guest runs on), and the awk that takes the
+# counters out of what it prints, one per line.
+gdb_counts() {
+	printf 'timeout 120 gdb -q -batch -ex "set architecture i386:x86-64" -ex "target remote 127.0.0.1:1234" -ex "x/%sgd &gate_counts" -ex detach %s' \
+		"$2" "build/$1/bulkhead.elf"
+}
+counters() {
+	awk '/^0x[0-9a-f]+( <[^>]*>)?:/ { sub(/^[^:]*:/, ""); for (f = 1; f <= NF; f++) print $f }' "$@"
 }
 
-# count_run NAME GUEST_PORT READY LOAD [guest args...]: boot counting
-# image NAME (under the QEMU lock, $bench_lock, unless that is empty; QEMU_MEM and QEMU_INITRD as the caller
-# sets them) on QEMU's user network with a free host port forwarded to
-# GUEST_PORT, wait until its console prints READY, read the counters, run
-# shell function LOAD with the host port as its argument (its output goes
-# to build/bench/NAME.client), read the counters again and stop the guest.
-# Leaves NAME.before, NAME.after and NAME.log (the console) beside it.
+# count_run NAME READY LOAD [guest args...]: boot counting image NAME on
+# the benchmark's own network (a tap in a private namespace,
+# scripts/netns-run.py; under the QEMU lock, $bench_lock, unless that is
+# empty; QEMU_MEM and QEMU_INITRD as the caller sets them) with QEMU's
+# debugger stub on the namespace's 127.0.0.1:1234, and once its console
+# prints READY run, in the namespace: gdb (the counters before), shell
+# command LOAD (against 10.7.0.2; its output goes to build/bench/NAME.client),
+# gdb again (after). Leaves NAME.before, NAME.after and NAME.log (the
+# console) under build/bench.
 count_run() {
-	local name=$1 gport=$2 ready=$3 load=$4 n port gdbport qemu log=$bench_out/$1
-	shift 4
+	local name=$1 ready=$2 load=$3 n log=$bench_out/$1 gdb client
+	shift 3
 	n=$(grep -c '^	lock inc' "build/$name/gates.asm")
-	port=$(free_port)
-	gdbport=$(free_port)
-	rm -f "$log.before" "$log.after" "$log.client"
+	gdb=$(gdb_counts "$name" "$n")
+	rm -f "$log.before" "$log.after" "$log.client" "$log.raw-before" "$log.raw-after"
+	client="$gdb >$log.raw-before 2>&1; $load >$log.client 2>&1; $gdb >$log.raw-after 2>&1"
 	if [ -n "$bench_lock" ]; then # none: the caller holds it
-		exec 9>"$bench_lock"
-		flock 9
-	fi
-	QEMU_TIMEOUT=1800 \
-		QEMU_EXTRA="-gdb tcp:127.0.0.1:$gdbport -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:$gport -device virtio-net-pci,netdev=n0" \
-		setsid "${BASH_SOURCE[0]%/*}/qemu-run.sh" "build/$name/bulkhead.elf" "$@" \
-		</dev/null >"$log.log" 2>&1 &
-	qemu=$!
-	for _ in $(seq 1 600); do
-		grep -qF "$ready" "$log.log" 2>/dev/null && break
-		kill -0 "$qemu" 2>/dev/null || break
-		sleep 0.5
-	done
-	if grep -qF "$ready" "$log.log" 2>/dev/null; then
-		gate_counts "$name" "$n" "$gdbport" >"$log.before"
-		"$load" "$port" >"$log.client" 2>&1 || true
-		gate_counts "$name" "$n" "$gdbport" >"$log.after"
+		QEMU_EXTRA="-gdb tcp:127.0.0.1:1234" flock "$bench_lock" \
+			"${BASH_SOURCE[0]%/*}/netns-run.py" --ready "$ready" --timeout 900 \
+			--log "$log.log" --client "$client" "build/$name/bulkhead.elf" "$@" >/dev/null 2>&1 || true
 	else
-		echo "bench: $name never printed '$ready' (console: $log.log)" >&2
+		QEMU_EXTRA="-gdb tcp:127.0.0.1:1234" \
+			"${BASH_SOURCE[0]%/*}/netns-run.py" --ready "$ready" --timeout 900 \
+			--log "$log.log" --client "$client" "build/$name/bulkhead.elf" "$@" >/dev/null 2>&1 || true
 	fi
-	kill -- -"$qemu" 2>/dev/null || true # QEMU with its wrapper
-	wait "$qemu" 2>/dev/null || true
-	if [ -n "$bench_lock" ]; then
-		flock -u 9
-		exec 9>&-
+	[ -f "$log.raw-before" ] && counters "$log.raw-before" >"$log.before"
+	[ -f "$log.raw-after" ] && counters "$log.raw-after" >"$log.after"
+	if [ ! -s "$log.after" ]; then
+		echo "bench: $name: no counters read (console: $log.log)" >&2
 	fi
 }
 

@@ -15,7 +15,7 @@
 # For the isolated configurations it prints the gate crossings per HTTP
 # request and per MiB received by iPerf, counted in images of the same
 # splits with backend count (scripts/bench-lib.sh) under the same clients
-# over QEMU's user network, with the three busiest paths.
+# on the same tap, with the three busiest paths.
 #
 # Under TCG on a shared machine one run can be far off, so each figure is
 # the median of `runs` runs (odd; the guests take turns, so a slow moment
@@ -107,25 +107,19 @@ while [ $i -lt "$runs" ]; do
 	i=$((i + 1))
 done
 # The crossings: per HTTP request (wrk's count) and per MiB received.
-wrk_load() { # host port
-	wrk -t 2 -c 30 -d "${secs}s" "http://127.0.0.1:$1/hello.txt"
-}
 iperf_mib=64
-iperf_load() { # host port
-	iperf -c 127.0.0.1 -p "$1" -n "${iperf_mib}M" -f m
-}
 http_crossings() { # counting image -> per request, and the busiest paths
 	local ready=listening
 	case $1 in count-nginx*)
 		ready="getrlimit(RLIMIT_NOFILE)"
 		export QEMU_INITRD=build/bench/nginx-initrd.cpio ;;
 	esac
-	count_run "$1" 80 "$ready" wrk_load
+	count_run "$1" "$ready" "wrk -t 2 -c 30 -d ${secs}s http://10.7.0.2/hello.txt"
 	unset QEMU_INITRD
 	count_per "$1" "$(awk '/requests in/ { print $1 }' "$bench_out/$1.client")"
 }
 iperf_crossings() { # counting image -> per MiB received, and the busiest paths
-	count_run "$1" 5001 listening iperf_load
+	count_run "$1" listening "iperf -c 10.7.0.2 -n ${iperf_mib}M -f m"
 	if grep -q "Mbits/sec" "$bench_out/$1.client"; then
 		count_per "$1" "$iperf_mib"
 	else
@@ -164,7 +158,7 @@ printf '  %-18s %10s %10s %10s\n' "HTTP gates/request" "0" "${c_httpd:--}" "-"
 printf '  %-18s %10s %10s %10s\n' "nginx gates/request" "0" "${c_nginx:--}" "${c_nginx_ept:--}"
 printf '  %-18s %10s %10s %10s\n' "iPerf gates/MiB" "0" "${c_iperf:--}" "${c_iperf_ept:--}"
 echo "gates: gate crossings counted in an image of the same split with backend count, under"
-echo "the same client over QEMU's user network (iPerf: ${iperf_mib} MiB); busiest paths:"
+echo "the same client on the same tap (iPerf: ${iperf_mib} MiB); busiest paths:"
 echo "  HTTP mpk ${p_httpd:--}"
 echo "  nginx mpk ${p_nginx:--}"
 echo "  nginx ept2 ${p_nginx_ept:--}"

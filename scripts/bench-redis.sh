@@ -11,10 +11,10 @@
 #
 # The crossings are counted, not estimated: an image of the same split
 # with backend count (gates/count/: every call that would cross a gate
-# adds one to its counter) serves the same benchmark over QEMU's user
-# network, and gdb reads gate_counts through QEMU's debugger stub just
-# before and just after it; the difference over the requests is the
-# figure. TCG emulates WRPKRU at about 100 times its hardware cost, so the
+# adds one to its counter) serves the same benchmark on the same tap, and
+# gdb reads gate_counts through QEMU's debugger stub just before and just
+# after it (scripts/bench-lib.sh); the difference over the requests is
+# the figure. TCG emulates WRPKRU at about 100 times its hardware cost, so the
 # count is what carries over to hardware.
 #
 # Each figure is the median of `runs` runs (the guests take turns).
@@ -69,18 +69,12 @@ bench() {
 		END { print (g == "" ? "-" : g), (s == "" ? "-" : s) }' "$res"
 }
 
-redis_load() { # host port: the benchmark, once the server answers
-	for _ in $(seq 1 300); do
-		redis-cli -p "$1" ping 2>/dev/null | grep -q PONG && break
-		sleep 1
-	done
-	redis-benchmark -p "$1" -n "$requests" -c 30 -P 16 -t get,set --csv
-}
-
 # Counting image $1 -> gate crossings per request (GETs and SETs
 # together) and the three busiest paths.
 crossings() {
-	QEMU_MEM=1G count_run "$1" 6379 "Ready to accept connections" redis_load -- /redis.conf
+	QEMU_MEM=1G count_run "$1" "Ready to accept connections" \
+		"redis-benchmark -h 10.7.0.2 -p 6379 -n $requests -c 30 -P 16 -t get,set --csv" \
+		-- /redis.conf
 	count_per "$1" $((2 * requests))
 }
 

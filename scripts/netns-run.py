@@ -181,6 +181,9 @@ def main():
             env = dict(os.environ, QEMU_NET=" ".join(nic))
         else:
             qemu += bootargs.qemu_args(args.image, cmdline)
+            # More QEMU arguments (e.g. a debugger stub, which listens
+            # inside the namespace), as scripts/qemu-run.sh takes them.
+            qemu += os.environ.get("QEMU_EXTRA", "").split()
         if not args.client:
             return subprocess.run(qemu, env=env).returncode  # this terminal is its console
         p = subprocess.Popen(

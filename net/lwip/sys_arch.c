@@ -140,60 +140,99 @@ void sys_sem_set_invalid(sys_sem_t *sem)
  * Mutexes
  */
 
-/* A non-recursive mutex (lwIP never locks one twice). */
+/*
+ * A non-recursive mutex, in lwIP's own memory: the thread that holds it
+ * (0: nobody) and the threads that wait for it. Taking a free mutex and
+ * giving one back that nobody waits for need no call to the scheduler:
+ * lwIP takes its core lock on every socket call and around every message
+ * its thread handles, and when lwIP has a compartment of its own each
+ * call to the scheduler's mutexes crossed a gate (ten per HTTP request).
+ * Without preemption a thread runs until it waits, so the test of the
+ * holder and the taking are one step; interrupt handlers never take a
+ * mutex. The holder is also what lwIP's check of its core lock reads
+ * (sys_check_core_locking), with the running-thread word (sched_running).
+ */
+struct sys_mutex_state {
+	sched_thread_t owner;  /* the holder, or 0 */
+	unsigned int nwaiters; /* threads waiting in sys_mutex_lock */
+	sched_waitq_t waiters;
+};
+
+/* A free mutex. */
 err_t sys_mutex_new(sys_mutex_t *mutex)
 {
-	*mutex = sched_mutex_new(0);
-	return *mutex ? ERR_OK : ERR_MEM;
+	struct sys_mutex_state *m = malloc(sizeof(*m));
+
+	mutex->state = NULL;
+	if (!m)
+		return ERR_MEM;
+	m->waiters = sched_waitq_new();
+	if (!m->waiters) {
+		free(m);
+		return ERR_MEM;
+	}
+	m->owner = 0;
+	m->nwaiters = 0;
+	mutex->state = m;
+	return ERR_OK;
 }
 
-/*
- * The thread that holds lwIP's core lock (lock_tcpip_core), as this file
- * saw it taken and given back; 0 while nobody holds it. lwIP checks the
- * lock on entry to every core function (sys_check_core_locking), thousands
- * of times per MiB received: asking the scheduler each time would cross a
- * gate each time when lwIP has a compartment of its own. The running
- * thread's handle is a word every compartment reads without a call
- * (sched_running).
- */
-static sched_thread_t core_owner;
-
-/* Take the mutex, waiting as long as it takes. */
+/* Take the mutex, waiting as long as it takes. Taking it again while
+ * holding it would wait for ever: that stops the machine instead. */
 void sys_mutex_lock(sys_mutex_t *mutex)
 {
-	sched_mutex_lock(*mutex);
-	if (mutex == &lock_tcpip_core)
-		core_owner = sched_running();
+	struct sys_mutex_state *m = mutex->state;
+	sched_thread_t me = sched_running();
+
+	if (m->owner == me)
+		panic("lwIP: mutex %p taken again by its holder", (void *)m);
+	while (m->owner) {
+		m->nwaiters++;
+		sched_wait(m->waiters, 0);
+		m->nwaiters--;
+	}
+	m->owner = me;
 }
 
-/* Release the mutex (the scheduler panics if the caller does not hold it). */
+/* Give the mutex back and wake one waiter, if any; only its holder may. */
 void sys_mutex_unlock(sys_mutex_t *mutex)
 {
-	if (mutex == &lock_tcpip_core)
-		core_owner = 0;
-	sched_mutex_unlock(*mutex);
+	struct sys_mutex_state *m = mutex->state;
+
+	if (m->owner != sched_running())
+		panic("lwIP: mutex %p given back by a thread that does not "
+		      "hold it",
+		      (void *)m);
+	m->owner = 0;
+	if (m->nwaiters)
+		sched_wake_one(m->waiters);
 }
 
-/* Free the mutex; nobody may hold or wait for it (the scheduler stops
- * the machine otherwise). */
+/* Free the mutex; nobody may hold or wait for it. */
 void sys_mutex_free(sys_mutex_t *mutex)
 {
-	if (!*mutex)
+	struct sys_mutex_state *m = mutex->state;
+
+	if (!m)
 		return;
-	sched_mutex_free(*mutex);
-	*mutex = 0;
+	if (m->owner || m->nwaiters)
+		panic("lwIP: mutex %p freed while held or waited for",
+		      (void *)m);
+	sched_waitq_free(m->waiters);
+	free(m);
+	mutex->state = NULL;
 }
 
 /* Whether sys_mutex_new() succeeded on this handle. */
 int sys_mutex_valid(sys_mutex_t *mutex)
 {
-	return mutex && *mutex;
+	return mutex && mutex->state;
 }
 
 /* Mark the handle invalid; the mutex itself was freed before. */
 void sys_mutex_set_invalid(sys_mutex_t *mutex)
 {
-	*mutex = 0;
+	mutex->state = NULL;
 }
 
 /*
@@ -209,7 +248,7 @@ void sys_check_core_locking(void)
 {
 	if (!sys_mutex_valid(&lock_tcpip_core))
 		return;
-	if (core_owner != sched_running())
+	if (lock_tcpip_core.state->owner != sched_running())
 		panic("lwIP: called without the core lock (use "
 		      "LOCK_TCPIP_CORE, tcpip_callback or netifapi)");
 }
@@ -219,12 +258,19 @@ void sys_check_core_locking(void)
  * (tcp_new, then tcp_abort) without the core lock, which must stop the
  * machine; 1 the same with the lock, which must work (returns 0); 2 takes
  * the lock and keeps it, waiting for ever (a thread that holds it while
- * another calls).
+ * another calls); 3 takes it twice and 4 gives it back without holding
+ * it, which must both stop the machine.
  */
 int lwip_test_core_call(int how)
 {
 	struct tcp_pcb *pcb;
 
+	if (how == 3) {
+		LOCK_TCPIP_CORE();
+		LOCK_TCPIP_CORE();
+	}
+	if (how == 4)
+		UNLOCK_TCPIP_CORE();
 	if (how == 2) {
 		sched_waitq_t never = sched_waitq_new();
 

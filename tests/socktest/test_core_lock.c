@@ -60,3 +60,24 @@ TEST_ALONE(lwip_lock, core_call_while_another_thread_holds_the_lock)
 	ktest_expect("PANIC: lwIP: called without the core lock");
 	lwip_test_core_call(0);
 }
+
+/* lwIP's mutexes are its own (sys_arch.c): taking one twice, or giving
+ * back one the thread does not hold, stops the machine (as the
+ * scheduler's mutexes do). */
+TEST_ALONE(lwip_lock, mutex_taken_twice_stops_the_machine)
+{
+	KT_ASSERT(stack_up());
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: lwIP: mutex 0x");
+	ktest_expect("taken again by its holder");
+	lwip_test_core_call(3);
+}
+
+TEST_ALONE(lwip_lock, mutex_given_back_by_another_stops_the_machine)
+{
+	KT_ASSERT(stack_up());
+	ktest_expect_exit(EXIT_PANIC);
+	ktest_expect("PANIC: lwIP: mutex 0x");
+	ktest_expect("given back by a thread that does not hold it");
+	lwip_test_core_call(4);
+}

@@ -2,10 +2,12 @@
  * arch/sys_arch.h - lwIP's operating-system types on Bulkhead's scheduler
  * (net/lwip/sys_arch.c has the functions).
  *
- * Semaphores, mutexes and threads are the scheduler's handles
+ * Semaphores and threads are the scheduler's handles
  * (include/bulkhead/sched.h): the objects live in the scheduler's own
  * memory, which may be another compartment's, and lwIP keeps only the
- * 64-bit names. Handle 0 marks an invalid object (sys_*_valid() and
+ * 64-bit names. Mutexes and mailboxes are lwIP's own, in its heap, and
+ * call the scheduler only to wait and to wake a waiter. Handle 0 (a NULL
+ * pointer) marks an invalid object (sys_*_valid() and
  * sys_*_set_invalid() are functions, as lwIP passes them addresses a
  * macro's test would warn about); a zero-filled object is invalid.
  */
@@ -15,12 +17,15 @@
 #include <bulkhead/sched.h>
 
 struct sys_mbox_ring;
+struct sys_mutex_state;
 
 /* A counting semaphore. */
 typedef sched_sem_t sys_sem_t;
 
-/* A non-recursive mutex. */
-typedef sched_mutex_t sys_mutex_t;
+/* A non-recursive mutex (sys_arch.c). */
+typedef struct {
+	struct sys_mutex_state *state;
+} sys_mutex_t;
 
 /* A bounded FIFO of void * messages (sys_arch.c). */
 typedef struct {
