@@ -194,30 +194,34 @@ def main():
             env=env,
         )
         log = open(args.log, "wb") if args.log else sys.stderr.buffer
-        deadline = time.monotonic() + args.timeout
-        ready = False
-        for raw in iter(p.stdout.readline, b""):
-            log.write(raw)
-            log.flush()
-            if args.ready in raw.decode("utf-8", "replace"):
-                ready = True
-                break
-            if time.monotonic() > deadline:
-                break
+        seen = threading.Event()
 
-        # Keep reading the console while the client runs: a guest whose
-        # serial output is not drained would stall, and a fault report
-        # must not be lost.
+        # Copy the console to the log as it comes, while the guest starts
+        # and while the client runs: a guest whose serial output is not
+        # drained would stall, and a fault report must not be lost. The
+        # wait for the ready text is bounded even when the guest goes
+        # silent (a guest that hangs at boot prints nothing more).
         def drain():
             for raw in iter(p.stdout.readline, b""):
                 log.write(raw)
                 log.flush()
+                if args.ready in raw.decode("utf-8", "replace"):
+                    seen.set()
 
         reader = threading.Thread(target=drain, daemon=True)
         reader.start()
+        deadline = time.monotonic() + args.timeout
+        while not seen.wait(0.2):
+            if time.monotonic() > deadline or (p.poll() is not None and not reader.is_alive()):
+                break
+        ready = seen.is_set()
         if not ready:
             stop(p)
-            print("netns-run: the guest never printed %r" % args.ready, file=sys.stderr)
+            why = "it stopped" if p.poll() is not None else "not within %d s" % args.timeout
+            print(
+                "netns-run: the guest never printed %r (%s)" % (args.ready, why),
+                file=sys.stderr,
+            )
             return 1
         c = subprocess.run(
             ["ip", "netns", "exec", cns or ns, "sh", "-c", args.client], timeout=args.timeout

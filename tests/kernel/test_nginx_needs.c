@@ -104,6 +104,13 @@ TEST(nginx_needs, realpath_makes_paths_absolute_and_plain)
 	errno = 0;
 	KT_EXPECT_EQ(realpath("/tmp/rp/sub/f/x", buf) == NULL, 1);
 	KT_EXPECT_EQ(errno, ENOTDIR);
+	/* A file named as a folder, with nothing after it to look up. */
+	errno = 0;
+	KT_EXPECT_EQ(realpath("/tmp/rp/sub/f/", buf) == NULL, 1);
+	KT_EXPECT_EQ(errno, ENOTDIR);
+	errno = 0;
+	KT_EXPECT_EQ(realpath("/tmp/rp/sub/f/..", buf) == NULL, 1);
+	KT_EXPECT_EQ(errno, ENOTDIR);
 	errno = 0;
 	KT_EXPECT_EQ(realpath("", buf) == NULL, 1);
 	KT_EXPECT_EQ(errno, ENOENT);
