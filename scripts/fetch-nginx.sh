@@ -45,7 +45,9 @@ shift 2
 [ -e "$OUT/.fetched" ] && exit 0
 # shellcheck source=scripts/debian-source.sh
 . "$HERE/debian-source.sh"
-[ -f "$ZLIB/zlib.h" ] && [ -f "$ZLIB/zconf.h" ] || die "$ZLIB holds no zlib source tree"
+for f in zlib.h zconf.h; do
+    [ -f "$ZLIB/$f" ] || die "$ZLIB/$f missing: no zlib source tree"
+done
 
 # --- 1. the source package and its tree ---------------------------------------
 VER=$(version_of nginx nginx-light)
