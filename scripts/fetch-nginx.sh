@@ -2,7 +2,10 @@
 # Fetch nginx for Bulkhead from Debian's nginx source package and configure
 # it, with nginx's own ./configure, for Bulkhead's libc.
 #
-# Usage: scripts/fetch-nginx.sh OUTDIR CFLAGS...
+# Usage: scripts/fetch-nginx.sh OUTDIR ZLIBDIR CFLAGS...
+# ZLIBDIR is Debian's zlib source tree as scripts/fetch-sqlite.sh fetched
+# it (its zlib.h is the one configure's zlib test and the gzip module
+# see; the build compiles its sources into the app).
 # CFLAGS are the guest's compiler flags (the Makefile's KCFLAGS); relative
 # include folders are taken from the current directory. configure's tests
 # get what decides which headers, declarations and types they see (-std,
@@ -30,17 +33,21 @@
 # update's source may be listed before the mirror carries it).
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR CFLAGS..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 OUTDIR ZLIBDIR CFLAGS..." >&2; exit 2; }
 
 ME=fetch-nginx
 HERE=$(cd "$(dirname "$0")" && pwd)
 PATCHES=$HERE/../patches/nginx
 mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
-shift
+ZLIB=$(cd "$2" && pwd)
+shift 2
 [ -e "$OUT/.fetched" ] && exit 0
 # shellcheck source=scripts/debian-source.sh
 . "$HERE/debian-source.sh"
+for f in zlib.h zconf.h; do
+    [ -f "$ZLIB/$f" ] || die "$ZLIB/$f missing: no zlib source tree"
+done
 
 # --- 1. the source package and its tree ---------------------------------------
 VER=$(version_of nginx nginx-light)
@@ -84,13 +91,18 @@ for w in "$@"; do
     CCOPT="$CCOPT $w"
 done
 case $CCOPT in *-nostdinc*) ;; *) die "the flags given are not Bulkhead's (no -nostdinc)" ;; esac
+# Debian's zlib.h, the header the guest's gzip module is compiled with.
+CCOPT="$CCOPT -I$ZLIB"
 
 # --- 3. configure ---------------------------------------------------------------
 # Debian's paths (debian/rules' basic_configure_flags), the modules of
 # issue 16: core, events (select and poll), http with static, index,
-# autoindex, range and not-modified (and the filters http cannot do
+# autoindex, range, not-modified and gzip (and the filters http cannot do
 # without); every other default module is left out, and with it PCRE
-# (rewrite), zlib (gzip), crypt (auth_basic) and the upstream modules.
+# (rewrite), crypt (auth_basic) and the upstream modules. gzip's zlib is
+# found by configure's own test: zlib.h from ZLIBDIR, linked on the host
+# with its -lz (step 4); the build links Debian's zlib compiled for the
+# guest instead.
 # --crossbuild names a system configure does not know, so it takes its
 # generic POSIX port (no epoll, no sendfile): Bulkhead is no Linux. Its
 # tests compile against Bulkhead's headers (the flags above, given with
@@ -103,7 +115,7 @@ DEB_PATHS=$(sed -n '/^basic_configure_flags *:=/,/[^\\]$/p' "$RULES" | tr -s ' \
 case $DEB_PATHS in *--conf-path=/etc/nginx/nginx.conf*) ;;
     *) die "no Debian paths found in $RULES" ;; esac
 WITHOUT=
-for m in charset gzip ssi userid access auth_basic mirror geo map split_clients referer \
+for m in charset ssi userid access auth_basic mirror geo map split_clients referer \
     rewrite proxy fastcgi uwsgi scgi grpc memcached limit_conn limit_req empty_gif browser \
     upstream_hash upstream_ip_hash upstream_least_conn upstream_random upstream_keepalive \
     upstream_zone; do
@@ -128,8 +140,10 @@ done
 # which has calls Bulkhead's libc has not; nginx then does without them,
 # as on a system that lacks them. Each is said here with why. Every
 # other NGX_HAVE_ result (and NGX_CRYPT, crypt(), which Bulkhead's libc
-# has not: auth_basic, which asks for it, is not built) must be one of KEEP (headers, types, sizes, and
-# calls Bulkhead's libc has), so a result nobody looked at stops here.
+# has not: auth_basic, which asks for it, is not built; and NGX_ZLIB,
+# which must be found) must be one of KEEP (headers, types, sizes, calls
+# Bulkhead's libc has, and zlib, which the build compiles into the app),
+# so a result nobody looked at stops here.
 DROP="NGX_HAVE_ACCEPT4 NGX_HAVE_PWRITEV NGX_HAVE_STRERRORDESC_NP"
 #   NGX_HAVE_ACCEPT4: no accept4; accept then ioctl(FIONBIO), as nginx
 #       does elsewhere.
@@ -143,13 +157,14 @@ KEEP="NGX_HAVE_GCC_ATOMIC NGX_HAVE_C99_VARIADIC_MACROS NGX_HAVE_GCC_VARIADIC_MAC
     NGX_HAVE_POSIX_MEMALIGN NGX_HAVE_MEMALIGN NGX_HAVE_MAP_ANON NGX_HAVE_MAP_DEVZERO
     NGX_HAVE_MSGHDR_MSG_CONTROL NGX_HAVE_FIONBIO NGX_HAVE_FIONREAD NGX_HAVE_D_TYPE
     NGX_HAVE_SC_NPROCESSORS_ONLN NGX_HAVE_LEVEL1_DCACHE_LINESIZE NGX_HAVE_OPENAT
-    NGX_HAVE_GETADDRINFO NGX_HAVE_SELECT NGX_HAVE_POLL"
+    NGX_HAVE_GETADDRINFO NGX_HAVE_SELECT NGX_HAVE_POLL NGX_ZLIB"
 for d in $DROP; do
     grep -q "^#define $d " "$CONF" || die "configure no longer finds $d: revisit DROP"
     # Its #ifndef, #define and #endif lines.
     sed -i "/^#ifndef $d\$/,/^#endif/d" "$CONF"
 done
-for d in $(sed -n 's/^#define \(NGX_HAVE_[A-Z0-9_]*\|NGX_CRYPT\) .*/\1/p' "$CONF"); do
+grep -q '^#define NGX_ZLIB ' "$CONF" || die "configure did not find zlib (gzip needs it)"
+for d in $(sed -n 's/^#define \(NGX_HAVE_[A-Z0-9_]*\|NGX_CRYPT\|NGX_ZLIB\) .*/\1/p' "$CONF"); do
     case " $(echo $KEEP) " in *" $d "*) ;;
         *) die "configure found $d, which this script does not know: is it Bulkhead's?" ;; esac
 done

@@ -32,6 +32,7 @@ import argparse
 import concurrent.futures
 import difflib
 import functools
+import gzip
 import importlib.util
 import os
 import random
@@ -2728,6 +2729,9 @@ NGINX_FILES = (
 NGINX_CHECKS = ("index_page", "files_byte_for_byte")
 NGINX_CHECKS_FULL = (
     "range_206_exact_bytes",
+    "gzip_answer_gunzips_to_the_file",
+    "gzip_location_plain_without_accept_encoding",
+    "gzip_location_range_206_exact_bytes",
     "head_content_length",
     "if_modified_since_304",
     "unknown_path_404",
@@ -2739,6 +2743,8 @@ NGINX_CHECKS_FULL = (
     "wrk_30_connections_no_errors",
 )
 NGINX_FULL_CONFIGS = ("nginx", "nginx-mpk2")
+# The shipped file of the folder nginx.conf serves with gzip on.
+NGINX_GZ_FILE = ("var", "www", "html", "gz", "about.txt")
 # Requests whose path leads above the document root, however spelled:
 # nginx refuses each with 400 Bad Request.
 NGINX_ESCAPES = (
@@ -2916,6 +2922,46 @@ def run_nginx(build, config):
                 )
             problems += ["bytes=%s: %s" % (spec, x) for x in got]
         check("range_206_exact_bytes", problems)
+        # gzip (location /gz/ of the shipped nginx.conf): compressed when
+        # asked for, in chunks (no Content-Length), and gunzipped it is the
+        # file; plain otherwise, and a Range there is served as anywhere.
+        with open(os.path.join("apps", "nginx", "root", *NGINX_GZ_FILE), "rb") as f:
+            text = f.read()
+        gz_url = url + "/" + "/".join(NGINX_GZ_FILE[3:])
+        problems, response = nginx_curl(gz_url, "-H", "Accept-Encoding: gzip")
+        if not response:
+            problems.append("no complete response header")
+        else:
+            line, headers, got = response
+            if line != "HTTP/1.1 200 OK" or headers.get("content-type") != "text/plain":
+                problems.append("%r, Content-Type %r" % (line, headers.get("content-type")))
+            if headers.get("content-encoding") != "gzip":
+                problems.append("Content-Encoding %r" % headers.get("content-encoding"))
+            try:
+                plain = gzip.decompress(got)
+            except (OSError, EOFError) as e:
+                plain = None
+                problems.append("the body does not gunzip: %s: %r..." % (e, got[:40]))
+            if plain is not None and plain != text:
+                problems.append("gunzipped, %d bytes, not the file's %d" % (len(plain), len(text)))
+            if plain is not None and len(got) >= len(text):
+                problems.append("%d bytes compressed to %d" % (len(text), len(got)))
+        check("gzip_answer_gunzips_to_the_file", problems)
+        problems, response = nginx_curl(gz_url)
+        problems += response_problems(response, "HTTP/1.1 200 OK", "text/plain", text)
+        if response and "content-encoding" in response[1]:
+            problems.append("Content-Encoding %r unasked" % response[1]["content-encoding"])
+        check("gzip_location_plain_without_accept_encoding", problems)
+        problems, response = nginx_curl(gz_url, "-H", "Range: bytes=10-99")
+        problems += response_problems(
+            response, "HTTP/1.1 206 Partial Content", "text/plain", text[10:100]
+        )
+        want = "bytes 10-99/%d" % len(text)
+        if response and response[1].get("content-range") != want:
+            problems.append(
+                "Content-Range %r, expected %r" % (response[1].get("content-range"), want)
+            )
+        check("gzip_location_range_206_exact_bytes", problems)
         got, response = nginx_curl(url + "/test/10m.bin", "-I")
         check(
             "head_content_length",
