@@ -25,6 +25,10 @@ ratio() { # a b -> a / b, two decimals ("-" if either is missing or b is 0)
 			      else printf "%.2f", $1 / $2 }'
 }
 
+bench_locked() { # command: run under the QEMU lock, unless $bench_lock is empty (the caller holds it)
+	if [ -n "$bench_lock" ]; then flock "$bench_lock" "$@"; else "$@"; fi
+}
+
 # count_config SRC NAME: write build/bench/NAME.toml, configuration SRC
 # with backend count (counting what SRC's backend would send through its
 # gates: under ept, calls into the kernel's libraries stay in each VM),
@@ -68,15 +72,9 @@ count_run() {
 	gdb=$(gdb_counts "$name" "$n")
 	rm -f "$log.before" "$log.after" "$log.client" "$log.raw-before" "$log.raw-after"
 	client="$gdb >$log.raw-before 2>&1; $load >$log.client 2>&1; $gdb >$log.raw-after 2>&1"
-	if [ -n "$bench_lock" ]; then # none: the caller holds it
-		QEMU_EXTRA="-gdb tcp:127.0.0.1:1234" flock "$bench_lock" \
-			"${BASH_SOURCE[0]%/*}/netns-run.py" --ready "$ready" --timeout 900 \
-			--log "$log.log" --client "$client" "build/$name/bulkhead.elf" "$@" >/dev/null 2>&1 || true
-	else
-		QEMU_EXTRA="-gdb tcp:127.0.0.1:1234" \
-			"${BASH_SOURCE[0]%/*}/netns-run.py" --ready "$ready" --timeout 900 \
-			--log "$log.log" --client "$client" "build/$name/bulkhead.elf" "$@" >/dev/null 2>&1 || true
-	fi
+	QEMU_EXTRA="-gdb tcp:127.0.0.1:1234" bench_locked \
+		"${BASH_SOURCE[0]%/*}/netns-run.py" --ready "$ready" --timeout 900 \
+		--log "$log.log" --client "$client" "build/$name/bulkhead.elf" "$@" >/dev/null 2>&1 || true
 	[ -f "$log.raw-before" ] && counters "$log.raw-before" >"$log.before"
 	[ -f "$log.raw-after" ] && counters "$log.raw-after" >"$log.after"
 	if [ ! -s "$log.after" ]; then
