@@ -355,19 +355,24 @@ $(IMAGE): $(CFGDIR)/kernel.ld scripts/link-image.sh scripts/gen-ksyms.py \
 # A configuration with the NIC driver gets a network: QEMU's user-mode
 # (SLIRP) network, with host ports on 127.0.0.1 forwarded to the guest
 # (ept: attached to the VM holding the driver only, scripts/ept-launch.py).
+# NIC=properties: more properties of QEMU's virtio-net-pci device, e.g.
+# NIC=disable-legacy=on (a virtio 1.0-only device) or NIC=disable-modern=on.
+NIC		?=
+comma		:= ,
 HTTP_PORT	?= 8080
 IPERF_PORT	?= 5001
 REDIS_PORT	?= 6379
 ifneq ($(filter virtio,$(foreach c,$(CFG_COMPARTMENTS),$(CFG_COMP_$(c)_LIBS))),)
 RUN_NET		:= -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(IPERF_PORT)-:5001,hostfwd=tcp:127.0.0.1:$(REDIS_PORT)-:6379 \
-		   -device virtio-net-pci,netdev=n0
+		   -device virtio-net-pci,netdev=n0$(if $(NIC),$(comma)$(NIC))
 endif
 
 # NET=tap: a tap network in a namespace of its own instead (root). The
 # guest is 10.7.0.2; CLIENT="command" runs in the same namespace once the
 # guest is listening, then the guest is stopped.
 ifeq ($(NET),tap)
-RUN		:= scripts/netns-run.py $(if $(CLIENT),--client "$(CLIENT)")
+RUN		:= scripts/netns-run.py $(if $(CLIENT),--client "$(CLIENT)") \
+		   $(if $(NIC),--nic "$(NIC)")
 RUN_NET		:=
 endif
 
@@ -545,6 +550,7 @@ inventory: $(HOST_TEST_BIN) test-images
 #>   FILES=DIR    DIR's files in the guest's initrd (beside the config's own files)
 #>   NET=tap      a tap device in a network namespace instead of QEMU's user network
 #>   CLIENT='cmd' with NET=tap: run cmd in the namespace once the guest listens
+#>   NIC=props    more virtio-net-pci properties, e.g. disable-legacy=on (virtio 1.0 only)
 #>   ACCEL=kvm    KVM with -cpu host instead of TCG, where the host can (refused otherwise)
 #>   QEMU_MEM=M   guest memory (default 256M); QEMU_EXTRA: more QEMU arguments
 #>

@@ -1,7 +1,9 @@
 /*
  * dev.c - what a driver may do with its device, done by the kernel core
- * on the driver's behalf: open a PCI device, read and write the ports of
- * its BAR 0, and wait for its interrupt in a thread.
+ * on the driver's behalf: open a PCI device, read its configuration space
+ * (to find its capabilities), read and write the ports of its I/O BAR 0
+ * and the registers of its memory BARs, and wait for its interrupt in a
+ * thread.
  *
  * A handle is generation << DEV_SLOT_BITS | slot: a number, checked on
  * every call against the core's own table (never a pointer the driver
@@ -9,6 +11,11 @@
  * the old handle goes stale. The table is the core's private data; only
  * the wait queues are shared, because the scheduler may sit in another
  * compartment.
+ *
+ * Memory BARs are mapped at their physical address when the device is
+ * opened, uncached, with the core's protection key (mpk): a driver that
+ * reads a BAR's address out of configuration space and touches it faults
+ * like any other access to the core's memory. Closing unmaps them.
  *
  * Interrupts are threads: dev_irq(), the core's handler, masks the line at
  * the PIC, marks every open device on it and wakes their waiters. No
@@ -20,6 +27,7 @@
 #include <bulkhead/comp.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/kernel.h>
+#include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/trap.h>
 #include "pic.h"
@@ -36,6 +44,9 @@
 #define PCI_CMD_MASTER	0x4
 #define PCI_CMD_NO_INTX 0x400 /* the device may not assert INTx */
 #define PCI_BAR_IO	0x1
+#define PCI_BAR_MEM64	0x4 /* memory BAR of type 2: 64 bits, two registers */
+#define PCI_BARS	6
+#define PCI_CONFIG_SIZE 256 /* what mechanism 1 reaches */
 
 struct dev {
 	uint32_t gen;	  /* this slot's generation: the handle's top bits */
@@ -43,9 +54,11 @@ struct dev {
 	uint32_t bdf;	  /* PCI bus/device/function (kernel/pci.c) */
 	uint16_t io_base; /* first port of BAR 0 */
 	unsigned io_size; /* bytes of BAR 0 */
-	int irq;	  /* PIC line, or -1 when the device has none */
-	int irq_pending;  /* interrupted since the last dev_irq_wait */
-	int irq_unacked;  /* interrupted, dev_irq_done not called yet */
+	uint64_t mem_base[PCI_BARS]; /* memory BARs (physical = virtual) */
+	uint64_t mem_size[PCI_BARS]; /* bytes; 0: not a memory BAR */
+	int irq;	 /* PIC line, or -1 when the device has none */
+	int irq_pending; /* interrupted since the last dev_irq_wait */
+	int irq_unacked; /* interrupted, dev_irq_done not called yet */
 };
 
 static struct dev devs[DEV_MAX];
@@ -98,6 +111,33 @@ static struct dev *io_check(int h, unsigned offset, unsigned width,
 	return d;
 }
 
+/* The open device behind h, if `width` bytes at `offset` lie in its
+ * memory BAR `bar` and are aligned; otherwise a panic naming fn, h, bar,
+ * offset and width. */
+static struct dev *mem_check(int h, unsigned bar, unsigned offset,
+			     unsigned width, const char *fn)
+{
+	struct dev *d = dev_get(h, fn);
+
+	if (bar >= PCI_BARS || d->mem_size[bar] == 0)
+		panic("%s: handle 0x%x BAR %u: not a memory BAR of the device",
+		      fn, (unsigned)h, bar);
+	if (width != 1 && width != 2 && width != 4)
+		panic("%s: handle 0x%x BAR %u offset 0x%x width %u: width is "
+		      "not 1, 2 or 4",
+		      fn, (unsigned)h, bar, offset, width);
+	if (offset >= d->mem_size[bar] || width > d->mem_size[bar] - offset)
+		panic("%s: handle 0x%x BAR %u offset 0x%x width %u: beyond "
+		      "the BAR (0x%lx bytes)",
+		      fn, (unsigned)h, bar, offset, width,
+		      (unsigned long)d->mem_size[bar]);
+	if (offset % width)
+		panic("%s: handle 0x%x BAR %u offset 0x%x width %u: offset is "
+		      "not a multiple of the width",
+		      fn, (unsigned)h, bar, offset, width);
+	return d;
+}
+
 /* The core's handler of every line a device uses; interrupts are off. */
 static void dev_irq(int irq)
 {
@@ -147,6 +187,115 @@ static unsigned io_bar_size(uint32_t bdf)
 	return (~bits + 1) & 0xffff;
 }
 
+/*
+ * Place and size memory BAR i (with i + 1, its upper half, when it is 64
+ * bits wide): its address, and its size by the usual write of all ones.
+ * Size 0 when BAR i is I/O space, not implemented, not assigned an
+ * address, or larger than 4 GiB (no device of ours). The caller has
+ * turned decoding off. Returns the index of the next BAR.
+ */
+static unsigned mem_bar(uint32_t bdf, unsigned i, uint64_t *base,
+			uint64_t *size)
+{
+	unsigned reg = PCI_BAR0 + 4 * i;
+	uint32_t lo = pci_read32(bdf, reg), hi = 0;
+	int wide = (lo & 0x7) == PCI_BAR_MEM64 && i + 1 < PCI_BARS;
+	uint64_t mask;
+
+	*base = *size = 0;
+	if (lo & PCI_BAR_IO)
+		return i + 1;
+	pci_write32(bdf, reg, 0xffffffffu);
+	mask = pci_read32(bdf, reg) & ~0xfu;
+	pci_write32(bdf, reg, lo);
+	if (wide) {
+		hi = pci_read32(bdf, reg + 4);
+		pci_write32(bdf, reg + 4, 0xffffffffu);
+		mask |= (uint64_t)pci_read32(bdf, reg + 4) << 32;
+		pci_write32(bdf, reg + 4, hi);
+	} else if (mask) {
+		mask |= 0xffffffff00000000ull;
+	}
+	uint64_t addr = ((uint64_t)hi << 32 | lo) & ~0xfull;
+
+	if (mask && addr && ~mask + 1 <= 0x100000000ull) {
+		*base = addr;
+		*size = ~mask + 1;
+	}
+	return wide ? i + 2 : i + 1;
+}
+
+/* The pages memory BAR i of d lies in. */
+static void mem_pages(const struct dev *d, unsigned i, uintptr_t *start,
+		      size_t *len)
+{
+	uint64_t end = d->mem_base[i] + d->mem_size[i];
+
+	*start = ALIGN_DOWN(d->mem_base[i], (uint64_t)PAGE_SIZE);
+	*len = ALIGN_UP(end, (uint64_t)PAGE_SIZE) - *start;
+}
+
+/* Unmap memory BARs 0..n-1 of d. */
+static void mem_unmap(const struct dev *d, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t start;
+		size_t len;
+
+		if (d->mem_size[i]) {
+			mem_pages(d, i, &start, &len);
+			vm_unmap(start, len);
+		}
+	}
+}
+
+/*
+ * Map every memory BAR of d at its physical address: uncached, writable,
+ * never executable, with the core's key. Refused (-1, nothing left
+ * mapped) when a BAR lies where the kernel maps something already (RAM,
+ * the image, the VMs' shared memory: firmware that put it there is not
+ * believed) or beyond the lower half.
+ */
+static int mem_map(const struct dev *d, unsigned vendor, unsigned device)
+{
+	int pkey = comp_has(COMP_KEYS)
+			   ? comp_config.comps[comp_config.core_index].pkey
+			   : -1;
+
+	for (unsigned i = 0; i < PCI_BARS; i++) {
+		uintptr_t start;
+		size_t len;
+
+		if (!d->mem_size[i])
+			continue;
+		mem_pages(d, i, &start, &len);
+		int clash = start + len > VM_LOWER_HALF_END;
+
+		for (size_t off = 0; off < len && !clash; off += PAGE_SIZE)
+			clash = vm_lookup(start + off) != 0;
+		if (!clash && vm_map(start, start, len, VM_WRITE | VM_DEVICE)) {
+			vm_unmap(start, len);
+			pr_err("dev_open: %04x:%04x: BAR %u at 0x%lx: no "
+			       "memory for page tables\n",
+			       vendor, device, i,
+			       (unsigned long)d->mem_base[i]);
+			mem_unmap(d, i);
+			return -1;
+		}
+		if (clash) {
+			pr_err("dev_open: %04x:%04x: BAR %u at 0x%lx (0x%lx "
+			       "bytes) overlaps memory the kernel maps\n",
+			       vendor, device, i, (unsigned long)d->mem_base[i],
+			       (unsigned long)d->mem_size[i]);
+			mem_unmap(d, i);
+			return -1;
+		}
+		if (pkey >= 0)
+			vm_set_pkey(start, len, pkey);
+	}
+	return 0;
+}
+
 int dev_open(unsigned vendor, unsigned device)
 {
 	uint32_t bdf = pci_find(vendor, device, device);
@@ -170,22 +319,40 @@ int dev_open(unsigned vendor, unsigned device)
 		return DEV_NONE;
 	}
 	uint32_t bar = pci_read32(bdf, PCI_BAR0);
-
-	if (!(bar & PCI_BAR_IO)) {
-		pr_err("dev_open: %04x:%04x: BAR 0 is not I/O space\n", vendor,
-		       device);
-		return DEV_NONE;
-	}
 	uint32_t cmd = pci_read32(bdf, PCI_COMMAND) & 0xffff;
+	struct dev *d = &devs[slot];
+	unsigned io_size = 0, decode = 0;
 
 	pci_write32(bdf, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
-	unsigned size = io_bar_size(bdf);
+	if (bar & PCI_BAR_IO) {
+		io_size = io_bar_size(bdf);
+		decode |= PCI_CMD_IO;
+	}
+	for (unsigned i = 0; i < PCI_BARS;) {
+		unsigned next =
+			mem_bar(bdf, i, &d->mem_base[i], &d->mem_size[i]);
 
+		for (unsigned j = i + 1; j < next; j++)
+			d->mem_base[j] = d->mem_size[j] = 0;
+		if (d->mem_size[i])
+			decode |= PCI_CMD_MEM;
+		i = next;
+	}
+	if (!decode) {
+		pr_err("dev_open: %04x:%04x: neither an I/O BAR 0 nor a "
+		       "memory BAR\n",
+		       vendor, device);
+		pci_write32(bdf, PCI_COMMAND, cmd);
+		return DEV_NONE;
+	}
+	if (mem_map(d, vendor, device) != 0) {
+		pci_write32(bdf, PCI_COMMAND, cmd);
+		return DEV_NONE;
+	}
 	pci_write32(bdf, PCI_COMMAND,
-		    (cmd & ~PCI_CMD_NO_INTX) | PCI_CMD_IO | PCI_CMD_MASTER);
+		    (cmd & ~PCI_CMD_NO_INTX) | decode | PCI_CMD_MASTER);
 
 	unsigned line = pci_read32(bdf, PCI_INTERRUPT) & 0xff;
-	struct dev *d = &devs[slot];
 
 	uint64_t flags = irq_save();
 
@@ -193,7 +360,7 @@ int dev_open(unsigned vendor, unsigned device)
 	d->open = 1;
 	d->bdf = bdf;
 	d->io_base = (uint16_t)(bar & ~3u);
-	d->io_size = size;
+	d->io_size = io_size;
 	d->irq = line < PIC_LINES ? (int)line : -1;
 	d->irq_pending = d->irq_unacked = 0;
 	if (d->irq >= 0)
@@ -213,6 +380,7 @@ void dev_close(int h)
 		    (cmd & ~(PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER)) |
 			    PCI_CMD_NO_INTX);
 	d->open = 0;
+	mem_unmap(d, PCI_BARS);
 	line_update(d->irq);
 	sched_wake_all(irq_waiters[d - devs]);
 	irq_restore(flags);
@@ -246,6 +414,60 @@ void dev_io_write(int h, unsigned offset, unsigned width, uint32_t value)
 		outw(port, (uint16_t)value);
 	else
 		outl(port, value);
+}
+
+uint32_t dev_config_read(int h, unsigned offset, unsigned width)
+{
+	struct dev *d = dev_get(h, "dev_config_read");
+
+	if (width != 1 && width != 2 && width != 4)
+		panic("dev_config_read: handle 0x%x offset 0x%x width %u: "
+		      "width is not 1, 2 or 4",
+		      (unsigned)h, offset, width);
+	if (offset >= PCI_CONFIG_SIZE || width > PCI_CONFIG_SIZE - offset)
+		panic("dev_config_read: handle 0x%x offset 0x%x width %u: "
+		      "beyond configuration space (0x%x bytes)",
+		      (unsigned)h, offset, width, PCI_CONFIG_SIZE);
+	if (offset % width)
+		panic("dev_config_read: handle 0x%x offset 0x%x width %u: "
+		      "offset is not a multiple of the width",
+		      (unsigned)h, offset, width);
+	uint32_t v = pci_read32(d->bdf, offset & ~3u) >> (8 * (offset & 3));
+
+	return width == 4 ? v : v & ((1u << (8 * width)) - 1);
+}
+
+unsigned long dev_mem_size(int h, unsigned bar)
+{
+	struct dev *d = dev_get(h, "dev_mem_size");
+
+	return bar < PCI_BARS ? (unsigned long)d->mem_size[bar] : 0;
+}
+
+uint32_t dev_mem_read(int h, unsigned bar, unsigned offset, unsigned width)
+{
+	struct dev *d = mem_check(h, bar, offset, width, "dev_mem_read");
+	uintptr_t a = (uintptr_t)d->mem_base[bar] + offset;
+
+	if (width == 1)
+		return mmio_read8(a);
+	if (width == 2)
+		return mmio_read16(a);
+	return mmio_read32(a);
+}
+
+void dev_mem_write(int h, unsigned bar, unsigned offset, unsigned width,
+		   uint32_t value)
+{
+	struct dev *d = mem_check(h, bar, offset, width, "dev_mem_write");
+	uintptr_t a = (uintptr_t)d->mem_base[bar] + offset;
+
+	if (width == 1)
+		mmio_write8(a, (uint8_t)value);
+	else if (width == 2)
+		mmio_write16(a, (uint16_t)value);
+	else
+		mmio_write32(a, value);
 }
 
 int dev_irq_wait(int h, uint64_t deadline_ns)

@@ -58,6 +58,8 @@ int vm_map(uintptr_t va, uint64_t pa, size_t len, unsigned flags)
 		bits |= PTE_W;
 	if (!(flags & VM_EXEC))
 		bits |= PTE_NX;
+	if (flags & VM_DEVICE)
+		bits |= PTE_PCD | PTE_PWT;
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t *pte = walk(va + off, 1);
 

@@ -67,12 +67,14 @@ SUITE_NET = {
     "sockets": RESTRICTED_NIC,
     "ept_sockets": RESTRICTED_NIC,
     "lwip_lock": RESTRICTED_NIC,
+    "isolated_nic": RESTRICTED_NIC,
 }
 # Extra guest command-line words for suites that need them.
 SUITE_ARGS = {
     "sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
     "ept_sockets": "ip=10.0.2.15/24 gw=10.0.2.2",
     "lwip_lock": "ip=10.0.2.15/24 gw=10.0.2.2",
+    "isolated_nic": "ip=10.0.2.15/24 gw=10.0.2.2",
     "fs_full": "ramfs_max=2",
     "ubsan_warn": "ubsan=warn",
 }
@@ -2216,39 +2218,49 @@ def run_iperf(build, config):
 # buffers) or unmarked (--routed full: the guest checks them itself, and
 # the software checksums toward it keep the segments at one frame each);
 # then with neither checksum offload (lwIP computes and checks
-# everything), without receive TSO (merged buffers, one frame each), and
+# everything), without receive TSO (merged buffers, one frame each),
 # without merged buffers (one 2 KiB buffer per frame, which also rules
-# out receive TSO).
+# out receive TSO); and through each of the device's two interfaces
+# alone: virtio 1.0 (registers in a memory BAR, what the driver takes
+# when it has the choice) and legacy (I/O BAR 0).
 NETNS_RUN = os.path.join(HERE, "netns-run.py")
 ECHO_CLIENT = os.path.join(HERE, "net-echo-client.py")
 OFFLOAD_BYTES = 100 << 20
+MODERN = "; virtio 1.0 interface"
 OFFLOAD_ON = (
     "checksum offload: send on, receive on; "
     "merged receive buffers on, receive segmentation offload on"
 )
 OFFLOAD_RUNS = (  # (case, --routed, virtio-net-pci properties, the guest's offload line)
-    ("echo_100mib_checksum_offload_partial_frames", "partial", "", OFFLOAD_ON),
-    ("echo_100mib_checksum_offload_unmarked_frames", "full", "", OFFLOAD_ON),
+    ("echo_100mib_checksum_offload_partial_frames", "partial", "", OFFLOAD_ON + MODERN),
+    ("echo_100mib_checksum_offload_unmarked_frames", "full", "", OFFLOAD_ON + MODERN),
     (
         "echo_100mib_without_checksum_offload",
         "full",
         "csum=off,guest_csum=off",
         "checksum offload: send off, receive off; "
-        "merged receive buffers on, receive segmentation offload off",
+        "merged receive buffers on, receive segmentation offload off" + MODERN,
     ),
     (
         "echo_100mib_merged_buffers_without_receive_tso",
         "partial",
         "guest_tso4=off",
         "checksum offload: send on, receive on; "
-        "merged receive buffers on, receive segmentation offload off",
+        "merged receive buffers on, receive segmentation offload off" + MODERN,
     ),
     (
         "echo_100mib_without_merged_buffers",
         "partial",
         "mrg_rxbuf=off",
         "checksum offload: send on, receive on; "
-        "merged receive buffers off, receive segmentation offload off",
+        "merged receive buffers off, receive segmentation offload off" + MODERN,
+    ),
+    ("echo_100mib_virtio_1_0_only", "partial", "disable-legacy=on", OFFLOAD_ON + MODERN),
+    (
+        "echo_100mib_legacy_interface_only",
+        "partial",
+        "disable-modern=on",
+        OFFLOAD_ON + "; virtio legacy interface",
     ),
 )
 OFFLOAD_NAMES = ["net.tap.iperf." + run[0] for run in OFFLOAD_RUNS]

@@ -45,7 +45,7 @@ forger_SRCS := tests/forger/forger.c
 LIBS += socktest
 socktest_SRCS := tests/ktest.c tests/kernel/main.c tests/socktest/test_sockets.c \
 	tests/socktest/test_boundary.c tests/socktest/test_ept.c \
-	tests/socktest/test_core_lock.c
+	tests/socktest/test_core_lock.c tests/socktest/test_nic.c
 $(OBJDIR)/tests/socktest/%: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(BUILD)/obj/%.o,$(socktest_SRCS)): | $(LWIP_STAMP)
 

@@ -1,11 +1,13 @@
 /*
  * dev.h - devices for drivers (kernel/dev.c, in the kernel core): a PCI
- * device opened by vendor and device id, its I/O ports, its interrupt.
+ * device opened by vendor and device id, its configuration space (read
+ * only), its I/O ports, its memory-mapped registers, its interrupt.
  *
- * A driver never touches PCI configuration space, the interrupt
- * controller or a port outside its device's BAR 0: it holds a handle, a
- * number the core checks on every call (not a pointer), and asks the core
- * for each port access. An interrupt is not a callback: the core's own
+ * A driver never writes PCI configuration space, never touches the
+ * interrupt controller, a port outside its device's BAR 0 or a register
+ * outside its memory BARs: it holds a handle, a number the core checks on
+ * every call (not a pointer), and asks the core for each access. The
+ * memory BARs are mapped for the core alone (its protection key). An interrupt is not a callback: the core's own
  * handler masks the line and wakes the thread waiting in dev_irq_wait(),
  * which acknowledges the device and calls dev_irq_done() to unmask it.
  * Misuse (a handle that is not an open device's, a port outside the BAR,
@@ -21,21 +23,35 @@
 
 /*
  * Open the first PCI function with this vendor and device id: the core
- * checks that its BAR 0 is in I/O space, records that range and the
- * interrupt line, enables I/O decoding and bus mastering, and routes the
- * line to its own handler. Returns a handle (> 0), or DEV_NONE when there
- * is no such device, it is already open, or its BAR 0 is not I/O space.
+ * records its I/O BAR 0 (if BAR 0 is I/O space), maps its memory BARs,
+ * records the interrupt line, enables decoding and bus mastering, and
+ * routes the line to its own handler. Returns a handle (> 0), or DEV_NONE
+ * when there is no such device, it is already open, it has neither an I/O
+ * BAR 0 nor a memory BAR, or a memory BAR lies on memory the kernel maps.
  */
 int dev_open(unsigned vendor, unsigned device);
 /* Stop the device (no decoding, no bus mastering); the handle goes stale. */
 void dev_close(int dev);
-/* Size in bytes of the device's I/O range (BAR 0). */
+/* Size in bytes of the device's I/O range (BAR 0; 0 when BAR 0 is not
+ * I/O space). */
 unsigned dev_io_size(int dev);
 
 /* Port I/O at `offset` into BAR 0; width 1, 2 or 4, offset a multiple of
  * it, offset + width within the BAR. */
 uint32_t dev_io_read(int dev, unsigned offset, unsigned width);
 void dev_io_write(int dev, unsigned offset, unsigned width, uint32_t value);
+
+/* Read `width` (1, 2 or 4) bytes at `offset` of the device's PCI
+ * configuration space (256 bytes; offset a multiple of width): its
+ * capability list, the addresses its BARs hold. */
+uint32_t dev_config_read(int dev, unsigned offset, unsigned width);
+/* Size in bytes of memory BAR `bar` (0..5); 0 when it is not one. */
+unsigned long dev_mem_size(int dev, unsigned bar);
+/* A register in memory BAR `bar`: width 1, 2 or 4, offset a multiple of
+ * it, offset + width within the BAR. One access of that width. */
+uint32_t dev_mem_read(int dev, unsigned bar, unsigned offset, unsigned width);
+void dev_mem_write(int dev, unsigned bar, unsigned offset, unsigned width,
+		   uint32_t value);
 
 /*
  * Wait until the device interrupts or the monotonic clock reaches

@@ -108,6 +108,7 @@ int mm_heap_check(const struct mm_heap *h, const char **why);
 /* Page tables: 4 KiB pages, every level a user page (protection keys). */
 #define VM_WRITE	  0x1 /* writable */
 #define VM_EXEC		  0x2 /* executable (otherwise NX) */
+#define VM_DEVICE	  0x4 /* device registers: not cached */
 /* One past the canonical lower half, where every kernel mapping lies. */
 #define VM_LOWER_HALF_END (1ULL << 47)
 

@@ -23,6 +23,9 @@ uint64_t vnet_mac(void);
 /* Receive offloads: */
 #define VNET_RX_MERGED 4 /* a frame may fill several receive buffers */
 #define VNET_RX_TSO    8 /* a TCP/IPv4 frame may be a 64 KiB segment */
+/* Not an offload: the device is driven through its virtio 1.0 interface
+ * (else the legacy one). */
+#define VNET_MODERN    16
 unsigned vnet_offloads(void);
 /* Queue one Ethernet frame (no FCS); waits for a free buffer. 0 or -1.
  * csum_start 0: the frame is sent as it is. Otherwise (VNET_TX_CSUM only)

@@ -44,6 +44,8 @@
 #define PTE_P		    0x001 /* present */
 #define PTE_W		    0x002 /* writable */
 #define PTE_U		    0x004 /* user page: protection keys apply */
+#define PTE_PWT		    0x008 /* write-through */
+#define PTE_PCD		    0x010 /* cache disabled */
 #define PTE_PS		    0x080 /* 2 MiB page (in a PD entry) */
 #define PTE_NX		    0x8000000000000000 /* no execute */
 #define PTE_ADDR_MASK	    0x000ffffffffff000 /* physical frame */

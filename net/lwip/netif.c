@@ -310,12 +310,14 @@ static int bring_up(void)
 		}
 	}
 	printf("net: %s (%s), checksum offload: send %s, receive %s; "
-	       "merged receive buffers %s, receive segmentation offload %s\n",
+	       "merged receive buffers %s, receive segmentation offload %s; "
+	       "virtio %s interface\n",
 	       ip4addr_ntoa(netif_ip4_addr(&nif)), ip ? "static" : "dhcp",
 	       offloads & VNET_TX_CSUM ? "on" : "off",
 	       offloads & VNET_RX_CSUM ? "on" : "off",
 	       offloads & VNET_RX_MERGED ? "on" : "off",
-	       offloads & VNET_RX_TSO ? "on" : "off");
+	       offloads & VNET_RX_TSO ? "on" : "off",
+	       offloads & VNET_MODERN ? "1.0" : "legacy");
 	return 0;
 }
 

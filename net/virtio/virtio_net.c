@@ -1,13 +1,25 @@
 /*
  * virtio_net.c - a driver for QEMU's virtio-net-pci device, through the
- * legacy (transitional) virtio-PCI interface: registers in I/O space
- * (BAR 0), split virtqueues in physically contiguous pages, one legacy
+ * virtio 1.0 ("modern") PCI interface when the device offers it, else the
+ * legacy one: split virtqueues in physically contiguous pages, one legacy
  * PCI interrupt.
  *
  * The device is reached only through the kernel core's device interface
- * (include/bulkhead/dev.h): a handle, port I/O the core checks against
- * BAR 0, and the interrupt as a thread of ours, vnet_irq_main, that the
- * core wakes.
+ * (include/bulkhead/dev.h): a handle, register accesses the core checks
+ * against the device's BARs, and the interrupt as a thread of ours,
+ * vnet_irq_main, that the core wakes.
+ *
+ * The two interfaces differ only in where the registers are. Legacy: one
+ * block in I/O BAR 0, 32 feature bits, a queue placed by its page number.
+ * Modern: vendor capabilities in PCI configuration space point at
+ * structures in memory BARs (common configuration, notification, ISR
+ * status, the device's own configuration), 64 feature bits of which
+ * VIRTIO_F_VERSION_1 must be agreed (then the header always has
+ * num_buffers, 12 bytes), FEATURES_OK is set and read back, and each
+ * queue's three parts are placed by address and enabled. The device ids
+ * tell them apart: 0x1000 is transitional (both interfaces; modern is
+ * taken when its capabilities are there), 0x1041 modern only (QEMU's
+ * disable-legacy=on).
  *
  * Queue 0 receives, queue 1 transmits. Every receive buffer (2 KiB) is
  * posted up front; a frame is copied out of its buffers and they are
@@ -59,6 +71,7 @@
 
 #define VIRTIO_VENDOR	   0x1af4
 #define VIRTIO_NET_LEGACY  0x1000 /* transitional network device */
+#define VIRTIO_NET_MODERN  0x1041 /* virtio 1.0 only: 0x1040 + net (1) */
 
 /* Legacy register offsets in BAR 0. */
 #define REG_HOST_FEATURES  0x00
@@ -74,12 +87,38 @@
 #define STATUS_ACK	   0x01
 #define STATUS_DRIVER	   0x02
 #define STATUS_DRIVER_OK   0x04
+#define STATUS_FEATURES_OK 0x08 /* modern: the driver's features are set */
 #define STATUS_FAILED	   0x80
 #define FEATURE_CSUM	   (1u << 0) /* device completes sent checksums */
 #define FEATURE_GUEST_CSUM (1u << 1) /* device marks received checksums */
 #define FEATURE_MAC	   (1u << 5)
 #define FEATURE_GUEST_TSO4 (1u << 7)  /* device may deliver TCP/IPv4 GSO */
 #define FEATURE_MRG_RXBUF  (1u << 15) /* a frame may span several buffers */
+#define FEATURE_VERSION_1  (1u << 0)  /* of the high word: bit 32 */
+
+/* Modern: the vendor capabilities (virtio_pci_cap) in config space. */
+#define PCI_STATUS	   0x06
+#define PCI_STATUS_CAPS	   0x10 /* the capability list is there */
+#define PCI_CAP_PTR	   0x34
+#define CAP_VENDOR	   0x09
+#define CAP_COMMON	   1
+#define CAP_NOTIFY	   2
+#define CAP_ISR		   3
+#define CAP_DEVICE	   4
+/* Common configuration (virtio_pci_common_cfg), byte offsets. */
+#define CC_DFSELECT	   0x00
+#define CC_DF		   0x04
+#define CC_GFSELECT	   0x08
+#define CC_GF		   0x0c
+#define CC_STATUS	   0x14
+#define CC_Q_SELECT	   0x16
+#define CC_Q_SIZE	   0x18
+#define CC_Q_ENABLE	   0x1c
+#define CC_Q_NOTIFY_OFF	   0x1e
+#define CC_Q_DESC	   0x20
+#define CC_Q_DRIVER	   0x28
+#define CC_Q_DEVICE	   0x30
+#define CC_SIZE		   0x38
 
 /* virtio_net_hdr.flags */
 #define HDR_F_NEEDS_CSUM   1
@@ -123,6 +162,15 @@ struct vq {
 extern const int libc_pkey; /* this compartment's key (generated glue) */
 
 static int nic = DEV_NONE; /* our device, from the kernel core */
+/* Modern: where each structure is (a BAR and an offset in it); legacy:
+ * modern == 0 and every register is in I/O BAR 0. */
+struct region {
+	unsigned bar, off;
+};
+static int modern;
+static struct region common, notify, isr, devcfg;
+static unsigned notify_mult;   /* bytes between queues' notify addresses */
+static unsigned notify_off[2]; /* each queue's, times notify_mult */
 static struct vq queues[2];
 /* Threads waiting for each queue: the scheduler's wait queues, made
  * before the interrupt handler that wakes them is registered. */
@@ -135,6 +183,84 @@ static unsigned hdr_size; /* HDR_PLAIN, or HDR_MERGED with MRG_RXBUF */
 static unsigned rx_bufs;
 static long rx_peeked;
 static uint64_t frames_in, frames_out;
+
+static uint32_t reg_read(struct region r, unsigned off, unsigned width)
+{
+	return dev_mem_read(nic, r.bar, r.off + off, width);
+}
+
+static void reg_write(struct region r, unsigned off, unsigned width, uint32_t v)
+{
+	dev_mem_write(nic, r.bar, r.off + off, width, v);
+}
+
+static void set_status(unsigned status)
+{
+	if (modern)
+		reg_write(common, CC_STATUS, 1, status);
+	else
+		dev_io_write(nic, REG_STATUS, 1, status);
+}
+
+static unsigned get_status(void)
+{
+	return modern ? reg_read(common, CC_STATUS, 1)
+		      : dev_io_read(nic, REG_STATUS, 1);
+}
+
+/*
+ * Find the modern interface's structures through the vendor capabilities:
+ * 1 when all four are there, each within its BAR; 0 when the device has
+ * no capability list or lacks one (the legacy interface then serves).
+ */
+static int find_modern(void)
+{
+	int found = 0;
+
+	if (!(dev_config_read(nic, PCI_STATUS, 2) & PCI_STATUS_CAPS))
+		return 0;
+	/* A loop in the list would go on for ever: 48 entries fill it. */
+	unsigned at = dev_config_read(nic, PCI_CAP_PTR, 1) & 0xfc;
+
+	for (unsigned n = 0; at >= 0x40 && n < 48; n++) {
+		unsigned here = at;
+		uint32_t head = dev_config_read(nic, here, 4);
+		unsigned type = (head >> 24) & 0xff, next = (head >> 8) & 0xfc;
+
+		int bit = type >= CAP_COMMON && type <= CAP_DEVICE
+				  ? 1 << (type - 1)
+				  : 0;
+
+		at = next;
+		if ((head & 0xff) != CAP_VENDOR || !bit || (found & bit) ||
+		    here > 0x100 - 20)
+			continue; /* not one of ours, or one we have */
+		struct region r = {dev_config_read(nic, here + 4, 1),
+				   dev_config_read(nic, here + 8, 4)};
+		uint32_t len = dev_config_read(nic, here + 12, 4);
+		unsigned long size = dev_mem_size(nic, r.bar);
+
+		/* Only structures inside a memory BAR (the spec allows I/O
+		 * BARs as well; QEMU does not use them), each big enough. */
+		if (r.off > size || len > size - r.off ||
+		    len < (type == CAP_COMMON	? CC_SIZE
+			   : type == CAP_DEVICE ? 6
+						: 1))
+			continue;
+		if (type == CAP_COMMON)
+			common = r;
+		if (type == CAP_NOTIFY) {
+			notify = r;
+			notify_mult = dev_config_read(nic, here + 16, 4);
+		}
+		if (type == CAP_ISR)
+			isr = r;
+		if (type == CAP_DEVICE)
+			devcfg = r;
+		found |= bit;
+	}
+	return found == 15;
+}
 
 static uint16_t used_idx(struct vq *q)
 {
@@ -155,6 +281,15 @@ static void avail_push(struct vq *q, uint16_t desc)
 	q->avail[1] = (uint16_t)(idx + 1);
 }
 
+/* Tell the device that queue `index` has new buffers. */
+static void kick(int index)
+{
+	if (modern)
+		reg_write(notify, notify_off[index], 2, (uint32_t)index);
+	else
+		dev_io_write(nic, REG_QUEUE_NOTIFY, 2, (uint32_t)index);
+}
+
 /*
  * Tell the device that queue `index` has new buffers, unless it said it
  * does not need to know (it sets USED_NO_NOTIFY while it still has
@@ -168,7 +303,7 @@ static void vq_notify(int index)
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* avail idx, then flags */
 	if (!(*(volatile uint16_t *)q->used & USED_NO_NOTIFY))
-		dev_io_write(nic, REG_QUEUE_NOTIFY, 2, (uint32_t)index);
+		kick(index);
 }
 
 /*
@@ -204,9 +339,16 @@ static int vq_setup(int index)
 {
 	struct vq *q = &queues[index];
 
-	dev_io_write(nic, REG_QUEUE_SELECT, 2, (uint32_t)index);
-	q->size = dev_io_read(nic, REG_QUEUE_SIZE, 2);
-	if (q->size == 0)
+	if (modern) {
+		reg_write(common, CC_Q_SELECT, 2, (uint32_t)index);
+		q->size = reg_read(common, CC_Q_SIZE, 2);
+	} else {
+		dev_io_write(nic, REG_QUEUE_SELECT, 2, (uint32_t)index);
+		q->size = dev_io_read(nic, REG_QUEUE_SIZE, 2);
+	}
+	/* The ring arithmetic takes a power of two (legacy devices have
+	 * one; a modern device could offer any size up to 32768). */
+	if (q->size == 0 || q->size > 32768 || (q->size & (q->size - 1)))
 		return -1;
 	size_t bytes = vq_bytes(q->size);
 	/* The rings and buffers carry this compartment's key (mpk). */
@@ -227,7 +369,21 @@ static int vq_setup(int index)
 	}
 	q->free = q->size;
 	q->avail[0] = AVAIL_NO_INTERRUPT;
-	dev_io_write(nic, REG_QUEUE_PFN, 4, (uint32_t)((uintptr_t)ring >> 12));
+	if (!modern) {
+		dev_io_write(nic, REG_QUEUE_PFN, 4,
+			     (uint32_t)((uintptr_t)ring >> 12));
+		return 0;
+	}
+	uintptr_t parts[3] = {(uintptr_t)q->desc, (uintptr_t)q->avail,
+			      (uintptr_t)q->used};
+
+	for (unsigned i = 0; i < 3; i++) {
+		reg_write(common, CC_Q_DESC + 8 * i, 4, (uint32_t)parts[i]);
+		reg_write(common, CC_Q_DESC + 8 * i + 4, 4,
+			  (uint32_t)((uint64_t)parts[i] >> 32));
+	}
+	notify_off[index] = reg_read(common, CC_Q_NOTIFY_OFF, 2) * notify_mult;
+	reg_write(common, CC_Q_ENABLE, 2, 1);
 	return 0;
 }
 
@@ -243,10 +399,11 @@ void *vnet_irq_main(void *arg)
 	(void)arg;
 	for (;;) {
 		dev_irq_wait(nic, 0);
-		uint32_t isr = dev_io_read(nic, REG_ISR, 1);
+		uint32_t status = modern ? reg_read(isr, 0, 1)
+					 : dev_io_read(nic, REG_ISR, 1);
 
 		dev_irq_done(nic);
-		if (isr & 1) {
+		if (status & 1) {
 			sched_wake_all(waiters[RXQ]);
 			sched_wake_all(waiters[TXQ]);
 		}
@@ -254,40 +411,99 @@ void *vnet_irq_main(void *arg)
 	return NULL;
 }
 
-int vnet_init(void)
+/* Agree on features: what the device offers of `want`, less what the
+ * rules forbid; modern adds VERSION_1 and checks FEATURES_OK. 0 or -1. */
+static int agree(uint32_t want, uint32_t *agreed)
 {
-	nic = dev_open(VIRTIO_VENDOR, VIRTIO_NET_LEGACY);
-	if (nic == DEV_NONE)
-		return -1;
-	dev_io_write(nic, REG_STATUS, 1, 0); /* reset */
-	dev_io_write(nic, REG_STATUS, 1, STATUS_ACK | STATUS_DRIVER);
-	uint32_t features = dev_io_read(nic, REG_HOST_FEATURES, 4);
+	uint32_t features, high = 0;
 
-	uint32_t want = FEATURE_MAC | FEATURE_CSUM | FEATURE_GUEST_CSUM |
-			FEATURE_MRG_RXBUF | FEATURE_GUEST_TSO4;
-
+	if (modern) {
+		reg_write(common, CC_DFSELECT, 4, 0);
+		features = reg_read(common, CC_DF, 4);
+		reg_write(common, CC_DFSELECT, 4, 1);
+		high = reg_read(common, CC_DF, 4) & FEATURE_VERSION_1;
+		if (!high)
+			return -1; /* a modern device must offer it */
+	} else {
+		features = dev_io_read(nic, REG_HOST_FEATURES, 4);
+	}
 	features &= want;
 	/* TSO4 needs GUEST_CSUM (the spec's rule: a segment's checksum is
 	 * left partial), and here merged buffers too: without them every
 	 * posted buffer would have to hold 64 KiB. */
 	if (!(features & FEATURE_GUEST_CSUM) || !(features & FEATURE_MRG_RXBUF))
 		features &= ~FEATURE_GUEST_TSO4;
-	dev_io_write(nic, REG_GUEST_FEATURES, 4, features);
+	*agreed = features;
+	if (!modern) {
+		dev_io_write(nic, REG_GUEST_FEATURES, 4, features);
+		return 0;
+	}
+	reg_write(common, CC_GFSELECT, 4, 0);
+	reg_write(common, CC_GF, 4, features);
+	reg_write(common, CC_GFSELECT, 4, 1);
+	reg_write(common, CC_GF, 4, high);
+	set_status(STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK);
+	return get_status() & STATUS_FEATURES_OK ? 0 : -1;
+}
+
+/* Open the device: transitional first, then modern-only. */
+static int open_nic(void)
+{
+	nic = dev_open(VIRTIO_VENDOR, VIRTIO_NET_LEGACY);
+	if (nic == DEV_NONE)
+		nic = dev_open(VIRTIO_VENDOR, VIRTIO_NET_MODERN);
+	if (nic == DEV_NONE)
+		return -1;
+	modern = find_modern();
+	if (!modern && dev_io_size(nic) < REG_MAC + 6) {
+		dev_close(nic);
+		nic = DEV_NONE;
+		return -1; /* neither interface is usable */
+	}
+	return 0;
+}
+
+int vnet_init(void)
+{
+	uint32_t features;
+
+	if (open_nic() != 0)
+		return -1;
+	set_status(0); /* reset */
+	/* A modern device says when its reset is done (QEMU's at once). */
+	for (unsigned n = 0; modern && get_status() != 0; n++) {
+		if (n == 1000)
+			return -1;
+		sched_yield();
+	}
+	set_status(STATUS_ACK | STATUS_DRIVER);
+	if (agree(FEATURE_MAC | FEATURE_CSUM | FEATURE_GUEST_CSUM |
+			  FEATURE_MRG_RXBUF | FEATURE_GUEST_TSO4,
+		  &features) != 0) {
+		set_status(STATUS_FAILED);
+		return -1;
+	}
 	offloads = (features & FEATURE_CSUM ? VNET_TX_CSUM : 0) |
 		   (features & FEATURE_GUEST_CSUM ? VNET_RX_CSUM : 0) |
 		   (features & FEATURE_MRG_RXBUF ? VNET_RX_MERGED : 0) |
-		   (features & FEATURE_GUEST_TSO4 ? VNET_RX_TSO : 0);
-	hdr_size = features & FEATURE_MRG_RXBUF ? HDR_MERGED : HDR_PLAIN;
+		   (features & FEATURE_GUEST_TSO4 ? VNET_RX_TSO : 0) |
+		   (modern ? VNET_MODERN : 0);
+	/* num_buffers is there with merged buffers, and always in 1.0. */
+	hdr_size = HDR_PLAIN;
+	if (modern || features & FEATURE_MRG_RXBUF)
+		hdr_size = HDR_MERGED;
 	rx_bufs = 0;
 	for (unsigned i = 0; i < 2; i++)
 		if (!waiters[i])
 			waiters[i] = sched_waitq_new();
 	if (!waiters[RXQ] || !waiters[TXQ] || vq_setup(RXQ) || vq_setup(TXQ)) {
-		dev_io_write(nic, REG_STATUS, 1, STATUS_FAILED);
+		set_status(STATUS_FAILED);
 		return -1;
 	}
 	for (unsigned i = 0; i < 6; i++)
-		mac |= (uint64_t)dev_io_read(nic, REG_MAC + i, 1) << (8 * i);
+		mac |= (uint64_t)(modern ? reg_read(devcfg, i, 1)
+					 : dev_io_read(nic, REG_MAC + i, 1))
+		       << (8 * i);
 
 	struct vq *rx = &queues[RXQ];
 
@@ -296,13 +512,13 @@ int vnet_init(void)
 	sched_thread_t irq = sched_create("vnet-irq", vnet_irq_main, NULL, 0);
 
 	if (!irq) {
-		dev_io_write(nic, REG_STATUS, 1, STATUS_FAILED);
+		set_status(STATUS_FAILED);
 		return -1;
 	}
 	sched_detach(irq);
-	dev_io_write(nic, REG_STATUS, 1,
-		     STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK);
-	dev_io_write(nic, REG_QUEUE_NOTIFY, 2, RXQ);
+	set_status(STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK |
+		   (modern ? STATUS_FEATURES_OK : 0));
+	kick(RXQ);
 	return 0;
 }
 
@@ -446,4 +662,30 @@ long vnet_recv(void *buf, size_t cap, uint64_t deadline_ns)
 uint64_t vnet_frames(int received)
 {
 	return received ? frames_in : frames_out;
+}
+
+uintptr_t vnet_test_registers(int touch);
+
+/*
+ * For tests (virtio.test.api): the address of the device's common
+ * configuration (modern interface), as this compartment can work it out
+ * from configuration space, which the core lets it read; with `touch`,
+ * read it directly, as a driver that bypassed the core would. 0 under
+ * the legacy interface.
+ */
+uintptr_t vnet_test_registers(int touch)
+{
+	if (!modern)
+		return 0;
+	unsigned reg = 0x10 + 4 * common.bar;
+	uint32_t lo = dev_config_read(nic, reg, 4);
+	uint64_t base = lo & ~0xfull;
+
+	if ((lo & 0x7) == 0x4)
+		base |= (uint64_t)dev_config_read(nic, reg + 4, 4) << 32;
+	uintptr_t a = (uintptr_t)(base + common.off);
+
+	if (touch)
+		(void)*(volatile uint32_t *)a;
+	return a;
 }
