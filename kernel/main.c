@@ -107,13 +107,17 @@ void kmain(uint32_t magic, uintptr_t info)
 
 	/* ept: which VM is this? Only the application's runs main; the
 	 * others serve calls until they are stopped. */
-	if (!gate_vm_init())
+	int vm = gate_vm_init();
+
+	/* The root file system: ramfs, /dev, /tmp and the initrd's files.
+	 * Under ept, made by the kernel core's default VM (wherever the vfs
+	 * is, the call reaches it there), and waited for by the others. */
+	if (!(vm & GATE_VM_GUEST))
+		vfs_init();
+	gate_vm_setup_done();
+	if (!(vm & GATE_VM_APP))
 		for (;;)
 			sched_sleep_ns(NSEC_PER_SEC);
-
-	/* The root file system: ramfs, /dev, /tmp and the initrd's files
-	 * (in the VM holding the vfs, under ept). */
-	vfs_init();
 
 	int argc = app_args(argv);
 

@@ -52,6 +52,7 @@ GATE_RUNTIME = {
     "gate_set_slot",
     "gate_slot",
     "gate_vm_init",
+    "gate_vm_setup_done",
     "gate_thread_exit",
     "gate_shared_pages",
     "gate_trap_enter",

@@ -68,11 +68,14 @@ _Static_assert(sizeof(struct ept_msg) == 128, "one message is 128 bytes");
 
 /* The start of one VM's part; its arena follows at EPT_ARENA_AT. */
 struct ept_part {
-	volatile uint32_t up;	   /* the owner serves calls */
-	volatile uint32_t tsc_khz; /* default compartment's VM: its TSC's
+	volatile uint32_t up;	      /* the owner serves calls */
+	volatile uint32_t tsc_khz;    /* default compartment's VM: its TSC's
 				      frequency, which every VM counts at */
+	volatile uint32_t setup_done; /* default compartment's VM: the file
+					 system is made */
+	uint32_t unused;
 	volatile uint64_t used[EPT_IDS / 64]; /* the owner wrote on thread i */
-	uint8_t pad[4096 - 8 - 8 * (EPT_IDS / 64)];
+	uint8_t pad[4096 - 16 - 8 * (EPT_IDS / 64)];
 	struct ept_msg msgs[EPT_IDS]; /* the owner's message per thread */
 };
 

@@ -11,6 +11,7 @@
  */
 #include <bulkhead/arch.h>
 #include <bulkhead/comp.h>
+#include <bulkhead/gate.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
@@ -202,6 +203,16 @@ static void vm_early(void)
 	hide_other_compartments();
 }
 
+/* The default compartment's VM, which makes what all share at boot. */
+static unsigned home_vm(void)
+{
+	unsigned def = 0;
+
+	while (def < comp_config.count && !comp_config.comps[def].is_default)
+		def++;
+	return def;
+}
+
 /*
  * One clock rate for all VMs. Each VM measured its TSC's frequency at
  * boot, against the PIT; under TCG with VMs competing for the host's
@@ -214,11 +225,8 @@ static void vm_early(void)
  */
 static void share_clock(void)
 {
-	unsigned def = 0;
+	unsigned def = home_vm();
 	uint32_t khz;
-
-	while (def < comp_config.count && !comp_config.comps[def].is_default)
-		def++;
 	volatile struct ept_part *home = (struct ept_part *)part(def);
 
 	if (def == self) {
@@ -233,7 +241,8 @@ static void share_clock(void)
 	time_adopt_tsc_hz((uint64_t)khz * 1000);
 }
 
-/* Start serving calls. Returns 1 if this VM runs the application. */
+/* Start serving calls. Returns GATE_VM_APP if this VM runs the
+ * application, with GATE_VM_GUEST unless it is the default VM. */
 int gate_vm_init(void)
 {
 	/* ept_spin_us=N: how long a waiter spins before it sleeps (the
@@ -254,7 +263,26 @@ int gate_vm_init(void)
 	pr_info("  ept: this VM is compartment %s; its part of the shared "
 		"region at 0x%lx\n",
 		comp_config.comps[self].name, (unsigned long)part(self));
-	return comp_config.comps[self].runs_app;
+	return (comp_config.comps[self].runs_app ? GATE_VM_APP : 0) |
+	       (self != home_vm() ? GATE_VM_GUEST : 0);
+}
+
+/*
+ * The file system is made once, by the default compartment's VM: there
+ * the vfs is either local (the kernel core's compartment: the only copy
+ * whose data the application's calls reach) or a gate away, served by
+ * its VM's listener. Every other VM waits for its word before main runs.
+ */
+void gate_vm_setup_done(void)
+{
+	volatile struct ept_part *home = (struct ept_part *)part(home_vm());
+
+	if (self == home_vm()) {
+		__atomic_store_n(&home->setup_done, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (!__atomic_load_n(&home->setup_done, __ATOMIC_ACQUIRE))
+		sched_sleep_ns(LISTEN_NS);
 }
 
 /* This VM's arena of the shared heap, in its own part (mm/shared.c takes

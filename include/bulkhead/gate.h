@@ -55,9 +55,16 @@ void gate_protect(void);
 /* Boot: enter the kernel core's domain once every page is tagged. */
 void gate_enter_core(void);
 
-/* Which VM is this (ept)? Returns 1 if it runs the application's main,
- * 0 if it only serves calls; always 1 for the other backends. */
+/* Which VM is this (ept)? Returns GATE_VM_APP if it runs the
+ * application's main (else it only serves calls), or'ed with
+ * GATE_VM_GUEST if another VM makes what all of them share at boot (the
+ * file system); always GATE_VM_APP alone for the other backends. */
+#define GATE_VM_APP   1
+#define GATE_VM_GUEST 2
 int gate_vm_init(void);
+/* Boot: the shared set-up is done (in the VM that makes it), or wait
+ * until it is (in every other VM); nothing to do with one VM. */
+void gate_vm_setup_done(void);
 /* A thread ends: let the gates release what it held (ept: its mailbox). */
 void gate_thread_exit(void);
 /* ept: zeroed pages of this VM's share of the shared region, or NULL;
