@@ -33,7 +33,9 @@ ones with the reason scripts/bulkhead_config.py gives, builds and measures
 what the search asks for with the application's benchmark (each QEMU run
 under /tmp/bulkhead-qemu.lock, taken here: do not run this under that
 lock), caches each measurement by the configuration's hash under OUT/cache
-(an interrupted run resumes), and writes OUT/chosen/*.toml (usable with
+with the hash of the image it measured (an interrupted run resumes; one
+whose image has changed since, the sources having changed, is measured
+again), and writes OUT/chosen/*.toml (usable with
 make run CONFIG=), OUT/table.txt and OUT/poset.{dot,svg,png}: measured
 nodes coloured by their figure, unmeasured ones hatched (striped), chosen
 ones starred. A configuration whose build or run fails is skipped with
@@ -698,6 +700,20 @@ def tail_of(text, n=3):
     return " / ".join(lines[-n:]) if lines else "(no output)"
 
 
+def image_digest(image):
+    """sha256 of an image and the initrd beside it: what a measurement
+    measured. A cached figure counts only while the configuration still
+    builds to the same bytes; after a change to the sources it is measured
+    again, never taken for the new code."""
+    h = hashlib.sha256()
+    for path in (image, os.path.join(os.path.dirname(image), "initrd.cpio")):
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()
+
+
 def build_image(config_path, log):
     """make CONFIG=... image; None, or the build's reason for failing."""
     p = subprocess.run(
@@ -885,17 +901,19 @@ class Measurer:
 
     def measure(self, c, ahead=()):
         """Measure candidate c: ({"value": v, ...} or {"error": why},
-        cached). While waiting for the lock, build the candidates of
-        `ahead` (an iterable, consumed lazily). Errors are not cached (a
-        failed build is retried on the next run)."""
-        result = self.cached(c)
-        if result is not None:
-            return result, True
+        cached). A cached result counts only if it measured the image c
+        builds to now (image_digest). While waiting for the lock, build the
+        candidates of `ahead` (an iterable, consumed lazily). Errors are not
+        cached (a failed build is retried on the next run)."""
         if c.digest not in self.built:
             self.lock.release()
         image = self.build(c)
         if not image.startswith("/"):
             return {"error": image}, False
+        digest = image_digest(image)
+        result = self.cached(c)
+        if result is not None and result.get("image") == digest:
+            return result, True
         if not self.lock.held:
             self.lock.request()
             if not self.lock.got.wait(0.5):
@@ -903,8 +921,7 @@ class Measurer:
                 for other in ahead:
                     if self.lock.got.is_set():
                         break
-                    if self.cached(other) is None:
-                        self.build(other)
+                    self.build(other)
             self.lock.wait()
         runs = []
         for k in range(self.spec.bench["runs"]):
@@ -924,6 +941,7 @@ class Measurer:
             "metric": BENCHMARKS[self.spec.benchmark][0],
             "label": c.label,
             "config": c.text,
+            "image": digest,
         }
         os.makedirs(self.cache, exist_ok=True)
         path = os.path.join(self.cache, c.digest + ".json")

@@ -455,3 +455,44 @@ class FlexosInputTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CacheTest(unittest.TestCase):
+    """A cached figure stands only for the image it measured."""
+
+    class Lock:
+        held = True
+
+        def release(self):
+            pass
+
+        def request(self):
+            pass
+
+        def wait(self):
+            pass
+
+    def test_a_changed_image_is_measured_again(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            spec = ex.Spec.__new__(ex.Spec)
+            spec.benchmark, spec.bench = "wrk", {"runs": 1, "seconds": 1}
+            c = type("C", (), {"digest": "d" * 64, "label": "fcall: core", "text": "x"})()
+            image = os.path.join(tmp, "bulkhead.elf")
+            Path(image).write_bytes(b"old code")
+            m = ex.Measurer(spec, os.path.join(tmp, "out"))
+            m.lock = self.Lock()
+            m.built[c.digest] = image
+            runs = []
+            real = ex.wrk_once
+            ex.wrk_once = lambda image, seconds, log: runs.append(image) or 1000.0 + len(runs)
+            try:
+                first, cached = m.measure(c)
+                self.assertEqual((first["value"], cached, len(runs)), (1001.0, False, 1))
+                again, cached = m.measure(c)
+                self.assertEqual((again["value"], cached, len(runs)), (1001.0, True, 1))
+                Path(image).write_bytes(b"new code")  # the sources changed
+                fresh, cached = m.measure(c)
+                self.assertEqual((fresh["value"], cached, len(runs)), (1002.0, False, 2))
+                self.assertEqual(fresh["image"], ex.image_digest(image))
+            finally:
+                ex.wrk_once = real
