@@ -273,20 +273,16 @@ static int mem_map(const struct dev *d, unsigned vendor, unsigned device)
 
 		for (size_t off = 0; off < len && !clash; off += PAGE_SIZE)
 			clash = vm_lookup(start + off) != 0;
-		if (!clash && vm_map(start, start, len, VM_WRITE | VM_DEVICE)) {
-			vm_unmap(start, len);
-			pr_err("dev_open: %04x:%04x: BAR %u at 0x%lx: no "
-			       "memory for page tables\n",
-			       vendor, device, i,
-			       (unsigned long)d->mem_base[i]);
-			mem_unmap(d, i);
-			return -1;
-		}
-		if (clash) {
+		if (clash || vm_map(start, start, len, VM_WRITE | VM_DEVICE)) {
+			if (!clash)
+				vm_unmap(start, len); /* what it mapped */
 			pr_err("dev_open: %04x:%04x: BAR %u at 0x%lx (0x%lx "
-			       "bytes) overlaps memory the kernel maps\n",
+			       "bytes) %s\n",
 			       vendor, device, i, (unsigned long)d->mem_base[i],
-			       (unsigned long)d->mem_size[i]);
+			       (unsigned long)d->mem_size[i],
+			       clash ? "overlaps memory the kernel maps"
+				     : "cannot be mapped: no memory for "
+				       "page tables");
 			mem_unmap(d, i);
 			return -1;
 		}

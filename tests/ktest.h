@@ -37,6 +37,10 @@ void ktest_expect(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ktest_expect_exit(int status);
 int ktest_failed(void);			    /* the current case has failed */
 int ktest_suite_enabled(const char *suite); /* weak: 1 unless overridden */
+/* In-QEMU test kernels (tests/kernel/main.c): the compartment called
+ * `name` in the image's table, or NULL. */
+struct comp_desc;
+const struct comp_desc *ktest_comp(const char *name);
 
 #define KT_ASSERT(c)                                                           \
 	do {                                                                   \

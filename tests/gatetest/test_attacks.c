@@ -13,15 +13,13 @@
 #include "ktest.h"
 #include "../victim/victim.h"
 
-static const struct comp_desc *named(const char *name);
-
 /* mpk_* suites need protection keys, mpkfull_* also private stacks,
  * mpklight_* light gates (shared stacks, return addresses checked).
  * ept_auth needs the forger's VM, and an image with one runs only it. */
 int ktest_suite_enabled(const char *suite)
 {
-	if (strcmp(suite, "ept_auth") == 0 || named("forger"))
-		return strcmp(suite, "ept_auth") == 0 && named("forger");
+	if (strcmp(suite, "ept_auth") == 0 || ktest_comp("forger"))
+		return strcmp(suite, "ept_auth") == 0 && ktest_comp("forger");
 	if (strncmp(suite, "ept", 3) == 0)
 		return comp_has(COMP_VMS);
 	if (strncmp(suite, "mpkfull", 7) == 0)
@@ -31,14 +29,6 @@ int ktest_suite_enabled(const char *suite)
 	return strncmp(suite, "mpk", 3) != 0 || comp_has(COMP_KEYS);
 }
 
-static const struct comp_desc *named(const char *name)
-{
-	for (unsigned i = 0; i < comp_config.count; i++)
-		if (strcmp(comp_config.comps[i].name, name) == 0)
-			return &comp_config.comps[i];
-	return NULL;
-}
-
 /* Where the victim reports registers: memory both compartments may use. */
 static long shared_regs[6] __shared;
 
@@ -46,7 +36,8 @@ static long shared_regs[6] __shared;
 static void expect_pk(uintptr_t addr, const char *sym, const char *owner,
 		      int write, const char *running)
 {
-	const struct comp_desc *app = named("app"), *own = named(owner);
+	const struct comp_desc *app = ktest_comp("app"),
+			       *own = ktest_comp(owner);
 
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
@@ -184,7 +175,7 @@ static void expect_violation(const char *stub, uintptr_t where,
 		     "(gate or common code) jumped into or out of a gate "
 		     "(thread \"main\")",
 		     (unsigned long)where, stub, (unsigned long)(where - base),
-		     domain ? named(domain)->pkru : 0,
+		     domain ? ktest_comp(domain)->pkru : 0,
 		     domain ? "domain of " : "no domain", domain ? domain : "");
 }
 
@@ -431,7 +422,7 @@ TEST_ALONE(mpk_attack, restore_a_pkru_that_is_no_domain)
 	ktest_expect("<gate_pkru_restore+0x");
 	ktest_expect(
 		": PKRU 0x%08x (domain of app) is not what this gate allows",
-		named("app")->pkru);
+		ktest_comp("app")->pkru);
 	((void (*)(uint32_t))ksyms_lookup_name("gate_pkru_restore"))(0);
 }
 
@@ -471,7 +462,8 @@ TEST_ALONE(ept_isolation, malformed_call_bad_function)
 	ktest_expect("ept: malformed call rejected (bad function or "
 		     "argument count) (in compartment victim)");
 	ktest_expect("PANIC: ept: the callee rejected a call as malformed");
-	ept_call((unsigned)named("victim")->index, 9999, 0, 0, 0, 0, 0, 0, 0);
+	ept_call((unsigned)ktest_comp("victim")->index, 9999, 0, 0, 0, 0, 0, 0,
+		 0);
 }
 
 /* The right function with the wrong argument count: rejected as well. */
@@ -481,5 +473,5 @@ TEST_ALONE(ept_isolation, malformed_call_bad_argument_count)
 	ktest_expect("ept: malformed call rejected (bad function or "
 		     "argument count) (in compartment victim)");
 	ktest_expect("PANIC: ept: the callee rejected a call as malformed");
-	ept_call((unsigned)named("victim")->index, 0, 5, 1, 2, 3, 4, 5, 0);
+	ept_call((unsigned)ktest_comp("victim")->index, 0, 5, 1, 2, 3, 4, 5, 0);
 }

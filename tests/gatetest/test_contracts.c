@@ -17,14 +17,6 @@
 #include "ktest.h"
 #include "../victim/victim.h"
 
-static const struct comp_desc *named(const char *name)
-{
-	for (unsigned i = 0; i < comp_config.count; i++)
-		if (strcmp(comp_config.comps[i].name, name) == 0)
-			return &comp_config.comps[i];
-	return NULL;
-}
-
 #define RANGE "not memory the caller may hand over"
 
 static void expect_refused(const char *callee, const char *call, unsigned arg,
@@ -172,7 +164,7 @@ TEST_ALONE(mpk_contract, page_tables_are_read_only)
 	ktest_expect("cr2 0x%016lx", (unsigned long)root);
 	ktest_expect("protection key: compartment app (PKRU 0x%08x) wrote "
 		     "memory of the page tables (key %d), running code of app",
-		     named("app")->pkru, TABLE_PKEY);
+		     ktest_comp("app")->pkru, TABLE_PKEY);
 	root[0] = first;
 }
 
@@ -191,7 +183,7 @@ TEST_ALONE(mpk_contract, printk_formats_in_the_callers_domain)
 	ktest_expect("protection key: compartment app (PKRU 0x%08x) read "
 		     "memory of compartment victim (key %d), running code of "
 		     "app",
-		     named("app")->pkru, named("victim")->pkey);
+		     ktest_comp("app")->pkru, ktest_comp("victim")->pkey);
 	printk(LOG_INFO, "%s\n", (const char *)secret);
 }
 

@@ -82,11 +82,8 @@ TEST(libc_threads, reused_slot_gets_fresh_state)
 TEST_ALONE(mpk_contract, running_thread_word_is_read_only)
 {
 	volatile sched_thread_t *word = &__running_thread;
-	const struct comp_desc *app = NULL;
+	const struct comp_desc *app = ktest_comp("app");
 
-	for (unsigned i = 0; i < comp_config.count; i++)
-		if (strcmp(comp_config.comps[i].name, "app") == 0)
-			app = &comp_config.comps[i];
 	KT_ASSERT(app != NULL && *word != 0);
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");
@@ -107,12 +104,9 @@ TEST_ALONE(mpk_contract, running_thread_word_is_read_only)
 TEST_ALONE(mpk_contract, clock_is_read_only)
 {
 	volatile uint64_t *base = &__time_clock.ns_base;
-	const struct comp_desc *app = NULL;
+	const struct comp_desc *app = ktest_comp("app");
 	uint64_t t0 = time_now_ns();
 
-	for (unsigned i = 0; i < comp_config.count; i++)
-		if (strcmp(comp_config.comps[i].name, "app") == 0)
-			app = &comp_config.comps[i];
 	KT_ASSERT(app != NULL && time_now_ns() >= t0);
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("FAULT: #PF page fault (vector 14) in thread \"main\"");

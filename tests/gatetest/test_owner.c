@@ -6,26 +6,17 @@
  * under another's key. (mpk_* suites run only under mpk.)
  */
 #include <stdint.h>
-#include <string.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/mm.h>
 #include "ktest.h"
 #include "../victim/victim.h"
 
-static const struct comp_desc *named(const char *name)
-{
-	for (unsigned i = 0; i < comp_config.count; i++)
-		if (strcmp(comp_config.comps[i].name, name) == 0)
-			return &comp_config.comps[i];
-	return NULL;
-}
-
 /* Pages under the victim's key would be the victim's memory, counted as
  * the application's. */
 TEST_ALONE(mpk_owner, take_pages_with_the_victims_key)
 {
-	int key = named("victim")->pkey;
+	int key = ktest_comp("victim")->pkey;
 
 	ktest_expect_exit(EXIT_PANIC);
 	ktest_expect("PANIC: mm_page_alloc_key(1, %d): compartment app may not "
@@ -58,7 +49,7 @@ TEST_ALONE(mpk_owner, claim_to_be_the_owner_when_freeing)
 	ktest_expect("PANIC: mm_shared_free(0x%lx): compartment app frees a "
 		     "block of compartment victim",
 		     (unsigned long)block);
-	(mm_shared_free)(block, named("victim")->index);
+	(mm_shared_free)(block, ktest_comp("victim")->index);
 }
 
 /* The application's own blocks are its to free. */

@@ -8,7 +8,6 @@
  * something, test_boundary.c.)
  */
 #include <stdint.h>
-#include <string.h>
 #include <bulkhead/comp.h>
 #include <bulkhead/kernel.h>
 #include <bulkhead/netstack.h>
@@ -16,17 +15,9 @@
 
 uintptr_t vnet_test_registers(int touch);
 
-static const struct comp_desc *comp_named(const char *name)
-{
-	for (unsigned i = 0; i < comp_config.count; i++)
-		if (strcmp(comp_config.comps[i].name, name) == 0)
-			return &comp_config.comps[i];
-	return NULL;
-}
-
 TEST_ALONE(isolated_nic, driver_touching_its_registers_faults)
 {
-	const struct comp_desc *net = comp_named("net");
+	const struct comp_desc *net = ktest_comp("net");
 	const struct comp_desc *core =
 		&comp_config.comps[comp_config.core_index];
 
